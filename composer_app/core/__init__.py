@@ -1,0 +1,1 @@
+"""The song as values: notes, clips, tracks, tempo/meter/key, chord symbols and pure edits."""

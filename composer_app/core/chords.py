@@ -1,0 +1,205 @@
+"""Chord symbols in Harte syntax (``C:maj7``, ``A:min/b3``, ``N``): parsing, spelling, pitch classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, parse_pitch_class
+
+# Harte shorthand -> intervals in semitones above the root
+QUALITIES: dict[str, tuple[int, ...]] = {
+    "maj": (0, 4, 7),
+    "min": (0, 3, 7),
+    "dim": (0, 3, 6),
+    "aug": (0, 4, 8),
+    "maj7": (0, 4, 7, 11),
+    "min7": (0, 3, 7, 10),
+    "7": (0, 4, 7, 10),
+    "dim7": (0, 3, 6, 9),
+    "hdim7": (0, 3, 6, 10),
+    "minmaj7": (0, 3, 7, 11),
+    "maj6": (0, 4, 7, 9),
+    "min6": (0, 3, 7, 9),
+    "9": (0, 4, 7, 10, 14),
+    "maj9": (0, 4, 7, 11, 14),
+    "min9": (0, 3, 7, 10, 14),
+    "11": (0, 4, 7, 10, 14, 17),
+    "min11": (0, 3, 7, 10, 14, 17),
+    "13": (0, 4, 7, 10, 14, 21),
+    "maj13": (0, 4, 7, 11, 14, 21),
+    "min13": (0, 3, 7, 10, 14, 21),
+    "sus2": (0, 2, 7),
+    "sus4": (0, 5, 7),
+    "7sus4": (0, 5, 7, 10),
+    "5": (0, 7),
+    "1": (0,),
+}
+
+# degree names in Harte syntax -> semitones
+_DEGREES = {"1": 0, "2": 2, "3": 4, "4": 5, "5": 7, "6": 9, "7": 11, "9": 14, "11": 17, "13": 21}
+
+
+def _degree_semitones(text: str) -> int:
+    flats = len(text) - len(text.lstrip("b"))
+    t = text[flats:]
+    sharps = len(t) - len(t.lstrip("#"))
+    t = t[sharps:]
+    if t not in _DEGREES:
+        raise ValueError(f"unknown chord degree {text!r}")
+    return _DEGREES[t] - flats + sharps
+
+
+def _semitones_to_degree(semis: int) -> str:
+    s = semis % 12
+    for name, value in (("1", 0), ("b2", 1), ("2", 2), ("b3", 3), ("3", 4), ("4", 5), ("b5", 6),
+                        ("5", 7), ("b6", 8), ("6", 9), ("b7", 10), ("7", 11)):
+        if value == s:
+            return name
+    raise AssertionError(s)
+
+
+@dataclass(frozen=True, slots=True)
+class Chord:
+    """A parsed chord: root pitch class, quality shorthand, extra intervals and bass interval.
+
+    ``root is None`` means no chord (``N``).
+    """
+
+    root: int | None
+    quality: str = "maj"
+    bass: int = 0  # semitones above the root of the bass note (0 = root position)
+    added: tuple[int, ...] = ()
+    omitted: tuple[int, ...] = ()
+
+    @property
+    def is_no_chord(self) -> bool:
+        return self.root is None
+
+    @property
+    def intervals(self) -> tuple[int, ...]:
+        base = [i for i in QUALITIES[self.quality] if i not in self.omitted]
+        return tuple(sorted(set(base) | set(self.added)))
+
+    @property
+    def pitch_classes(self) -> frozenset[int]:
+        if self.root is None:
+            return frozenset()
+        return frozenset((self.root + i) % 12 for i in self.intervals)
+
+    @property
+    def bass_pitch_class(self) -> int | None:
+        return None if self.root is None else (self.root + self.bass) % 12
+
+    def label(self, flats: bool = False) -> str:
+        """Spell the chord in Harte syntax."""
+        if self.root is None:
+            return "N"
+        names = FLAT_NAMES if flats else SHARP_NAMES
+        text = f"{names[self.root]}:{self.quality}"
+        mods = [_semitones_to_degree(i) if i < 12 else _mod_name(i) for i in self.added]
+        mods += ["*" + (_semitones_to_degree(i) if i < 12 else _mod_name(i)) for i in self.omitted]
+        if mods:
+            text += "(" + ",".join(mods) + ")"
+        if self.bass:
+            text += "/" + _semitones_to_degree(self.bass)
+        return text
+
+    def transposed(self, semitones: int) -> Chord:
+        if self.root is None:
+            return self
+        return Chord((self.root + semitones) % 12, self.quality, self.bass, self.added, self.omitted)
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+def _mod_name(semis: int) -> str:
+    for name, value in (("9", 14), ("b9", 13), ("#9", 15), ("11", 17), ("#11", 18),
+                        ("13", 21), ("b13", 20)):
+        if value == semis:
+            return name
+    return _semitones_to_degree(semis)
+
+
+NO_CHORD = Chord(None)
+
+
+def parse_chord(label: str) -> Chord:
+    """Parse a Harte label. Also accepts common lead-sheet spellings ('Am7', 'G7', 'F#dim', 'C/E')."""
+    text = label.strip()
+    if text in ("N", "X", "N.C.", "NC", ""):
+        return NO_CHORD
+    if ":" in text or text[1:2] in ("",) or text[1:3] in ("#:", "b:"):
+        return _parse_harte(text)
+    return _parse_lead_sheet(text)
+
+
+def _split_root(text: str) -> tuple[int, str]:
+    n = 1
+    while n < len(text) and text[n] in "#b♯♭":
+        n += 1
+    return parse_pitch_class(text[:n]), text[n:]
+
+
+def _parse_harte(text: str) -> Chord:
+    try:
+        root_part, _, rest = text.partition(":")
+        root, leftover = _split_root(root_part)
+        if leftover:
+            raise ValueError
+        bass = 0
+        if "/" in rest:
+            rest, _, bass_text = rest.rpartition("/")
+            bass = _degree_semitones(bass_text) % 12
+        elif "/" in root_part:
+            raise ValueError
+        added: list[int] = []
+        omitted: list[int] = []
+        if "(" in rest:
+            rest, _, mods = rest.partition("(")
+            if not mods.endswith(")"):
+                raise ValueError
+            for m in mods[:-1].split(","):
+                m = m.strip()
+                if not m:
+                    continue
+                if m.startswith("*"):
+                    omitted.append(_degree_semitones(m[1:]))
+                else:
+                    added.append(_degree_semitones(m))
+        quality = rest or "maj"
+        if quality not in QUALITIES:
+            raise ValueError
+        return Chord(root, quality, bass, tuple(added), tuple(omitted))
+    except ValueError:
+        raise ValueError(f"not a chord label: {text!r}") from None
+
+
+_LEAD_SHEET_QUALITIES = [
+    ("maj7", "maj7"), ("M7", "maj7"), ("mmaj7", "minmaj7"), ("m7b5", "hdim7"), ("ø", "hdim7"),
+    ("min7", "min7"), ("m7", "min7"), ("dim7", "dim7"), ("°7", "dim7"), ("7sus4", "7sus4"),
+    ("sus4", "sus4"), ("sus2", "sus2"), ("sus", "sus4"), ("maj9", "maj9"), ("m9", "min9"),
+    ("m6", "min6"), ("min", "min"), ("dim", "dim"), ("°", "dim"), ("aug", "aug"), ("+", "aug"),
+    ("maj", "maj"), ("m", "min"), ("13", "13"), ("11", "11"), ("9", "9"), ("7", "7"),
+    ("6", "maj6"), ("5", "5"), ("", "maj"),
+]
+
+
+def _parse_lead_sheet(text: str) -> Chord:
+    try:
+        body, _, bass_name = text.partition("/")
+        root, rest = _split_root(body)
+        for spelled, quality in _LEAD_SHEET_QUALITIES:
+            if rest == spelled:
+                break
+        else:
+            raise ValueError
+        bass = (parse_pitch_class(bass_name) - root) % 12 if bass_name else 0
+        return Chord(root, quality, bass)
+    except ValueError:
+        raise ValueError(f"not a chord label: {text!r}") from None
+
+
+def normalize_label(label: str) -> str:
+    """Parse any accepted spelling and return canonical Harte syntax."""
+    return parse_chord(label).label()

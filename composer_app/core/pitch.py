@@ -1,0 +1,99 @@
+"""Pitch names, pitch classes and key signatures (tonic plus mode) with their scales."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)  # natural minor
+MODES = {"major": MAJOR_SCALE, "minor": MINOR_SCALE}
+
+
+def parse_pitch_class(name: str) -> int:
+    """'C' -> 0, 'F#' -> 6, 'Bb' -> 10, 'Cb' -> 11, 'E#' -> 5."""
+    if not name or name[0].upper() not in _LETTER_PC:
+        raise ValueError(f"not a note name: {name!r}")
+    pc = _LETTER_PC[name[0].upper()]
+    for ch in name[1:]:
+        if ch in "#♯":
+            pc += 1
+        elif ch in "b♭":
+            pc -= 1
+        else:
+            raise ValueError(f"not a note name: {name!r}")
+    return pc % 12
+
+
+def note_name(pitch: int, flats: bool = False) -> str:
+    """MIDI pitch to a name with octave, middle C (60) being C4."""
+    names = FLAT_NAMES if flats else SHARP_NAMES
+    return f"{names[pitch % 12]}{pitch // 12 - 1}"
+
+
+def fifths_to_tonic(fifths: int, minor: bool) -> int:
+    """Sharps (+) or flats (-) in a key signature to its tonic pitch class."""
+    return ((fifths * 7) + (9 if minor else 0)) % 12
+
+
+_MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 5: -1, 10: -2, 3: -3, 8: -4, 1: -5}
+
+
+@dataclass(frozen=True, slots=True)
+class KeySignature:
+    """A key that holds from ``tick`` on: tonic pitch class and mode."""
+
+    tick: int
+    tonic: int = 0
+    mode: str = "major"
+
+    def __post_init__(self) -> None:
+        if self.tick < 0:
+            raise ValueError(f"key change at negative tick {self.tick}")
+        if not 0 <= self.tonic <= 11:
+            raise ValueError(f"tonic {self.tonic} is not a pitch class")
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not major or minor")
+
+    @property
+    def scale(self) -> frozenset[int]:
+        return frozenset((self.tonic + step) % 12 for step in MODES[self.mode])
+
+    @property
+    def fifths(self) -> int:
+        """Sharps (+) or flats (-) of the signature."""
+        if self.mode == "major":
+            return _MAJOR_FIFTHS[self.tonic]
+        if self.tonic == 3:  # E-flat minor (6 flats) is the usual spelling, not D-sharp minor
+            return -6
+        return _MAJOR_FIFTHS[(self.tonic + 3) % 12]
+
+    @property
+    def name(self) -> str:
+        flats = self.fifths < 0
+        root = (FLAT_NAMES if flats else SHARP_NAMES)[self.tonic]
+        return f"{root} {self.mode}"
+
+    @property
+    def midi_name(self) -> str:
+        """The key as mido spells it: 'C', 'F#m', 'Bb'."""
+        flats = self.fifths < 0
+        root = (FLAT_NAMES if flats else SHARP_NAMES)[self.tonic]
+        return root + ("m" if self.mode == "minor" else "")
+
+    @staticmethod
+    def parse(tick: int, text: str) -> KeySignature:
+        """'C', 'Am', 'F# minor', 'Bb major', 'D:min' -> KeySignature."""
+        t = text.strip().replace(":", " ")
+        mode = "major"
+        lowered = t.lower()
+        for suffix, m in ((" minor", "minor"), (" major", "major"), (" min", "minor"),
+                          (" maj", "major"), ("m", "minor")):
+            if lowered.endswith(suffix):
+                mode = m
+                t = t[: len(t) - len(suffix)].strip()
+                break
+        return KeySignature(tick, parse_pitch_class(t), mode)

@@ -1,0 +1,128 @@
+import pytest
+
+from composer_app.core import edits
+from composer_app.core.song import Clip, Note, Song, Track
+
+
+def make_song():
+    notes = (Note(60, 0, 480, 90), Note(64, 480, 480, 80), Note(67, 960, 240, 70), Note(72, 1200, 700))
+    clip = Clip(1920, 1920, notes, name="motif")
+    return Song(tracks=(Track("Piano", clips=(clip,)),)), clip
+
+
+def test_song_is_a_value_and_edits_return_new_songs():
+    song, clip = make_song()
+    ids = [n.id for n in clip.notes[:2]]
+    moved = edits.move_notes(song, clip.id, ids, dt=120, dpitch=2)
+    assert song.clip(clip.id) == clip  # unchanged
+    new = moved.clip(clip.id)
+    assert sorted((n.pitch, n.start) for n in new.notes if n.id in ids) == [(62, 120), (66, 600)]
+    with pytest.raises(AttributeError):
+        song.title = "x"
+
+
+def test_move_keeps_group_shape_at_the_edges():
+    song, clip = make_song()
+    ids = [n.id for n in clip.notes]
+    s = edits.move_notes(song, clip.id, ids, dt=-10_000, dpitch=100)
+    notes = s.clip(clip.id).notes
+    assert min(n.start for n in notes) == 0
+    assert max(n.pitch for n in notes) == 127
+    assert [n.pitch for n in notes] == [115, 119, 122, 127]
+
+
+def test_add_delete_resize_velocity():
+    song, clip = make_song()
+    s = edits.add_notes(song, clip.id, [Note(50, 1800, 480)])
+    assert s.clip(clip.id).length == 2280  # clip grows to hold the note
+    s = edits.delete_notes(s, clip.id, [clip.notes[0].id])
+    assert len(s.clip(clip.id).notes) == 4
+    n = clip.notes[1]
+    s = edits.resize_notes(s, clip.id, [n.id], d_start=-100, d_end=-1000)
+    r = s.clip(clip.id).note(n.id)
+    assert (r.start, r.duration) == (380, 1)
+    s = edits.set_velocity(s, clip.id, {n.id: 500})
+    assert s.clip(clip.id).note(n.id).velocity == 127
+
+
+def test_quantize_and_legato():
+    notes = (Note(60, 10, 100), Note(62, 250, 100), Note(64, 470, 20))
+    clip = Clip(0, 1920, notes)
+    song = Song(tracks=(Track(clips=(clip,)),))
+    ids = [n.id for n in notes]
+    q = edits.quantize_notes(song, clip.id, ids, grid=240)
+    assert [n.start for n in q.clip(clip.id).notes] == [0, 240, 480]
+    half = edits.quantize_notes(song, clip.id, ids, grid=240, strength=0.5)
+    assert [n.start for n in half.clip(clip.id).notes] == [5, 245, 475]
+    ends = edits.quantize_notes(song, clip.id, ids, grid=240, starts=True, ends=True)
+    assert [(n.start, n.end) for n in ends.clip(clip.id).notes] == [(0, 240), (240, 480), (480, 720)]
+    lg = edits.legato(song, clip.id, ids)
+    assert [n.end for n in lg.clip(clip.id).notes] == [250, 470, 490]
+
+
+def test_split_join_duplicate_move_clips():
+    song, clip = make_song()
+    s = edits.split_clip(song, clip.id, 1920 + 1000)
+    t = s.tracks[0]
+    assert [(c.start, c.length, len(c.notes)) for c in t.clips] == [(1920, 1000, 3), (2920, 920, 1)]
+    assert t.clips[0].notes[-1].end == 1000  # note crossing the cut is shortened
+    j = edits.join_clips(s, [c.id for c in t.clips])
+    jc = j.tracks[0].clips[0]
+    assert (jc.start, jc.length, len(jc.notes)) == (1920, 1920, 4)
+    d, new_ids = edits.duplicate_clips(song, [clip.id])
+    assert d.clip(new_ids[0]).start == 3840
+    assert {n.id for n in d.clip(new_ids[0]).notes}.isdisjoint({n.id for n in clip.notes})
+    s2 = edits.add_track(song, Track("Bass", program=33))
+    s2 = edits.move_clip(s2, clip.id, 0, s2.tracks[1].id)
+    assert s2.tracks[0].clips == () and s2.tracks[1].clips[0].start == 0
+    with pytest.raises(ValueError):
+        edits.split_clip(song, clip.id, 10)
+
+
+def test_resize_clip_keeps_notes_in_place():
+    song, clip = make_song()
+    s = edits.resize_clip(song, clip.id, start=1920 + 480, length=960)
+    c = s.clip(clip.id)
+    assert [(n.pitch, c.start + n.start) for n in c.notes] == [(64, 2400), (67, 2880), (72, 3120)]
+    assert c.notes[-1].duration == 240  # cut at the new clip end
+
+
+def test_tracks_tempo_meter_key_chords():
+    song, _ = make_song()
+    s = edits.add_track(song)
+    assert s.tracks[1].channel not in (s.tracks[0].channel, 9)
+    s = edits.update_track(s, s.tracks[1].id, name="Lead", mute=True)
+    assert s.tracks[1].name == "Lead" and s.tracks[1].mute
+    s = edits.move_track(s, s.tracks[1].id, 0)
+    assert s.tracks[0].name == "Lead"
+    s = edits.delete_track(s, s.tracks[0].id)
+    assert len(s.tracks) == 1
+    s = edits.set_tempo(s, 1920, 90)
+    assert round(s.tempo_map.tempo_at(2000).bpm) == 90
+    s = edits.set_meter(s, 1920, 3, 4)
+    assert s.meter_map.bar_start(2) == 1920 + 1440
+    s = edits.set_key(s, 0, 9, "minor")
+    assert s.key_at(100).name == "A minor"
+    s = edits.set_chord(s, 0, 1920, "Am")
+    s = edits.set_chord(s, 960, 480, "G7")
+    assert [(c.start, c.end, c.label) for c in s.chords] == [(0, 960, "A:min"), (960, 1440, "G:7"),
+                                                            (1440, 1920, "A:min")]
+    s = edits.delete_chords(s, [s.chords[1].id])
+    assert len(s.chords) == 2
+
+
+def test_song_facts():
+    song, _ = make_song()
+    assert song.end_tick == 3840
+    assert song.length_bars == 2.0
+    assert song.length_seconds == 4.0
+    assert song.note_count == 4
+    notes = song.tracks[0].notes_absolute()
+    assert notes[0].start == 1920
+
+
+def test_invalid_values_rejected():
+    for bad in (lambda: Note(128, 0, 1), lambda: Note(60, -1, 1), lambda: Note(60, 0, 0),
+                lambda: Note(60, 0, 1, 0), lambda: Clip(0, 0), lambda: Track(channel=16)):
+        with pytest.raises(ValueError):
+            bad()

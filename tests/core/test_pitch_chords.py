@@ -1,0 +1,56 @@
+import pytest
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.pitch import KeySignature, note_name, parse_pitch_class
+
+
+def test_note_names():
+    assert note_name(60) == "C4"
+    assert note_name(61, flats=True) == "Db4"
+    assert note_name(21) == "A0"
+    assert parse_pitch_class("Cb") == 11 and parse_pitch_class("E#") == 5
+
+
+@pytest.mark.parametrize(("text", "tonic", "mode", "fifths"), [
+    ("C", 0, "major", 0), ("Am", 9, "minor", 0), ("F#m", 6, "minor", 3), ("Bb", 10, "major", -2),
+    ("Eb minor", 3, "minor", -6), ("D:min", 2, "minor", -1), ("G major", 7, "major", 1),
+])
+def test_key_parse_and_fifths(text, tonic, mode, fifths):
+    k = KeySignature.parse(0, text)
+    assert (k.tonic, k.mode, k.fifths) == (tonic, mode, fifths)
+    assert KeySignature.parse(0, k.midi_name) == k
+
+
+def test_scale():
+    assert KeySignature(0, 9, "minor").scale == KeySignature(0, 0, "major").scale
+
+
+@pytest.mark.parametrize(("label", "canonical", "pcs", "bass"), [
+    ("C:maj7", "C:maj7", {0, 4, 7, 11}, 0),
+    ("A:min/b3", "A:min/b3", {9, 0, 4}, 0),
+    ("G:7", "G:7", {7, 11, 2, 5}, 7),
+    ("Am7", "A:min7", {9, 0, 4, 7}, 9),
+    ("C/E", "C:maj/3", {0, 4, 7}, 4),
+    ("Bb:sus4(9)", "A#:sus4(9)", {10, 3, 5, 0}, 10),
+    ("F#dim", "F#:dim", {6, 9, 0}, 6),
+    ("D", "D:maj", {2, 6, 9}, 2),
+    ("E:hdim7", "E:hdim7", {4, 7, 10, 2}, 4),
+    ("C:maj(*5)", "C:maj(*5)", {0, 4}, 0),
+])
+def test_chord_parse(label, canonical, pcs, bass):
+    c = parse_chord(label)
+    assert c.label() == canonical
+    assert c.pitch_classes == frozenset(pcs)
+    assert c.bass_pitch_class == bass if bass is not None else True
+    assert parse_chord(c.label()) == c
+
+
+def test_no_chord_and_errors():
+    assert parse_chord("N").is_no_chord
+    for bad in ("H:maj", "C:foo", "Q", "C:maj/x"):
+        with pytest.raises(ValueError):
+            parse_chord(bad)
+
+
+def test_transpose_chord():
+    assert parse_chord("G:7/3").transposed(5).label() == "C:7/3"
