@@ -189,10 +189,8 @@ def _parse_lead_sheet(text: str) -> Chord:
     try:
         body, _, bass_name = text.partition("/")
         root, rest = _split_root(body)
-        for spelled, quality in _LEAD_SHEET_QUALITIES:
-            if rest == spelled:
-                break
-        else:
+        quality = dict(_LEAD_SHEET_QUALITIES).get(rest)
+        if quality is None:
             raise ValueError
         bass = (parse_pitch_class(bass_name) - root) % 12 if bass_name else 0
         return Chord(root, quality, bass)

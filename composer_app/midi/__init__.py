@@ -1,0 +1,6 @@
+"""MIDI files: read any Standard MIDI File into a Song, write a Song as a Type 1 file for DAWs."""
+
+from composer_app.midi.reader import read_midi, read_midi_bytes
+from composer_app.midi.writer import write_midi, write_midi_bytes
+
+__all__ = ["read_midi", "read_midi_bytes", "write_midi", "write_midi_bytes"]

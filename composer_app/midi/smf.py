@@ -1,0 +1,284 @@
+"""Standard MIDI File decoding: header, chunks, events and note pairing, within hard size limits."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Files larger than this are refused before parsing."""
+
+MAX_TRACKS = 1024
+"""Most MTrk chunks a file may declare."""
+
+MAX_EVENTS = 2_000_000
+"""Most events (all tracks together) a file may hold."""
+
+_SMPTE_RATES = {0xE8: (24, 1), 0xE7: (25, 1), 0xE3: (2997, 100), 0xE2: (30, 1)}  # -24, -25, -29, -30
+_SYSTEM_DATA_BYTES = {0xF1: 1, 0xF2: 2, 0xF3: 1}  # other 0xF1..0xFE statuses carry no data
+
+
+class SmfError(Exception):
+    """The bytes are not a MIDI file we can read; ``str()`` is one readable problem."""
+
+
+@dataclass
+class SmfTrack:
+    """What one MTrk chunk holds, in the file's own ticks."""
+
+    index: int
+    name: str = ""
+    end_tick: int = 0
+    channels: dict[int, None] = field(default_factory=dict)  # channels with any message, in order
+    notes: dict[int, list[list[int]]] = field(default_factory=dict)  # channel -> [start, end, pitch, vel]
+    programs: dict[int, int] = field(default_factory=dict)  # first program per channel
+    volumes: dict[int, int] = field(default_factory=dict)  # first CC7 per channel
+    pans: dict[int, int] = field(default_factory=dict)  # first CC10 per channel
+    texts: list[tuple[int, str]] = field(default_factory=list)  # text, lyrics and marker events
+
+    @property
+    def has_notes(self) -> bool:
+        return any(self.notes.values())
+
+
+@dataclass
+class SmfFile:
+    """A decoded file: format, time base and tracks, plus tempo, meter and key events of all tracks."""
+
+    format: int
+    division: int
+    smpte: bool
+    scale_num: int  # a file tick times scale_num / scale_den is a tick at 480 per quarter
+    scale_den: int
+    tracks: list[SmfTrack] = field(default_factory=list)
+    tempos: list[tuple[int, int]] = field(default_factory=list)  # (tick, us per quarter)
+    meters: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, numerator, denominator)
+    keys: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, sharps(+)/flats(-), minor)
+
+
+def _decode_text(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("latin-1")
+    return text.replace("\x00", "").strip()
+
+
+def _unwrap_riff(data: bytes) -> bytes:
+    """RIFF RMID files wrap a Standard MIDI File in a 'data' chunk: return the MIDI part."""
+    if data[:4] == b"RIFF" and data[8:12] == b"RMID":
+        at = data.find(b"MThd", 12, 4096)
+        if at >= 0:
+            return data[at:]
+    return data
+
+
+def parse_header(data: bytes) -> tuple[int, int, int, int]:
+    """Check the MThd chunk; return (format, declared track count, division, offset of first chunk)."""
+    if not data:
+        raise SmfError("the file is empty")
+    if data[:4] != b"MThd":
+        raise SmfError("is not a MIDI file (it does not start with an MThd header)")
+    if len(data) < 14:
+        raise SmfError("the file is truncated inside its MIDI header")
+    length = int.from_bytes(data[4:8], "big")
+    if length < 6:
+        raise SmfError(f"the MIDI header is {length} bytes long, 6 are needed")
+    if 8 + length > len(data):
+        raise SmfError("the file is truncated inside its MIDI header")
+    fmt = int.from_bytes(data[8:10], "big")
+    ntracks = int.from_bytes(data[10:12], "big")
+    division = int.from_bytes(data[12:14], "big")
+    if fmt > 2:
+        raise SmfError(f"unknown MIDI file format {fmt} (only 0, 1 and 2 exist)")
+    if ntracks == 0:
+        raise SmfError("the MIDI file holds no tracks")
+    if ntracks > MAX_TRACKS:
+        raise SmfError(f"the file declares {ntracks} tracks; at most {MAX_TRACKS} are read")
+    if division == 0:
+        raise SmfError("the time division is 0 ticks per quarter note")
+    return fmt, ntracks, division, 8 + length
+
+
+def _scale(division: int) -> tuple[bool, int, int]:
+    """(smpte, num, den) turning file ticks into ticks at 480 per quarter."""
+    if not division & 0x8000:
+        return False, 480, division
+    rate = _SMPTE_RATES.get(division >> 8)
+    ticks_per_frame = division & 0xFF
+    if rate is None:
+        raise SmfError(f"unknown SMPTE frame rate in the time division ({division:#06x})")
+    if ticks_per_frame == 0:
+        raise SmfError("the SMPTE time division has 0 ticks per frame")
+    # SMPTE ticks are absolute time; place them at 120 BPM: 960 ticks of ours per second.
+    fps_num, fps_den = rate
+    return True, 960 * fps_den, fps_num * ticks_per_frame
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.events = 0
+
+
+def parse_smf(data: bytes) -> SmfFile:
+    """Decode ``data``; raise SmfError with a readable problem for anything we cannot read."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SmfError(f"the file is {len(data) / 2**20:.0f} MB; MIDI files over "
+                       f"{MAX_FILE_BYTES // 2**20} MB are not read")
+    data = _unwrap_riff(data)
+    fmt, ntracks, division, pos = parse_header(data)
+    smpte, num, den = _scale(division)
+    smf = SmfFile(fmt, division, smpte, num, den)
+    counter = _Counter()
+    size = len(data)
+    while len(smf.tracks) < ntracks:
+        if pos + 8 > size:
+            raise SmfError(f"the file is truncated: the header promises {ntracks} tracks, "
+                           f"{len(smf.tracks)} were found")
+        kind = data[pos:pos + 4]
+        length = int.from_bytes(data[pos + 4:pos + 8], "big")
+        body_start = pos + 8
+        body_end = min(body_start + length, size)
+        if kind == b"MTrk":
+            smf.tracks.append(_parse_track(data, body_start, body_end, len(smf.tracks), smf, counter))
+        elif not all(65 <= b <= 90 or 97 <= b <= 122 for b in kind):
+            raise SmfError(f"unexpected bytes where track {len(smf.tracks) + 1} should start "
+                           f"(offset {pos})")
+        # other chunk types are skipped, as the standard asks
+        pos = body_start + length
+    return smf
+
+
+def _truncated(index: int) -> SmfError:
+    return SmfError(f"the file is truncated: track {index + 1} ends in the middle of an event")
+
+
+def _parse_track(data: bytes, pos: int, end: int, index: int, smf: SmfFile, counter: _Counter) -> SmfTrack:
+    track = SmfTrack(index)
+    named = False
+    tick = 0
+    running = 0
+    open_notes: dict[tuple[int, int], deque[list[int]]] = {}
+    while pos < end:
+        # delta time: a variable-length number of at most 4 bytes
+        byte = data[pos]
+        pos += 1
+        delta = byte & 0x7F
+        count = 1
+        while byte & 0x80:
+            if count == 4:
+                raise SmfError(f"track {index + 1} has a delta time longer than 4 bytes (corrupt data)")
+            if pos >= end:
+                raise _truncated(index)
+            byte = data[pos]
+            pos += 1
+            delta = (delta << 7) | (byte & 0x7F)
+            count += 1
+        tick += delta
+        if pos >= end:
+            break  # a trailing delta with no event: treat as the end of the track
+        counter.events += 1
+        if counter.events > MAX_EVENTS:
+            raise SmfError(f"the file holds more than {MAX_EVENTS:,} events; it is not read")
+        status = data[pos]
+        if status & 0x80:
+            pos += 1
+        elif running:
+            status = running
+        else:
+            raise SmfError(f"track {index + 1} has a data byte without a status byte at tick {tick} "
+                           "(broken running status)")
+        if status < 0xF0:
+            running = status
+            kind = status & 0xF0
+            channel = status & 0x0F
+            need = 1 if kind in (0xC0, 0xD0) else 2
+            if pos + need > end:
+                raise _truncated(index)
+            d1 = min(data[pos], 127)
+            d2 = min(data[pos + 1], 127) if need == 2 else 0
+            pos += need
+            track.channels[channel] = None
+            if kind == 0x90 and d2 > 0:
+                note = [tick, -1, d1, d2]
+                track.notes.setdefault(channel, []).append(note)
+                open_notes.setdefault((channel, d1), deque()).append(note)
+            elif kind == 0x80 or kind == 0x90:
+                waiting = open_notes.get((channel, d1))
+                if waiting:
+                    waiting.popleft()[1] = tick  # first on ends at first off
+            elif kind == 0xB0:
+                if d1 == 7:
+                    track.volumes.setdefault(channel, d2)
+                elif d1 == 10:
+                    track.pans.setdefault(channel, d2)
+            elif kind == 0xC0:
+                track.programs.setdefault(channel, d1)
+        elif status == 0xFF:
+            # meta events keep running status, as many writers and readers assume
+            if pos >= end:
+                raise _truncated(index)
+            meta_type = data[pos]
+            length, pos = _read_length(data, pos + 1, end, index)
+            body = data[pos:pos + length]
+            pos += length
+            if meta_type == 0x2F:
+                break
+            _meta(track, smf, meta_type, body, tick, named)
+            named = named or meta_type == 0x03
+        elif status in (0xF0, 0xF7):
+            running = 0
+            length, pos = _read_length(data, pos, end, index)
+            pos += length
+        else:
+            if status < 0xF8:
+                running = 0
+            need = _SYSTEM_DATA_BYTES.get(status, 0)
+            if pos + need > end:
+                raise _truncated(index)
+            pos += need
+    track.end_tick = tick
+    for waiting in open_notes.values():
+        for note in waiting:
+            note[1] = tick  # never closed: ends where the track ends
+    return track
+
+
+def _read_length(data: bytes, pos: int, end: int, index: int) -> tuple[int, int]:
+    """A variable-length byte count that must fit in the rest of the track; return it and the new pos."""
+    value = 0
+    for _ in range(4):
+        if pos >= end:
+            raise _truncated(index)
+        byte = data[pos]
+        pos += 1
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    else:
+        raise SmfError(f"track {index + 1} has an event length longer than 4 bytes (corrupt data)")
+    if pos + value > end:
+        raise SmfError(f"track {index + 1} has an event of {value} bytes that runs past the end of the "
+                       "track (truncated or corrupt)")
+    return value, pos
+
+
+def _meta(track: SmfTrack, smf: SmfFile, meta_type: int, body: bytes, tick: int, named: bool) -> None:
+    if meta_type == 0x03:
+        if not named:
+            track.name = _decode_text(body)
+    elif meta_type in (0x01, 0x05, 0x06):
+        track.texts.append((tick, _decode_text(body)))
+    elif meta_type == 0x51:
+        if len(body) == 3:
+            us = int.from_bytes(body, "big")
+            if us > 0:
+                smf.tempos.append((tick, us))
+    elif meta_type == 0x58:
+        if len(body) >= 2 and 1 <= body[0] <= 64 and body[1] <= 6:
+            smf.meters.append((tick, body[0], 1 << body[1]))
+    elif meta_type == 0x59:
+        if len(body) >= 2:
+            sharps = body[0] - 256 if body[0] > 127 else body[0]
+            if -7 <= sharps <= 7 and body[1] in (0, 1):
+                smf.keys.append((tick, sharps, body[1]))

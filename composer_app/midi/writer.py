@@ -1,0 +1,135 @@
+"""Song -> Type 1 Standard MIDI File at 480 PPQ (conductor track first), written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+import mido
+
+from composer_app.core.errors import SongFileError
+from composer_app.core.song import DRUM_CHANNEL, Song, Track
+from composer_app.core.timing import PPQ
+from composer_app.midi.leadsheet import CHORDS_TRACK_NAME, chords_track, label_events
+
+NOTE_OFF_VELOCITY = 64
+CONDUCTOR_NAME = "Conductor"  # track 0's name when the song has no title
+
+# order of events that share a tick
+_FIRST, _SETUP, _OFF, _TEXT, _ON = range(5)
+
+_Event = tuple[int, int, mido.Message | mido.MetaMessage]  # (tick, order at that tick, message)
+
+
+def _text(type_byte: int, text: str, tick: int, order: int) -> _Event:
+    """A text-like meta event holding UTF-8 bytes (mido's own charset is a process-wide setting)."""
+    return tick, order, mido.UnknownMetaMessage(type_byte, text.encode("utf-8"))
+
+
+def _assemble(events: list[_Event], end: int = 0) -> mido.MidiTrack:
+    """Sort (tick, order, message) events and turn them into a track with delta times."""
+    events.sort(key=lambda e: (e[0], e[1]))  # stable: the caller's order holds within a slot
+    track = mido.MidiTrack()
+    now = 0
+    for tick, _order, msg in events:
+        msg.time = tick - now  # each message is made for this track alone
+        track.append(msg)
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
+    return track
+
+
+def _conductor(song: Song) -> mido.MidiTrack:
+    events: list[_Event] = [_text(0x03, song.title or CONDUCTOR_NAME, 0, _FIRST)]
+    for m in song.meters:
+        events.append((m.tick, _SETUP, mido.MetaMessage("time_signature", numerator=m.numerator,
+                                                         denominator=m.denominator)))
+    for k in song.keys:
+        events.append((k.tick, _SETUP, mido.MetaMessage("key_signature", key=k.midi_name)))
+    for t in song.tempos:
+        events.append((t.tick, _SETUP, mido.MetaMessage("set_tempo", tempo=t.us_per_quarter)))
+    return _assemble(events, song.end_tick)
+
+
+def _part(track: Track, labels: list[tuple[int, str]]) -> mido.MidiTrack:
+    channel = DRUM_CHANNEL if track.is_drum else track.channel
+    events: list[_Event] = [
+        _text(0x03, track.name, 0, _FIRST),
+        (0, _SETUP, mido.Message("program_change", channel=channel, program=track.program)),
+        (0, _SETUP, mido.Message("control_change", channel=channel, control=7, value=track.volume)),
+        (0, _SETUP, mido.Message("control_change", channel=channel, control=10, value=track.pan)),
+    ]
+    end = 0
+    for note in track.notes_absolute():
+        events.append((note.start, _ON, mido.Message("note_on", channel=channel, note=note.pitch,
+                                                     velocity=note.velocity)))
+        events.append((note.end, _OFF, mido.Message("note_off", channel=channel, note=note.pitch,
+                                                     velocity=NOTE_OFF_VELOCITY)))
+        end = max(end, note.end)
+    for tick, label in labels:
+        events.append(_text(0x01, label, tick, _TEXT))
+    return _assemble(events, end)
+
+
+def song_to_midifile(song: Song) -> mido.MidiFile:
+    """The song as a mido Type 1 file: conductor track, one track per song track, lead-sheet chords."""
+    mf = mido.MidiFile(type=1, ticks_per_beat=PPQ)
+    mf.tracks.append(_conductor(song))
+    labels = label_events(song)
+    carrier = chords_track(song) if labels else None
+    for track in song.tracks:
+        mf.tracks.append(_part(track, labels if track is carrier else []))
+    if labels and carrier is None:
+        events: list[_Event] = [_text(0x03, CHORDS_TRACK_NAME, 0, _FIRST)]
+        events.extend(_text(0x01, label, tick, _TEXT) for tick, label in labels)
+        mf.tracks.append(_assemble(events, max(c.end for c in song.chords)))
+    return mf
+
+
+def write_midi_bytes(song: Song) -> bytes:
+    """The song as the bytes of a Type 1 Standard MIDI File (for drag and drop, clipboard, tests)."""
+    buffer = BytesIO()
+    song_to_midifile(song).save(file=buffer)
+    return buffer.getvalue()
+
+
+def write_midi(song: Song, path: str | Path) -> None:
+    """Write the song as a Type 1 MIDI file, atomically; raise SongFileError when the OS says no."""
+    data = write_midi_bytes(song)
+    target = Path(path)
+    tmp_name: str | None = None
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+        tmp_name = None
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise SongFileError(target, f"could not be written ({exc.strerror or exc})") from exc
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it (best effort)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

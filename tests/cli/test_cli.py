@@ -1,0 +1,97 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from composer_app.cli import main
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.timing import TempoChange, TimeSignature
+from composer_app.fileio import open_song
+from composer_app.project import save_project
+
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+
+
+def lead_sheet() -> Song:
+    melody = Track("melody", program=73, channel=0, clips=(
+        Clip(0, 3840, tuple(Note(p, i * 480, 480, 80 + i) for i, p in enumerate([67, 69, 71, 72, 74, 72, 71, 69]))),))
+    chords = Track("chords", program=0, channel=1, clips=(
+        Clip(0, 3840, (Note(48, 0, 1920, 70), Note(52, 0, 1920, 70), Note(43, 1920, 1920, 70))),))
+    return Song(tracks=(melody, chords), tempos=(TempoChange.from_bpm(0, 96),),
+                meters=(TimeSignature(0, 4, 4),), keys=(KeySignature(0, 7, "major"),),
+                chords=(ChordSymbol(0, 1920, "C:maj"), ChordSymbol(1920, 1920, "G:7")), title="Tune")
+
+
+def test_info_text(tmp_path, capsys):
+    path = tmp_path / "tune.composer"
+    save_project(lead_sheet(), path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 bars" in out and "0:05.000" in out and "96 BPM" in out
+    assert "G major" in out and "C:maj G:7" in out and "Flute" in out and "G4-D5" in out
+
+
+def test_info_json(tmp_path, capsys):
+    path = tmp_path / "tune.composer"
+    save_project(lead_sheet(), path)
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["notes"] == 11 and info["length_bars"] == 2 and info["length_seconds"] == 5.0
+    assert [c["label"] for c in info["chords"]] == ["C:maj", "G:7"]
+    assert info["tracks"][0]["instrument"] == "Flute"
+
+
+def test_convert_project_to_midi_and_back(tmp_path, capsys):
+    src = tmp_path / "tune.composer"
+    song = lead_sheet()
+    save_project(song, src)
+    mid = tmp_path / "tune.mid"
+    assert main(["convert", str(src), str(mid)]) == 0
+    assert mid.read_bytes()[:4] == b"MThd"
+    back = tmp_path / "back.composer"
+    assert main(["convert", str(mid), str(back)]) == 0
+    again = open_song(back)
+    assert [c.label for c in again.chords] == ["C:maj", "G:7"]
+    notes = lambda s, name: [(n.pitch, n.start, n.duration, n.velocity)  # noqa: E731
+                             for t in s.tracks if t.name == name for n in t.notes_absolute()]
+    assert notes(again, "melody") == notes(song, "melody")
+    assert again.key_at(0) == song.key_at(0) and again.tempos == song.tempos
+
+
+@pytest.mark.parametrize("content", [b"", b"MThd\x00\x00", b"hello world", b"{not json"])
+def test_errors_are_one_line_with_nonzero_exit(tmp_path, capsys, content):
+    path = tmp_path / "bad.mid"
+    path.write_bytes(content)
+    assert main(["info", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("composer-cli: error: bad.mid: ") and "\n" not in err
+
+
+def test_unknown_output_type(tmp_path, capsys):
+    src = tmp_path / "tune.composer"
+    save_project(lead_sheet(), src)
+    assert main(["convert", str(src), str(tmp_path / "x.txt")]) == 1
+    assert "unknown file type" in capsys.readouterr().err
+
+
+def test_missing_file(capsys):
+    assert main(["info", "/nonexistent/song.mid"]) == 1
+    assert "song.mid: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (DATASETS / "nottingham").is_dir(), reason="shared datasets not present")
+def test_console_script_on_a_real_file(tmp_path):
+    """The installed entry point as a user runs it, on a real Nottingham tune."""
+    src = DATASETS / "nottingham" / "MIDI" / "ashover1.mid"
+    run = subprocess.run([sys.executable, "-m", "composer_app.cli", "info", str(src)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "bars" in run.stdout and "tracks" in run.stdout
+    out = tmp_path / "norm.mid"
+    run = subprocess.run([sys.executable, "-m", "composer_app.cli", "convert", str(src), str(out)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert open_song(out).note_count == open_song(src).note_count
