@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from io import BytesIO
 from pathlib import Path
 
 import mido
 
-from composer_app.core.errors import SongFileError
+from composer_app.core.atomic import atomic_write_bytes
 from composer_app.core.song import DRUM_CHANNEL, Song, Track
 from composer_app.core.timing import PPQ
 from composer_app.midi.leadsheet import CHORDS_TRACK_NAME, chords_track, label_events
@@ -97,39 +95,4 @@ def write_midi_bytes(song: Song) -> bytes:
 
 def write_midi(song: Song, path: str | Path) -> None:
     """Write the song as a Type 1 MIDI file, atomically; raise SongFileError when the OS says no."""
-    data = write_midi_bytes(song)
-    target = Path(path)
-    tmp_name: str | None = None
-    try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-        tmp_name = None
-        _fsync_dir(target.parent)
-    except OSError as exc:
-        raise SongFileError(target, f"could not be written ({exc.strerror or exc})") from exc
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (best effort)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write_bytes(path, write_midi_bytes(song))

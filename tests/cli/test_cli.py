@@ -95,3 +95,34 @@ def test_console_script_on_a_real_file(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert open_song(out).note_count == open_song(src).note_count
+
+
+def test_render_to_wav(tmp_path, capsys):
+    import wave
+
+    import numpy as np
+
+    from composer_app.audio import default_soundfont
+
+    if default_soundfont() is None:
+        pytest.skip("no SoundFont on this machine")
+    src = tmp_path / "tune.composer"
+    save_project(lead_sheet(), src)
+    out = tmp_path / "tune.wav"
+    assert main(["render", str(src), str(out), "--sample-rate", "22050", "--quiet"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    with wave.open(str(out)) as w:
+        assert w.getframerate() == 22050 and w.getnchannels() == 2
+        frames = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
+    assert len(frames) / 22050 >= 5.0  # 2 bars at 96 BPM plus the release tail
+    assert 300 < np.abs(frames).max() < 32767  # audible, not clipped
+
+
+def test_render_with_a_bad_soundfont(tmp_path, capsys):
+    src = tmp_path / "tune.composer"
+    save_project(lead_sheet(), src)
+    fake = tmp_path / "fake.sf2"
+    fake.write_bytes(b"not a soundfont")
+    assert main(["render", str(src), str(tmp_path / "x.wav"), "--soundfont", str(fake)]) == 1
+    err = capsys.readouterr().err
+    assert "fake.sf2" in err and "\n" not in err.strip()

@@ -52,7 +52,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
 
 
 def test_unwritable_location(tmp_path):
-    with pytest.raises(SongFileError, match="missing.composer: cannot write"):
+    with pytest.raises(SongFileError, match="missing.composer: could not be written"):
         save_project(rich_song(), tmp_path / "no" / "such" / "missing.composer")
 
 
