@@ -1,0 +1,191 @@
+"""Chord lane: the song's chord symbols above the roll; double-click to type one, Delete to remove it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
+
+from composer_app.core import edits
+from composer_app.core.chords import normalize_label, parse_chord
+from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES
+from composer_app.core.song import ChordSymbol
+from composer_app.ui.piano_roll.view import PianoRollView
+
+HEIGHT = 24
+_SHORT = {"maj": "", "min": "m", "min7": "m7", "min6": "m6", "min9": "m9", "min11": "m11", "min13": "m13",
+          "minmaj7": "m(maj7)", "hdim7": "m7b5", "dim7": "°7", "dim": "°"}
+
+
+def display_label(label: str, flats: bool | None = None) -> str:
+    """'A:min7' -> 'Am7', 'C:maj/3' -> 'C/E', 'G:7' -> 'G7' (as a lead sheet spells it)."""
+    try:
+        chord = parse_chord(label)
+    except ValueError:
+        return label
+    if chord.root is None:
+        return "N.C."
+    names = FLAT_NAMES if (label[1:2] == "b" if flats is None else flats) else SHARP_NAMES
+    text = names[chord.root] + _SHORT.get(chord.quality, chord.quality)
+    if chord.added or chord.omitted:
+        text += label[label.index("("):label.index(")") + 1] if "(" in label else ""
+    if chord.bass and chord.bass_pitch_class is not None:
+        text += "/" + names[chord.bass_pitch_class]
+    return text
+
+
+class ChordLane(QWidget):
+    """Shows ``song.chords``; edits go through ``document.apply`` as one undo step each."""
+
+    error = Signal(str)  # a chord name that could not be read
+
+    def __init__(self, view: PianoRollView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view = view
+        self._doc = view.document
+        self.selected: str | None = None
+        self.editor: QLineEdit | None = None
+        self._span = (0, 0)
+        self.setFixedHeight(HEIGHT)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setToolTip("Chords: double-click to type a chord (C, Am7, G/B, F:maj7), Delete removes")
+        view.viewport_moved.connect(self.update)
+        self._doc.song_changed.connect(self._on_song_changed)
+
+    def _on_song_changed(self, _old, new) -> None:
+        if self.selected and all(c.id != self.selected for c in new.chords):
+            self.selected = None
+        self.update()
+
+    def chord_at(self, x: float) -> ChordSymbol | None:
+        tick = self._view.tick_at(x)
+        for c in self._doc.song.chords:
+            if c.start <= tick < c.end:
+                return c
+        return None
+
+    # ------------------------------------------------------------ painting
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(40, 43, 50))
+        w, h = self.width(), self.height()
+        for c in self._doc.song.chords:
+            x0, x1 = self._view.view_x(c.start), self._view.view_x(c.end)
+            if x1 < 0 or x0 > w:
+                continue
+            rect = QRectF(x0 + 1, 2, x1 - x0 - 2, h - 4)
+            chosen = c.id == self.selected
+            p.fillRect(rect, QColor(200, 150, 80) if chosen else QColor(66, 84, 104))
+            p.setPen(QPen(QColor(30, 24, 16) if chosen else QColor(225, 232, 240)))
+            p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       display_label(c.label, self._doc.song.key_at(c.start).fifths < 0))
+        p.setPen(QPen(QColor(70, 74, 82)))
+        p.drawLine(0, h - 1, w, h - 1)
+        p.end()
+
+    # ------------------------------------------------------------ selecting and deleting
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        chord = self.chord_at(event.position().x())
+        self.selected = chord.id if chord else None
+        self.update()
+
+    def event(self, event: QEvent) -> bool:
+        # take Delete before the editor's shortcuts do, while a chord is selected here
+        if event.type() == QEvent.Type.ShortcutOverride and self.selected and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected:
+            self.delete_chord(self.selected)
+        else:
+            super().keyPressEvent(event)
+
+    def delete_chord(self, chord_id: str) -> None:
+        chord = next((c for c in self._doc.song.chords if c.id == chord_id), None)
+        if chord is not None:
+            self._doc.apply(f"Delete chord {chord.label}", edits.delete_chords(self._doc.song, [chord_id]))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        chord = self.chord_at(event.pos().x())
+        menu = QMenu(self)
+        edit = QAction("Edit chord\u2026" if chord else "Add chord\u2026", menu)
+        edit.triggered.connect(lambda: self.begin_edit(event.pos().x()))
+        menu.addAction(edit)
+        if chord is not None:
+            delete = QAction("Delete chord", menu)
+            delete.triggered.connect(lambda: self.delete_chord(chord.id))
+            menu.addAction(delete)
+        menu.exec(event.globalPos())
+
+    # ------------------------------------------------------------ typing a chord
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.begin_edit(event.position().x())
+
+    def begin_edit(self, x: float) -> QLineEdit:
+        """Open a line editor over the chord at ``x`` (or a new chord from the beat there to the bar's end)."""
+        song = self._doc.song
+        chord = self.chord_at(x)
+        if chord is not None:
+            self._span, text = (chord.start, chord.duration), chord.label
+        else:
+            meters = song.meter_map
+            tick = max(0, self._view.tick_at(x))
+            m = meters.meter_at(tick)
+            bar_start = meters.bar_start(meters.bar_of(tick))
+            start = bar_start + (tick - bar_start) // m.beat_ticks * m.beat_ticks
+            end = bar_start + m.bar_ticks
+            end = min([end] + [c.start for c in song.chords if c.start > start])
+            self._span, text = (start, end - start), ""
+        if self.editor is None:
+            self.editor = QLineEdit(self)
+            self.editor.returnPressed.connect(self.finish_edit)
+            self.editor.installEventFilter(self)
+        x0 = max(0, self._view.view_x(self._span[0]))
+        self.editor.setGeometry(int(x0), 0, max(90, int(self._view.view_x(sum(self._span)) - x0)), self.height())
+        self.editor.setText(text)
+        self.editor.setStyleSheet("")
+        self.editor.show()
+        self.editor.setFocus()
+        self.editor.selectAll()
+        return self.editor
+
+    def finish_edit(self) -> bool:
+        """Apply the typed chord; a name that cannot be read shows an error and keeps the editor open."""
+        if self.editor is None:
+            return False
+        text = self.editor.text().strip()
+        if not text:
+            self.cancel_edit()
+            return False
+        try:
+            label = normalize_label(text)
+        except (ValueError, KeyError, IndexError):
+            message = f"Not a chord name: {text!r} (try C, Am7, G7/B or Harte syntax like C:maj7)"
+            self.editor.setStyleSheet("QLineEdit { border: 2px solid #d04030; }")
+            self.editor.setToolTip(message)
+            self.error.emit(message)
+            return False
+        self.editor.hide()
+        start, duration = self._span
+        self._doc.apply(f"Set chord {label}", edits.set_chord(self._doc.song, start, duration, label))
+        return True
+
+    def editor_visible(self) -> bool:
+        return self.editor is not None and self.editor.isVisible()
+
+    def cancel_edit(self) -> None:
+        if self.editor is not None:
+            self.editor.hide()
+
+    def eventFilter(self, obj, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.editor and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.cancel_edit()
+                return True
+        return super().eventFilter(obj, event)

@@ -1,0 +1,103 @@
+"""Velocity lane, chord lane and scale shading of the piano roll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+
+from composer_app.core.song import ChordSymbol
+from composer_app.ui.piano_roll.backdrop import ROW_OUT
+from composer_app.ui.piano_roll.chord_lane import display_label
+from composer_app.ui.piano_roll.state import NO_SCALE
+
+BAR = 1920
+
+
+def _lane_x(roll, note_id):
+    return round(roll.editor.velocity_lane.x_of(roll.clip().note(note_id)))
+
+
+def test_drag_a_velocity_bar(roll, qtbot):
+    lane = roll.editor.velocity_lane
+    x = _lane_x(roll, "n2")
+    qtbot.mousePress(lane, Qt.MouseButton.LeftButton, pos=QPoint(x, round(lane.y_of(80))))
+    qtbot.mouseMove(lane, QPoint(x, round(lane.y_of(120))))
+    qtbot.mouseRelease(lane, Qt.MouseButton.LeftButton, pos=QPoint(x, round(lane.y_of(120))))
+    assert abs(roll.clip().note("n2").velocity - 120) <= 2
+    assert roll.doc.undo_stack.undoText() == "Set velocity of 1 note"
+
+
+def test_velocity_ramp_over_selected_notes_is_one_step(roll, qtbot):
+    lane = roll.editor.velocity_lane
+    roll.editor.scene.set_selection({"n0", "n1", "n2", "n3", "n4"})
+    a = QPoint(_lane_x(roll, "n0") - 3, round(lane.y_of(20)))
+    b = QPoint(_lane_x(roll, "n4") + 3, round(lane.y_of(120)))
+    qtbot.mousePress(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, a)
+    qtbot.mouseMove(lane, b)
+    qtbot.mouseRelease(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, b)
+    vels = [roll.clip().note(f"n{i}").velocity for i in range(5)]
+    assert vels == sorted(vels) and vels[0] < 35 and vels[-1] > 105
+    assert roll.clip().note("n5").velocity == 80
+    assert roll.doc.undo_stack.undoText() == "Set velocity of 5 notes"
+    assert roll.doc.undo_stack.count() == 1
+
+
+def test_chord_lane_typing_sets_a_chord(roll, qtbot):
+    lane = roll.editor.chord_lane
+    x = round(roll.view.view_x(BAR + 10))
+    qtbot.mouseDClick(lane, Qt.MouseButton.LeftButton, pos=QPoint(x, 10))
+    assert lane.editor is not None and lane.editor.isVisible()
+    lane.editor.setText("Am7")
+    qtbot.keyClick(lane.editor, Qt.Key.Key_Return)
+    (chord,) = roll.doc.song.chords
+    assert (chord.start, chord.duration, chord.label) == (BAR, BAR, "A:min7")
+    assert roll.doc.undo_stack.undoText() == "Set chord A:min7"
+
+
+def test_bad_chord_name_shows_an_error(roll, qtbot):
+    lane = roll.editor.chord_lane
+    errors = []
+    lane.error.connect(errors.append)
+    editor = lane.begin_edit(roll.view.view_x(BAR + 10))
+    editor.setText("Hxyz")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert errors and "Hxyz" in errors[0]
+    assert editor.isVisible() and roll.doc.song.chords == ()
+    assert "Hxyz" in roll.editor.toolbar.status.text()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.isVisible()
+
+
+def test_delete_a_chord(roll, qtbot):
+    from dataclasses import replace
+
+    roll.doc.apply("chords", replace(roll.doc.song, chords=(ChordSymbol(BAR, BAR, "C:maj", id="c1"),)))
+    lane = roll.editor.chord_lane
+    qtbot.mouseClick(lane, Qt.MouseButton.LeftButton, pos=QPoint(round(roll.view.view_x(BAR + 100)), 10))
+    assert lane.selected == "c1"
+    qtbot.keyClick(lane, Qt.Key.Key_Delete)
+    assert roll.doc.song.chords == ()
+    assert roll.doc.undo_stack.undoText() == "Delete chord C:maj"
+    assert len(roll.clip().notes) == 8  # the notes' Delete did not fire
+
+
+def test_display_labels():
+    assert display_label("A:min7") == "Am7"
+    assert display_label("G:7") == "G7"
+    assert display_label("C:maj/3") == "C/E"
+    assert display_label("N") == "N.C."
+
+
+def _row_colour(roll, pitch):
+    roll.editor.scene.update()
+    img = roll.view.viewport().grab().toImage()
+    p = roll.at(BAR + 7 * 480 + 400, pitch)  # a spot with no note
+    return QColor(img.pixel(p.x() - 30, p.y()))
+
+
+def test_scale_shading_toggles(roll):
+    assert _row_colour(roll, 61) == ROW_OUT  # C# is outside C major
+    roll.editor.toolbar.scale.setCurrentText(NO_SCALE)
+    assert _row_colour(roll, 61) != ROW_OUT
+    roll.editor.toolbar.scale.setCurrentText("D major")
+    assert _row_colour(roll, 61) != ROW_OUT and _row_colour(roll, 60) == ROW_OUT
