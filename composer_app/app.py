@@ -23,15 +23,20 @@ def _private_runtime_dir() -> None:
 def start(app: QApplication, files: Sequence[str] = ()) -> MainWindow:
     """Name the application, build the services, document and window, show it, open ``files[0]``."""
     from composer_app import __version__, fileio
+    from composer_app.ui.audio_service import AudioService
     from composer_app.ui.document import SongDocument
     from composer_app.ui.main_window import MainWindow
     from composer_app.ui.settings import APPLICATION, ORGANIZATION, Settings
+    from composer_app.ui.timeline.transport import TransportState
 
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("composer")
-    window = MainWindow(SongDocument(), Settings(), fileio)
+    settings, document = Settings(), SongDocument()
+    audio = AudioService(settings, document, TransportState(app), app)  # opens the sound device in the background
+    app.aboutToQuit.connect(audio.shutdown)
+    window = MainWindow(document, settings, fileio, audio=audio)
     window.show()
     if files:
         window.open_path(files[0], ask=False)

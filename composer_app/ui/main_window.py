@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -19,17 +19,23 @@ from composer_app.ui.drops import song_file_in
 from composer_app.ui.loader import SongLoader
 from composer_app.ui.settings import WINDOW_GEOMETRY, WINDOW_STATE, Settings
 from composer_app.ui.shortcuts import ShortcutsDialog, key_sequences
+from composer_app.ui.sound_wiring import SoundUi, install_sound
+from composer_app.ui.timeline.transport import TransportState
 from composer_app.ui.track_list import TrackListPanel
+
+if TYPE_CHECKING:
+    from composer_app.ui.audio_service import AudioService
 
 APP_NAME = "Composer"
 StdKey = QKeySequence.StandardKey
 
 
 class MainWindow(QMainWindow):
-    """Takes the document and settings it shows; ``files`` is the file API (composer_app.fileio)."""
+    """Takes the document and settings it shows; ``files`` is the file API (composer_app.fileio); ``audio``
+    (built by the composition root) adds the transport, Preferences, Export Audio and device status."""
 
     def __init__(self, document: SongDocument, settings: Settings, files: ModuleType | Any = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, audio: AudioService | None = None) -> None:
         super().__init__(parent)
         if files is None:
             from composer_app import fileio as files
@@ -48,6 +54,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
+        self.transport = audio.transport if audio is not None else TransportState(self)
+        self.sound: SoundUi | None = install_sound(self, audio) if audio is not None else None
 
         document.path_changed.connect(self._update_title)
         document.modified_changed.connect(self._update_title)
@@ -265,8 +273,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ help
 
     def shortcut_groups(self) -> list[tuple[str, list[QAction]]]:
+        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
         return [(menu.title(), [a for a in menu.actions() if not a.isSeparator() and a.menu() is None])
-                for menu in (self.file_menu, self.edit_menu, self.help_menu)]
+                for menu in menus]
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.shortcut_groups(), self).exec()

@@ -29,6 +29,23 @@ RECENT_FILES: Setting[list[str]] = Setting("files/recent", list, [])
 WINDOW_GEOMETRY: Setting[QByteArray] = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE: Setting[QByteArray] = Setting("window/state", QByteArray, QByteArray())
 
+# sound and MIDI devices
+SOUNDFONT: Setting[str] = Setting("audio/soundfont", str, "")  # "" = the best one found
+AUDIO_DRIVER: Setting[str] = Setting("audio/driver", str, "auto")  # "auto" or a FluidSynth driver name
+SAMPLE_RATE: Setting[int] = Setting("audio/sample_rate", int, 44100)
+EXPORT_SAMPLE_RATE: Setting[int] = Setting("export/sample_rate", int, 44100)
+EXPORT_AUDIO_DIR: Setting[str] = Setting("export/audio_dir", str, "")
+METRONOME: Setting[bool] = Setting("transport/metronome", bool, False)
+COUNT_IN_BARS: Setting[int] = Setting("recording/count_in_bars", int, 1)  # 0, 1 or 2
+INPUT_QUANTIZE: Setting[int] = Setting("recording/quantize_ticks", int, 0)  # grid in ticks, 0 = off
+INPUT_QUANTIZE_STRENGTH: Setting[int] = Setting("recording/quantize_strength", int, 100)  # percent
+MIDI_API: Setting[str] = Setting("midi/api", str, "")  # "" = the platform's own (alsa, coremidi, winmm)
+MIDI_INPUT: Setting[str] = Setting("midi/input", str, "")  # "" = the first input found
+MIDI_OUTPUT: Setting[str] = Setting("midi/output", str, "")  # "" = the internal synth
+
+SAMPLE_RATES = (22050, 32000, 44100, 48000, 88200, 96000)
+COUNT_IN_CHOICES = (0, 1, 2)
+
 
 class Settings:
     """Typed access to the settings store (the user's by default, or any QSettings given)."""
@@ -55,6 +72,8 @@ class Settings:
             return [str(v) for v in values if v]  # type: ignore[return-value]
         if setting.type is QByteArray:
             return raw if isinstance(raw, QByteArray) else QByteArray(raw)  # type: ignore[return-value]
+        if setting.type is bool and isinstance(raw, str):  # ini files hand back "true"/"false"
+            return raw.strip().lower() in ("true", "1", "yes", "on")  # type: ignore[return-value]
         try:
             return setting.type(raw)
         except (TypeError, ValueError):

@@ -1,0 +1,210 @@
+"""AudioService: the app's one sound output, player and auditioner, driven by and driving the transport."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from composer_app.audio.audition import Auditioner
+from composer_app.audio.player import LoopRegion, NoteSink, Player
+from composer_app.audio.synth import DRUM_BANK
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.ui.audio_output import STARTING, AudioConfig, AudioOutput, SilentSink, open_output
+from composer_app.ui.document import SongDocument
+from composer_app.ui.settings import COUNT_IN_CHOICES, METRONOME, Settings
+from composer_app.ui.timeline.transport import TransportState
+
+POLL_MS = 25  # 40 Hz playhead updates
+PREVIEW_CHANNEL = 16  # FluidSynth's spare channels above the 16 the song uses
+MONITOR_CHANNEL = 17
+RECORD_SPAN = 480 * 4 * 999  # how far playback runs while recording into an empty stretch of song
+
+Opener = Callable[[AudioConfig], AudioOutput]
+
+
+def _extend(song: Song, start: int, ticks: int) -> Song:
+    """``song`` with a silent, empty track lasting to ``start + ticks``, so playback keeps running."""
+    spacer = Track("", volume=0, clips=(Clip(start, ticks),))
+    return replace(song, tracks=song.tracks + (spacer,))
+
+
+class AudioService(QObject):
+    """Plays the document from the transport playhead (loop, metronome, count-in), previews notes,
+    auditions candidates, and reports what sound device opened. Device opening runs off the GUI thread."""
+
+    status_changed = Signal(str, str)  # one-line status, detail (tooltip)
+    ready = Signal()  # a new output is in place
+    warning = Signal(str)  # something to tell the user once (status bar message)
+    _opened = Signal(int, object)  # generation, AudioOutput (from the opener thread)
+
+    def __init__(self, settings: Settings, document: SongDocument, transport: TransportState,
+                 parent: QObject | None = None, *, opener: Opener = open_output, background: bool = True) -> None:
+        super().__init__(parent)
+        self.settings, self.document, self.transport = settings, document, transport
+        self._opener, self._background = opener, background
+        self.output = AudioOutput(SilentSink(), STARTING)
+        self.player = Player(self.output.sink)
+        self.auditioner = Auditioner(self.player)
+        self.mode: str | None = None  # "play", "record", "audition" or None
+        self._generation = 0
+        self._driving = False
+        self._preview: tuple[int, int, bool] = (0, 0, False)  # program, channel, drum
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._opened.connect(self._install)
+        transport.playhead_changed.connect(self._on_playhead_moved)
+        transport.loop_changed.connect(self._on_loop_changed)
+        document.song_changed.connect(self._on_song_changed)
+        self.reconfigure()
+
+    # ------------------------------------------------------------------ device
+    @property
+    def status(self) -> str:
+        return self.output.status
+
+    @property
+    def is_ready(self) -> bool:
+        return self.output.status != STARTING
+
+    def reconfigure(self) -> int:
+        """Open the output the settings ask for (soundfont, driver, rate, MIDI out); returns its generation."""
+        self._generation += 1
+        generation, config = self._generation, AudioConfig.from_settings(self.settings)
+        if self._background:
+            threading.Thread(target=lambda: self._opened.emit(generation, self._opener(config)),
+                             name="composer-audio-open", daemon=True).start()
+        else:
+            self._install(generation, self._opener(config))
+        return generation
+
+    def _install(self, generation: int, output: AudioOutput) -> None:
+        if generation != self._generation:  # a newer configuration was asked for meanwhile
+            output.close()
+            return
+        self.stop()
+        old, self.output = self.output, output
+        self.player = Player(output.sink)
+        self.player.set_metronome(self.settings.get(METRONOME))
+        self.auditioner = Auditioner(self.player)
+        old.close()
+        self.status_changed.emit(output.status, output.detail)
+        for text in output.warnings:
+            self.warning.emit(text)
+        self.ready.emit()
+
+    def shutdown(self) -> None:
+        """Stop and release the devices (the app is quitting)."""
+        self._generation += 1
+        self.stop()
+        self.output.close()
+        self.output = AudioOutput(SilentSink(), "Audio: closed")
+        self.player = Player(self.output.sink)
+        self.auditioner = Auditioner(self.player)
+
+    # ------------------------------------------------------------------ transport
+    @property
+    def playing(self) -> bool:
+        return self.mode is not None
+
+    def _loop(self) -> LoopRegion | None:
+        t = self.transport
+        return LoopRegion(*t.loop) if t.loop_enabled else None
+
+    def play(self, count_in_bars: int = 0) -> None:
+        """Play the song from the playhead, looping the transport's loop when it is on."""
+        self._start("play", self.document.song, self.transport.playhead, self._loop(), count_in_bars)
+
+    def play_for_recording(self, count_in_bars: int) -> None:
+        """Play from the playhead with ``count_in_bars`` of clicks, running on past the song's end."""
+        bars = count_in_bars if count_in_bars in COUNT_IN_CHOICES else 1
+        start = self.transport.playhead
+        self._start("record", _extend(self.document.song, start, RECORD_SPAN), start, None, bars)
+
+    def _start(self, mode: str, song: Song, start: int, loop: LoopRegion | None, count_in: int) -> None:
+        self.player.set_metronome(self.settings.get(METRONOME))
+        self.player.play(song, start, loop=loop, count_in_bars=max(0, count_in))
+        self.mode = mode
+        self.transport.set_playing(True)
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop playback or audition; every sounding note is released. The playhead stays where it stopped."""
+        self.player.stop()
+        self._timer.stop()
+        self.mode = None
+        self.transport.set_playing(False)
+
+    def toggle(self) -> None:
+        """Space: stop when playing, else play."""
+        if self.playing:
+            self.stop()
+        else:
+            self.play()
+
+    def panic(self) -> None:
+        """Stop and silence every channel at once (stuck notes, runaway reverb)."""
+        self.player.panic()
+        self._timer.stop()
+        self.mode = None
+        self.transport.set_playing(False)
+
+    def set_metronome(self, on: bool) -> None:
+        self.settings.set(METRONOME, bool(on))
+        self.player.set_metronome(on)
+
+    def _poll(self) -> None:
+        playing = self.player.playing
+        self._driving = True
+        try:
+            self.transport.set_playhead(self.player.position_tick())
+        finally:
+            self._driving = False
+        if not playing:
+            self.stop()  # the song (or a one-shot audition) ended by itself
+
+    def _on_playhead_moved(self, tick: int) -> None:
+        if self._driving or self.mode != "play":
+            return
+        self.player.play(self.document.song, tick, loop=self._loop())  # the user moved the playhead: jump
+
+    def _on_loop_changed(self, *_loop: object) -> None:
+        if self.mode == "play":
+            self.player.set_loop(self._loop())
+
+    def _on_song_changed(self, _old: Song, new: Song) -> None:
+        if self.mode == "play" and self.player.playing:
+            self.player.replace_song(new)  # edits are heard at once
+
+    # ------------------------------------------------------------------ notes
+    def set_preview_instrument(self, program: int, channel: int = 0, drum: bool = False) -> None:
+        """The instrument previews and live input sound with (the current clip's track)."""
+        self._preview = (program, channel, drum)
+
+    def voice(self, spare: int) -> tuple[NoteSink, int]:
+        """(sink, channel) for notes played outside the song, set to the preview instrument.
+        On the internal synth a spare channel is used so the song's own channels stay untouched."""
+        program, channel, drum = self._preview
+        sink = self.output.sink
+        if self.output.channels > spare:
+            channel = spare
+        sink.program_select(channel, 0 if drum else program, DRUM_BANK if drum else 0)
+        return sink, channel
+
+    def preview_note(self, pitch: int, velocity: int = 100) -> None:
+        """Sound one note now (a piano key clicked, a note drawn); the piano roll's ``note_preview`` slot."""
+        _sink, channel = self.voice(PREVIEW_CHANNEL)
+        self.auditioner.preview_note(pitch, velocity, channel, 0.35)
+
+    def audition_notes(self, notes: Sequence[Note], start_tick: int, program: int = 0, channel: int = 0,
+                       lead_in_bars: int = 1, loop: bool = True) -> None:
+        """Play candidate ``notes`` (clip-relative, placed at ``start_tick``) over the song, with lead-in bars."""
+        self.player.set_metronome(False)
+        self.auditioner.audition(notes, context=self.document.song, start=start_tick, lead_in_bars=lead_in_bars,
+                                 loop=loop, program=program, channel=channel)
+        self.mode = "audition"
+        self.transport.set_playing(True)
+        self._timer.start()

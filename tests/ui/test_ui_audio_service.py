@@ -1,0 +1,197 @@
+"""AudioService: truthful device status, play/stop driving the transport playhead, loop, preview, audition."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from composer_app.audio.soundfonts import default_soundfont
+from composer_app.audio.synth import fluidsynth_problem
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.ui import audio_output
+from composer_app.ui.audio_output import NO_DEVICE, NO_SOUNDFONT, STARTING, AudioOutput, SilentSink
+from composer_app.ui.audio_service import PREVIEW_CHANNEL, AudioService
+from composer_app.ui.settings import AUDIO_DRIVER, METRONOME, SOUNDFONT
+from composer_app.ui.timeline.transport import TransportState
+from tests.ui.sound_fakes import fake_service
+
+needs_synth = pytest.mark.skipif(bool(fluidsynth_problem()) or default_soundfont() is None,
+                                 reason="FluidSynth or a SoundFont is missing")
+
+
+def long_song(bars: int = 8) -> Song:
+    notes = tuple(Note(60 + i % 12, i * 480, 240) for i in range(bars * 4))
+    return Song(tracks=(Track("Piano", clips=(Clip(0, bars * 1920, notes),)),))
+
+
+@pytest.fixture
+def service(qtbot, settings, document):
+    document.load(long_song())
+    svc = fake_service(settings, document)
+    yield svc
+    svc.shutdown()
+
+
+@needs_synth
+def test_no_audio_device_says_so_and_keeps_the_synth(qtbot, settings, document):
+    settings.set(AUDIO_DRIVER, "coreaudio")  # never compiled into a Linux FluidSynth
+    svc = AudioService(settings, document, TransportState(), background=False)
+    try:
+        assert svc.status == NO_DEVICE
+        assert "No audio device" in svc.output.detail
+        assert svc.output.synth is not None  # rendering and the player still work
+    finally:
+        svc.shutdown()
+
+
+@needs_synth
+def test_automatic_driver_reports_what_opened(qtbot, settings, document):
+    svc = AudioService(settings, document, TransportState())
+    try:
+        assert svc.status == STARTING or svc.is_ready
+        qtbot.waitUntil(lambda: svc.is_ready, timeout=10_000)
+        assert svc.status == NO_DEVICE or svc.status.startswith("Audio: ")
+        assert svc.output.audible == svc.status.startswith("Audio: ")
+    finally:
+        svc.shutdown()
+
+
+def test_missing_soundfont_is_a_clear_status_and_playback_still_moves(qtbot, settings, document, monkeypatch):
+    monkeypatch.setattr(audio_output, "default_soundfont", lambda: None)
+    document.load(long_song())
+    svc = AudioService(settings, document, TransportState(), background=False)
+    try:
+        assert svc.status == NO_SOUNDFONT
+        assert isinstance(svc.output.sink, SilentSink)
+        svc.play()
+        qtbot.waitUntil(lambda: svc.transport.playhead > 0, timeout=3000)
+        svc.stop()
+    finally:
+        svc.shutdown()
+
+
+@needs_synth
+def test_a_chosen_file_that_is_not_a_soundfont_falls_back_with_a_warning(qtbot, settings, document, tmp_path):
+    bad = tmp_path / "notes.sf2"
+    bad.write_text("not a soundfont")
+    settings.set(SOUNDFONT, str(bad))
+    settings.set(AUDIO_DRIVER, "coreaudio")
+    svc = AudioService(settings, document, TransportState())
+    with qtbot.waitSignal(svc.warning, timeout=10_000) as blocker:
+        pass
+    try:
+        assert "notes.sf2" in blocker.args[0] and "using the best one found" in blocker.args[0]
+        assert svc.output.soundfont == default_soundfont()
+    finally:
+        svc.shutdown()
+
+
+def test_play_drives_the_playhead_and_stop_releases_everything(qtbot, service):
+    transport, sink = service.transport, service.output.sink
+    transport.set_playhead(480)
+    service.play()
+    assert transport.playing and service.mode == "play"
+    qtbot.waitUntil(lambda: transport.playhead > 700, timeout=3000)
+    assert sink.ons()
+    service.stop()
+    assert not transport.playing and service.mode is None
+    assert sink.messages("all_notes_off")
+    assert not sink.sounding()
+    stopped = transport.playhead
+    qtbot.wait(100)
+    assert transport.playhead == stopped  # it stays where playback stopped
+
+
+def test_toggle_and_the_end_of_the_song(qtbot, settings, document):
+    document.load(Song(tracks=(Track("Piano", clips=(Clip(0, 240, (Note(60, 0, 240),)),)),)))
+    svc = fake_service(settings, document)
+    svc.toggle()
+    assert svc.transport.playing
+    qtbot.waitUntil(lambda: not svc.transport.playing, timeout=3000)  # a quarter-beat song ends by itself
+    assert svc.transport.playhead == 240
+    svc.toggle()
+    svc.toggle()
+    assert not svc.transport.playing
+    svc.shutdown()
+
+
+def test_loop_region_keeps_the_playhead_inside(qtbot, service):
+    transport = service.transport
+    transport.set_loop(0, 480, True)
+    service.play()
+    qtbot.wait(900)  # almost two passes of a 0.5 s loop
+    assert 0 <= transport.playhead < 480
+    assert len([m for _t, m in service.output.sink.ons() if m[2] == 60]) >= 2
+    transport.set_loop_enabled(False)
+    qtbot.waitUntil(lambda: transport.playhead > 480, timeout=3000)
+    service.stop()
+
+
+def test_moving_the_playhead_while_playing_jumps(qtbot, service):
+    transport = service.transport
+    service.play()
+    qtbot.wait(60)
+    transport.set_playhead(1920 * 4)  # as a click in the ruler does
+    qtbot.wait(60)
+    assert transport.playhead >= 1920 * 4
+    service.stop()
+
+
+def test_metronome_setting_persists_and_reaches_the_player(service, settings):
+    service.set_metronome(True)
+    assert settings.get(METRONOME) is True
+    assert service.player.metronome_on
+    service.set_metronome(False)
+    assert settings.get(METRONOME) is False
+
+
+def test_preview_note_uses_the_instrument_of_the_track(qtbot, service):
+    service.set_preview_instrument(40, channel=3)
+    service.preview_note(67, 90)
+    sink = service.output.sink
+    assert ("program", 3, 40, 0) in [m for _t, m in sink.messages("program")]
+    assert ("on", 3, 67, 90) in [m for _t, m in sink.ons()]
+    qtbot.waitUntil(lambda: ("off", 3, 67) in [m for _t, m in sink.messages("off")], timeout=2000)
+
+
+def test_audition_notes_plays_over_the_song(qtbot, service):
+    service.audition_notes([Note(72, 0, 480), Note(74, 480, 480)], start_tick=1920, program=73, lead_in_bars=1)
+    assert service.mode == "audition" and service.transport.playing
+    qtbot.waitUntil(lambda: any(m[2] == 72 for _t, m in service.output.sink.ons()), timeout=3000)
+    service.stop()
+    assert not service.transport.playing
+
+
+def test_stale_background_opens_are_dropped(qtbot, settings, document):
+    calls: list[int] = []
+
+    def opener(_config):
+        n = len(calls)
+        calls.append(n)
+        if n == 0:
+            time.sleep(0.3)  # the first open is slow: its result arrives after the second's
+        return AudioOutput(SilentSink(), f"Audio: open {n}", audible=True)
+
+    svc = AudioService(settings, document, TransportState(), opener=opener)
+    svc.reconfigure()
+    qtbot.waitUntil(lambda: svc.status == "Audio: open 1", timeout=5000)
+    qtbot.wait(400)
+    assert svc.status == "Audio: open 1"
+    svc.shutdown()
+
+
+@needs_synth
+def test_real_synth_without_a_device_still_plays_notes(qtbot, settings, document):
+    settings.set(AUDIO_DRIVER, "coreaudio")
+    document.load(long_song())
+    svc = AudioService(settings, document, TransportState(), background=False)
+    try:
+        svc.play()
+        qtbot.waitUntil(lambda: svc.output.synth.active_voices > 0, timeout=3000)
+        svc.preview_note(60)
+        assert svc.output.channels > PREVIEW_CHANNEL
+        svc.panic()
+        assert not svc.transport.playing
+    finally:
+        svc.shutdown()
