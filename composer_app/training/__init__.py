@@ -1,0 +1,1 @@
+"""Training data layer: corpus readers, the common Piece representation, splits and statistics."""

@@ -1,0 +1,1 @@
+"""One reader per dataset, each with iter_pieces(root, limit) -> Iterator[Piece]."""
