@@ -66,6 +66,10 @@ setup_venv() {
     local want; want="$extras $(sha256sum pyproject.toml | cut -c1-16)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
+        if [[ "$extras" == *train* ]]; then
+            # The CPU build: a plain `torch` would pull several GB of CUDA packages.
+            "$VENV/bin/python" -m pip install -q "torch==${COMPOSER_TORCH_VERSION:-2.13.0}"
+        fi
         "$VENV/bin/python" -m pip install -q -e ".$extras"
         echo "$want" > "$stamp"
     fi
@@ -90,7 +94,9 @@ case "$mode" in
     test)
         # shellcheck disable=SC2086
         install_system $RUNTIME_PKGS $TEST_PKGS
-        setup_venv "[test]"
+        # The whole suite includes the tiny training runs, so the train extra comes too
+        # (COMPOSER_NO_TRAIN=1 skips it; those tests then skip themselves).
+        if [ -n "${COMPOSER_NO_TRAIN:-}" ]; then setup_venv "[test]"; else setup_venv "[test,train]"; fi
         private_runtime_dir
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
         echo "== import contracts"; "$VENV/bin/lint-imports"
