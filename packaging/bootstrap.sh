@@ -65,12 +65,19 @@ setup_venv() {
     local stamp="$VENV/.composer-installed"
     local want; want="$extras $(sha256sum pyproject.toml | cut -c1-16)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        if [[ "$extras" == *train* ]]; then
-            # The CPU build: a plain `torch` would pull several GB of CUDA packages.
-            "$VENV/bin/python" -m pip install -q "torch==${COMPOSER_TORCH_VERSION:-2.13.0}"
-        fi
-        "$VENV/bin/python" -m pip install -q -e ".$extras"
+        echo "composer: installing Python packages into $VENV (log: $VENV/install.log)"
+        {
+            "$VENV/bin/python" -m pip install --upgrade pip &&
+            if [[ "$extras" == *train* ]]; then
+                # The CPU build: a plain `torch` would pull several GB of CUDA packages.
+                "$VENV/bin/python" -m pip install "torch==${COMPOSER_TORCH_VERSION:-2.13.0}"
+            fi &&
+            "$VENV/bin/python" -m pip install -e ".$extras"
+        } > "$VENV/install.log" 2>&1 || {
+            tail -n 30 "$VENV/install.log"
+            echo "composer: installing Python packages failed (see $VENV/install.log)" >&2
+            exit 1
+        }
         echo "$want" > "$stamp"
     fi
 }
