@@ -1,4 +1,4 @@
-"""The main window: File/Edit/Help menus, the track list, the status bar and file commands."""
+"""The main window: menus, the editors (arrangement over piano roll), the status bar and file commands."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from composer_app.core.song import Song
 from composer_app.ui import song_summary as summary
 from composer_app.ui.document import PROJECT_SUFFIX, SongDocument
 from composer_app.ui.drops import song_file_in
+from composer_app.ui.editor_area import EditorArea
+from composer_app.ui.editor_menus import EditorMenus
 from composer_app.ui.loader import SongLoader
 from composer_app.ui.settings import WINDOW_GEOMETRY, WINDOW_STATE, Settings
-from composer_app.ui.shortcuts import ShortcutsDialog, key_sequences
+from composer_app.ui.shortcuts import ShortcutsDialog, key_sequences, menu_groups
 from composer_app.ui.sound_wiring import SoundUi, install_sound
 from composer_app.ui.timeline.transport import TransportState
 from composer_app.ui.track_list import TrackListPanel
@@ -48,14 +50,17 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_failed)
         self.loader.busy_changed.connect(self._on_busy)
 
+        self.transport = audio.transport if audio is not None else TransportState(self)
         self.track_list = TrackListPanel(document, self)
-        self.setCentralWidget(self.track_list)
+        self.editors = EditorArea(self)
         self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
+        self.editor_menus = EditorMenus(self, self.editors)
         self._build_status_bar()
-        self.transport = audio.transport if audio is not None else TransportState(self)
         self.sound: SoundUi | None = install_sound(self, audio) if audio is not None else None
+        if self.sound is not None:
+            self.editors.connect_sound(self.sound)
 
         document.path_changed.connect(self._update_title)
         document.modified_changed.connect(self._update_title)
@@ -84,7 +89,7 @@ class MainWindow(QMainWindow):
         self.save_as_action = self._action("Save &As\u2026", self.save_as,
                                            key_sequences(StdKey.SaveAs, "Ctrl+Shift+S"),
                                            "Save the song as a project under a new name")
-        self.export_action = self._action("&Export MIDI\u2026", self.export_midi, key_sequences(None, "Ctrl+E"),
+        self.export_action = self._action("&Export MIDI\u2026", self.export_midi, key_sequences(None, "Ctrl+Shift+M"),
                                           "Write the song as a standard MIDI file for a DAW")
         self.quit_action = self._action("&Quit", self.close, key_sequences(StdKey.Quit, "Ctrl+Q"),
                                         "Close Composer")
@@ -208,6 +213,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, _request: int, path: Path, song: Song) -> None:
         self.document.load(song, path)
+        self.editors.song_loaded(song)
         self.settings.add_recent_file(path)
         self._rebuild_recent_menu()
         self.status(summary.opened_message(path, song))
@@ -273,9 +279,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ help
 
     def shortcut_groups(self) -> list[tuple[str, list[QAction]]]:
-        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
-        return [(menu.title(), [a for a in menu.actions() if not a.isSeparator() and a.menu() is None])
-                for menu in menus]
+        """(menu title, its commands) for every menu and submenu, in menu-bar order."""
+        return menu_groups([a.menu() for a in self.menuBar().actions() if a.menu() is not None])
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.shortcut_groups(), self).exec()
@@ -292,10 +297,13 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = self.settings.get(WINDOW_GEOMETRY)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1100, 700)
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10))
         state = self.settings.get(WINDOW_STATE)
         if not state.isEmpty():
             self.restoreState(state)
+        self.editors.restore()
+        self.editor_menus.sync_toggles()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
@@ -304,6 +312,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(WINDOW_STATE, self.saveState())
+        self.editors.save()
         self.settings.sync()
         event.accept()
 

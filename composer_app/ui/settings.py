@@ -28,6 +28,7 @@ class Setting(Generic[T]):
 RECENT_FILES: Setting[list[str]] = Setting("files/recent", list, [])
 WINDOW_GEOMETRY: Setting[QByteArray] = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE: Setting[QByteArray] = Setting("window/state", QByteArray, QByteArray())
+EDITOR_SPLITTER: Setting[QByteArray] = Setting("window/editor_splitter", QByteArray, QByteArray())  # arrangement/roll
 
 # sound and MIDI devices
 SOUNDFONT: Setting[str] = Setting("audio/soundfont", str, "")  # "" = the best one found

@@ -6,7 +6,18 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMenu,
+    QMenuBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+WINDOW_WIDE = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
 
 
 def key_sequences(standard: QKeySequence.StandardKey | None, *explicit: str) -> list[QKeySequence]:
@@ -35,8 +46,48 @@ def shortcut_text(action: QAction) -> str:
 
 def action_label(action: QAction) -> str:
     """Menu text without accelerator ampersands or a trailing ellipsis."""
-    text = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    text = action.text().split("\t")[0].replace("&&", "\0").replace("&", "").replace("\0", "&")
     return text.rstrip(".\u2026").strip()
+
+
+def menu_groups(menus: Iterable[QMenu], prefix: str = "") -> list[tuple[str, list[QAction]]]:
+    """(title, commands) for each menu, each submenu following its menu as "Menu > Submenu"."""
+    out: list[tuple[str, list[QAction]]] = []
+    for menu in menus:
+        title = prefix + menu.title().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        actions = [a for a in menu.actions() if not a.isSeparator()]
+        out.append((title, [a for a in actions if a.menu() is None]))
+        out += menu_groups([a.menu() for a in actions if a.menu() is not None], title + " \u203a ")
+    return out
+
+
+def action_scopes(action: QAction, root: QWidget) -> list[QWidget]:
+    """The widgets inside which the action's shortcut fires (``root`` for window-wide ones)."""
+    if action.shortcutContext() in WINDOW_WIDE:
+        return [root]
+    return [w for w in action.associatedObjects()
+            if isinstance(w, QWidget) and not isinstance(w, (QMenu, QMenuBar))]
+
+
+def shortcut_clashes(root: QWidget) -> list[str]:
+    """Keys bound to two actions that can both be active at once under ``root`` (Qt would then run neither)."""
+    seen: dict[str, list[tuple[QAction, list[QWidget]]]] = {}
+    for action in set(root.findChildren(QAction)):
+        keys = {s.toString(QKeySequence.SequenceFormat.PortableText) for s in action.shortcuts() if not s.isEmpty()}
+        scopes = action_scopes(action, root)
+        for key in keys:
+            seen.setdefault(key, []).append((action, scopes))
+    out = []
+    for key, bound in sorted(seen.items()):
+        for i, (a, a_scopes) in enumerate(bound):
+            for b, b_scopes in bound[i + 1:]:
+                if any(_overlap(x, y) for x in a_scopes for y in b_scopes):
+                    out.append(f"{key}: {action_label(a)!r} and {action_label(b)!r}")
+    return out
+
+
+def _overlap(a: QWidget, b: QWidget) -> bool:
+    return a is b or a.isAncestorOf(b) or b.isAncestorOf(a)
 
 
 class ShortcutsDialog(QDialog):
@@ -73,7 +124,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addWidget(buttons)
-        self.resize(460, 420)
+        self.resize(520, 640)
 
     def rows(self) -> list[tuple[str, str]]:
         """(command, shortcut) for every listed command."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from composer_app.core.song import Note, Song
+from composer_app.core.song import Clip, Note, Song
 from composer_app.core.timing import PPQ
 from composer_app.ui.document import SongDocument
 from composer_app.ui.piano_roll import ops
@@ -93,17 +93,24 @@ class PianoRollEditor(QWidget):
 
     def open_clip(self, clip_id: str | None) -> None:
         """Edit this clip (None shows nothing); scrolls to its start and its notes' middle pitch."""
-        window = None
+        window, start = None, 0
         if clip_id is not None:
-            start = self.song.clip(clip_id).start
+            start = self._first_bar(self.song.clip(clip_id))
             window = (start, start + round(self.view.tick_at(self.view.viewport().width() * 2) - self.view.tick_at(0)))
         self.scene.open_clip(clip_id, window)
         clip = self.scene.clip
         if clip is not None:
             pitches = sorted(n.pitch for n in clip.notes) or [60]
-            self.view.scroll_to(clip.start, pitches[len(pitches) // 2])
+            self.view.scroll_to(start, pitches[len(pitches) // 2])
         self.view.viewport_moved.emit()
         self.clip_opened.emit(clip_id)
+
+    def _first_bar(self, clip: Clip) -> int:
+        """Start of the bar holding the clip's first note (a clip that opens with rests scrolls to its music)."""
+        if not clip.notes:
+            return clip.start
+        mm = self.song.meter_map
+        return max(clip.start, mm.bar_start(mm.bar_of(clip.start + min(n.start for n in clip.notes))))
 
     def show_track(self, track_id: str) -> None:
         """Open the track's clip under the playhead, else its first clip."""
