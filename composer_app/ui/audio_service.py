@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from composer_app.audio.audition import Auditioner
 from composer_app.audio.player import LoopRegion, NoteSink, Player
 from composer_app.audio.synth import DRUM_BANK
+from composer_app.core.edits import delete_clips
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.ui.audio_output import STARTING, AudioConfig, AudioOutput, SilentSink, open_output
 from composer_app.ui.document import SongDocument
@@ -198,6 +199,28 @@ class AudioService(QObject):
         """Sound one note now (a piano key clicked, a note drawn); the piano roll's ``note_preview`` slot."""
         _sink, channel = self.voice(PREVIEW_CHANNEL)
         self.auditioner.preview_note(pitch, velocity, channel, 0.35)
+
+    def audition_clip(self, clip_id: str, lead_in_bars: int = 1) -> bool:
+        """Loop one clip with its own instrument over the rest of the song, ``lead_in_bars`` of context first.
+
+        Space (toggle) stops it. Returns False when the clip no longer exists.
+        """
+        song = self.document.song
+        try:
+            track = song.track_of_clip(clip_id)
+        except KeyError:
+            return False
+        clip = track.clip(clip_id)
+        self.stop()
+        self.player.set_metronome(False)
+        context = delete_clips(song, [clip_id])
+        self.auditioner.audition(clip.notes, context=context, start=clip.start, end=clip.end,
+                                 lead_in_bars=lead_in_bars, loop=True, program=track.program,
+                                 channel=track.channel)
+        self.mode = "audition"
+        self.transport.set_playing(True)
+        self._timer.start()
+        return True
 
     def audition_notes(self, notes: Sequence[Note], start_tick: int, program: int = 0, channel: int = 0,
                        lead_in_bars: int = 1, loop: bool = True) -> None:

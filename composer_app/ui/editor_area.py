@@ -117,6 +117,19 @@ class EditorArea(QObject):
         sound.toolbar.setMovable(False)
         self.window.insertToolBar(self.song_toolbar, sound.toolbar)
 
+    def audition_clip(self) -> None:
+        """Loop the clip open in the roll (or the selected clip in the arrangement) with a bar of lead-in."""
+        if self.sound is None:
+            return
+        clip_id = self.roll.clip_id
+        if clip_id is None:
+            selected = self.arrangement.selected_clip_ids()
+            clip_id = selected[0] if selected else None
+        if clip_id is None:
+            self.window.status("Open or select a clip to audition it", 5_000)
+        elif self.sound.audio.audition_clip(clip_id):
+            self.window.status("Auditioning the clip on loop — Space stops", 5_000)
+
     def preview(self, pitch: int, velocity: int) -> None:
         """The roll's ``note_preview``: velocity 0 is a release, which the audio service does by itself."""
         if self.sound is not None and velocity > 0:

@@ -104,6 +104,11 @@ class EditorMenus:
         move_menu = menu.addMenu("&Move and Transpose")
         move_menu.addActions(moves)
         _add_groups(menu, [shaping, acts.view])
+        self.audition_clip_action = self._action(
+            "&Audition Clip", self.area.audition_clip, ["Shift+Space"],
+            "Loop the clip open in the piano roll, with one bar of the song before it (Space stops)")
+        menu.addSeparator()
+        menu.addAction(self.audition_clip_action)
         return menu
 
 

@@ -224,3 +224,22 @@ def test_the_split_between_the_editors_is_remembered(qtbot, document, settings):
     sizes = second.editors.splitter.sizes()
     assert abs(sizes[0] / sum(sizes) - wanted[0] / sum(wanted)) < 0.03  # the window's height may differ a little
     assert not settings.get(EDITOR_SPLITTER).isEmpty()
+
+
+def test_audition_clip_loops_the_open_clip_after_a_bar_of_lead_in(qtbot, window):
+    window.document.load(two_track_song(), None)
+    window.editors.edit_clip("bass")
+    sink = window.sound.audio.output.sink
+    window.editor_menus.audition_clip_action.trigger()
+    assert window.transport.playing
+    # the lead-in (bar 2) sounds the melody first, then the bass clip's own note on its channel
+    qtbot.waitUntil(lambda: any(m[2] == 36 for _t, m in sink.ons()), timeout=8_000)
+    ons = [m for _t, m in sink.ons()]
+    first_bass = next(i for i, m in enumerate(ons) if m[2] == 36)
+    assert any(m[2] in range(60, 76) for m in ons[:first_bass])  # melody notes before it
+    channel = ons[first_bass][1]
+    programs = [m for _t, m in sink.messages("program") if m[1] == channel]
+    assert programs and programs[-1][2] == 33  # played with the bass track's instrument
+    window.sound.audio.toggle()  # Space stops the audition
+    assert not window.transport.playing
+    assert not sink.sounding()
