@@ -1,0 +1,207 @@
+"""``composer-cli eval continuation DIR``: model vs n-gram NLL and sampled-continuation figures on lead sheets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from composer_app.cli import songparts as sp
+from composer_app.core.errors import SongFileError
+from composer_app.fileio import open_song
+
+MIN_NOTES = 8
+ENGINES = ("model", "model_key_lock", "ngram")
+
+
+def load_ngram(path: str | None, log=print):
+    """The n-gram file given, else resources/models/ngram.npz, else counted now on the training split."""
+    from composer_app.model.ngram import DEFAULT_PATH, NgramModel
+
+    target = Path(path) if path else DEFAULT_PATH
+    if path or target.is_file():
+        try:
+            return NgramModel.load(target), str(target)
+        except ValueError as exc:
+            raise SongFileError(target, str(exc).split(": ", 1)[-1]) from None
+    from composer_app.training.continuation.ngram_fit import fit_baseline
+
+    log("no n-gram file: counting the baseline on the training split (cached corpus) ...")
+    model, _ = fit_baseline(log=log)
+    return model, "counted from the training split"
+
+
+def _piece(path: Path) -> dict | None:
+    """What one lead sheet gives the evaluation (None when too short)."""
+    from composer_app.model import tokens as tk
+
+    song = open_song(path)
+    try:
+        track = sp.pick_track(song, None, path)
+    except SongFileError:
+        return None
+    notes = sp.track_notes(track)
+    if len(notes) < MIN_NOTES:
+        return None
+    meters, chords, key = sp.meters_of(song), sp.chords_of(song), song.keys[0]
+    role, style = sp.infer_role(notes), sp.song_style(song)
+    rows = tk.encode_part(notes, meters, chords, key, style, role)
+    return {"path": path, "notes": notes, "meters": meters, "chords": chords, "key": key, "role": role,
+            "style": style, "rows": rows}
+
+
+def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dict | None:
+    """Per engine: metric means over its candidates for one piece; plus the real continuation's figures."""
+    from composer_app.model import continuation_metrics as cm
+    from composer_app.model import tokens as tk
+    from composer_app.model.continuation import ContinuationRequest
+
+    grid = tk.BarGrid(piece["meters"])
+    origin = tk.first_bar(piece["notes"], piece["meters"])
+    first = origin + args.prompt_bars
+    a, b = grid.start(first), grid.start(first + args.bars)
+    prompt = tuple(n for n in piece["notes"] if n[1] < a)
+    real = tuple(n for n in piece["notes"] if a <= n[1] < b)
+    if not real:
+        return None
+    key = piece["key"]
+    out = {"real": {"in_key": cm.in_key_share(real, key), "copy": cm.copy_share(real, prompt, grid),
+                    "notes_per_bar": len(real) / args.bars}}
+    pcs, onsets = cm.pitch_class_histogram(real), cm.onset_histogram(real, grid)
+    for name, engine in engines.items():
+        req = ContinuationRequest(context=prompt, meters=piece["meters"], key=key, chords=piece["chords"],
+                                  start_bar=first, bars=args.bars, candidates=args.candidates, seed=args.seed,
+                                  key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"])
+        cands = [c.notes for c in engine.suggest(req)]
+        out[name] = {
+            "in_key": cm.mean([cm.in_key_share(c, key) for c in cands]),
+            "exact_bars": cm.mean([float(cm.exact_bars(c, grid, first, args.bars)) for c in cands]),
+            "pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), pcs) for c in cands if c]),
+            "rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), onsets) for c in cands if c]),
+            "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
+            "distinct": cm.distinct_share(cands),
+            "notes_per_bar": cm.mean([len(c) / args.bars for c in cands])}
+    return out
+
+
+def evaluate(args: argparse.Namespace, log=print) -> dict:
+    from composer_app.model import continuation_metrics as cm
+    from composer_app.model.continuation_nll import net_nll, ngram_nll
+    from composer_app.model.ngram_engine import NgramEngine
+    from composer_app.training.continuation.dataset import windows
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise SongFileError(folder, "no such folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mid", ".midi"))[: args.limit]
+    if not files:
+        raise SongFileError(folder, "no .mid files in the folder")
+    model = sp.load_engine(args.model)
+    ngram, ngram_source = load_ngram(args.ngram, log)
+    baseline = NgramEngine(ngram)
+    length = getattr(model.net, "max_len", 192)
+    length = length if length < 10_000 else 192
+    t0 = time.perf_counter()
+    pieces, skipped, per_piece = [], 0, []
+    wins: dict[str, list] = {}
+    for path in files:
+        try:
+            piece = _piece(path)
+        except SongFileError as exc:  # one unreadable file is counted, not fatal
+            log(f"skipped {exc}")
+            piece = None
+        if piece is None:
+            skipped += 1
+            continue
+        pieces.append(piece)
+        wins.setdefault(piece["style"], []).extend(windows(piece["rows"], length, 0))
+    if not pieces:
+        raise SongFileError(folder, f"no lead sheet with at least {MIN_NOTES} melody notes")
+
+    def score(ws: list) -> dict:
+        return {"model": ngram_nll(model.model, ws) if isinstance(model, NgramEngine) else net_nll(model.net, ws),
+                "ngram": ngram_nll(ngram, ws)}
+
+    by_style = {style: score(ws) for style, ws in sorted(wins.items())}
+    nll = {name: _combine([g[name] for g in by_style.values()]) for name in ("model", "ngram")}
+    engines = {"model": model, "model_key_lock": model, "ngram": baseline}
+    if not args.no_sample:
+        for piece in pieces:
+            figs = _sample_figures(piece, engines, args)
+            if figs is not None:
+                per_piece.append(figs)
+    sampling = {}
+    for name in ("real", *ENGINES):
+        keys = per_piece[0][name].keys() if per_piece else ()
+        sampling[name] = {k: _round(cm.mean([p[name][k] for p in per_piece])) for k in keys}
+    ratio = nll["model"]["nll"] / nll["ngram"]["nll"] if nll["ngram"]["nll"] else None
+    return {"folder": str(folder), "files": len(files), "evaluated": len(pieces), "skipped": skipped,
+            "sampled": len(per_piece), "model": getattr(model, "name", "?"), "ngram_source": ngram_source,
+            "window": length, "nll": {k: _round_all(v) for k, v in nll.items()}, "nll_ratio": _round(ratio),
+            "nll_by_style": {st: {"model": _round(g["model"]["nll"]), "ngram": _round(g["ngram"]["nll"]),
+                                  "notes": g["model"]["notes"]} for st, g in by_style.items()},
+            "sampling": sampling, "settings": {"prompt_bars": args.prompt_bars, "bars": args.bars,
+                                               "candidates": args.candidates, "seed": args.seed},
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _combine(parts: list[dict]) -> dict:
+    """Per-note figures of several groups as one (weighted by their notes)."""
+    notes = sum(p["notes"] for p in parts)
+    by_field = {f: sum(p["by_field"][f] * p["notes"] for p in parts) / max(notes, 1) for f in parts[0]["by_field"]}
+    return {"nll": sum(by_field.values()), "by_field": by_field, "notes": notes}
+
+
+def _round(x: float | None, n: int = 4) -> float | None:
+    return None if x is None else round(float(x), n)
+
+
+def _round_all(d: dict) -> dict:
+    return {k: (_round_all(v) if isinstance(v, dict) else _round(v) if isinstance(v, float) else v)
+            for k, v in d.items()}
+
+
+def report(r: dict) -> str:
+    n = r["nll"]
+    lines = [f"{r['folder']}: {r['evaluated']} lead sheets ({r['skipped']} skipped), {n['model']['notes']} notes, "
+             f"{r['seconds']} s",
+             f"NLL nats/note: model ({r['model']}) {n['model']['nll']}  n-gram {n['ngram']['nll']}  "
+             f"ratio {r['nll_ratio']}",
+             "  by field   " + "  ".join(f"{f} {n['model']['by_field'][f]}/{n['ngram']['by_field'][f]}"
+                                        for f in n["model"]["by_field"])]
+    lines.extend(f"  {st:<10} model {g['model']}  n-gram {g['ngram']}  ({g['notes']} notes)"
+                 for st, g in r["nll_by_style"].items())
+    s = r["sampling"]
+    if r["sampled"]:
+        cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar")
+        lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
+                     f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
+        heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "copy", "distinct", "notes/bar")
+        lines.append(f"  {'':<15}" + "".join(f"{h:>11}" for h in heads))
+        for name in ("real", *ENGINES):
+            vals = [s[name].get(c) for c in cols]
+            lines.append(f"  {name:<15}" + "".join(f"{'-' if v is None else f'{v:.3f}':>11}" for v in vals))
+    return "\n".join(lines)
+
+
+def cmd_eval_continuation(args: argparse.Namespace) -> int:
+    result = evaluate(args, log=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(result, indent=2) if args.json else report(result))
+    return 0
+
+
+def register_eval(kinds) -> None:
+    p = kinds.add_parser("continuation", help="continuation model vs the n-gram baseline on lead-sheet MIDI files")
+    p.add_argument("folder", help="a folder of lead-sheet MIDI files (track 'melody', track 'chords')")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--limit", type=int, default=None, help="evaluate at most N files (sorted by name)")
+    p.add_argument("--candidates", type=int, choices=range(1, 9), default=4, metavar="1..8")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--bars", type=int, choices=range(1, 17), default=4, metavar="1..16", help="bars to continue")
+    p.add_argument("--prompt-bars", type=int, default=4, help="bars of each file given as the prompt (default 4)")
+    p.add_argument("--model", help="continuation weights (default resources/models/continuation.npz)")
+    p.add_argument("--ngram", help="n-gram baseline file (default resources/models/ngram.npz, else counted)")
+    p.add_argument("--no-sample", action="store_true", help="NLL only")
+    p.set_defaults(func=cmd_eval_continuation)

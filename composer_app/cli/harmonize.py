@@ -1,0 +1,143 @@
+"""``composer-cli harmonize`` and ``composer-cli eval harmonization``: the harmonizer's command-line face."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from composer_app.cli import evaluate
+from composer_app.core.chords import normalize_label
+from composer_app.core.song import Song
+from composer_app.fileio import open_song
+from composer_app.midi import write_midi
+from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, Pin
+from composer_app.model.harmony_features import STYLES, beat_unit, rhythm_name
+from composer_app.model.harmony_song import lead_sheet, melody_notes, pick_melody, request_for
+from composer_app.model.harmony_vocab import COMPLEXITIES
+from composer_app.model.voicing import VOICINGS
+from composer_app.model.voicing_render import accompany
+
+
+def parse_pin(text: str, song: Song) -> Pin:
+    """'BAR:CHORD' pins a whole bar (1-based); 'BAR.BEAT:CHORD' one beat of it."""
+    where, sep, label = text.partition(":")
+    if not sep or not label:
+        raise argparse.ArgumentTypeError(f"a pin is BAR:CHORD, not {text!r}")
+    try:
+        label = normalize_label(label)
+        bar_text, _, beat_text = where.partition(".")
+        bar = int(bar_text) - 1
+        mm = song.meter_map
+        start = mm.bar_start(bar)
+        if not beat_text:
+            return Pin(start, mm.bar_start(bar + 1), label)
+        unit = beat_unit(mm.meter_at(start))
+        s = start + (int(beat_text) - 1) * unit
+        return Pin(s, s + unit, label)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bad pin {text!r}: {exc}") from None
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    """'A:B' (1-based bars, inclusive) -> 0-based (A-1, B-1)."""
+    a, _, b = text.partition(":")
+    try:
+        lo, hi = int(a), int(b or a)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a range is A:B in bars, not {text!r}") from None
+    if lo < 1 or hi < lo:
+        raise argparse.ArgumentTypeError(f"a range is A:B with 1 <= A <= B, not {text!r}")
+    return lo - 1, hi - 1
+
+
+def _load(weights: str | None) -> Harmonizer | None:
+    path = Path(weights) if weights else DEFAULT_WEIGHTS
+    if not path.is_file():
+        print(f"composer-cli: error: no harmonizer weights at {path} "
+              "(train them with: python -m composer_app.training.harmony.train)")
+        return None
+    return Harmonizer.load(path)
+
+
+def cmd_harmonize(args: argparse.Namespace) -> int:
+    harmonizer = _load(args.weights)
+    if harmonizer is None:
+        return 1
+    song = open_song(args.input)
+    try:
+        track = pick_melody(song, args.track)
+        pins = tuple(parse_pin(p, song) for p in args.pin)
+        rng = parse_range(args.range) if args.range else None
+        req = request_for(song, track, rhythm=rhythm_name(args.chords_per_bar), style=args.style,
+                          complexity=args.complexity, candidates=args.candidates, pins=pins, range_bars=rng,
+                          seed=args.seed, method=args.method)
+        results = harmonizer.harmonize(req)
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        print(f"composer-cli: error: {exc}")
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    melody = melody_notes(track)
+    meters = req.meters
+    summary = {"input": str(args.input), "melody_track": track.name, "key": req.key.name, "rhythm": req.rhythm,
+               "style": args.style, "voicing": args.voicing, "alternatives": []}
+    for res in results:
+        _, notes = accompany(res.chords, melody, meters, args.voicing)
+        path = out / f"harmonization-{res.rank}.mid"
+        write_midi(lead_sheet(song, track, res.chords, notes), path)
+        summary["alternatives"].append({"file": str(path), "rank": res.rank, "log_prob": round(res.log_prob, 3),
+                                        "distinct": round(res.distinct, 3),
+                                        "chords": [c[2] for c in res.chords]})
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_eval_harmonization(args: argparse.Namespace) -> int:
+    from composer_app.training.harmony.evaluate import evaluate_files, format_report, lead_sheet_files
+
+    harmonizer = _load(args.weights)
+    if harmonizer is None:
+        return 1
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        print(f"composer-cli: error: {folder} is not a folder")
+        return 1
+    report = evaluate_files(lead_sheet_files(folder, args.limit), harmonizer, args.candidates, args.style)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register ``harmonize`` on the top-level subparsers."""
+    p = sub.add_parser("harmonize", help="suggest alternative chord progressions (and voicings) for a melody")
+    p.add_argument("input", help="a MIDI file or .composer project")
+    p.add_argument("--track", help="the melody track's name (default: 'melody', else the highest monophonic)")
+    p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")
+    p.add_argument("--style", default="pop", choices=STYLES)
+    p.add_argument("--voicing", default="pop", choices=VOICINGS)
+    p.add_argument("--chords-per-bar", default="1", help="1, 2 or beat (default 1)")
+    p.add_argument("--complexity", default="sevenths", choices=COMPLEXITIES)
+    p.add_argument("--pin", action="extend", nargs="+", default=[], metavar="BAR:CHORD",
+                   help="keep CHORD on bar BAR (or on beat BAR.BEAT), e.g. --pin 1:C 4:G7 (1-based)")
+    p.add_argument("--range", metavar="A:B", help="reharmonize bars A..B only, keep the other chords")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--method", default="model", choices=("model", "hmm"), help="the model or the HMM baseline")
+    p.add_argument("--weights", help=f"weights file (default {DEFAULT_WEIGHTS.name} in resources/models)")
+    p.add_argument("--out", required=True, help="folder for harmonization-1.mid ...")
+    p.set_defaults(func=cmd_harmonize)
+
+
+def register_eval(eval_sub: argparse._SubParsersAction) -> None:
+    """Register ``harmonization`` under the ``eval`` subparsers."""
+    p = eval_sub.add_parser("harmonization", help="chord accuracy and melody/chord fit on lead-sheet MIDI files")
+    p.add_argument("dir", help="a folder of lead-sheet MIDI files (tracks 'melody' and 'chords')")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=int, help="at most N files")
+    p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")
+    p.add_argument("--style", default="pop", choices=STYLES, help="style for files without a style prefix")
+    p.add_argument("--weights", help="weights file")
+    p.set_defaults(func=cmd_eval_harmonization)
+
+
+evaluate.EVAL_KINDS.append(register_eval)

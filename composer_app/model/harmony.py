@@ -1,0 +1,271 @@
+"""The harmonizer engine (numpy only): melody in, several ranked, distinct chord progressions out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from composer_app.core.chords import normalize_label
+from composer_app.core.pitch import KeySignature
+from composer_app.model import harmony_crf as crf
+from composer_app.model.harmony_features import (
+    RHYTHMS,
+    STYLES,
+    MelodyNote,
+    Slot,
+    meter_kind,
+    rhythm_name,
+    slot_features,
+    slot_grid,
+    slot_labels,
+)
+from composer_app.model.harmony_hmm import hmm_unary
+from composer_app.model.harmony_net import encode, load_weights
+from composer_app.model.harmony_vocab import (
+    N_CLASS,
+    class_label,
+    class_root,
+    complexity_bonus,
+    complexity_mask,
+    fold_scores,
+    inversion_valid,
+    label_to_class,
+)
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "resources" / "models" / "harmony.npz"
+SAMPLES = 64
+ChordSpan = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A chord the result must have on every slot whose middle lies in [start, end) ticks."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class HarmonyRequest:
+    """What to harmonize and how; ticks at 480 per quarter, ``range_bars`` 0-based and inclusive."""
+
+    melody: tuple[MelodyNote, ...]
+    meters: tuple[tuple[int, int, int], ...] = ((0, 4, 4),)
+    key: KeySignature = field(default_factory=lambda: KeySignature(0))
+    end: int = 0
+    rhythm: str = "bar"
+    style: str = "pop"
+    complexity: str = "sevenths"
+    candidates: int = 4
+    pins: tuple[Pin, ...] = ()
+    existing: tuple[ChordSpan, ...] = ()
+    range_bars: tuple[int, int] | None = None
+    seed: int = 0
+    temperature: float = 1.0
+    method: str = "model"
+    color: float = 1.0
+    """Scale of the bonus for sevenths/extensions at the chosen complexity (0: the data's own frequencies)."""
+
+
+@dataclass(frozen=True)
+class Harmonization:
+    """One alternative: merged chord spans (song key), per-slot labels, log-probability, distinctness."""
+
+    chords: tuple[ChordSpan, ...]
+    slot_labels: tuple[str, ...]
+    log_prob: float
+    distinct: float
+    rank: int
+
+
+def reference_shift(key: KeySignature) -> int:
+    """Semitones that move the key to C major / A minor (-5..6)."""
+    shift = ((0 if key.mode == "major" else 9) - key.tonic) % 12
+    return shift - 12 if shift > 6 else shift
+
+
+class Harmonizer:
+    """Loads the weights once; ``harmonize`` answers requests."""
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self.weights = weights
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Harmonizer:
+        return cls(load_weights(path or DEFAULT_WEIGHTS))
+
+    # --- the pieces of a request ---------------------------------------------------------------
+    def prepare(self, req: HarmonyRequest) -> tuple[list[Slot], np.ndarray, int]:
+        """Slots, features (reference key) and the shift used."""
+        if req.style not in STYLES:
+            raise ValueError(f"style must be one of {STYLES}")
+        shift = reference_shift(req.key)
+        melody = tuple((p + shift, s, d) for p, s, d in req.melody)
+        end = max([req.end] + [s + d for _, s, d in req.melody])
+        slots = slot_grid(req.meters, end, req.rhythm)
+        feats = slot_features(melody, slots, req.rhythm, req.key.mode == "minor", req.style,
+                              meter_kind(req.meters))
+        return slots, feats, shift
+
+    def chain(self, req: HarmonyRequest, slots: list[Slot], feats: np.ndarray) -> tuple[crf.Chain, np.ndarray]:
+        """The linear chain for the request and the inversion log-probabilities (T, 4)."""
+        w = self.weights
+        if req.method == "hmm":
+            beats = feats[:, :12] * np.array([(s.end - s.start) / 480 for s in slots], dtype=np.float32)[:, None]
+            r = RHYTHMS.index(rhythm_name(req.rhythm))
+            unary = hmm_unary(w, beats).astype(np.float64)
+            chain = crf.Chain(unary, w["hmm.trans"][r].astype(np.float64), np.zeros(len(slots)),
+                              w["hmm.start"][r].astype(np.float64), np.zeros(unary.shape[1]))
+            inv = np.full((len(slots), 4), -1e9)
+            inv[:, 0] = 0.0
+            return chain, inv
+        logits, inv_logits = encode(w, feats)
+        st = STYLES.index(req.style)
+        diag = w["crf.diag"][st][[s.pos for s in slots]].astype(np.float64)
+        chain = crf.Chain(logits.astype(np.float64), w["crf.trans"][st].astype(np.float64), diag,
+                          w["crf.start"][st].astype(np.float64), w["crf.end"][st].astype(np.float64))
+        return chain, inv_logits.astype(np.float64)
+
+    def constraints(self, req: HarmonyRequest, slots: list[Slot], shift: int) -> tuple[np.ndarray, np.ndarray,
+                                                                                         dict[int, str]]:
+        """Allowed classes (T, V), which slots are free, and the verbatim labels of pinned slots."""
+        mask = complexity_mask(req.complexity).copy()
+        if req.method == "hmm":
+            mask[N_CLASS] = False  # naive-Bayes emissions favour 'no chord' on any varied melody
+        allowed = np.tile(mask, (len(slots), 1))
+        free = np.ones(len(slots), dtype=bool)
+        fixed: dict[int, str] = {}
+        if req.range_bars is not None:
+            lo, hi = req.range_bars
+            old = slot_labels(req.existing, slots)
+            for i, s in enumerate(slots):
+                if not lo <= s.bar <= hi:
+                    allowed[i] = False
+                    allowed[i, label_to_class(_moved(old[i], shift))[0]] = True
+                    free[i] = False
+        for pin in req.pins:
+            label = normalize_label(pin.label)
+            cls = label_to_class(_moved(label, shift))[0]
+            for i, s in enumerate(slots):
+                if pin.start <= (s.start + s.end) // 2 < pin.end and free[i]:
+                    allowed[i] = False
+                    allowed[i, cls] = True
+                    free[i] = False
+                    fixed[i] = label
+        return allowed, free, fixed
+
+    def harmonize(self, req: HarmonyRequest) -> list[Harmonization]:
+        """Up to ``req.candidates`` (1..8) ranked alternatives, distinct in >= 1/3 of their free slots."""
+        n_want = min(max(req.candidates, 1), 8)
+        slots, feats, shift = self.prepare(req)
+        if not slots:
+            return []
+        chain, inv_logits = self.chain(req, slots, feats)
+        allowed, free, fixed = self.constraints(req, slots, shift)
+        unary = fold_scores(chain.unary, req.complexity) + req.color * complexity_bonus(req.complexity)
+        unary = np.where(free[:, None], unary, chain.unary)  # clamped slots keep their own (maybe richer) class
+        chain = crf.Chain(unary, chain.trans, chain.diag, chain.start, chain.end)
+        sub, keep = chain.restricted(allowed)
+        alphas, log_z = crf.forward(sub)
+        rng = np.random.default_rng(req.seed)
+        paths = [crf.viterbi(sub)[None, :]]
+        picked = _pick(sub, log_z, np.concatenate(paths), free, n_want)
+        temperature = req.temperature
+        for _ in range(4):
+            if len(picked) >= n_want:
+                break
+            paths.append(crf.sample(sub, SAMPLES, rng, temperature, alphas if temperature == 1.0 else None))
+            picked = _pick(sub, log_z, np.concatenate(paths), free, n_want)
+            temperature *= 1.5
+        if len(picked) < n_want:
+            picked = _pick(sub, log_z, np.concatenate(paths), free, n_want, relax=True)
+        out = []
+        for rank, (path, lp, dist) in enumerate(picked, 1):
+            classes = keep[path]
+            invs, inv_lp = _inversions(classes, inv_logits, rng if rank > 1 else None)
+            out.append(self._result(req, slots, classes, invs, fixed, shift, lp + inv_lp, dist, rank))
+        return out
+
+    def _result(self, req: HarmonyRequest, slots: list[Slot], classes: np.ndarray, invs: np.ndarray,
+                fixed: dict[int, str], shift: int, log_prob: float, distinct: float, rank: int) -> Harmonization:
+        labels = [fixed.get(i) or class_label(int(c), int(v), -shift, _flats(req.key, int(c), shift)) for i, (c, v) in
+                  enumerate(zip(classes, invs))]
+        spans: list[list] = []
+        for s, lab in zip(slots, labels):
+            if req.range_bars is not None and not req.range_bars[0] <= s.bar <= req.range_bars[1]:
+                continue
+            if spans and spans[-1][2] == lab and spans[-1][0] + spans[-1][1] == s.start:
+                spans[-1][1] += s.end - s.start
+            else:
+                spans.append([s.start, s.end - s.start, lab])
+        chords = [tuple(x) for x in spans if x[2] != "N"]
+        if req.range_bars is not None:
+            lo = next((s.start for s in slots if s.bar >= req.range_bars[0]), 0)
+            hi = next((s.start for s in slots if s.bar > req.range_bars[1]), slots[-1].end)
+            for s0, d0, lab in req.existing:
+                for a, b in ((s0, min(s0 + d0, lo)), (max(s0, hi), s0 + d0)):
+                    if b > a:
+                        chords.append((a, b - a, lab))
+        chords.sort()
+        return Harmonization(tuple(chords), tuple(labels), float(log_prob), distinct, rank)
+
+
+def _flats(key: KeySignature, cls: int, shift: int) -> bool:
+    """Spell with flats in flat keys and for the flat-side chromatic chords (bII, bIII, bVI, bVII) of major keys."""
+    root = class_root(cls)
+    if key.fifths < 0 or root is None:
+        return key.fifths < 0
+    rel = (root - shift - key.tonic) % 12
+    return rel in ((1, 3, 8, 10) if key.mode == "major" else (1,))
+
+
+def _moved(label: str, shift: int) -> str:
+    from composer_app.core.chords import parse_chord
+
+    try:
+        return parse_chord(label).transposed(shift).label()
+    except ValueError:
+        return "N"
+
+
+def _pick(chain: crf.Chain, log_z: float, paths: np.ndarray, free: np.ndarray, n: int,
+          relax: bool = False) -> list[tuple[np.ndarray, float, float]]:
+    """Greedy ranked choice: best first, then each that differs from all chosen in >= 1/3 of free slots."""
+    uniq = np.array(list({p.tobytes(): p for p in paths}.values()))
+    lps = crf.path_scores(chain, uniq) - log_z
+    order = np.argsort(-lps, kind="stable")
+    n_free = max(1, int(free.sum()))
+    need = n_free / 3
+    chosen: list[tuple[np.ndarray, float, float]] = []
+    for k in order:
+        p = uniq[k]
+        diffs = [float(((p != q) & free).sum()) for q, _, _ in chosen]
+        if not chosen or min(diffs) >= need - 1e-9:
+            chosen.append((p, float(lps[k]), min(diffs) / n_free if diffs else 1.0))
+        if len(chosen) == n:
+            return chosen
+    if relax:
+        rest = [k for k in order if not any(np.array_equal(uniq[k], q) for q, _, _ in chosen)]
+        while rest and len(chosen) < n:
+            dist = [min(float(((uniq[k] != q) & free).sum()) for q, _, _ in chosen) for k in rest]
+            j = int(np.argmax(dist))
+            k = rest.pop(j)
+            chosen.append((uniq[k], float(lps[k]), dist[j] / n_free))
+    return chosen
+
+
+def _inversions(classes: np.ndarray, inv_logits: np.ndarray,
+                rng: np.random.Generator | None) -> tuple[np.ndarray, float]:
+    """One inversion per run of equal classes (argmax, or sampled with ``rng``) and its log-probability."""
+    starts = np.flatnonzero(np.r_[True, classes[1:] != classes[:-1]])
+    ends = np.r_[starts[1:], len(classes)]
+    cums = np.vstack([np.zeros((1, inv_logits.shape[1])), np.cumsum(inv_logits, axis=0)])
+    logit = np.where(inversion_valid()[classes[starts]], cums[ends] - cums[starts], -np.inf)
+    logp = logit - np.logaddexp.reduce(logit, axis=1, keepdims=True)
+    noise = rng.gumbel(size=logp.shape) if rng is not None else 0.0
+    pick = np.argmax(logp + noise, axis=1)
+    chosen = logp[np.arange(len(pick)), pick]
+    return np.repeat(pick, ends - starts), float(chosen[np.isfinite(chosen)].sum())

@@ -1,0 +1,1 @@
+"""Training of the note-continuation transformer: dataset, PyTorch model, training loop, export."""

@@ -1,0 +1,114 @@
+"""Write held-out pieces as lead-sheet MIDI files (what ``composer-cli eval`` reads).
+
+``python -m composer_app.training.continuation.export_leadsheets --out DIR [--split test] [--limit N]``: one
+Type 1 file per piece of the split, with a ``melody`` track, a ``chords`` track of block chords carrying the
+Harte labels, and key, meter and tempo in track 0. The title is ``source:id [style]`` so eval can condition
+on the style. ``--limit`` caps the files per source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.timing import TempoChange, TimeSignature
+from composer_app.midi import write_midi
+from composer_app.training.continuation.dataset import DEFAULT_SOURCES, MIN_NOTES
+from composer_app.training.corpus import Piece
+from composer_app.training.skips import SkipLog
+from composer_app.training.sources import iter_source
+from composer_app.training.split import assign_split
+
+CHORD_VELOCITY = 64
+
+
+def chord_spans(piece: Piece) -> list[tuple[int, int, str]]:
+    """The piece's chord spans with every gap before the melody's end filled by 'N' (no chord)."""
+    end = piece.end
+    out, now = [], 0
+    for start, dur, label in piece.chords:
+        if start > now:
+            out.append((now, start - now, "N"))
+        out.append((start, dur, label))
+        now = max(now, start + dur)
+    if piece.chords and now < end:
+        out.append((now, end - now, "N"))
+    return out
+
+
+def block_chord(label: str, start: int, duration: int) -> list[Note]:
+    """Root in octave 3 (48..59) and the other chord tones stacked above it; none for 'N'."""
+    try:
+        chord = parse_chord(label)
+    except ValueError:
+        return []
+    if chord.root is None:
+        return []
+    root = 48 + chord.root
+    pitches = sorted({root} | {root + (pc - chord.root) % 12 for pc in chord.pitch_classes})
+    return [Note(p, start, duration, CHORD_VELOCITY) for p in pitches]
+
+
+def leadsheet_song(piece: Piece) -> Song | None:
+    """The piece as a lead-sheet Song (None without a melody)."""
+    melody = piece.melody
+    if melody is None or len(melody.notes) < MIN_NOTES:
+        return None
+    end = max(piece.end, 1)
+    mel = tuple(Note(p, s, d, v) for p, s, d, v in melody.notes)
+    spans = chord_spans(piece)
+    chord_notes = tuple(n for s, d, lab in spans for n in block_chord(lab, s, d))
+    tracks = [Track(name="melody", program=0, channel=0, clips=(Clip(0, end, mel),))]
+    if spans:
+        chord_end = max(end, max(s + d for s, d, _ in spans))
+        tracks.append(Track(name="chords", program=0, channel=1, clips=(Clip(0, chord_end, chord_notes),)))
+    return Song(tracks=tuple(tracks), tempos=tuple(TempoChange(t, us) for t, us in piece.tempos),
+                meters=tuple(TimeSignature(t, n, d) for t, n, d in piece.meters),
+                keys=piece.keys or (KeySignature(0),), chords=tuple(ChordSymbol(s, d, lab) for s, d, lab in spans),
+                title=f"{piece.source}:{piece.id} [{piece.style}]")
+
+
+def export(out: Path, split: str = "test", sources: list[str] | None = None, limit: int | None = None,
+           log=print) -> list[Path]:
+    """Write every ``split`` piece of ``sources`` (at most ``limit`` per source) into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    skips = SkipLog()
+    for source in sources or list(DEFAULT_SOURCES):
+        count = 0
+        for piece in iter_source(source, skips=skips):
+            if limit is not None and count >= limit:
+                break
+            if assign_split(piece) != split:
+                continue
+            song = leadsheet_song(piece)
+            if song is None:
+                continue
+            name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{source}-{piece.id}")[:100]
+            path = out / f"{name}.mid"
+            write_midi(song, path)
+            written.append(path)
+            count += 1
+        log(f"  {source}: {count} lead sheets")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--split", choices=("train", "valid", "test"), default="test")
+    p.add_argument("--sources", nargs="*", default=list(DEFAULT_SOURCES))
+    p.add_argument("--limit", type=int, default=None, help="files per source")
+    args = p.parse_args(argv)
+    files = export(args.out, args.split, args.sources, args.limit)
+    print(f"wrote {len(files)} lead sheets to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Training, export and evaluation of the harmonizer (torch only in model_torch and train)."""

@@ -1,0 +1,60 @@
+"""``composer-cli eval continuation``: NLL of model and baseline, sampled-continuation figures, JSON keys."""
+
+from __future__ import annotations
+
+import json
+
+from composer_app.cli import main
+from composer_app.cli.evaluate import EVAL_KINDS
+
+SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar"}
+
+
+def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
+    rc = main(["eval", "continuation", str(lead_folder), "--json", "--limit", "2", "--candidates", "2",
+               "--seed", "3", "--model", str(model_dir / "random.npz"), "--ngram", str(model_dir / "ngram.npz")])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    r = json.loads(out)
+    assert r["files"] == 2 and r["evaluated"] == 2 and r["sampled"] == 2
+    for name in ("model", "ngram"):
+        assert r["nll"][name]["nll"] > 0 and r["nll"][name]["notes"] > 0
+        assert set(r["nll"][name]["by_field"]) == {"shift", "pos", "pitch", "dur", "vel"}
+    assert r["nll"]["model"]["notes"] == r["nll"]["ngram"]["notes"]
+    assert r["nll_ratio"] == round(r["nll"]["model"]["nll"] / r["nll"]["ngram"]["nll"], 4)
+    s = r["sampling"]
+    assert set(s) == {"real", "model", "model_key_lock", "ngram"}
+    for name in ("model", "model_key_lock", "ngram"):
+        assert set(s[name]) == SAMPLING_KEYS
+        assert 0 <= s[name]["in_key"] <= 1 and 0 <= s[name]["exact_bars"] <= 1
+    assert s["model_key_lock"]["in_key"] == 1.0
+    assert s["real"]["in_key"] == 1.0  # the generated tunes stay in their key
+
+
+def test_eval_text_report_and_errors(tmp_path, capsys, model_dir, lead_folder) -> None:
+    rc = main(["eval", "continuation", str(lead_folder), "--no-sample", "--model", str(model_dir / "random.npz"),
+               "--ngram", str(model_dir / "ngram.npz")])
+    out = capsys.readouterr().out
+    assert rc == 0 and "ratio" in out and "3 lead sheets" in out
+    rc = main(["eval", "continuation", str(tmp_path / "none"), "--model", str(model_dir / "random.npz")])
+    assert rc == 1 and "no such folder" in capsys.readouterr().err
+    rc = main(["eval", "continuation", str(lead_folder), "--model", str(model_dir / "random.npz"),
+               "--ngram", str(model_dir / "random.npz")])
+    assert rc == 1 and "not an n-gram model" in capsys.readouterr().err
+
+
+def test_eval_kinds_are_hooks() -> None:
+    assert all(callable(f) for f in EVAL_KINDS)
+
+
+def test_eval_skips_unreadable_files(tmp_path, capsys, model_dir, lead_folder) -> None:
+    for path in lead_folder.glob("*.mid"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "zz-broken.mid").write_bytes(b"MThd garbage")
+    rc = main(["eval", "continuation", str(tmp_path), "--json", "--no-sample", "--model", str(model_dir / "random.npz"),
+               "--ngram", str(model_dir / "ngram.npz")])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    r = json.loads(captured.out)
+    assert r["files"] == 4 and r["evaluated"] == 3 and r["skipped"] == 1 and r["sampled"] == 0
+    assert "zz-broken.mid" in captured.err

@@ -1,0 +1,105 @@
+"""``composer-cli harmonize`` writes readable lead-sheet files with the chords it reports;
+``composer-cli eval harmonization`` runs on a few files."""
+
+import json
+
+import numpy as np
+import pytest
+
+from composer_app.cli import main
+from composer_app.core.chords import normalize_label
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.midi import read_midi, write_midi
+from composer_app.training.harmony.export import export_pieces
+from composer_app.training.harmony.synthetic import synthetic_pieces, toy_weights
+
+BAR = 1920
+
+
+@pytest.fixture()
+def weights(tmp_path):
+    path = tmp_path / "harmony.npz"
+    np.savez(path, **{k: v.astype(np.float16) if v.dtype.kind == "f" else v for k, v in toy_weights(0).items()})
+    return path
+
+
+@pytest.fixture()
+def tune(tmp_path):
+    mel = tuple(Note(p, i * 480, 480) for i, p in enumerate([67, 71, 74, 71, 72, 76, 79, 76] * 4))
+    bass = tuple(Note(43, b * BAR, BAR) for b in range(4))
+    song = Song(tracks=(Track("bass", 33, 1, clips=(Clip(0, 4 * BAR, bass),)),
+                        Track("lead", 0, 0, clips=(Clip(0, 4 * BAR, mel),))))
+    path = tmp_path / "tune.mid"
+    write_midi(song, path)
+    return path
+
+
+def test_harmonize_writes_lead_sheets(tmp_path, tune, weights, capsys):
+    out = tmp_path / "out"
+    rc = main(["harmonize", str(tune), "--weights", str(weights), "--candidates", "3", "--chords-per-bar", "2",
+               "--pin", "1:C", "4:G7", "--voicing", "satb", "--seed", "7", "--out", str(out)])
+    assert rc == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["melody_track"] == "lead"  # highest monophonic track
+    assert len(summary["alternatives"]) == 3
+    for alt in summary["alternatives"]:
+        song = read_midi(alt["file"])
+        assert [t.name for t in song.tracks][:2] == ["melody", "accompaniment"]
+        assert [c.label for c in song.chords] == [normalize_label(x) for x in alt["chords"]]  # files spell sharps
+        assert song.chords[0].label == "C:maj" and song.chords[0].start == 0
+        at_bar4 = [c.label for c in song.chords if c.start < 4 * BAR and c.end > 3 * BAR]
+        assert at_bar4 == ["G:7"]
+        assert song.chords[-1].end == 8 * BAR
+        assert song.tracks[0].note_count == 32
+        assert alt["distinct"] >= 1 / 3 - 1e-9
+
+
+def test_harmonize_reports_bad_input(tmp_path, tune, weights, capsys):
+    assert main(["harmonize", str(tune), "--weights", str(weights), "--track", "nope", "--out", str(tmp_path)]) == 1
+    assert "no track named" in capsys.readouterr().out
+    assert main(["harmonize", str(tune), "--weights", str(tmp_path / "missing.npz"), "--out", str(tmp_path)]) == 1
+
+
+def test_eval_harmonization_on_files(tmp_path, weights, capsys):
+    export_pieces(synthetic_pieces(3), tmp_path / "ls")
+    assert main(["eval", "harmonization", str(tmp_path / "ls"), "--weights", str(weights), "--json",
+                 "--limit", "2"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == 2 and set(report["fit"]) == {"model", "hmm", "real"}
+
+
+def test_harmonize_range_keeps_the_other_chords(tmp_path, weights, capsys):
+    mel = tuple(Note(p, i * 480, 480) for i, p in enumerate([72, 76, 79, 76] * 8))
+    old = ("C:maj", "F:maj", "G:7", "C:maj", "A:min", "D:min", "G:7", "C:maj")
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 8 * BAR, mel),)),),
+                chords=tuple(ChordSymbol(b * BAR, BAR, lab) for b, lab in enumerate(old)))
+    path = tmp_path / "lead.mid"
+    write_midi(song, path)
+    out = tmp_path / "out"
+    assert main(["harmonize", str(path), "--weights", str(weights), "--range", "3:5", "--candidates", "2",
+                 "--voicing", "broken", "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for alt in summary["alternatives"]:
+        chords = read_midi(alt["file"]).chords
+        kept = [(c.start, c.label) for c in chords if c.start < 2 * BAR or c.start >= 5 * BAR]
+        assert kept == [(b * BAR, old[b]) for b in (0, 1, 5, 6, 7)]
+
+
+def test_pin_and_range_syntax():
+    import argparse
+
+    from composer_app.cli.harmonize import parse_pin, parse_range
+    from composer_app.core.timing import TimeSignature
+
+    song = Song(meters=(TimeSignature(0, 3, 4),))
+    assert parse_pin("2:Am", song) == parse_pin("2:A:min", song)
+    pin = parse_pin("2:G7", song)
+    assert (pin.start, pin.end, pin.label) == (1440, 2880, "G:7")
+    beat = parse_pin("2.3:C/E", song)
+    assert (beat.start, beat.end, beat.label) == (2400, 2880, "C:maj/3")
+    assert parse_range("3:5") == (2, 4) and parse_range("4") == (3, 3)
+    for bad in ("x:C", "2", "2:H"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_pin(bad, song)
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_range("5:3")

@@ -1,0 +1,94 @@
+"""``composer-cli suggest``: candidate files of exactly N bars after the context, JSON summary, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from composer_app.cli import main
+from composer_app.midi import read_midi
+from composer_app.model.continuation import DEFAULT_WEIGHTS
+
+BAR = 1920
+
+
+def _run(capsys, args: list[str]) -> tuple[int, dict | None, str]:
+    rc = main(args)
+    out, err = capsys.readouterr()
+    return rc, (json.loads(out) if rc == 0 else None), err
+
+
+def _check_candidates(summary: dict, out: Path, src: Path, bars: int, n: int) -> None:
+    song_in = read_midi(src)
+    files = sorted(out.glob("candidate-*.mid"))
+    assert [f.name for f in files] == [f"candidate-{i}.mid" for i in range(1, n + 1)]
+    assert len(summary["candidates"]) == n
+    # the generated lead sheet has 12 bars of 4/4: new bars start at bar 13
+    start, end = 12 * BAR, (12 + bars) * BAR
+    for row, path in zip(summary["candidates"], files):
+        assert Path(row["file"]) == path
+        assert row["start_tick"] == start and row["end_tick"] == end
+        assert {"notes", "log_prob", "in_key", "range", "motif_reuse"} <= set(row)
+        song = read_midi(path)
+        assert song.tempos == song_in.tempos and song.meters == song_in.meters and song.keys == song_in.keys
+        notes = [n for t in song.tracks for n in t.notes_absolute()]
+        assert len(notes) == row["notes"] > 0
+        assert all(start <= n.start and n.end <= end for n in notes)
+        assert any(n.start >= end - BAR for n in notes)  # the last requested bar is not empty
+
+
+def test_suggest_writes_candidates_of_exact_bars(tmp_path, capsys, model_dir, lead_folder) -> None:
+    src = lead_folder / "tune-0.mid"
+    out = tmp_path / "out"
+    rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(out), "--bars", "2", "--candidates", "3",
+                                     "--seed", "1", "--model", str(model_dir / "random.npz")])
+    assert rc == 0, err
+    assert summary["track"] == "melody" and summary["role"] == "melody" and summary["key"] == "D major"
+    assert summary["start_bar"] == 13 and summary["bars"] == 2
+    _check_candidates(summary, out, src, 2, 3)
+
+
+def test_suggest_constraints_and_ngram_model(tmp_path, capsys, model_dir, lead_folder) -> None:
+    src = lead_folder / "tune-1.mid"
+    out = tmp_path / "out"
+    rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(out), "--candidates", "2", "--key-lock",
+                                     "--range", "C4:C6", "--seed", "2", "--model", str(model_dir / "ngram.npz")])
+    assert rc == 0, err
+    assert summary["engine"] == "ngram"
+    _check_candidates(summary, out, src, 4, 2)
+    for row in summary["candidates"]:
+        assert row["in_key"] == 1.0 and 60 <= row["range"][0] <= row["range"][1] <= 84
+
+
+@pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(), reason=f"no trained weights at {DEFAULT_WEIGHTS}")
+def test_suggest_with_the_shipped_weights(tmp_path, capsys, lead_folder) -> None:
+    src = lead_folder / "tune-0.mid"
+    rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(tmp_path), "--seed", "0"])
+    assert rc == 0, err
+    assert summary["engine"] == "transformer"
+    _check_candidates(summary, tmp_path, src, 4, 4)
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken zip", None])
+def test_corrupt_or_missing_model_is_one_line(tmp_path, capsys, lead_folder, content) -> None:
+    model = tmp_path / "model.npz"
+    if content is not None:
+        model.write_bytes(content)
+    rc = main(["suggest", str(lead_folder / "tune-0.mid"), "--out", str(tmp_path / "o"), "--model", str(model)])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert err.count("\n") == 1 and err.startswith("composer-cli: error: model.npz:")
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_arguments_are_clear(tmp_path, capsys, lead_folder, model_dir) -> None:
+    src = str(lead_folder / "tune-0.mid")
+    for extra, message in ((["--bars", "17"], "bars must be 1..16"), (["--candidates", "0"], "candidates must be 1..8"),
+                           (["--range", "90:60"], "range must")):
+        with pytest.raises(SystemExit) as exc:
+            main(["suggest", src, "--out", str(tmp_path), *extra])
+        assert exc.value.code == 2 and message in capsys.readouterr().err
+    rc = main(["suggest", src, "--out", str(tmp_path), "--track", "Lead", "--model", str(model_dir / "random.npz")])
+    assert rc == 1 and "no track named 'Lead'" in capsys.readouterr().err

@@ -1,0 +1,100 @@
+"""The harmonizer engine on toy weights: pins, ranges, distinct alternatives, seeds, complexity, the HMM."""
+
+import numpy as np
+import pytest
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.pitch import KeySignature
+from composer_app.model.harmony import Harmonizer, HarmonyRequest, Pin
+from composer_app.model.harmony_features import slot_grid
+from composer_app.model.harmony_vocab import TRIADS, class_quality, label_to_class
+from composer_app.training.harmony.synthetic import toy_weights
+
+BAR = 1920
+TUNE = (60, 64, 67, 64, 65, 69, 72, 69, 67, 71, 74, 71, 72, 67, 64, 60)
+MELODY = tuple((p, i * 480, 480) for i, p in enumerate(TUNE * 2))
+
+
+@pytest.fixture(scope="module")
+def engine() -> Harmonizer:
+    return Harmonizer(toy_weights(0))
+
+
+def _labels_at(chords, tick):
+    return next(lab for s, d, lab in chords if s <= tick < s + d)
+
+
+def test_alternatives_are_ranked_distinct_and_reproducible(engine):
+    req = HarmonyRequest(MELODY, rhythm="half", candidates=4, seed=3)
+    res = engine.harmonize(req)
+    assert len(res) == 4
+    assert [r.rank for r in res] == [1, 2, 3, 4]
+    slots = len(res[0].slot_labels)
+    for i, a in enumerate(res):
+        for b in res[i + 1:]:
+            assert sum(x != y for x, y in zip(a.slot_labels, b.slot_labels)) >= slots / 3
+    assert res[0].log_prob >= max(r.log_prob for r in res[1:]) - 1e-6  # the first is the best path
+    again = engine.harmonize(req)
+    assert [r.chords for r in again] == [r.chords for r in res]
+
+
+def test_pins_are_kept(engine):
+    pins = (Pin(0, BAR, "C"), Pin(3 * BAR, 4 * BAR, "G7"))
+    for seed in range(3):
+        for r in engine.harmonize(HarmonyRequest(MELODY, rhythm="beat", candidates=3, pins=pins, seed=seed)):
+            for tick in range(0, BAR, 480):
+                assert _labels_at(r.chords, tick) == "C:maj"
+            for tick in range(3 * BAR, 4 * BAR, 480):
+                assert _labels_at(r.chords, tick) == "G:7"
+
+
+def test_range_keeps_the_chords_outside(engine):
+    existing = tuple((b * BAR, BAR, lab) for b, lab in enumerate(["C:maj", "F:maj", "G:7", "C:maj"] * 2))
+    req = HarmonyRequest(MELODY, rhythm="half", candidates=3, existing=existing, range_bars=(2, 4), seed=1)
+    for r in engine.harmonize(req):
+        outside = [c for c in r.chords if c[0] < 2 * BAR or c[0] >= 5 * BAR]
+        assert outside == [c for c in existing if c[0] < 2 * BAR or c[0] >= 5 * BAR]
+        inside = [c for c in r.chords if 2 * BAR <= c[0] < 5 * BAR]
+        assert inside and sum(d for _, d, _ in inside) == 3 * BAR
+
+
+def test_complexity_triads_only(engine):
+    for r in engine.harmonize(HarmonyRequest(MELODY, rhythm="beat", complexity="triads", candidates=4)):
+        for _, _, lab in r.chords:
+            assert class_quality(label_to_class(lab)[0]) in TRIADS
+
+
+def test_results_are_in_the_song_key(engine):
+    shifted = tuple((p + 2, s, d) for p, s, d in MELODY)
+    req_c = HarmonyRequest(MELODY, candidates=2, seed=5)
+    req_d = HarmonyRequest(shifted, key=KeySignature(0, 2, "major"), candidates=2, seed=5)
+    for a, b in zip(engine.harmonize(req_c), engine.harmonize(req_d)):
+        assert [parse_chord(x[2]).transposed(2) for x in a.chords] == [parse_chord(x[2]) for x in b.chords]
+
+
+def test_hmm_baseline_follows_the_melody(engine):
+    arpeggios = [(60, 64, 67), (65, 69, 72), (67, 71, 74), (60, 64, 67)]
+    melody = tuple((p, b * BAR + i * 480, 480) for b, chord in enumerate(arpeggios) for i, p in
+                   enumerate(chord + chord[:1]))
+    best = engine.harmonize(HarmonyRequest(melody, method="hmm", candidates=1, style="folk"))[0]
+    roots = [parse_chord(_labels_at(best.chords, b * BAR)).root for b in range(4)]
+    assert roots == [0, 5, 7, 0]
+
+
+def test_slot_grid_rhythms():
+    assert [s.start for s in slot_grid(((0, 4, 4),), 2 * BAR, "half")] == [0, 960, 1920, 2880]
+    assert len(slot_grid(((0, 6, 8),), 1440, "beat")) == 2  # compound: dotted quarters
+    assert [s.pos for s in slot_grid(((0, 4, 4),), BAR, "beat")] == [0, 2, 1, 2]
+    assert np.isclose(sum(s.end - s.start for s in slot_grid(((0, 3, 4),), 3 * 1440, "half")), 3 * 1440)
+
+
+def test_key_estimate_for_songs_without_a_key():
+    from composer_app.model.harmony_song import estimate_key
+
+    d_major = tuple((p, i * 480, 480 * (2 if p % 12 in (2, 9) else 1)) for i, p in
+                    enumerate([62, 64, 66, 67, 69, 71, 73, 74, 69, 66, 62]))
+    assert estimate_key(d_major) == KeySignature(0, 2, "major")
+    a_minor = tuple((p, i * 480, 960 if p % 12 in (9, 4) else 480) for i, p in
+                    enumerate([69, 72, 76, 74, 72, 71, 69, 68, 69, 64, 69]))
+    assert estimate_key(a_minor) == KeySignature(0, 9, "minor")
+    assert estimate_key(()) == KeySignature(0)

@@ -1,0 +1,42 @@
+"""Melody/chord fit metrics (Yeh et al. 2021) and per-beat accuracy on hand-made cases."""
+
+import numpy as np
+
+from composer_app.model.harmony_features import slot_grid
+from composer_app.model.harmony_metrics import beat_accuracy, distinctness, fit_metrics, tonal_centroid
+
+BAR = 1920
+BEATS = slot_grid(((0, 4, 4),), 2 * BAR, "beat")
+
+
+def test_chord_tone_melody_scores_well():
+    chords = [(0, BAR, "C:maj"), (BAR, BAR, "G:maj")]
+    melody = [(60, 0, 960), (64, 960, 960), (67, BAR, 960), (71, BAR + 960, 960)]
+    m = fit_metrics(melody, chords, BEATS)
+    assert m["CTnCTR"] == 1.0
+    assert m["CC"] == 2 and np.isclose(m["CHE"], np.log(2))
+    assert m["PCS"] > 0.3 and m["CTD"] > 0
+    bad = fit_metrics([(61, 0, 960), (66, 960, 960)], chords, BEATS)
+    assert bad["CTnCTR"] < 0.5 and bad["PCS"] < m["PCS"] and bad["MCTD"] > m["MCTD"]
+
+
+def test_proper_non_chord_tones_count():
+    chords = [(0, BAR, "C:maj")]
+    passing = [(60, 0, 480), (62, 480, 480), (64, 960, 960)]  # D moves by step: a proper non-chord tone
+    assert fit_metrics(passing, chords, BEATS)["CTnCTR"] == 1.0
+    leap = [(60, 0, 480), (62, 480, 480), (67, 960, 960)]
+    assert fit_metrics(leap, chords, BEATS)["CTnCTR"] == 2 / 3
+
+
+def test_beat_accuracy_levels():
+    ref = [(0, BAR, "C:maj7"), (BAR, BAR, "A:min")]
+    pred = [(0, BAR, "C:maj7"), (BAR, 960, "A:min7"), (BAR + 960, 960, "C:maj")]
+    acc = beat_accuracy(pred, ref, BEATS)
+    assert acc["exact"] == 4 / 8 and acc["root"] == 6 / 8 and acc["majmin"] == 6 / 8
+
+
+def test_tonal_centroid_and_distinctness():
+    assert np.allclose(tonal_centroid([]), 0)
+    assert np.linalg.norm(tonal_centroid([0, 4, 7]) - tonal_centroid([7, 11, 2])) < \
+        np.linalg.norm(tonal_centroid([0, 4, 7]) - tonal_centroid([6, 10, 1]))
+    assert distinctness([["C", "F"], ["C", "G"]]) == 0.5

@@ -1,0 +1,45 @@
+"""The shipped harmonizer weights (skipped when resources/models/harmony.npz is missing)."""
+
+import numpy as np
+import pytest
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.pitch import KeySignature
+from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, HarmonyRequest
+
+pytestmark = pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(),
+                                reason=f"no shipped weights at {DEFAULT_WEIGHTS} (python -m composer_app.training."
+                                       "harmony.train)")
+BAR = 1920
+
+
+@pytest.fixture(scope="module")
+def engine() -> Harmonizer:
+    return Harmonizer.load()
+
+
+def test_weights_file_is_fp16_without_pickles():
+    with np.load(DEFAULT_WEIGHTS, allow_pickle=False) as raw:
+        assert raw["chord.weight"].dtype == np.float16 and raw["crf.trans"].dtype == np.float16
+        assert str(raw["format"]) == "composer-harmony-1"
+
+
+@pytest.mark.parametrize("style", ["folk", "pop", "jazz", "chorale"])
+def test_arpeggiated_triads_get_their_roots(engine, style):
+    tonic = 7  # G major: I IV V I
+    triads = [(0, 4, 7), (5, 9, 12), (7, 11, 14), (0, 4, 7)]
+    melody = tuple((67 + p, b * BAR + i * 480, 480) for b, t in enumerate(triads) for i, p in enumerate(t + t[:1]))
+    best = engine.harmonize(HarmonyRequest(melody, key=KeySignature(0, tonic, "major"), style=style,
+                                           complexity="triads", candidates=1))[0]
+    roots = [parse_chord(next(lab for s, d, lab in best.chords if s <= b * BAR < s + d)).root for b in range(4)]
+    assert roots[0] == roots[3] == 7 and roots[2] == 2
+    assert roots[1] in (0, 9)  # IV, or ii (the melody C-E-G-C fits IV, and ii7 as pop often has it)
+
+
+def test_minor_key_and_alternatives(engine):
+    melody = tuple((69 + p, i * 480, 480) for i, p in enumerate([0, 3, 7, 3, 2, 5, 8, 5, -1, 2, 5, 2, 0, 3, 7, 12]))
+    res = engine.harmonize(HarmonyRequest(melody, key=KeySignature(0, 9, "minor"), rhythm="half", candidates=4,
+                                          style="pop"))
+    assert len(res) == 4
+    assert parse_chord(res[0].chords[0][2]).root == 9
+    assert all(r.distinct >= 1 / 3 - 1e-9 for r in res)
