@@ -1,1 +1,2 @@
-"""Embedded models, numpy only at run time: continuation (tokens, network, sampling, n-gram baseline), harmonizer and voicing."""
+"""Embedded models, numpy only at run time: continuation (tokens, network, sampling, n-gram
+baseline), harmonizer and voicing."""
