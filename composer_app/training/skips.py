@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+from composer_app.training.corpus import SkipPiece
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -20,3 +26,16 @@ class SkipLog:
 
     def count(self, source: str | None = None) -> int:
         return sum(1 for s, _, _ in self.entries if source is None or s == source)
+
+
+def read_or_reason(read: Callable[[T], object], source: T) -> object:
+    """``read(source)``, or the reason as a string when it fails (a broken file is counted, not fatal).
+
+    SkipPiece carries its own reason; any other exception is named with its type.
+    """
+    try:
+        return read(source)
+    except SkipPiece as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a corpus read
+        return f"{type(exc).__name__}: {exc}"

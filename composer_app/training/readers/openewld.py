@@ -8,7 +8,7 @@ from pathlib import Path
 from composer_app.training.cache import cached
 from composer_app.training.corpus import Part, Piece, SkipPiece, chord_spans
 from composer_app.training.m21util import chord_symbol_label, part_meters, part_notes, score_keys, ticks
-from composer_app.training.skips import SkipLog
+from composer_app.training.skips import SkipLog, read_or_reason
 
 SOURCE = "openewld"
 LICENCE = "Public-domain lead sheets (OpenEWLD, Wikifonia subset); OpenEWLD.db metadata not used"
@@ -54,18 +54,10 @@ def iter_pieces(root: Path, limit: int | None = None, skips: SkipLog | None = No
     for path in sorted((root / "dataset").glob("*/*/*.mxl")):
         if limit is not None and count >= limit:
             return
-        for result in cached(SOURCE, path, lambda path=path: [_read_or_reason(path)]):
+        for result in cached(SOURCE, path, lambda path=path: [read_or_reason(read_score, path)]):
             if isinstance(result, str):
                 skips.add(SOURCE, path.name, result)
                 continue
             count += 1
             yield result
 
-
-def _read_or_reason(path: Path) -> Piece | str:
-    try:
-        return read_score(path)
-    except SkipPiece as exc:
-        return str(exc)
-    except Exception as exc:  # noqa: BLE001 - a broken file is counted, not fatal
-        return f"{type(exc).__name__}: {exc}"

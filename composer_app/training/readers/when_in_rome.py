@@ -10,7 +10,7 @@ from composer_app.core.pitch import KeySignature
 from composer_app.training.cache import cached
 from composer_app.training.corpus import Part, Piece, SkipPiece, chord_spans
 from composer_app.training.m21util import measure_offsets, part_meters, part_notes, roman_label, ticks
-from composer_app.training.skips import SkipLog
+from composer_app.training.skips import SkipLog, read_or_reason
 
 SOURCE = "when_in_rome"
 LICENCE = ("Analyses CC BY-SA 4.0 (When in Rome, M. Gotham et al.); scores public domain (music21 corpus, "
@@ -91,18 +91,10 @@ def iter_pieces(root: Path, limit: int | None = None, skips: SkipLog | None = No
             skips.add(SOURCE, folder.name, "no analysis.txt")
             continue
         analysis = folder / "analysis.txt"
-        for result in cached(SOURCE, analysis, lambda folder=folder: [_read_or_reason(folder)]):
+        for result in cached(SOURCE, analysis, lambda folder=folder: [read_or_reason(read_chorale, folder)]):
             if isinstance(result, str):
                 skips.add(SOURCE, folder.name, result)
                 continue
             count += 1
             yield result
 
-
-def _read_or_reason(folder: Path) -> Piece | str:
-    try:
-        return read_chorale(folder)
-    except SkipPiece as exc:
-        return str(exc)
-    except Exception as exc:  # noqa: BLE001 - a broken file is counted, not fatal
-        return f"{type(exc).__name__}: {exc}"
