@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from composer_app.audio.synth import DRUM_BANK, assign_channels, audible_tracks, is_drum_track
+from composer_app.audio.synth import audible_tracks, set_up_tracks
 from composer_app.core.song import DRUM_CHANNEL, Song
 
 MIDI_CHANNELS = 16
@@ -84,14 +84,7 @@ def setup_channels(sink: NoteSink, song: Song, channels: int = MIDI_CHANNELS) ->
     apply = getattr(sink, "apply_song", None)
     if callable(apply):
         return apply(song)
-    mapping = assign_channels(song, channels)
-    audible = {t.id for t in audible_tracks(song)}
-    for t in song.tracks:
-        ch = mapping[t.id]
-        sink.program_select(ch, t.program, DRUM_BANK if is_drum_track(t) else 0)
-        sink.cc(ch, 7, t.volume if t.id in audible else 0)
-        sink.cc(ch, 10, t.pan)
-    return mapping
+    return set_up_tracks(sink, song, channels)
 
 
 def note_events(song: Song, channels: dict[str, int], start: int, end: int, chase: bool = False) -> list[_Event]:

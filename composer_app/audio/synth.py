@@ -435,14 +435,7 @@ class FluidSynthSynth:
     def apply_song(self, song: Song) -> dict[str, int]:
         """Set program, bank, volume (CC7) and pan (CC10) of each track's channel; muted tracks and
         tracks left out by solo get volume 0. Returns the synth channel of each track id."""
-        mapping = assign_channels(song, self.channels)
-        audible = {t.id for t in audible_tracks(song)}
-        for t in song.tracks:
-            ch = mapping[t.id]
-            self.program_select(ch, t.program, DRUM_BANK if is_drum_track(t) else 0)
-            self.cc(ch, 7, t.volume if t.id in audible else 0)
-            self.cc(ch, 10, t.pan)
-        return mapping
+        return set_up_tracks(self, song, self.channels)
 
     def write_float(self, out: np.ndarray) -> None:
         """Fill ``out`` (shape (n, 2), float32, C-contiguous) with the next n stereo frames."""
@@ -508,3 +501,16 @@ class FluidSynthSynth:
             ptr = _C.new_audio_driver(self._fs.settings, self._fs.synth)
         errors = [m for m in log if not m.startswith("Using ")]
         return ptr, (errors[-1] if errors else "could not be opened")
+
+
+def set_up_tracks(sink, song: Song, channels: int) -> dict[str, int]:
+    """Send each track's program (drum bank for drums), volume (0 when muted or left out by solo) and
+    pan to its channel on ``sink`` (anything with program_select and cc); returns the channel per track id."""
+    mapping = assign_channels(song, channels)
+    audible = {t.id for t in audible_tracks(song)}
+    for t in song.tracks:
+        ch = mapping[t.id]
+        sink.program_select(ch, t.program, DRUM_BANK if is_drum_track(t) else 0)
+        sink.cc(ch, 7, t.volume if t.id in audible else 0)
+        sink.cc(ch, 10, t.pan)
+    return mapping
