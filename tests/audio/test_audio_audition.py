@@ -59,7 +59,7 @@ def test_switching_candidates_is_instant_and_clean(rig):
     aud.audition([Note(76, 0, 1920)], context=ctx, start=1920, lead_in_bars=0)
     assert synth.wait_for(lambda: any(m[2] == 76 for _t, m in synth.ons()), 1)
     t76 = next(t for t, m in synth.ons() if m[2] == 76)
-    assert t76 - t_switch < 0.1  # chased at once, not at the next loop pass
+    assert t76 - t_switch < 0.4  # chased at once, not at the next loop pass (1 s later); slack for a loaded CI
     assert (2, 72) not in synth.sounding() and (0, 72) not in synth.sounding()
 
 
@@ -81,10 +81,13 @@ def test_retriggered_preview_is_not_cut_by_the_first_release(rig):
     synth, aud = rig
     aud.preview_note(62, duration=0.05)
     time.sleep(0.03)
+    retrigger = time.perf_counter()
     aud.preview_note(62, duration=0.3)
-    time.sleep(0.1)
-    assert (0, 62) in synth.sounding()
     assert synth.wait_for(lambda: (0, 62) not in synth.sounding(), 2)
+    last_on = max(t for t, m in synth.ons() if m[2] == 62)
+    assert last_on >= retrigger
+    released = [t for t, m in synth.messages("off") if m[2] == 62 and t >= last_on]
+    assert released and released[0] - last_on >= 0.25  # held its own 0.3 s: the first release did not cut it
 
 
 def test_audition_through_fluidsynth_renders_offline(soundfont):

@@ -140,11 +140,12 @@ def test_stop_releases_everything(synth, player):
 def test_position_ticks(synth, player):
     song = song_of([Note(60, 0, 1920)])  # 1 s at 240 BPM
     player.play(song, 0, loop=LoopRegion(0, 960))
-    time.sleep(0.3)
+    assert synth.wait_for(lambda: player.position().tick > 0)
     pos = player.position()
-    assert pos.playing and 0 < pos.tick < 960
-    time.sleep(0.4)  # past one pass of 0.5 s
-    assert player.position().loop_pass == 1
+    assert pos.playing and 0 < pos.tick < 960 and pos.loop_pass == 0
+    assert synth.wait_for(lambda: player.position().loop_pass >= 1, 3)  # one pass is 0.5 s
+    pos = player.position()
+    assert pos.playing and 0 <= pos.tick < 960  # wrapped round, not run on past the loop's end
     player.stop()
     assert not player.position().playing
 
