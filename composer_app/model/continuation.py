@@ -134,7 +134,7 @@ class ContinuationEngine:
         prompt = tuple(n for n in request.context if n[1] < start_tick)
         done: dict[int, Candidate] = {}
 
-        def finish(i: int, rows: list[np.ndarray], bars: list[int], log_prob: float) -> None:
+        def finish(i: int, rows: np.ndarray, bars: list[int], log_prob: float) -> None:
             notes = self._notes(rows, bars, grid, key, request.role, end_tick)
             cand = Candidate(i, tuple(notes), float(log_prob), candidate_facts(notes, prompt, key),
                              start_tick, end_tick)
@@ -147,7 +147,7 @@ class ContinuationEngine:
         return [done[i] for i in sorted(done)]
 
     @staticmethod
-    def _notes(rows: list[np.ndarray], bars: list[int], grid: tk.BarGrid, key: KeySignature, role: str,
+    def _notes(rows: np.ndarray, bars: list[int], grid: tk.BarGrid, key: KeySignature, role: str,
                end_tick: int) -> list[Note]:
         """Sampled rows to notes in the real key, durations cut at ``end_tick`` (and, for a melody,
         at the next onset, so the line stays one voice)."""

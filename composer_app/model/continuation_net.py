@@ -1,10 +1,20 @@
-"""The continuation transformer in numpy: weights from an .npz, a forward pass with a KV cache, factored heads."""
+"""The continuation transformer in numpy: weights from an .npz, a forward pass with a KV cache, factored heads.
+
+Decoding feeds the network one row per candidate at a time, so a step is dominated by the number of numpy
+calls, not by arithmetic. Everything that can be done once is therefore done at load time: every linear layer
+becomes a contiguous (in, out) matrix, each LayerNorm's scale and shift is folded into the layer that follows
+it, the attention scale is folded into the query columns, the input embeddings are stacked into one table (one
+gather per step) and the rotary tables are laid out to rotate queries and keys in three array operations.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,6 +23,18 @@ from composer_app.model import tokens as tk
 META_KEY = "__meta__"
 HEAD_CONDITIONS = {"pos": ("shift", "meter"), "pitch": ("pos", "chord"), "dur": ("pitch",), "vel": ("dur",)}
 """Which sampled (or known) fields each head adds to its input; mirrors the PyTorch model."""
+EPS = 1e-5
+_GELU_C = math.sqrt(2.0 / math.pi)
+_EXP_CAP = 80.0
+"""Largest exponent GELU passes to exp (float32 overflows just above 88; the result is 0 either way)."""
+
+
+@lru_cache(maxsize=64)
+def _filled(n: int, value: float) -> np.ndarray:
+    """A read-only float32 vector of ``n`` times ``value`` (weights for sums and means by dot product)."""
+    out = np.full(n, value, np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def load_npz(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -23,46 +45,126 @@ def load_npz(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     return weights, meta
 
 
-def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    mu = x.mean(-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + eps) * w + b
+def normalize(x: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """LayerNorm over the last axis without scale and shift (those are folded into the next linear layer).
+
+    Both sums are dot products (``np.vecdot``), much cheaper than reductions on the small arrays of a step."""
+    d = x.shape[-1]
+    xc = x - np.vecdot(x, _filled(d, 1.0 / d))[..., None]
+    var = np.vecdot(xc, xc)
+    var *= 1.0 / d
+    var += eps
+    xc /= np.sqrt(var, out=var)[..., None]
+    return xc
 
 
-def normalize(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """LayerNorm without scale and shift (those are folded into the next linear layer)."""
-    xc = x - x.mean(-1, keepdims=True)
-    return xc / np.sqrt((xc * xc).mean(-1, keepdims=True) + eps)
+def layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """LayerNorm with its scale ``w`` and shift ``b``."""
+    y = normalize(x, eps)
+    y *= w
+    y += b
+    return y
 
 
-def gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+def gelu_(x: np.ndarray) -> np.ndarray:
+    """GELU (tanh approximation) of ``x`` in place: 0.5 x (1 + tanh y) written as x / (1 + exp(-2y))."""
+    t = np.square(x)
+    t *= -2.0 * _GELU_C * 0.044715
+    t -= 2.0 * _GELU_C
+    t *= x
+    np.minimum(t, _EXP_CAP, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    x /= t
+    return x
 
 
 def rope_tables(positions: np.ndarray, head_dim: int, base: float) -> tuple[np.ndarray, np.ndarray]:
+    """cos and sin tables (len(positions), head_dim/2) of the rotary angles."""
     inv = 1.0 / (base ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
     ang = positions.astype(np.float64)[:, None] * inv[None, :]
     return np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32)
 
 
-def apply_rope(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
-    half = x.shape[-1] // 2
-    a, b = x[..., :half], x[..., half:]
-    return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
+def rope_factors(positions: np.ndarray, head_dim: int, base: float) -> tuple[np.ndarray, np.ndarray]:
+    """The rotary tables shaped for ``rotate``: cos (P, 1, 1, 1, half) and signed sin (P, 1, 1, 2, half)."""
+    cos, sin = rope_tables(positions, head_dim, base)
+    p, half = cos.shape
+    return cos.reshape(p, 1, 1, 1, half), np.stack([-sin, sin], axis=1).reshape(p, 1, 1, 2, half)
+
+
+def rotate(qk: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
+    """Rotary positions on queries and keys (B, T, 2, H, 2, half): each (first half a, second half b) pair
+    becomes (a cos - b sin, b cos + a sin); reversing the halves axis pairs every value with its partner."""
+    out = qk * cos
+    out += qk[..., ::-1, :] * sin
+    return out
+
+
+class Linear(NamedTuple):
+    """A linear layer as a contiguous (in, out) float32 matrix and its bias."""
+
+    w: np.ndarray
+    b: np.ndarray
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (..., in) -> (..., out). The rows go through as one (rows, in) matrix: numpy would multiply a
+        (B, 1, in) stack row by row (one matrix-vector product per row, streaming the weights B times)."""
+        if x.ndim == 2:
+            y = x @ self.w
+            y += self.b
+            return y
+        y = self(x.reshape(-1, x.shape[-1]))
+        return y.reshape(*x.shape[:-1], y.shape[-1])
+
+
+class Layer(NamedTuple):
+    """One transformer block's linear layers (LayerNorms folded in, queries pre-scaled)."""
+
+    qkv: Linear
+    proj: Linear
+    fc1: Linear
+    fc2: Linear
+
+
+class Head(NamedTuple):
+    """One output head: LayerNorm (folded into fc1), a GELU layer, logits."""
+
+    fc1: Linear
+    fc2: Linear
 
 
 @dataclass
 class KVCache:
-    """Keys and values per layer, (B, H, capacity, Dh), filled up to ``length``."""
+    """Keys and values per layer, (B, H, capacity, Dh), filled up to ``length`` (what lies beyond is never read,
+    so the buffers are left uninitialised)."""
 
     keys: list[np.ndarray]
     values: list[np.ndarray]
     length: int = 0
 
     def repeat(self, n: int) -> KVCache:
-        """The cache of one sequence copied for ``n`` candidates."""
-        return KVCache([np.repeat(k, n, axis=0) for k in self.keys],
-                       [np.repeat(v, n, axis=0) for v in self.values], self.length)
+        """The cache of each sequence copied for ``n`` candidates (same capacity; only the filled part is copied)."""
+        def grow(a: np.ndarray) -> np.ndarray:
+            out = np.empty((a.shape[0] * n, *a.shape[1:]), np.float32)
+            out[:, :, :self.length] = np.repeat(a[:, :, :self.length], n, axis=0)
+            return out
+
+        return KVCache([grow(k) for k in self.keys], [grow(v) for v in self.values], self.length)
+
+
+def fold_linear(w: dict[str, np.ndarray], name: str, norm: str | None = None, scale: np.ndarray | None = None
+                ) -> Linear:
+    """The PyTorch layer ``name`` as an (in, out) matrix, the LayerNorm ``norm`` before it folded in and the
+    output columns multiplied by ``scale``."""
+    wt = w[name + ".weight"].T.astype(np.float32)
+    bias = w[name + ".bias"].astype(np.float32)
+    if norm is not None:
+        bias = bias + w[norm + ".bias"] @ wt
+        wt = w[norm + ".weight"][:, None] * wt
+    if scale is not None:
+        wt, bias = wt * scale, bias * scale
+    return Linear(np.ascontiguousarray(wt, np.float32), np.ascontiguousarray(bias, np.float32))
 
 
 @dataclass
@@ -74,29 +176,23 @@ class ContinuationNet:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Precomputed at load: every linear layer as a contiguous (in, out) matrix, and each LayerNorm's
-        # scale and shift folded into the linear layer that follows it (so a step only normalises).
-        w = self.w
-        self.t: dict[str, np.ndarray] = {}
-        self.b: dict[str, np.ndarray] = {}
-        folds = {"qkv": "ln1", "fc1": "ln2"}
-        for k, v in w.items():
-            if v.ndim != 2 or k.startswith(("emb.", "cond.")):
-                continue
-            name = k[: -len(".weight")]
-            prefix, _, last = name.rpartition(".")
-            ln = prefix + "." + folds[last] if last in folds and prefix.startswith("layers.") else None
-            if prefix.startswith("head.") and last == "fc1":
-                ln = prefix + ".ln"
-            wt = np.ascontiguousarray(v.T, dtype=np.float32)
-            bias = w[name + ".bias"]
-            if ln is not None:
-                bias = bias + w[ln + ".bias"] @ wt
-                wt = np.ascontiguousarray(w[ln + ".weight"][:, None] * wt)
-            self.t[name], self.b[name] = wt, bias.astype(np.float32)
-        dh = int(self.config["d_model"]) // int(self.config["n_heads"])
-        cos, sin = rope_tables(np.arange(4 * int(self.config["max_len"])), dh, float(self.config["rope_base"]))
-        self._rope = (cos, sin)
+        w, d = self.w, self.d
+        self.n_heads = int(self.config["n_heads"])
+        dh = d // self.n_heads
+        self._emb = np.concatenate([w[f"emb.{f}.weight"] for f in tk.FIELDS]).astype(np.float32)
+        self._emb_offsets = np.cumsum([0] + [len(w[f"emb.{f}.weight"]) for f in tk.FIELDS[:-1]]).astype(np.int64)
+        q_scale = np.ones(3 * d, np.float32)
+        q_scale[:d] = 1.0 / math.sqrt(dh)
+        self._layers = [Layer(fold_linear(w, f"layers.{i}.qkv", f"layers.{i}.ln1", q_scale),
+                              fold_linear(w, f"layers.{i}.proj"),
+                              fold_linear(w, f"layers.{i}.fc1", f"layers.{i}.ln2"),
+                              fold_linear(w, f"layers.{i}.fc2"))
+                        for i in range(int(self.config["n_layers"]))]
+        self._heads = {f: Head(fold_linear(w, f"head.{f}.fc1", f"head.{f}.ln"), fold_linear(w, f"head.{f}.fc2"))
+                       for f in tk.PREDICTED}
+        self._cond = {f: w[f"cond.{f}.weight"].astype(np.float32) for conds in HEAD_CONDITIONS.values() for f in conds}
+        self._ln_f = (w["ln_f.weight"].astype(np.float32), w["ln_f.bias"].astype(np.float32))
+        self._rope = rope_factors(np.arange(4 * self.max_len), dh, float(self.config["rope_base"]))
 
     @classmethod
     def load(cls, path: str | Path) -> ContinuationNet:
@@ -112,57 +208,66 @@ class ContinuationNet:
         return int(self.config["max_len"])
 
     def new_cache(self, batch: int, capacity: int) -> KVCache:
-        h = int(self.config["n_heads"])
-        shape = (batch, h, capacity, self.d // h)
-        n = int(self.config["n_layers"])
-        return KVCache([np.zeros(shape, np.float32) for _ in range(n)], [np.zeros(shape, np.float32) for _ in range(n)])
+        h = self.n_heads
+        dh = self.d // h
+        n = len(self._layers)
+        return KVCache([np.empty((batch, h, capacity, dh), np.float32) for _ in range(n)],
+                       [np.empty((batch, h, capacity, dh), np.float32) for _ in range(n)])
 
     def embed(self, rows: np.ndarray) -> np.ndarray:
-        """(B, T, NUM_FIELDS) int rows -> (B, T, d) input vectors."""
-        return sum(self.w[f"emb.{f}.weight"][rows[..., i]] for i, f in enumerate(tk.FIELDS))
+        """(B, T, NUM_FIELDS) int rows -> (B, T, d) input vectors (the sum of every field's embedding)."""
+        return np.add.reduce(self._emb[rows + self._emb_offsets], axis=-2)
+
+    def _rope_at(self, start: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+        cos, sin = self._rope
+        if start + t <= len(cos):
+            return cos[start:start + t], sin[start:start + t]
+        return rope_factors(np.arange(start, start + t), self.d // self.n_heads, float(self.config["rope_base"]))
 
     def step(self, rows: np.ndarray, cache: KVCache) -> np.ndarray:
-        """Run rows (B, T, F) that follow what ``cache`` holds; returns final hidden states (B, T, d)."""
-        w, cfg = self.w, self.config
+        """Run rows (B, T, F) that follow what ``cache`` holds; returns final hidden states (B, T, d).
+
+        The residual stream is kept as one (B * T, d) matrix, so every linear layer is a single matrix product."""
         b, t = rows.shape[:2]
-        nh, d = int(cfg["n_heads"]), self.d
-        dh = d // nh
         start = cache.length
-        if start + t <= len(self._rope[0]):
-            cos, sin = self._rope[0][start:start + t], self._rope[1][start:start + t]
-        else:
-            cos, sin = rope_tables(np.arange(start, start + t), dh, float(cfg["rope_base"]))
-        x = self.embed(rows)
+        rope = self._rope_at(start, t)
         causal = np.triu(np.full((t, start + t), -np.inf, np.float32), k=start + 1) if t > 1 else None
-        scale = np.float32(1.0 / np.sqrt(dh))
-        for i in range(int(cfg["n_layers"])):
-            p = f"layers.{i}."
-            qkv = normalize(x) @ self.t[p + "qkv"] + self.b[p + "qkv"]
-            qkv = qkv.reshape(b, t, 3, nh, dh).transpose(2, 0, 3, 1, 4)  # (3, B, H, T, Dh)
-            qk = apply_rope(qkv[:2], cos, sin)
-            cache.keys[i][:, :, start:start + t] = qk[1]
-            cache.values[i][:, :, start:start + t] = qkv[2]
-            keys, values = cache.keys[i][:, :, :start + t], cache.values[i][:, :, :start + t]
-            att = (qk[0] * scale) @ keys.transpose(0, 1, 3, 2)
-            if causal is not None:
-                att = att + causal
-            att = np.exp(att - att.max(-1, keepdims=True))
-            o = ((att / att.sum(-1, keepdims=True)) @ values).transpose(0, 2, 1, 3).reshape(b, t, d)
-            x = x + (o @ self.t[p + "proj"] + self.b[p + "proj"])
-            x = x + (gelu(normalize(x) @ self.t[p + "fc1"] + self.b[p + "fc1"]) @ self.t[p + "fc2"]
-                     + self.b[p + "fc2"])
+        x = self.embed(rows).reshape(b * t, self.d)
+        for layer, keys, values in zip(self._layers, cache.keys, cache.values):
+            self._attend(layer, x, keys, values, start, rope, causal)
+            x += layer.fc2(gelu_(layer.fc1(normalize(x))))
         cache.length = start + t
-        return layer_norm(x, w["ln_f.weight"], w["ln_f.bias"])
+        return layer_norm(x, *self._ln_f).reshape(b, t, self.d)
+
+    def _attend(self, layer: Layer, x: np.ndarray, keys: np.ndarray, values: np.ndarray, start: int,
+                rope: tuple[np.ndarray, np.ndarray], causal: np.ndarray | None) -> None:
+        """Self-attention of the rows ``x`` (B * T, d) over the cache plus themselves, added to ``x``; writes
+        their keys and values into the cache (B, H, capacity, Dh) at ``start``."""
+        b, nh, _, dh = keys.shape
+        t, d = len(x) // b, x.shape[1]
+        end = start + t
+        qkv = layer.qkv(normalize(x)).reshape(b, t, 3 * d)
+        qk = rotate(qkv[..., :2 * d].reshape(b, t, 2, nh, 2, dh // 2), *rope)
+        keys[:, :, start:end] = qk[:, :, 1].reshape(b, t, nh, dh).transpose(0, 2, 1, 3)
+        values[:, :, start:end] = qkv[..., 2 * d:].reshape(b, t, nh, dh).transpose(0, 2, 1, 3)
+        q = qk[:, :, 0].reshape(b, t, nh, dh).transpose(0, 2, 3, 1)  # (B, H, Dh, T)
+        att = (keys[:, :, :end] @ q).transpose(0, 1, 3, 2)  # (B, H, T, end)
+        if causal is not None:
+            att += causal
+        att -= np.maximum.reduce(att, axis=-1, keepdims=True)
+        np.exp(att, out=att)
+        o = att @ values[:, :, :end]  # (B, H, T, Dh)
+        o /= np.vecdot(att, _filled(keys.shape[2], 1.0)[:end])[..., None]
+        x += layer.proj(o.transpose(0, 2, 1, 3).reshape(b * t, d))
 
     def cond(self, name: str, index: np.ndarray) -> np.ndarray:
         """The head-input embedding of a sampled or known field value."""
-        return self.w[f"cond.{name}.weight"][index]
+        return self._cond[name][index]
 
     def head(self, field_name: str, u: np.ndarray) -> np.ndarray:
         """Logits of one field from the head input ``u`` (..., d)."""
-        p = f"head.{field_name}."
-        h = gelu(normalize(u) @ self.t[p + "fc1"] + self.b[p + "fc1"])
-        return h @ self.t[p + "fc2"] + self.b[p + "fc2"]
+        head = self._heads[field_name]
+        return head.fc2(gelu_(head.fc1(normalize(u))))
 
     def head_logits(self, h: np.ndarray, target: np.ndarray) -> dict[str, np.ndarray]:
         """Teacher-forced logits of every field of ``target`` rows (what the PyTorch model computes)."""

@@ -1,9 +1,15 @@
-"""The sampling loop behind ContinuationEngine: KV-cached steps over a batch of candidates, constraint masks."""
+"""The sampling loop behind ContinuationEngine: KV-cached steps over a batch of candidates, constraint masks.
+
+Every step works on the whole batch at once: the state of each candidate lives in arrays (``Batch``), the
+bar tables (steps, meter, start tick) are computed once per request, and each constraint is a few array
+operations, so the loop's cost stays the network's and not Python's.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +21,53 @@ from composer_app.model.sampling import merge_into, sample
 
 NOTES_PER_BAR_CAP = {"melody": 24, "accompaniment": 48}
 DENSITY_WEIGHT = 2.5
-Finish = Callable[[int, list[np.ndarray], list[int], float], None]
+Finish = Callable[[int, np.ndarray, list[int], float], None]
+"""Called once per candidate as it ends: index, its rows (notes, T x NUM_FIELDS), their bars, log-probability."""
+
+
+@dataclass
+class Batch:
+    """Per-candidate decoding state: the last note (bar, grid position, pitch; -1 before any note), notes in
+    the current bar, whether the last requested bar has a note, the score and the sampled rows so far.
+
+    Finished candidates stay in the batch (the network runs on all of them) but their rows stop growing;
+    ``rows`` has one spare slot per candidate that their later, discarded rows are written to."""
+
+    bar: np.ndarray
+    pos: np.ndarray
+    pitch: np.ndarray
+    count: np.ndarray
+    has_last: np.ndarray
+    active: np.ndarray
+    logp: np.ndarray
+    rows: np.ndarray
+    bars: np.ndarray
+    length: np.ndarray
+
+    @classmethod
+    def start(cls, n: int, last_row: np.ndarray, bar: int, max_notes: int) -> Batch:
+        """``n`` candidates that follow ``last_row`` (a note or BOS) in ``bar``."""
+        bos = last_row[tk.SHIFT] == tk.BOS
+        return cls(np.full(n, bar), np.full(n, -1 if bos else int(last_row[tk.POS])),
+                   np.full(n, -1 if bos else int(last_row[tk.PITCH])), np.zeros(n, np.int64), np.zeros(n, bool),
+                   np.ones(n, bool), np.zeros(n), np.zeros((n, max_notes + 1, tk.NUM_FIELDS), np.int64),
+                   np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64))
+
+    def append(self, new: np.ndarray, bar: np.ndarray, last_bar: int) -> None:
+        """Add the rows ``new`` (in bars ``bar``) and move every candidate's state on (a finished candidate's
+        state no longer matters: its samples are discarded)."""
+        every = np.arange(len(new))
+        self.rows[every, self.length] = new
+        self.bars[every, self.length] = bar
+        self.length += self.active
+        self.count = np.where(new[:, tk.SHIFT] > 0, 1, self.count + 1)
+        self.bar, self.pos, self.pitch = bar, new[:, tk.POS], new[:, tk.PITCH]
+        self.has_last |= bar == last_bar
+
+    def notes(self, i: int) -> tuple[np.ndarray, list[int]]:
+        """Candidate ``i``'s rows and their bars."""
+        k = int(self.length[i])
+        return self.rows[i, :k], self.bars[i, :k].tolist()
 
 
 class Decoder:
@@ -31,12 +83,15 @@ class Decoder:
         self.t = tk.reference_shift(key)
         self.track = tk.ChordTrack(request.chords, self.t)
         self.ids = (tk.MODES.index(key.mode), tk.STYLES.index(request.style), tk.ROLES.index(self.role))
+        self.id_columns = [np.full(self.n, x) for x in self.ids]
         self.pitch_ok = self._pitch_mask()
+        self.higher_ok = np.append(np.logical_or.accumulate(self.pitch_ok[::-1])[::-1], False)
+        """``higher_ok[p + 1]``: some allowed pitch lies above ``p`` (p = -1 before any note)."""
         self.rng = np.random.default_rng(request.seed)
         self.max_notes = NOTES_PER_BAR_CAP[self.role] * request.bars
-        self._steps: dict[int, int] = {}
-        self._meters: dict[int, int] = {}
         self.rows, self.bars = self._context(prompt)
+        self._bar_tables()
+        self._chords: dict[int, int] = {}
 
     # --- setup -------------------------------------------------------------------------------
     def _pitch_mask(self) -> np.ndarray:
@@ -68,15 +123,28 @@ class Decoder:
                              chord=self.track.at(self.grid.start(self.first_bar)))
         return [bos], [self.first_bar]
 
-    def meter(self, bar: int) -> int:
-        if bar not in self._meters:
-            self._meters[bar] = self.grid.meter(bar)
-        return self._meters[bar]
+    def _bar_tables(self) -> None:
+        """Per bar a candidate can be in (the context's last bar on, row ``bar - bar0``): grid steps, meter id,
+        start tick, the shifts that land in the requested bars and those that land past them (EOS included)."""
+        self.bar0 = min(self.bars[-1], self.first_bar)
+        bars = np.arange(self.bar0, self.last_bar + 1)
+        self.steps_of = np.array([self.grid.steps(int(b)) for b in bars])
+        self.meter_of = np.array([self.grid.meter(int(b)) for b in bars])
+        self.start_of = np.array([self.grid.start(int(b)) for b in bars])
+        target = bars[:, None] + np.arange(tk.EOS + 1)
+        self.shift_ok_of = (target >= self.first_bar) & (target <= self.last_bar)
+        self.shift_ok_of[:, tk.EOS] = False
+        self.beyond_of = target > self.last_bar
+        self.beyond_of[:, tk.EOS] = True
 
-    def steps(self, bar: int) -> int:
-        if bar not in self._steps:
-            self._steps[bar] = self.grid.steps(bar)
-        return self._steps[bar]
+    def _chord_at(self, onset: np.ndarray) -> np.ndarray:
+        """Chord ids sounding at the ticks ``onset`` (looked up once per tick)."""
+        out = []
+        for tick in onset.tolist():
+            if tick not in self._chords:
+                self._chords[tick] = self.track.at(tick)
+            out.append(self._chords[tick])
+        return np.array(out)
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish) -> None:
@@ -85,121 +153,107 @@ class Decoder:
         h = net.step(np.stack(self.rows)[None], cache)[:, -1]
         cache = cache.repeat(n)
         h = np.repeat(h, n, axis=0)
-        last = self.rows[-1]
-        bar = np.full(n, self.bars[-1])
-        pos = np.full(n, -1 if last[tk.SHIFT] == tk.BOS else int(last[tk.POS]))
-        pitch = np.full(n, -1 if last[tk.SHIFT] == tk.BOS else int(last[tk.PITCH]))
-        count = np.zeros(n, int)
-        has_last = np.zeros(n, bool)
-        active = np.ones(n, bool)
-        logp = np.zeros(n)
-        gen_rows: list[list[np.ndarray]] = [[] for _ in range(n)]
-        gen_bars: list[list[int]] = [[] for _ in range(n)]
-        req = self.req
-        while active.any():
-            shift_logits = net.head("shift", h)
-            allowed, shift_logits = self._shift_mask(shift_logits, bar, pos, pitch, count, has_last, gen_rows)
-            s, lp = sample(shift_logits, allowed, self.rng, req.temperature, req.top_p)
-            ending = active & (s == tk.EOS)
-            s = np.where(s == tk.EOS, 0, s)
-            logp += np.where(active, lp, 0.0)
-            for i in np.flatnonzero(ending):
-                active[i] = False
-                finish(int(i), gen_rows[i], gen_bars[i], logp[i])
-            if not active.any():
+        st = Batch.start(n, self.rows[-1], self.bars[-1], self.max_notes)
+        while True:
+            new, nb = self._sample_note(h, st, finish)
+            if new is None:
                 break
-            nb = bar + s
-            meter = np.array([self.meter(int(b)) for b in nb])
-            u = h + net.cond("shift", s) + net.cond("meter", meter)
-            allowed = self._pos_mask(s, nb, pos, pitch)
-            p, lp = sample(net.head("pos", u), allowed, self.rng, req.temperature, req.top_p)
-            logp += np.where(active, lp, 0.0)
-            onset = np.array([self.grid.start(int(b)) for b in nb]) + p * tk.GRID
-            chord = np.array([self.track.at(int(o)) for o in onset])
-            u = u + net.cond("pos", p) + net.cond("chord", chord)
-            allowed = np.tile(self.pitch_ok, (n, 1))
-            same = (s == 0) & (p == pos)
-            for i in np.flatnonzero(same):
-                allowed[i, :pitch[i] + 1] = False
-            q, lp = sample(net.head("pitch", u), allowed, self.rng, req.temperature, req.top_p)
-            logp += np.where(active, lp, 0.0)
-            u = u + net.cond("pitch", q)
-            d, lp = sample(net.head("dur", u), np.ones((n, len(tk.DUR_STEPS)), bool), self.rng, req.temperature,
-                           req.top_p)
-            logp += np.where(active, lp, 0.0)
-            u = u + net.cond("dur", d)
-            v, lp = sample(net.head("vel", u), np.ones((n, len(tk.VEL_VALUES)), bool), self.rng, req.temperature,
-                           req.top_p)
-            logp += np.where(active, lp, 0.0)
-            new = np.stack([s, p, q, d, v, chord, meter, *(np.full(n, x) for x in self.ids)], axis=1)
-            for i in np.flatnonzero(active):
-                gen_rows[i].append(new[i])
-                gen_bars[i].append(int(nb[i]))
-                count[i] = 1 if s[i] > 0 else count[i] + 1
-                bar[i], pos[i], pitch[i] = nb[i], p[i], q[i]
-                has_last[i] |= nb[i] == self.last_bar
-            for i in np.flatnonzero(active & np.array([len(r) >= self.max_notes for r in gen_rows])):
-                active[i] = False
-                finish(int(i), gen_rows[i], gen_bars[i], logp[i])
-            if not active.any():
+            st.append(new, nb, self.last_bar)
+            for i in np.flatnonzero(st.active & (st.length >= self.max_notes)):
+                self._end(st, int(i), finish)
+            if not np.count_nonzero(st.active):
                 break
             if cache.length >= net.max_len:
-                cache, h = self._refill(gen_rows, active)
+                cache, h = self._refill(st)
             else:
                 h = net.step(new[:, None, :], cache)[:, -1]
 
-    def _shift_mask(self, logits: np.ndarray, bar: np.ndarray, pos: np.ndarray, pitch: np.ndarray,
-                    count: np.ndarray, has_last: np.ndarray, gen_rows: list) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _end(st: Batch, i: int, finish: Finish) -> None:
+        """Finish candidate ``i``."""
+        st.active[i] = False
+        finish(i, *st.notes(i), float(st.logp[i]))
+
+    def _sample_note(self, h: np.ndarray, st: Batch, finish: Finish) -> tuple[Any, np.ndarray]:
+        """Sample one row per candidate, field by field, each head seeing the fields chosen before it.
+
+        Candidates that sample EOS are finished first; returns (None, None) when none is left, else the new
+        rows (n, NUM_FIELDS) and their bars."""
+        net, req, rng = self.net, self.req, self.rng
+        temp, top_p = req.temperature, req.top_p
+        allowed, logits = self._shift_mask(net.head("shift", h), st)
+        s, lp = sample(logits, allowed, rng, temp, top_p)
+        st.logp += lp * st.active
+        for i in np.flatnonzero(st.active & (s == tk.EOS)):
+            self._end(st, int(i), finish)
+        if not np.count_nonzero(st.active):
+            return None, None
+        s[s == tk.EOS] = 0
+        nb = st.bar + s
+        at = nb - self.bar0
+        meter = self.meter_of[at]
+        u = h + net.cond("shift", s)
+        u += net.cond("meter", meter)
+        p, lp = sample(net.head("pos", u), self._pos_mask(s, at, st), rng, temp, top_p)
+        chord = self._chord_at(self.start_of[at] + p * tk.GRID)
+        u += net.cond("pos", p)
+        u += net.cond("chord", chord)
+        q, lp_q = sample(net.head("pitch", u), self._pitch_allowed(s, p, st), rng, temp, top_p)
+        u += net.cond("pitch", q)
+        d, lp_d = sample(net.head("dur", u), None, rng, temp, top_p)
+        u += net.cond("dur", d)
+        v, lp_v = sample(net.head("vel", u), None, rng, temp, top_p)
+        st.logp += (lp + lp_q + lp_d + lp_v) * st.active
+        return np.array([s, p, q, d, v, chord, meter, *self.id_columns]).T, nb
+
+    def _shift_mask(self, logits: np.ndarray, st: Batch) -> tuple[np.ndarray, np.ndarray]:
         """Allowed shifts: land inside the requested bars; 'done' (EOS, or any shift past the end, merged into
-        EOS) only once the last bar has a note; density bias and cap on staying in the bar."""
-        n = self.n
-        target = bar[:, None] + np.arange(tk.EOS)[None, :]
-        inside = (target >= self.first_bar) & (target <= self.last_bar)
-        beyond = target > self.last_bar
+        EOS) only once the last bar has a note; density bias and cap on staying in the bar. Changes ``logits``."""
+        at = st.bar - self.bar0
+        allowed = self.shift_ok_of[at]
+        allowed[:, 0] &= self._room_in_bar(st, at)
+        allowed[:, tk.EOS] = st.has_last
         dens = self.req.density
-        logits = logits.copy()
-        for i in range(n):
-            if not self._room_in_bar(int(bar[i]), int(pos[i]), int(pitch[i])):
-                inside[i, 0] = False
-            if dens is not None:
-                if count[i] >= math.ceil(1.5 * dens + 1):
-                    inside[i, 0] = False
-                logits[i, 0] += DENSITY_WEIGHT * float(np.clip((dens - count[i]) / dens, -1, 1))
-                logits[i, 2:tk.EOS] -= DENSITY_WEIGHT / 2
-        allowed = np.zeros((n, tk.EOS + 1), bool)
-        allowed[:, :tk.EOS] = inside
-        allowed[:, tk.EOS] = has_last
-        merged = merge_into(logits, tk.EOS, np.concatenate([beyond, np.zeros((n, 1), bool)], axis=1))
-        return allowed, merged
+        if dens is not None:
+            allowed[:, 0] &= st.count < math.ceil(1.5 * dens + 1)
+            logits[:, 0] += DENSITY_WEIGHT * np.maximum(np.minimum((dens - st.count) / dens, 1.0), -1.0)
+            logits[:, 2:tk.EOS] -= DENSITY_WEIGHT / 2
+        return allowed, merge_into(logits, tk.EOS, self.beyond_of[at])
 
-    def _room_in_bar(self, bar: int, pos: int, pitch: int) -> bool:
-        if bar < self.first_bar:
-            return False
-        if pos < self.steps(bar) - 1:
-            return True
-        return self.role == "accompaniment" and bool(self.pitch_ok[pitch + 1:].any())
+    def _room_in_bar(self, st: Batch, at: np.ndarray) -> np.ndarray:
+        """Whether another note fits after each candidate's last one in the same bar (table rows ``at``; for an
+        accompaniment, a higher pitch at the same onset counts)."""
+        later = st.pos < self.steps_of[at] - 1
+        if self.role == "accompaniment":
+            later |= self.higher_ok[st.pitch + 1]
+        return (st.bar >= self.first_bar) & later
 
-    def _pos_mask(self, s: np.ndarray, nb: np.ndarray, pos: np.ndarray, pitch: np.ndarray) -> np.ndarray:
-        allowed = np.zeros((self.n, tk.NUM_POS), bool)
-        for i in range(self.n):
-            allowed[i, :self.steps(int(nb[i]))] = True
-            if s[i] == 0 and pos[i] >= 0:
-                allowed[i, :pos[i]] = False
-                if self.role == "melody" or not self.pitch_ok[pitch[i] + 1:].any():
-                    allowed[i, pos[i]] = False
-        return allowed
+    def _pos_mask(self, s: np.ndarray, at: np.ndarray, st: Batch) -> np.ndarray:
+        """Grid positions inside the new bar (table index ``at``), after the last note when it stays in its
+        bar (the same onset only for an accompaniment with a higher pitch left)."""
+        same_bar = (s == 0) & (st.pos >= 0)
+        strict = np.ones(self.n, bool) if self.role == "melody" else ~self.higher_ok[st.pitch + 1]
+        lo = np.where(same_bar, st.pos + strict, 0)
+        grid = np.arange(tk.NUM_POS)
+        return (grid >= lo[:, None]) & (grid < self.steps_of[at][:, None])
 
-    def _refill(self, gen_rows: list, active: np.ndarray) -> tuple[Any, np.ndarray]:
+    def _pitch_allowed(self, s: np.ndarray, p: np.ndarray, st: Batch) -> np.ndarray:
+        """The request's pitches; at the onset of the last note, only pitches above it (chords go upwards)."""
+        same = (s == 0) & (p == st.pos)
+        return self.pitch_ok & ~(same[:, None] & (np.arange(128) <= st.pitch[:, None]))
+
+    def _refill(self, st: Batch) -> tuple[Any, np.ndarray]:
         """A fresh cache over the last half window of each candidate (context plus its notes), as in training;
         finished candidates (whose rows no longer matter) borrow an active one's window."""
         keep = self.net.max_len // 2
+        context = np.stack(self.rows[1:]) if len(self.rows) > 1 else np.zeros((0, tk.NUM_FIELDS), np.int64)
         windows: dict[int, np.ndarray] = {}
-        for i in np.flatnonzero(active):
-            tail = (self.rows[1:] + gen_rows[i])[-keep:]
+        for i in np.flatnonzero(st.active):
+            tail = np.concatenate([context, st.notes(int(i))[0]])[-keep:]
             first = tail[0].copy()
             first[tk.SHIFT] = 0
             bos = tk.special_row(tk.BOS, first[tk.METER], *self.ids, chord=first[tk.CHORD])
-            windows[int(i)] = np.stack([bos, first, *tail[1:]])
+            windows[int(i)] = np.concatenate([bos[None], first[None], tail[1:]])
         spare = next(iter(windows.values()))
         cache = self.net.new_cache(self.n, self.net.max_len)
         h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache)[:, -1]

@@ -1,8 +1,14 @@
-"""Batched categorical sampling under masks, with temperature and nucleus (top-p) truncation."""
+"""Batched categorical sampling under masks, with temperature and nucleus (top-p) truncation.
+
+The batches are small (a few candidates, at most a few hundred classes), so the cost is the number of numpy
+calls: each function here keeps to a handful of whole-batch operations and never loops over rows.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+_BELOW_ONE = 1.0 - 2.0**-24
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -12,48 +18,71 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
 
 
-def sample(logits: np.ndarray, allowed: np.ndarray, rng: np.random.Generator, temperature: float = 1.0,
+def nucleus(probs: np.ndarray, top_p: float) -> np.ndarray:
+    """``probs`` (B, V, unnormalised) with every class outside each row's top-p nucleus set to 0, in place: the
+    smallest set of most likely classes whose mass reaches ``top_p`` (classes tied with its least likely
+    member stay in). In ascending order, a class is kept when the mass up to and including it exceeds
+    1 - top_p; the first such class is the threshold."""
+    ascending = np.sort(probs, axis=1)
+    mass = np.add.accumulate(ascending, axis=1)
+    cut = (mass > (1.0 - top_p) * mass[:, -1:]).argmax(axis=1)
+    probs *= probs >= ascending[np.arange(len(probs)), cut][:, None]
+    return probs
+
+
+def draw(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One class per row of ``probs`` (B, V, unnormalised, each row with some mass): the first whose cumulative
+    mass exceeds a uniform draw (exactly B uniforms from ``rng``). The draw is scaled to stay below the total
+    even after rounding, so the class found always has a positive probability."""
+    cdf = np.add.accumulate(probs, axis=1)
+    return (cdf > (rng.random(len(probs)) * (cdf[:, -1] * _BELOW_ONE))[:, None]).argmax(axis=1)
+
+
+def masked_logits(logits: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """``logits`` minus each row's largest allowed logit, -inf where not allowed (``allowed`` None: all are),
+    and the rows with nothing allowed (None when there is none), which allow every class instead."""
+    if allowed is None:
+        return logits - np.maximum.reduce(logits, axis=1, keepdims=True), None
+    z = np.where(allowed, logits, -np.inf)
+    top = np.maximum.reduce(z, axis=1, keepdims=True)
+    empty = top[:, 0] == -np.inf
+    if not np.count_nonzero(empty):
+        z -= top
+        return z, None
+    return masked_logits(logits, allowed | empty[:, None])[0], empty
+
+
+def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Generator, temperature: float = 1.0,
            top_p: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """One index per row of ``logits`` (B, V) among ``allowed`` (B, V) classes.
+    """One index per row of ``logits`` (B, V) among ``allowed`` (B, V) classes (None: every class).
 
     Returns the indices and their log-probabilities under the masked model distribution at temperature 1
-    (what a candidate's score adds up). A row with nothing allowed gets index 0 and log-probability 0.
-    Always draws exactly B uniforms from ``rng``, so results depend only on the seed and the inputs.
+    (what a candidate's score adds up), in the logits' precision. A row with nothing allowed gets index 0
+    and log-probability 0. Always draws exactly B uniforms from ``rng``, so results depend only on the seed
+    and the inputs.
     """
-    b, v = logits.shape
-    empty = ~allowed.any(axis=1)
-    if empty.any():
-        allowed = allowed | empty[:, None]
-    masked = np.where(allowed, logits.astype(np.float64), -np.inf)
-    z = masked - masked.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    log_total = np.log(e.sum(axis=1))
-    probs = e if temperature == 1.0 else np.exp(z / max(temperature, 1e-4))
+    z, empty = masked_logits(logits, allowed)
+    probs = np.exp(z)
+    log_total = np.log(np.add.reduce(probs, axis=1))
+    if temperature != 1.0:
+        probs = np.exp(z / max(temperature, 1e-4))
     if top_p < 1.0:
-        sorted_p = -np.sort(-probs, axis=1)
-        before = np.cumsum(sorted_p, axis=1) - sorted_p
-        kept = (before < top_p * sorted_p.sum(axis=1, keepdims=True)).sum(axis=1)
-        threshold = sorted_p[np.arange(b), np.maximum(kept, 1) - 1]
-        probs = np.where(probs >= threshold[:, None], probs, 0.0)
-    cdf = np.cumsum(probs, axis=1)
-    idx = np.minimum((cdf < (rng.random(b) * cdf[:, -1])[:, None]).sum(axis=1), v - 1)
-    rows = np.arange(b)
-    bad = probs[rows, idx] <= 0  # never land on a zero-probability class through rounding
-    if bad.any():
-        idx[bad] = np.argmax(probs[bad], axis=1)
-    lp = z[rows, idx] - log_total
-    if empty.any():
+        probs = nucleus(probs, top_p)
+    idx = draw(probs, rng)
+    lp = z[np.arange(len(idx)), idx] - log_total
+    if empty is not None:
         idx[empty] = 0
         lp[empty] = 0.0
-    return idx.astype(np.int64), lp
+    return idx, lp
 
 
 def merge_into(logits: np.ndarray, target: int, sources: np.ndarray) -> np.ndarray:
     """Copy of ``logits`` (B, V) where class ``target`` also holds the probability mass of ``sources`` (B, V) bool."""
     pool = np.where(sources, logits, -np.inf)
     pool[:, target] = logits[:, target]
-    m = pool.max(axis=1)
-    merged = m + np.log(np.exp(pool - m[:, None]).sum(axis=1))
+    m = np.maximum.reduce(pool, axis=1, keepdims=True)
+    pool -= m
+    np.exp(pool, out=pool)
     out = logits.copy()
-    out[:, target] = merged
+    out[:, target] = m[:, 0] + np.log(np.add.reduce(pool, axis=1))
     return out

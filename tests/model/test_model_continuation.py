@@ -1,15 +1,19 @@
-"""The numpy continuation engine: constraints as masks, seeds, transposition, candidates.
+"""The numpy continuation engine: constraints as masks, seeds, transposition, candidates; the network against
+its plain definition and the sampler against its specification.
 
-Each test runs on a small random network (always) and on the shipped weights when
+Each engine test runs on a small random network (always) and on the shipped weights when
 resources/models/continuation.npz exists."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from composer_app.core.pitch import KeySignature
+from composer_app.model import tokens as tk
 from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine, ContinuationRequest
 from composer_app.model.continuation_net import random_net
+from composer_app.model.sampling import merge_into, sample
 
 CONFIG = {"d_model": 32, "n_layers": 2, "n_heads": 2, "d_ff": 64, "max_len": 48, "rope_base": 10000.0}
 BAR = 1920
@@ -135,3 +139,139 @@ def test_far_start_bar_and_meter_change(engine):
     start, end = 2 * BAR, 2 * BAR + 2 * 1440
     assert all((c.start_tick, c.end_tick) == (start, end) for c in waltz)
     assert all(start <= s and s + d <= end for c in waltz for _, s, d, _ in c.notes)
+
+
+# --- the numpy network against its plain definition, and the sampler -------------------------------------------
+
+def _ln(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + 1e-5) * w[name + ".weight"] + w[name + ".bias"]
+
+
+def _linear(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+
+
+def _reference_hidden(net, rows: np.ndarray) -> np.ndarray:
+    """The PyTorch model's forward pass written out plainly in float64 (no folding, no cache): (T, d)."""
+    w, cfg = {k: v.astype(np.float64) for k, v in net.w.items()}, net.config
+    t, d, nh = len(rows), int(cfg["d_model"]), int(cfg["n_heads"])
+    dh = d // nh
+    x = sum(w[f"emb.{f}.weight"][rows[:, i]] for i, f in enumerate(tk.FIELDS))
+    ang = np.arange(t)[:, None] / cfg["rope_base"] ** (np.arange(0, dh, 2) / dh)
+    cos, sin = np.cos(ang), np.sin(ang)
+
+    def rope(z):
+        a, b = z[..., :dh // 2], z[..., dh // 2:]
+        return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
+
+    for i in range(int(cfg["n_layers"])):
+        p = f"layers.{i}."
+        q, k, v = (z.reshape(t, nh, dh).transpose(1, 0, 2)
+                   for z in np.split(_linear(_ln(x, w, p + "ln1"), w, p + "qkv"), 3, axis=-1))
+        att = rope(q) @ rope(k).transpose(0, 2, 1) / np.sqrt(dh) + np.triu(np.full((t, t), -np.inf), 1)
+        att = np.exp(att - att.max(-1, keepdims=True))
+        att /= att.sum(-1, keepdims=True)
+        x = x + _linear((att @ v).transpose(1, 0, 2).reshape(t, d), w, p + "proj")
+        x = x + _linear(_gelu(_linear(_ln(x, w, p + "ln2"), w, p + "fc1")), w, p + "fc2")
+    return _ln(x, w, "ln_f")
+
+
+def _reference_head(net, field: str, u: np.ndarray) -> np.ndarray:
+    w = {k: v.astype(np.float64) for k, v in net.w.items()}
+    p = f"head.{field}."
+    return _linear(_gelu(_linear(_ln(u, w, p + "ln"), w, p + "fc1")), w, p + "fc2")
+
+
+def _two_parts() -> np.ndarray:
+    """Two 12-row windows (BOS and notes) of different parts, as a (2, 12, NUM_FIELDS) batch."""
+    parts = []
+    for role, shift in (("melody", 0), ("accompaniment", 3)):
+        notes = [(60 + (i * 5 + shift) % 14, i * 240, 240, 80) for i in range(11)]
+        parts.append(tk.encode_part(notes, ((0, 4, 4),), CHORDS, G_MAJOR, "pop", role, eos=False))
+    return np.stack(parts)
+
+
+def test_cached_steps_match_the_plain_forward_pass():
+    """Folded LayerNorms, pre-scaled queries and the rotary layout change nothing: a prefill followed by one
+    row at a time (a batch of two parts) gives the hidden states and head logits of the plain definition."""
+    net = random_net(CONFIG, seed=5)
+    rows = _two_parts()
+    cache = net.new_cache(2, CONFIG["max_len"])
+    hidden = [net.step(rows[:, :5], cache)] + [net.step(rows[:, i:i + 1], cache) for i in range(5, rows.shape[1])]
+    got = np.concatenate(hidden, axis=1)
+    assert got.dtype == np.float32 and cache.length == rows.shape[1]
+    for b in range(2):
+        ref = _reference_hidden(net, rows[b])
+        np.testing.assert_allclose(got[b], ref, rtol=1e-4, atol=1e-4)
+        for field in tk.PREDICTED:
+            np.testing.assert_allclose(net.head(field, got[b]), _reference_head(net, field, ref), rtol=1e-4,
+                                       atol=1e-4)
+
+
+def test_repeated_cache_continues_each_copy_independently():
+    net = random_net(CONFIG, seed=6)
+    rows = _two_parts()
+    cache = net.new_cache(1, CONFIG["max_len"])
+    net.step(rows[:1, :8], cache)
+    copies = cache.repeat(2)
+    assert copies.length == 8 and copies.keys[0].shape[0] == 2
+    nxt = np.stack([rows[0, 8], rows[1, 8]])[:, None]  # each copy continues with a different row
+    got = net.step(nxt, copies)[:, 0]
+    for b in range(2):
+        ref = _reference_hidden(net, np.concatenate([rows[0, :8], nxt[b]]))[-1]
+        np.testing.assert_allclose(got[b], ref, rtol=1e-4, atol=1e-4)
+
+
+def _nucleus_sets(probs: np.ndarray, top_p: float) -> list[set[int]]:
+    """Per row, the classes the nucleus keeps: most likely first until the mass reaches top_p, plus ties."""
+    out = []
+    for row in probs:
+        order = np.argsort(-row, kind="stable")
+        before = np.cumsum(row[order]) - row[order]
+        threshold = row[order][(before < top_p * row.sum()).sum() - 1]
+        out.append({int(i) for i in np.flatnonzero(row >= threshold)})
+    return out
+
+
+def _log_softmax(logits: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    z = np.where(allowed, logits.astype(np.float64), -np.inf)
+    z -= z.max()
+    return z - np.log(np.exp(z).sum())
+
+
+@pytest.mark.parametrize("temperature,top_p", [(1.0, 1.0), (1.0, 0.9), (0.7, 0.8), (1.6, 0.95)])
+def test_sample_keeps_to_masks_and_nucleus(temperature, top_p):
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal((64, 40)) * 2.5).astype(np.float32)
+    allowed = rng.random((64, 40)) < 0.5
+    allowed[3] = False  # nothing allowed
+    idx, lp = sample(logits, allowed, np.random.default_rng(1), temperature, top_p)
+    again = sample(logits, allowed, np.random.default_rng(1), temperature, top_p)
+    assert (idx == again[0]).all() and (lp == again[1]).all()
+    assert idx[3] == 0 and lp[3] == 0.0
+    for r in np.flatnonzero(allowed.any(1)):
+        assert allowed[r, idx[r]]
+        tempered = np.exp(_log_softmax(logits[r] / temperature, allowed[r]))
+        assert idx[r] in _nucleus_sets(tempered[None], top_p)[0]
+        assert lp[r] == pytest.approx(_log_softmax(logits[r], allowed[r])[idx[r]], abs=1e-5)
+
+
+def test_sample_frequencies_follow_the_truncated_distribution():
+    logits = np.log(np.array([0.4, 0.3, 0.15, 0.1, 0.05], np.float32))
+    idx, _ = sample(np.tile(logits, (40000, 1)), None, np.random.default_rng(2), 1.0, 0.8)
+    freq = np.bincount(idx, minlength=5) / len(idx)
+    np.testing.assert_allclose(freq, [0.4 / 0.85, 0.3 / 0.85, 0.15 / 0.85, 0, 0], atol=0.01)
+
+
+def test_merge_into_adds_up_probability_mass():
+    logits = np.log(np.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.25, 0.25]], np.float32))
+    sources = np.array([[True, False, True, False], [False, False, False, False]])
+    merged = merge_into(logits, 3, sources)
+    np.testing.assert_allclose(np.exp(merged[:, 3]), [0.8, 0.25], rtol=1e-6)
+    np.testing.assert_array_equal(merged[:, :3], logits[:, :3])
