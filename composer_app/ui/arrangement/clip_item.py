@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import itertools
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from composer_app.core.song import Clip
 from composer_app.ui.arrangement import palette
+from composer_app.ui.arrangement.clip_look import NAME_STRIP, Label, draw_body
+from composer_app.ui.arrangement.miniature import (
+    BOTTOM_GAP,
+    MAX_PIXMAP_WIDTH,
+    STORE,
+    TOP_GAP,
+    Layout,
+    layout_of,
+    note_rects,
+    render,
+)
 
-NAME_STRIP = 16.0  # height of the name strip along the top
-RADIUS = 4.0
-MIN_PITCH_SPAN = 12
-LABEL_ALIGN = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft  # built once: enum flags cost in paint
-ANTIALIAS = QPainter.RenderHint.Antialiasing
-ELIDE = Qt.TextElideMode.ElideRight
+__all__ = ["NAME_STRIP", "ClipItem"]
+
+SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
+MAX_STALE_RATIO = 2.0  # while zooming, a miniature is stretched at most this much before it is drawn again
+MIN_LABEL_WIDTH = 14.0
+_serials = itertools.count()
 
 
 class ClipItem(QGraphicsItem):
-    """Shows one clip; the scene places it. The miniature is rebuilt only when the clip or its size changes."""
+    """Shows one clip; the scene places it. The miniature is drawn again only when the clip or its size changes,
+    and while the scene is zooming a recent one is stretched instead (the scene asks for a crisp one after)."""
 
     def __init__(self, clip: Clip, track_name: str, color: QColor, muted: bool = False) -> None:
         super().__init__()
@@ -30,11 +42,13 @@ class ClipItem(QGraphicsItem):
         self.muted = muted
         self._w = 10.0
         self._h = 10.0
-        self._rects: list[QRectF] = []
-        self._starts: list[float] = []
-        self._max_w = 0.0
-        self._cache_key: tuple | None = None
-        self._cache_clip: Clip | None = None
+        self._serial = next(_serials)
+        self._version = 0  # goes up when the clip changes: part of every miniature's key
+        self._layout: Layout | None = None
+        self._layout_version = -1  # the layout is worked out on first paint: clips never seen cost nothing
+        self._fills: dict[bool, tuple[QColor, QColor]] = {}
+        self._shown: tuple[tuple, float, float] | None = None  # key, width, height of the last miniature drawn
+        self._label = Label()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setAcceptHoverEvents(False)
@@ -48,12 +62,22 @@ class ClipItem(QGraphicsItem):
         if (clip is self.clip and track_name == self.track_name and color == self.color
                 and muted == self.muted):
             return
+        if clip is not self.clip:
+            self.forget_miniature()
+            self._version += 1
         self.clip, self.track_name, self.color, self.muted = clip, track_name, color, muted
+        self._fills.clear()
         self.update()
+
+    def forget_miniature(self) -> None:
+        """Free the cached miniature (the clip changed or the item leaves the scene)."""
+        if self._shown is not None:
+            STORE.discard(self._shown[0])
+            self._shown = None
 
     def set_size(self, w: float, h: float) -> None:
         w = max(3.0, w)
-        if (w, h) != (self._w, self._h):
+        if w != self._w or h != self._h:
             self.prepareGeometryChange()
             self._w, self._h = w, h
 
@@ -67,82 +91,82 @@ class ClipItem(QGraphicsItem):
     def label(self) -> str:
         return self.clip.name or self.track_name
 
-    # ------------------------------------------------------------ miniature cache
-    def _miniature(self) -> None:
-        key = (self._w, self._h)
-        if self.clip is self._cache_clip and key == self._cache_key:
-            return
-        self._cache_clip, self._cache_key = self.clip, key
-        notes = self.clip.notes
-        self._rects, self._starts, self._max_w = [], [], 0.0
-        if not notes or self._h < NAME_STRIP + 6:
-            return
-        if any(a.start > b.start for a, b in zip(notes, notes[1:])):
-            notes = tuple(sorted(notes, key=lambda n: n.start))
-        lo = min(n.pitch for n in notes)
-        hi = max(n.pitch for n in notes)
-        if hi - lo < MIN_PITCH_SPAN:
-            mid = (hi + lo) / 2
-            lo, hi = mid - MIN_PITCH_SPAN / 2, mid + MIN_PITCH_SPAN / 2
-        top, bottom = NAME_STRIP + 3.0, self._h - 3.0
-        row = (bottom - top) / (hi - lo + 1)
-        note_h = max(1.5, min(row, 4.0))
-        y0 = top + hi * row + (row - note_h) / 2
-        length = self.clip.length
-        sx = self._w / length
-        spans = [(n.start * sx, max(1.5, (min(n.end, length) - n.start) * sx - 0.5), y0 - n.pitch * row)
-                 for n in notes if n.start < length]
-        self._rects = [QRectF(x, y, w, note_h) for x, w, y in spans]
-        self._starts = [x for x, _w, _y in spans]
-        self._max_w = max((w for _x, w, _y in spans), default=0.0)
+    @property
+    def miniature_size(self) -> tuple[float, float] | None:
+        """Width and height the last miniature was drawn for (None before the first one)."""
+        return None if self._shown is None else (self._shown[1], self._shown[2])
+
+    def _note_layout(self) -> Layout | None:
+        if self._layout_version != self._version:
+            self._layout, self._layout_version = layout_of(self.clip), self._version
+        return self._layout
+
+    def _colours(self, selected: bool) -> tuple[QColor, QColor]:
+        """Body and note colours, worked out once per state."""
+        found = self._fills.get(selected)
+        if found is None:
+            fill = QColor(self.color)
+            if self.muted:
+                fill = QColor.fromHsv(fill.hsvHue(), fill.hsvSaturation() // 4, min(255, fill.value() + 20))
+            if selected:
+                fill = fill.lighter(112)
+            found = self._fills[selected] = (fill, palette.note_color(fill))
+        return found
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         selected = self.isSelected()
-        fill = QColor(self.color)
-        if self.muted:
-            fill = QColor.fromHsv(fill.hsvHue(), fill.hsvSaturation() // 4, min(255, fill.value() + 20))
-        if selected:
-            fill = fill.lighter(112)
-        rect = QRectF(0.5, 0.5, self._w - 1.0, self._h - 1.0)
-        painter.setRenderHint(ANTIALIAS, True)
-        body = QPainterPath()
-        body.addRoundedRect(rect, RADIUS, RADIUS)
+        fill, ink = self._colours(selected)
+        dpr = painter.device().devicePixelRatioF()
+        draw_body(painter, fill, selected, self._w, self._h, dpr)
+        layout = self._note_layout()
+        if layout is not None and self._h >= NAME_STRIP + TOP_GAP + BOTTOM_GAP:
+            if self._w * dpr > MAX_PIXMAP_WIDTH:
+                self._paint_notes_directly(painter, option, layout, ink)
+            else:
+                self._paint_miniature(painter, layout, ink, dpr)
+        if self._w > MIN_LABEL_WIDTH:
+            self._label.draw(painter, self.label(), self._w - 9, selected)
+
+    def _paint_miniature(self, painter: QPainter, layout: Layout, ink: QColor, dpr: float) -> None:
+        top = NAME_STRIP + TOP_GAP
+        w, h = self._w, self._h - top - BOTTOM_GAP
+        key = (self._serial, self._version, w, h, ink.rgba(), dpr)
+        pixmap = STORE.get(key)
+        if pixmap is None:
+            stale = self._stale_miniature(key, w, h)
+            if stale is not None:
+                painter.setRenderHint(SMOOTH, True)
+                painter.drawPixmap(QRectF(0, top, w, h), stale, QRectF(stale.rect()))
+                painter.setRenderHint(SMOOTH, False)  # the view does not save painter state between items
+                return
+            pixmap = render(layout, w, h, ink, dpr)
+            STORE.put(key, pixmap)
+        self._shown = (key, w, h)
+        painter.drawPixmap(QPointF(0, top), pixmap)
+
+    def _stale_miniature(self, key: tuple, w: float, h: float) -> QPixmap | None:
+        """While the scene zooms: the last miniature, when it is of this clip and near enough in size."""
+        scene = self.scene()
+        if self._shown is None or not getattr(scene, "settling", False):
+            return None
+        old, old_w, old_h = self._shown
+        if old[:2] != key[:2] or old[4:] != key[4:]:
+            return None
+        if not (1 / MAX_STALE_RATIO <= w / old_w <= MAX_STALE_RATIO and 1 / MAX_STALE_RATIO <= h / old_h
+                <= MAX_STALE_RATIO):
+            return None
+        pixmap = STORE.get(old)
+        if pixmap is not None:
+            scene.refresh_later(self)
+        return pixmap
+
+    def _paint_notes_directly(self, painter: QPainter, option: QStyleOptionGraphicsItem, layout: Layout,
+                              ink: QColor) -> None:
+        """Deep zoom (few clips on screen, each wider than a pixmap may be): the notes in the exposed part only."""
+        exposed = option.exposedRect if option is not None else self.boundingRect()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(fill)
-        painter.drawPath(body)
-        # name strip
-        painter.save()
-        painter.setClipPath(body)
-        painter.fillRect(QRectF(0, 0, self._w, NAME_STRIP), palette.header_color(fill))
-        painter.restore()
-        # notes
-        self._miniature()
-        if self._rects:
-            exposed = option.exposedRect if option is not None else self.boundingRect()
-            first = max(0, bisect_left(self._starts, exposed.left() - self._max_w))
-            last = bisect_left(self._starts, exposed.right() + 1)
-            painter.setRenderHint(ANTIALIAS, False)
-            painter.setBrush(palette.note_color(fill))
-            painter.drawRects(self._rects[first:last])
-            painter.setRenderHint(ANTIALIAS, True)
-        # outline
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        if selected:
-            painter.setPen(QPen(palette.SELECTED_OUTLINE, 2.0))
-            painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
-        else:
-            painter.setPen(QPen(fill.darker(160), 1.0))
-            painter.drawPath(body)
-        # label
-        if self._w > 14:
-            font = QFont(painter.font())
-            font.setPointSizeF(8.5)
-            font.setBold(selected)
-            painter.setFont(font)
-            painter.setPen(palette.TEXT_COLOR)
-            text_rect = QRectF(5, 0, self._w - 9, NAME_STRIP)
-            text = QFontMetrics(font).elidedText(self.label(), ELIDE, int(text_rect.width()))
-            painter.drawText(text_rect, LABEL_ALIGN, text)
-        painter.setRenderHint(ANTIALIAS, False)  # the view does not save painter state between items
+        painter.setBrush(ink)
+        painter.drawRects(note_rects(layout, self._w, NAME_STRIP + TOP_GAP, self._h - BOTTOM_GAP, exposed.left(),
+                                     exposed.right()))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
+from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
 
 from composer_app.core.song import Song
+from composer_app.core.timing import PPQ
 from composer_app.ui.arrangement import palette
+from composer_app.ui.arrangement.backdrop import draw_backdrop
 from composer_app.ui.arrangement.clip_item import ClipItem
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.scale import TimeScale
@@ -18,6 +20,7 @@ from composer_app.ui.timeline.transport import TransportState
 DEFAULT_ROW_HEIGHT = 72
 CLIP_MARGIN = 2.0
 TAIL_BARS = 16  # empty bars to the right of the song's end
+SETTLE_MS = 150  # after the last zoom step, clips stretched meanwhile are drawn crisp again
 
 
 class ArrangementScene(QGraphicsScene):
@@ -34,6 +37,12 @@ class ArrangementScene(QGraphicsScene):
         self._items: dict[str, ClipItem] = {}
         self._song = document.song
         self._view_width = 800.0
+        self.settling = False  # zooming: clip items may stretch their last miniature instead of drawing a new one
+        self._stretched: set[ClipItem] = set()
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._settled)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.playhead = QGraphicsLineItem()
         self.playhead.setPen(QPen(palette.PLAYHEAD_COLOR, 1.5))
@@ -46,7 +55,7 @@ class ArrangementScene(QGraphicsScene):
         self.ghost.hide()
         self.addItem(self.ghost)
         document.song_changed.connect(self._on_song_changed)
-        scale.changed.connect(self.relayout)
+        scale.changed.connect(self._on_zoom)
         transport.playhead_changed.connect(self._place_playhead)
         self.sync()
 
@@ -86,6 +95,7 @@ class ArrangementScene(QGraphicsScene):
         height = max(36, min(200, int(height)))
         if height != self.row_height:
             self.row_height = height
+            self._start_settling()
             self.relayout()
 
     def set_current_track(self, track_id: str | None) -> None:
@@ -118,7 +128,10 @@ class ArrangementScene(QGraphicsScene):
                     item.set_clip(clip, track.name, colour, track.mute)
                 self._place(item, clip.start, clip.length, row)
         for cid in [c for c in self._items if c not in seen]:
-            self.removeItem(self._items.pop(cid))
+            item = self._items.pop(cid)
+            item.forget_miniature()
+            self.removeItem(item)
+            self._stretched.discard(item)
         if self.current_track_id not in {t.id for t in self._song.tracks}:
             self.current_track_id = self._song.tracks[0].id if self._song.tracks else None
         self._update_scene_rect()
@@ -132,13 +145,37 @@ class ArrangementScene(QGraphicsScene):
 
     def relayout(self) -> None:
         """Put every item where the song says (after a zoom, a row-height change or a cancelled drag)."""
+        ppq = self.scale.pixels_per_quarter  # clip_rect, inlined: this runs for every clip on every zoom step
+        h = self.row_height - 2 * CLIP_MARGIN
+        items = self._items
         for row, track in enumerate(self._song.tracks):
+            y = row * self.row_height + CLIP_MARGIN
             for clip in track.clips:
-                item = self._items.get(clip.id)
+                item = items.get(clip.id)
                 if item is not None:
-                    self._place(item, clip.start, clip.length, row)
+                    item.set_size(clip.length * ppq / PPQ, h)
+                    item.setPos(clip.start * ppq / PPQ, y)
         self._update_scene_rect()
         self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
+
+    # ------------------------------------------------------------ zoom
+    def _on_zoom(self) -> None:
+        self._start_settling()
+        self.relayout()
+
+    def _start_settling(self) -> None:
+        self.settling = True
+        self._settle.start()
+
+    def refresh_later(self, item: ClipItem) -> None:
+        """``item`` drew a stretched miniature: repaint it once zooming has settled."""
+        self._stretched.add(item)
+
+    def _settled(self) -> None:
+        self.settling = False
+        stretched, self._stretched = self._stretched, set()
+        for item in stretched:
+            item.update()
 
     def _update_scene_rect(self) -> None:
         meters = self._song.meter_map
@@ -156,60 +193,4 @@ class ArrangementScene(QGraphicsScene):
 
     # ------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt override)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        pal = QApplication.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        dark = base.lightness() < 128
-        lane_a = base
-        lane_b = base.darker(104) if not dark else base.lighter(112)
-        painter.fillRect(rect, pal.color(QPalette.ColorRole.Window).darker(103))
-        h = self.row_height
-        rows = len(self._song.tracks)
-        first = max(0, int(rect.top() // h))
-        last = min(rows - 1, int(rect.bottom() // h))
-        for row in range(first, last + 1):
-            colour = lane_a if row % 2 == 0 else lane_b
-            if self._song.tracks[row].id == self.current_track_id:
-                colour = QColor(palette.SELECTED_OUTLINE)
-                colour.setAlpha(28)
-                painter.fillRect(QRectF(rect.left(), row * h, rect.width(), h), lane_a)
-            painter.fillRect(QRectF(rect.left(), row * h, rect.width(), h), colour)
-        self._draw_grid(painter, rect, dark)
-        line = pal.color(QPalette.ColorRole.Mid)
-        line.setAlpha(90)
-        painter.setPen(Qt.PenStyle.NoPen)  # thin filled rects: much cheaper than lines in the raster engine
-        painter.setBrush(line)
-        painter.drawRects([QRectF(rect.left(), row * h - 1, rect.width(), 1)
-                           for row in range(first, min(last + 2, rows + 1))])
-
-    def _draw_grid(self, painter: QPainter, rect: QRectF, dark: bool) -> None:
-        meters = self._song.meter_map
-        scale = self.scale
-        bottom = min(rect.bottom(), max(len(self._song.tracks), 1) * self.row_height)
-        ink = QColor(255, 255, 255) if dark else QColor(0, 0, 0)
-        shades = {"beat": 18, "bar": 46, "phrase": 80}
-        start_tick = max(0, scale.tick(rect.left()))
-        bar = meters.bar_of(start_tick)
-        bar_px = scale.width(meters.meter_at(start_tick).bar_ticks)
-        every = 1 if bar_px >= 12 else (4 if bar_px >= 3 else 16)
-        bar -= bar % every
-        lines: dict[str, list[QRectF]] = {"beat": [], "bar": [], "phrase": []}
-        height = bottom - rect.top()
-        top = rect.top()
-        while True:
-            tick = meters.bar_start(bar)
-            x = round(scale.x(tick))
-            if x > rect.right() + 1:
-                break
-            m = meters.meter_at(tick)
-            if scale.width(m.beat_ticks) >= 14:
-                for beat in range(1, m.numerator):
-                    bx = round(scale.x(tick + beat * m.beat_ticks))
-                    lines["beat"].append(QRectF(bx, top, 1, height))
-            lines["phrase" if bar % 4 == 0 else "bar"].append(QRectF(x, top, 1, height))
-            bar += every
-        painter.setPen(Qt.PenStyle.NoPen)
-        for kind, alpha in shades.items():
-            if lines[kind] and height > 0:
-                painter.setBrush(QColor(ink.red(), ink.green(), ink.blue(), alpha))
-                painter.drawRects(lines[kind])
+        draw_backdrop(painter, rect, self._song, self.scale, self.row_height, self.current_track_id)
