@@ -31,7 +31,7 @@ def default_ckpt() -> Path:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="a few steps on a few tunes (tests)")
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--minutes", type=float, default=None, help="stop (and export) after this much training time")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--ckpt", type=Path, default=None, help="checkpoint file (resumed when it exists)")
