@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-import uuid
 
 import numpy as np
 import pytest
@@ -21,6 +18,7 @@ from composer_app.audio.synth import (
 )
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song, Track
+from tests.jack_util import jack_or_skip
 
 
 def test_is_a_synth_and_makes_sound(soundfont):
@@ -121,27 +119,9 @@ def test_asking_for_a_driver_this_build_lacks_says_so(soundfont):
 
 
 @pytest.fixture
-def jack_dummy_server(monkeypatch):
-    jackd = shutil.which("jackd")
-    if jackd is None:
-        pytest.skip("jackd not installed (apt install jackd2): no realtime driver to test here")
-    name = f"composer-test-{uuid.uuid4().hex[:8]}"
-    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "44100", "-p", "256"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    monkeypatch.setenv("JACK_DEFAULT_SERVER", name)
-    monkeypatch.setenv("JACK_NO_START_SERVER", "1")
-    try:
-        time.sleep(0.5)
-        if proc.poll() is not None:
-            pytest.skip(f"jackd exited with {proc.returncode}")
-        yield name
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def jack_dummy_server():
+    with jack_or_skip() as server:
+        yield server.name
 
 
 def test_jack_dummy_driver_really_plays(soundfont, jack_dummy_server):

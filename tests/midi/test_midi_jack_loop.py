@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from composer_app.audio.jack_dummy import JackDummyServer, JackUnavailable
 from composer_app.core.timing import TempoChange, TempoMap
 from composer_app.midi import ports
 from composer_app.midi.ports import MidiInput, scan_ports
 from composer_app.midi.recorder import Recorder
+from tests.jack_util import jack_or_skip
 
 rtmidi = pytest.importorskip("rtmidi")
 
@@ -21,15 +21,8 @@ rtmidi = pytest.importorskip("rtmidi")
 def jack():
     if "jack" not in ports.compiled_apis():
         pytest.skip("this python-rtmidi has no JACK")
-    server = JackDummyServer(period=256)
-    try:
-        server.start(timeout=15)
-    except JackUnavailable as e:
-        pytest.skip(str(e))
-    try:
+    with jack_or_skip() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.ui.recording import RecordingController, place_notes
 from composer_app.ui.settings import COUNT_IN_BARS, INPUT_QUANTIZE, INPUT_QUANTIZE_STRENGTH, MIDI_INPUT
+from tests.jack_util import jack_or_skip
 from tests.ui.sound_fakes import FakeInput, Ports, failing_input, fake_service
 
 
@@ -185,44 +186,38 @@ def test_recording_from_a_real_jack_keyboard(qtbot, settings, document):
     import time
 
     rtmidi = pytest.importorskip("rtmidi")
-    from composer_app.audio.jack_dummy import JackDummyServer, JackUnavailable
     from composer_app.midi import ports
     from composer_app.ui.settings import MIDI_API
 
     if "jack" not in ports.compiled_apis():
         pytest.skip("this python-rtmidi has no JACK")
-    server = JackDummyServer(period=256)
-    try:
-        server.start(timeout=15)
-    except JackUnavailable as e:
-        pytest.skip(str(e))
-    keys = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="ui-keys")
-    audio = fake_service(settings, document)
-    try:
-        keys.open_virtual_port("out")
-        settings.set(MIDI_API, "jack")
-        settings.set(MIDI_INPUT, "ui-keys:out")
-        settings.set(COUNT_IN_BARS, 0)
-        controller = RecordingController(audio, settings)
-        assert controller.start()
-        time.sleep(0.1)
-        held = {}
-        for pitch, length in ((60, 0.1), (64, 0.1), (67, 0.3)):
-            keys.send_message([0x90, pitch, 100])
-            pressed = time.perf_counter()
-            time.sleep(length)
-            keys.send_message([0x80, pitch, 0])
-            held[pitch] = time.perf_counter() - pressed  # as really held: a loaded machine oversleeps
-        qtbot.wait(200)
-        controller.stop()
-        assert document.undo_stack.undoText() == "Record 3 notes"
-        notes = document.song.tracks[0].clips[0].notes
-        assert [n.pitch for n in notes] == [60, 64, 67]
-        for n in notes:  # 960 ticks a second at 120 BPM; JACK stamps to its period, the load adds jitter
-            assert abs(n.duration - held[n.pitch] * 960) < 0.06 * 960, (n, held)
-        assert all(a.start + a.duration <= b.start + 10 for a, b in zip(notes, notes[1:]))
-    finally:
-        audio.shutdown()
-        keys.close_port()
-        keys.delete()
-        server.stop()
+    with jack_or_skip():
+        keys = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="ui-keys")
+        audio = fake_service(settings, document)
+        try:
+            keys.open_virtual_port("out")
+            settings.set(MIDI_API, "jack")
+            settings.set(MIDI_INPUT, "ui-keys:out")
+            settings.set(COUNT_IN_BARS, 0)
+            controller = RecordingController(audio, settings)
+            assert controller.start()
+            time.sleep(0.1)
+            held = {}
+            for pitch, length in ((60, 0.1), (64, 0.1), (67, 0.3)):
+                keys.send_message([0x90, pitch, 100])
+                pressed = time.perf_counter()
+                time.sleep(length)
+                keys.send_message([0x80, pitch, 0])
+                held[pitch] = time.perf_counter() - pressed  # as really held: a loaded machine oversleeps
+            qtbot.wait(200)
+            controller.stop()
+            assert document.undo_stack.undoText() == "Record 3 notes"
+            notes = document.song.tracks[0].clips[0].notes
+            assert [n.pitch for n in notes] == [60, 64, 67]
+            for n in notes:  # 960 ticks a second at 120 BPM; JACK stamps to its period, the load adds jitter
+                assert abs(n.duration - held[n.pitch] * 960) < 0.06 * 960, (n, held)
+            assert all(a.start + a.duration <= b.start + 10 for a, b in zip(notes, notes[1:]))
+        finally:
+            audio.shutdown()
+            keys.close_port()
+            keys.delete()
