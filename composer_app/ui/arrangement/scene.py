@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsRectItem, QGraphicsScene
 
 from composer_app.core.song import Song
-from composer_app.core.timing import PPQ
 from composer_app.ui.arrangement import palette
 from composer_app.ui.arrangement.backdrop import draw_backdrop
 from composer_app.ui.arrangement.clip_item import ClipItem
@@ -145,16 +144,11 @@ class ArrangementScene(QGraphicsScene):
 
     def relayout(self) -> None:
         """Put every item where the song says (after a zoom, a row-height change or a cancelled drag)."""
-        ppq = self.scale.pixels_per_quarter  # clip_rect, inlined: this runs for every clip on every zoom step
-        h = self.row_height - 2 * CLIP_MARGIN
-        items = self._items
         for row, track in enumerate(self._song.tracks):
-            y = row * self.row_height + CLIP_MARGIN
             for clip in track.clips:
-                item = items.get(clip.id)
+                item = self._items.get(clip.id)
                 if item is not None:
-                    item.set_size(clip.length * ppq / PPQ, h)
-                    item.setPos(clip.start * ppq / PPQ, y)
+                    self._place(item, clip.start, clip.length, row)
         self._update_scene_rect()
         self.invalidate(self.sceneRect(), QGraphicsScene.SceneLayer.BackgroundLayer)
 
