@@ -9,7 +9,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import mido
@@ -173,6 +174,20 @@ def _delete(client) -> None:
         pass
 
 
+@contextmanager
+def _deleted_on_failure(client, what: str, port: str | int | None, api: str) -> Iterator[None]:
+    """Opening a port on ``client``: on any failure the client is deleted, and a foreign error becomes a
+    ``MidiPortError`` that says what could not be opened and why."""
+    try:
+        yield
+    except MidiPortError:
+        _delete(client)
+        raise
+    except Exception as e:
+        _delete(client)
+        raise MidiPortError(f"cannot open MIDI {what} {port!r}: {_explain(api, e)}") from e
+
+
 def _resolve(client, port: str | int) -> tuple[int, str]:
     """Index and name of ``port`` (an index, an exact name, or a unique prefix/substring of one)."""
     names = client.get_ports()
@@ -211,18 +226,12 @@ class MidiInput:
         self._elapsed = 0.0
         self._lock = threading.Lock()
         self._client = _client("in", self.api, client_name)
-        try:
+        with _deleted_on_failure(self._client, "input", port, self.api):
             index, self.port_name = _resolve(self._client, port)
             self._client.ignore_types(sysex=True, timing=True, active_sense=True)
             self._client.set_error_callback(self._on_error)
             self._client.set_callback(self._on_message)
             self._client.open_port(index, name="in")
-        except MidiPortError:
-            _delete(self._client)
-            raise
-        except Exception as e:
-            _delete(self._client)
-            raise MidiPortError(f"cannot open MIDI input {port!r}: {_explain(self.api, e)}") from e
         self._watch: threading.Thread | None = None
         if watch_interval:
             self._watch = threading.Thread(target=self._watch_main, args=(watch_interval,), daemon=True,
@@ -311,7 +320,7 @@ class MidiOutput:
         self.lost = False
         self._lock = threading.Lock()
         self._client = _client("out", self.api, client_name)
-        try:
+        with _deleted_on_failure(self._client, "output", port, self.api):
             if virtual_name is not None:
                 self._client.open_virtual_port(virtual_name)
                 self.port_name = virtual_name
@@ -320,12 +329,6 @@ class MidiOutput:
                     raise MidiPortError("no MIDI output port given")
                 index, self.port_name = _resolve(self._client, port)
                 self._client.open_port(index, name="out")
-        except MidiPortError:
-            _delete(self._client)
-            raise
-        except Exception as e:
-            _delete(self._client)
-            raise MidiPortError(f"cannot open MIDI output {port!r}: {_explain(self.api, e)}") from e
 
     def send(self, data: bytes | list[int]) -> None:
         """Send one raw message (never raises; a failure marks the port lost)."""

@@ -7,8 +7,10 @@ from PySide6.QtCore import QSettings
 
 from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
+from composer_app.midi import ports
 from composer_app.ui.document import SongDocument
 from composer_app.ui.settings import Settings
+from tests.ui.sound_fakes import Ports
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -28,6 +30,14 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def document(qtbot) -> SongDocument:
     return SongDocument()
+
+
+@pytest.fixture
+def plugged(monkeypatch) -> Ports:
+    """The MIDI port scan answers from a ``Ports`` fake the test can plug devices into."""
+    found = Ports()
+    monkeypatch.setattr(ports, "scan_ports", found)
+    return found
 
 
 def make_song(title: str = "Test song") -> Song:

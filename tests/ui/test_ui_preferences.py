@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from composer_app.audio.soundfonts import default_soundfont
-from composer_app.midi import ports
 from composer_app.ui.preferences import PreferencesDialog
 from composer_app.ui.settings import (
     AUDIO_DRIVER,
@@ -22,14 +21,7 @@ from composer_app.ui.settings import (
     SOUNDFONT,
     Settings,
 )
-from tests.ui.sound_fakes import FakeOpener, Ports, fake_service
-
-
-@pytest.fixture
-def plugged(monkeypatch):
-    found = Ports()
-    monkeypatch.setattr(ports, "scan_ports", found)
-    return found
+from tests.ui.sound_fakes import FakeOpener, fake_service
 
 
 @pytest.fixture

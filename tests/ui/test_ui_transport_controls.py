@@ -11,19 +11,12 @@ from composer_app.midi import ports
 from composer_app.ui.main_window import MainWindow
 from composer_app.ui.settings import METRONOME
 from composer_app.ui.shortcuts import ShortcutsDialog
-from tests.ui.sound_fakes import Ports, fake_service
+from tests.ui.sound_fakes import fake_service
 
 
 def song() -> Song:
     notes = tuple(Note(60 + i % 7, i * 480, 240) for i in range(32))
     return Song(tracks=(Track("Piano", clips=(Clip(0, 8 * 1920, notes),)),))
-
-
-@pytest.fixture
-def plugged(monkeypatch):
-    found = Ports()
-    monkeypatch.setattr(ports, "scan_ports", found)
-    return found
 
 
 @pytest.fixture
