@@ -25,7 +25,9 @@ def start(app: QApplication, files: Sequence[str] = ()) -> MainWindow:
     from composer_app import __version__, fileio
     from composer_app.ui.audio_service import AudioService
     from composer_app.ui.document import SongDocument
+    from composer_app.ui.error_net import install_error_net
     from composer_app.ui.main_window import MainWindow
+    from composer_app.ui.recovery import install_recovery
     from composer_app.ui.settings import APPLICATION, ORGANIZATION, Settings
     from composer_app.ui.timeline.transport import TransportState
 
@@ -37,9 +39,12 @@ def start(app: QApplication, files: Sequence[str] = ()) -> MainWindow:
     audio = AudioService(settings, document, TransportState(app), app)  # opens the sound device in the background
     app.aboutToQuit.connect(audio.shutdown)
     window = MainWindow(document, settings, fileio, audio=audio)
+    recovery = install_recovery(window, document, settings)
+    install_error_net(window, [recovery.save_now])
     window.show()
+    restored = recovery.offer()  # copies left by a crash or kill: restore, discard or later
     if files:
-        window.open_path(files[0], ask=False)
+        window.open_path(files[0], ask=restored)
     return window
 
 
@@ -54,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # a new QApplication has taken its own options (-platform xcb ...) out of arguments()
     rest = args[1:] if app is existing else app.arguments()[1:]
     window = start(app, [a for a in rest if not a.startswith("-")])
+    from composer_app.ui.recovery import install_sigterm
+
+    install_sigterm(app)  # logout/shutdown: recovery copies first, then quit
     code = app.exec()
     del window
     return code

@@ -10,10 +10,10 @@ import sys
 from collections.abc import Sequence
 
 from composer_app import __version__
-from composer_app.cli import bench, evaluate, files, harmonize, render, suggest
+from composer_app.cli import bench, evaluate, files, fill, harmonize, render, soak, suggest
 from composer_app.core.errors import SongFileError
 
-COMMAND_MODULES = [files, render, suggest, harmonize, evaluate, bench]
+COMMAND_MODULES = [files, render, suggest, fill, harmonize, evaluate, bench, soak]
 
 
 def build_parser() -> argparse.ArgumentParser:

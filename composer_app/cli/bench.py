@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-PARTS = ("model", "harmony", "render", "ui", "live")
+PARTS = ("model", "harmony", "render", "ui", "live", "assistant")
 HARMONY_BENCHES = ("composer_app.model.harmony_bench", "composer_app.model.bench_harmony")
 UI_BENCHES = {"piano_roll": "composer_app.ui.piano_roll.bench", "arrangement": "composer_app.ui.arrangement.bench"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +131,15 @@ def bench_live() -> dict:
     return dict(run_all(log=lambda _line: None))
 
 
+def bench_assistant(runs: int) -> dict:
+    """The real main window offscreen, one thread: click-to-ghost-note times of "Suggest Next Bars"."""
+    env = dict(ONE_THREAD, QT_QPA_PLATFORM="offscreen")
+    try:
+        return _run_json(["-m", "composer_app.ui.assistant.bench", "--runs", str(max(3, runs // 2))], 600, env)
+    except subprocess.TimeoutExpired:
+        return {"skipped": "timed out after 600 s"}
+
+
 def run(parts: list[str], runs: int = 20, song: str | None = None) -> dict:
     figures: dict = {}
     for part in parts:
@@ -145,6 +154,8 @@ def run(parts: list[str], runs: int = 20, song: str | None = None) -> dict:
             figures[part] = bench_ui()
         elif part == "live":
             figures[part] = bench_live()
+        elif part == "assistant":
+            figures[part] = bench_assistant(runs)
         figures[part]["bench_seconds"] = round(time.perf_counter() - t, 1)
     return figures
 
@@ -188,7 +199,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("bench", help="print speed and memory figures (model, harmony, render, ui, live)")
+    p = sub.add_parser("bench", help="print speed and memory figures (model, harmony, render, ui, live, assistant)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--only", type=_parts, default=None, help=f"comma list of {','.join(PARTS)} (default all)")
     p.add_argument("--runs", type=int, default=20, help="suggest calls per model figure (default 20)")

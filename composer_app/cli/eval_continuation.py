@@ -8,12 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from composer_app.cli import songparts as sp
 from composer_app.core.errors import SongFileError
 from composer_app.fileio import open_song
+from composer_app.model import song_adapter as sp
 
 MIN_NOTES = 8
-ENGINES = ("model", "model_key_lock", "ngram")
+ENGINES = ("model", "model_key_lock", "ngram", "repeat_prompt")
+"""What is sampled; ``repeat_prompt`` is a rule, not a model: the prompt's last bars played again."""
 
 
 def load_ngram(path: str | None, log=print):
@@ -39,17 +40,34 @@ def _piece(path: Path) -> dict | None:
 
     song = open_song(path)
     try:
-        track = sp.pick_track(song, None, path)
-    except SongFileError:
+        track = sp.pick_track(song)
+    except ValueError:
         return None
     notes = sp.track_notes(track)
     if len(notes) < MIN_NOTES:
         return None
-    meters, chords, key = sp.meters_of(song), sp.chords_of(song), song.keys[0]
+    end = max(n[1] + n[2] for n in notes)
+    meters, chords, key = sp.meters_of(song), sp.chords_of(song), sp.choose_key(song, notes, end).key
     role, style = sp.infer_role(notes), sp.song_style(song)
     rows = tk.encode_part(notes, meters, chords, key, style, role)
-    return {"path": path, "notes": notes, "meters": meters, "chords": chords, "key": key, "role": role,
+    return {"path": path, "song": song, "notes": notes, "meters": meters, "chords": chords, "key": key, "role": role,
             "style": style, "rows": rows}
+
+
+def lead_sheet_files(folder: Path, limit: int | None = None) -> list[Path]:
+    """The .mid files of an evaluation folder, sorted by name (at most ``limit``); one-line errors."""
+    if not folder.is_dir():
+        raise SongFileError(folder, "no such folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mid", ".midi"))[:limit]
+    if not files:
+        raise SongFileError(folder, "no .mid files in the folder")
+    return files
+
+
+def sampling_options(args: argparse.Namespace) -> dict:
+    """The sampling settings given on the command line (the engine's defaults for the others)."""
+    return {k: v for k, v in (("temperature", args.temperature), ("top_p", args.top_p), ("reuse", args.reuse))
+            if v is not None}
 
 
 def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dict | None:
@@ -66,24 +84,45 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     real = tuple(n for n in piece["notes"] if a <= n[1] < b)
     if not real:
         return None
-    key = piece["key"]
+    key = sp.choose_key(piece["song"], prompt, a).key  # what the window would use: signature, else detected
     out = {"real": {"in_key": cm.in_key_share(real, key), "copy": cm.copy_share(real, prompt, grid),
                     "notes_per_bar": len(real) / args.bars}}
     pcs, onsets = cm.pitch_class_histogram(real), cm.onset_histogram(real, grid)
     for name, engine in engines.items():
+        if engine is None:
+            cands = [repeat_prompt(prompt, grid, first, args.bars)]
+            out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
+            continue
         req = ContinuationRequest(context=prompt, meters=piece["meters"], key=key, chords=piece["chords"],
                                   start_bar=first, bars=args.bars, candidates=args.candidates, seed=args.seed,
-                                  key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"])
+                                  key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"],
+                                  **sampling_options(args))
         cands = [c.notes for c in engine.suggest(req)]
-        out[name] = {
-            "in_key": cm.mean([cm.in_key_share(c, key) for c in cands]),
-            "exact_bars": cm.mean([float(cm.exact_bars(c, grid, first, args.bars)) for c in cands]),
-            "pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), pcs) for c in cands if c]),
-            "rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), onsets) for c in cands if c]),
-            "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
-            "distinct": cm.distinct_share(cands),
-            "notes_per_bar": cm.mean([len(c) / args.bars for c in cands])}
+        out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
     return out
+
+
+def repeat_prompt(prompt: tuple, grid, first: int, bars: int) -> tuple:
+    """The prompt's last ``bars`` bars moved forward to start at bar ``first`` (cut at the span's end)."""
+    src = max(first - bars, 0)
+    shift = grid.start(first) - grid.start(src)
+    end = grid.start(first + bars)
+    return tuple((p, s + shift, min(d, end - s - shift), v) for p, s, d, v in prompt
+                 if grid.start(src) <= s < grid.start(first) and s + shift < end)
+
+
+def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, onsets, prompt) -> dict:
+    """Metric means over one engine's candidates for one piece."""
+    from composer_app.model import continuation_metrics as cm
+
+    return {
+        "in_key": cm.mean([cm.in_key_share(c, key) for c in cands]),
+        "exact_bars": cm.mean([float(cm.exact_bars(c, grid, first, args.bars)) for c in cands]),
+        "pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), pcs) for c in cands if c]),
+        "rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), onsets) for c in cands if c]),
+        "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
+        "distinct": cm.distinct_share(cands),
+        "notes_per_bar": cm.mean([len(c) / args.bars for c in cands])}
 
 
 def evaluate(args: argparse.Namespace, log=print) -> dict:
@@ -93,12 +132,8 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
     from composer_app.training.continuation.dataset import windows
 
     folder = Path(args.folder)
-    if not folder.is_dir():
-        raise SongFileError(folder, "no such folder")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mid", ".midi"))[: args.limit]
-    if not files:
-        raise SongFileError(folder, "no .mid files in the folder")
-    model = sp.load_engine(args.model)
+    files = lead_sheet_files(folder, args.limit)
+    model = sp.load_continuation_engine(args.model)
     ngram, ngram_source = load_ngram(args.ngram, log)
     baseline = NgramEngine(ngram)
     length = getattr(model.net, "max_len", 192)
@@ -126,7 +161,7 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
 
     by_style = {style: score(ws) for style, ws in sorted(wins.items())}
     nll = {name: _combine([g[name] for g in by_style.values()]) for name in ("model", "ngram")}
-    engines = {"model": model, "model_key_lock": model, "ngram": baseline}
+    engines = {"model": model, "model_key_lock": model, "ngram": baseline, "repeat_prompt": None}
     if not args.no_sample:
         for piece in pieces:
             figs = _sample_figures(piece, engines, args)
@@ -143,7 +178,8 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
             "nll_by_style": {st: {"model": _round(g["model"]["nll"]), "ngram": _round(g["ngram"]["nll"]),
                                   "notes": g["model"]["notes"]} for st, g in by_style.items()},
             "sampling": sampling, "settings": {"prompt_bars": args.prompt_bars, "bars": args.bars,
-                                               "candidates": args.candidates, "seed": args.seed},
+                                               "candidates": args.candidates, "seed": args.seed,
+                                               **sampling_options(args)},
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -204,4 +240,8 @@ def register_eval(kinds) -> None:
     p.add_argument("--model", help="continuation weights (default resources/models/continuation.npz)")
     p.add_argument("--ngram", help="n-gram baseline file (default resources/models/ngram.npz, else counted)")
     p.add_argument("--no-sample", action="store_true", help="NLL only")
+    p.add_argument("--temperature", type=float, default=None, help="sampling temperature (default: the engine's)")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus size (default: the engine's)")
+    p.add_argument("--reuse", type=float, default=None,
+                   help="weight of the motif-reuse bonuses (0 turns them off; default: the engine's)")
     p.set_defaults(func=cmd_eval_continuation)

@@ -7,7 +7,8 @@ The kinds are registered through hooks, so each model's evaluation lives in its 
 - A command module that brings a kind appends its function at import time
   (``evaluate.EVAL_KINDS.append(register_eval)``) and is listed in ``COMMAND_MODULES`` as usual; every module
   is imported before the parser is built, so the order of that list does not matter.
-- ``continuation`` (composer_app.cli.eval_continuation) is registered here.
+- ``continuation`` (composer_app.cli.eval_continuation) and ``infill`` (composer_app.cli.eval_infill) are
+  registered here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from composer_app.cli import eval_continuation
+from composer_app.cli import eval_continuation, eval_infill
 
-EVAL_KINDS: list[Callable[[argparse._SubParsersAction], None]] = [eval_continuation.register_eval]
+EVAL_KINDS: list[Callable[[argparse._SubParsersAction], None]] = [eval_continuation.register_eval,
+                                                                  eval_infill.register_eval]
 
 
 def add_commands(sub) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from composer_app.core.gm import program_name
 from composer_app.core.pitch import note_name
 from composer_app.core.song import Song
-from composer_app.fileio import open_song, save_song
+from composer_app.fileio import open_song_checked, save_song
+from composer_app.model.song_adapter import song_key_report
 
 
 def song_info(song: Song) -> dict:
@@ -39,6 +42,7 @@ def song_info(song: Song) -> dict:
         "keys": [{"bar": str(mm.position(k.tick)), "key": k.name} for k in song.keys],
         "chords": [{"bar": str(mm.position(c.start)), "label": c.label} for c in song.chords],
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
+        "key_detected": song_key_report(song),
     }
 
 
@@ -53,7 +57,16 @@ def _print_info(path: str, info: dict) -> None:
           f"({info['length_seconds']:g} s), {info['notes']} notes")
     print("  tempo    " + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in info["tempos"]))
     print("  meter    " + ", ".join(f"{m['meter']} at {m['bar']}" for m in info["meters"]))
-    print("  key      " + ", ".join(f"{k['key']} at {k['bar']}" for k in info["keys"]))
+    detected = info["key_detected"]
+    if detected["signature"] is None:
+        print("  key      no key signature")
+    else:
+        print("  key      " + ", ".join(f"{k['key']} at {k['bar']}" for k in info["keys"]))
+    if detected["detected"]:
+        line = f"  detected {detected['detected']} (confidence {detected['confidence']:.2f})"
+        if detected["sections"]:
+            line += "; by section: " + ", ".join(f"{s['key']} from bar {s['bar']}" for s in detected["sections"])
+        print(line)
     chords = info["chords"]
     if chords:
         shown = " ".join(c["label"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")
@@ -67,9 +80,18 @@ def _print_info(path: str, info: dict) -> None:
               f"{t['notes']:>6} notes  {rng}")
 
 
+def _open(path: str) -> tuple[Song, tuple[str, ...]]:
+    """Open a song file; what a person must know about the reading (a file cut short) also goes to stderr."""
+    song, warnings = open_song_checked(path)
+    for warning in warnings:
+        print(f"composer-cli: warning: {Path(path).name}: {warning}", file=sys.stderr)
+    return song, warnings
+
+
 def cmd_info(args: argparse.Namespace) -> int:
-    song = open_song(args.file)
+    song, warnings = _open(args.file)
     info = song_info(song)
+    info["warnings"] = list(warnings)
     if args.json:
         print(json.dumps(info, indent=2))
     else:
@@ -78,7 +100,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    song = open_song(args.input)
+    song, _warnings = _open(args.input)
     save_song(song, args.output)
     print(f"wrote {args.output}: {len(song.tracks)} tracks, {song.note_count} notes")
     return 0

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from composer_app.cli import evaluate
+from composer_app.cli.suggest import parse_key
 from composer_app.core.chords import normalize_label
 from composer_app.core.song import Song
 from composer_app.fileio import open_song
 from composer_app.midi import write_midi
-from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, Pin
+from composer_app.model import song_adapter as sa
+from composer_app.model.harmony import DEFAULT_WEIGHTS, Pin
 from composer_app.model.harmony_features import STYLES, beat_unit, rhythm_name
-from composer_app.model.harmony_song import lead_sheet, melody_notes, pick_melody, request_for
 from composer_app.model.harmony_vocab import COMPLEXITIES
 from composer_app.model.voicing import VOICINGS
-from composer_app.model.voicing_render import accompany
 
 
 def parse_pin(text: str, song: Song) -> Pin:
@@ -51,41 +52,41 @@ def parse_range(text: str) -> tuple[int, int]:
     return lo - 1, hi - 1
 
 
-def _load(weights: str | None) -> Harmonizer | None:
-    path = Path(weights) if weights else DEFAULT_WEIGHTS
-    if not path.is_file():
-        print(f"composer-cli: error: no harmonizer weights at {path} "
-              "(train them with: python -m composer_app.training.harmony.train)")
-        return None
-    return Harmonizer.load(path)
+def _error(message: str) -> int:
+    print(f"composer-cli: error: {message}", file=sys.stderr)
+    return 1
 
 
 def cmd_harmonize(args: argparse.Namespace) -> int:
-    harmonizer = _load(args.weights)
-    if harmonizer is None:
-        return 1
+    from composer_app.cli.suggest import with_key
+
+    harmonizer = sa.load_harmonizer(args.weights)
     song = open_song(args.input)
     try:
-        track = pick_melody(song, args.track)
+        track = sa.pick_track(song, args.track)
         pins = tuple(parse_pin(p, song) for p in args.pin)
         rng = parse_range(args.range) if args.range else None
-        req = request_for(song, track, rhythm=rhythm_name(args.chords_per_bar), style=args.style,
-                          complexity=args.complexity, candidates=args.candidates, pins=pins, range_bars=rng,
-                          seed=args.seed, method=args.method)
+        req, key = sa.harmony_request(song, track, rhythm=rhythm_name(args.chords_per_bar), style=args.style,
+                                      complexity=args.complexity, candidates=args.candidates, pins=pins,
+                                      range_bars=rng, seed=args.seed, method=args.method,
+                                      key_explicit=args.key is not None)
+        if args.key is not None:
+            req, key = with_key(req, key, args.key)
         results = harmonizer.harmonize(req)
     except (ValueError, argparse.ArgumentTypeError) as exc:
-        print(f"composer-cli: error: {exc}")
-        return 1
+        return _error(str(exc))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    melody = melody_notes(track)
-    meters = req.meters
-    summary = {"input": str(args.input), "melody_track": track.name, "key": req.key.name, "rhythm": req.rhythm,
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _error(f"cannot create the folder {out}: {exc.strerror or exc}")
+    summary = {"input": str(args.input), "melody_track": track.name, "key": key.key.name, "key_reason": key.reason,
+               "detected_key": key.detected.name if key.detected else None, "rhythm": req.rhythm,
                "style": args.style, "voicing": args.voicing, "alternatives": []}
     for res in results:
-        _, notes = accompany(res.chords, melody, meters, args.voicing)
+        notes = sa.voice_harmonization(req, res, args.voicing)
         path = out / f"harmonization-{res.rank}.mid"
-        write_midi(lead_sheet(song, track, res.chords, notes), path)
+        write_midi(sa.lead_sheet(song, track, res.chords, notes, key.key), path)
         summary["alternatives"].append({"file": str(path), "rank": res.rank, "log_prob": round(res.log_prob, 3),
                                         "distinct": round(res.distinct, 3),
                                         "chords": [c[2] for c in res.chords]})
@@ -96,14 +97,29 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
 def cmd_eval_harmonization(args: argparse.Namespace) -> int:
     from composer_app.training.harmony.evaluate import evaluate_files, format_report, lead_sheet_files
 
-    harmonizer = _load(args.weights)
-    if harmonizer is None:
-        return 1
+    if args.cross_source:
+        from composer_app.training.harmony.crosseval import run_cli
+
+        return run_cli("cross-source", None, args.json, args.limit)
+    harmonizer = sa.load_harmonizer(args.weights)
+    if args.held_out:
+        from composer_app.training.harmony.crosseval import run_cli
+
+        return run_cli("held-out", harmonizer, args.json, args.limit)
+    if not args.dir:
+        return _error("give a folder of lead-sheet MIDI files, or --held-out / --cross-source")
     folder = Path(args.dir)
     if not folder.is_dir():
-        print(f"composer-cli: error: {folder} is not a folder")
-        return 1
-    report = evaluate_files(lead_sheet_files(folder, args.limit), harmonizer, args.candidates, args.style)
+        return _error(f"{folder} is not a folder")
+    files = lead_sheet_files(folder, args.limit)
+    if not files:
+        return _error(f"no MIDI files in {folder}")
+    report = evaluate_files(files, harmonizer, args.candidates, args.style)
+    if not report.get("files"):
+        skipped = report.get("skipped") or []
+        reasons = "; ".join(skipped[:5]) + (f"; ... ({len(skipped) - 5} more)" if len(skipped) > 5 else "")
+        return _error(f"none of the {len(files)} files in {folder} can be evaluated: a lead sheet needs a melody "
+                      f"and chord symbols (a 'chords' track with chord-label text events) ({reasons})")
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
@@ -122,7 +138,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="keep CHORD on bar BAR (or on beat BAR.BEAT), e.g. --pin 1:C 4:G7 (1-based)")
     p.add_argument("--range", metavar="A:B", help="reharmonize bars A..B only, keep the other chords")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--method", default="model", choices=("model", "hmm"), help="the model or the HMM baseline")
+    p.add_argument("--method", default="model", choices=("model", "hmm", "rule"),
+                   help="the model, the HMM baseline or the diatonic-triad rule")
+    p.add_argument("--key", type=parse_key, default=None,
+                   help="the key to work in, e.g. Eb, 'F# minor', Am (default: the file's key signature, or the key "
+                        "detected from the notes where the file has none or the notes contradict it)")
     p.add_argument("--weights", help=f"weights file (default {DEFAULT_WEIGHTS.name} in resources/models)")
     p.add_argument("--out", required=True, help="folder for harmonization-1.mid ...")
     p.set_defaults(func=cmd_harmonize)
@@ -131,9 +151,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def register_eval(eval_sub: argparse._SubParsersAction) -> None:
     """Register ``harmonization`` under the ``eval`` subparsers."""
     p = eval_sub.add_parser("harmonization", help="chord accuracy and melody/chord fit on lead-sheet MIDI files")
-    p.add_argument("dir", help="a folder of lead-sheet MIDI files (tracks 'melody' and 'chords')")
+    p.add_argument("dir", nargs="?", help="a folder of lead-sheet MIDI files (tracks 'melody' and 'chords')")
+    p.add_argument("--held-out", action="store_true",
+                   help="8-bar excerpts of the datasets' held-out pieces, transposed, key signatures removed")
+    p.add_argument("--cross-source", action="store_true",
+                   help="each source judged by the weights trained without it (train --only-cross-source first)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, help="at most N files")
+    p.add_argument("--limit", type=int, help="at most N files (with --held-out/--cross-source: pieces per source)")
     p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")
     p.add_argument("--style", default="pop", choices=STYLES, help="style for files without a style prefix")
     p.add_argument("--weights", help="weights file")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from composer_app.cli import songparts as sp
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import note_name
 from composer_app.fileio import open_song
@@ -60,31 +60,65 @@ def _range(text: str) -> tuple[int, int]:
     return lo, hi
 
 
+def parse_key(text: str):
+    """'Eb', 'Eb major', 'F# minor', 'Am', 'c#m' as a KeySignature."""
+    from composer_app.core.pitch import KeySignature, parse_pitch_class
+
+    t = text.strip().replace("_", " ")
+    mode = "major"
+    low = t.lower()
+    for word, m in ((" minor", "minor"), (" min", "minor"), (" major", "major"), (" maj", "major")):
+        if low.endswith(word):
+            t, mode = t[: -len(word)].strip(), m
+            break
+    else:
+        if len(t) > 1 and t.endswith("m"):
+            t, mode = t[:-1], "minor"
+    try:
+        return KeySignature(0, parse_pitch_class(t), mode)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a key is a tonic and a mode (Eb, 'F# minor', Am), not {text!r}") from None
+
+
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from composer_app.model import tokens as tk
-    from composer_app.model.continuation import ContinuationRequest
+    from composer_app.model import song_adapter as sa
 
     song = open_song(args.input)
-    track = sp.pick_track(song, args.track, args.input)
-    notes = sp.track_notes(track)
-    role = sp.infer_role(notes)
-    start_bar = args.at_bar - 1 if args.at_bar else None
-    context = notes if start_bar is None else tuple(n for n in notes if n[1] < song.meter_map.bar_start(start_bar))
-    if not context and start_bar is None:
-        raise SongFileError(args.input, f"track {track.name!r} has no notes to continue")
-    engine = sp.load_engine(args.model)
-    grid = tk.BarGrid(sp.meters_of(song))
-    first = start_bar if start_bar is not None else _bar_after(context, grid)
-    key = song.key_at(grid.start(first))
-    request = ContinuationRequest(
-        context=context, meters=sp.meters_of(song), key=key, chords=sp.chords_of(song), start_bar=first,
-        bars=args.bars, candidates=args.candidates, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
-        key_lock=args.key_lock, pitch_range=args.range, density=args.density, style=args.style or sp.song_style(song),
-        role=role)
+    try:
+        track = sa.pick_track(song, args.track)
+        request, key = sa.suggest_request(
+            song, track, start_bar=args.at_bar - 1 if args.at_bar else None, bars=args.bars,
+            candidates=args.candidates, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+            key_lock=args.key_lock, pitch_range=args.range, density=args.density, style=args.style,
+            key_explicit=args.key is not None)
+    except ValueError as exc:
+        raise SongFileError(args.input, str(exc)) from None
+    if args.key is not None:
+        request, key = with_key(request, key, args.key)
+    engine = sa.load_continuation_engine(args.model)
     t0 = time.perf_counter()
     candidates = engine.suggest(request)
     seconds = time.perf_counter() - t0
-    out = Path(args.out)
+
+    def as_song(cand):
+        name = f"{track.name or 'part'} candidate {cand.index + 1}"
+        return sa.candidate_song(song, track, cand.notes, cand.start_tick, cand.end_tick, name, key.key)
+
+    rows = write_candidates(Path(args.out), candidates, as_song)
+    first = request.start_bar or 0
+    at = song.meter_map.bar_start(first)
+    print(json.dumps({"input": str(args.input), "track": track.name, "role": request.role, "engine": engine.name,
+                      "key": key.key.name, "key_reason": key.reason,
+                      "detected_key": key.detected.name if key.detected else None,
+                      "meter": str(song.meter_map.meter_at(at)), "start_bar": first + 1, "bars": args.bars,
+                      "context_notes": len(request.context), "seconds": round(seconds, 3),
+                      "candidates": rows}, indent=2))
+    return 0
+
+
+def write_candidates(out: Path, candidates, as_song) -> list[dict]:
+    """``out``/candidate-K.mid for each candidate (``as_song(candidate)`` is what the file holds) and one JSON-ready
+    row per candidate with its facts."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -92,25 +126,21 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     rows = []
     for cand in candidates:
         path = out / f"candidate-{cand.index + 1}.mid"
-        name = f"{track.name or 'part'} candidate {cand.index + 1}"
-        write_midi(sp.candidate_song(song, track, cand.notes, cand.start_tick, cand.end_tick, name), path)
+        write_midi(as_song(cand), path)
         f = cand.facts
         rows.append({"file": str(path), "notes": f.note_count, "log_prob": round(cand.log_prob, 3),
                      "in_key": round(f.in_key, 4), "range": [f.lowest, f.highest],
                      "range_names": [note_name(f.lowest), note_name(f.highest)] if f.lowest is not None else None,
                      "motif_reuse": round(f.motif_reuse, 4), "start_tick": cand.start_tick,
                      "end_tick": cand.end_tick, "summary": f.summary()})
-    print(json.dumps({"input": str(args.input), "track": track.name, "role": role, "engine": engine.name,
-                      "key": key.name, "meter": str(song.meter_map.meter_at(grid.start(first))),
-                      "start_bar": first + 1, "bars": args.bars, "context_notes": len(context),
-                      "seconds": round(seconds, 3), "candidates": rows}, indent=2))
-    return 0
+    return rows
 
 
-def _bar_after(context: tuple, grid) -> int:
-    end = max(s + d for _, s, d, _ in context)
-    bar = grid.map.bar_of(end)
-    return bar if grid.start(bar) == end else bar + 1
+def with_key(request, choice, key):
+    """``--key``: the request in the key the user set on purpose, instead of the song's."""
+    from composer_app.model.song_adapter import KeyChoice
+
+    return replace(request, key=key), KeyChoice(key, "set by you (--key)", choice.detected)
 
 
 def add_commands(sub) -> None:
@@ -131,5 +161,8 @@ def add_commands(sub) -> None:
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")
     p.add_argument("--at-bar", type=_int_in(1, 10_000, "bar"), default=None,
                    help="first new bar, 1-based (default: the bar after the track's last note)")
+    p.add_argument("--key", type=parse_key, default=None,
+                   help="the key to work in, e.g. Eb, 'F# minor', Am (default: the file's key signature, or the key "
+                        "detected from the notes where the file has none or the notes contradict it)")
     p.add_argument("--model", help="weights .npz (default resources/models/continuation.npz; an n-gram file works)")
     p.set_defaults(func=cmd_suggest)

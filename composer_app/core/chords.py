@@ -201,3 +201,21 @@ def _parse_lead_sheet(text: str) -> Chord:
 def normalize_label(label: str) -> str:
     """Parse any accepted spelling and return canonical Harte syntax."""
     return parse_chord(label).label()
+
+
+def spelled_label(label: str) -> str:
+    """Canonical Harte syntax like ``normalize_label``, but the root keeps the spelling it was written in.
+
+    'Eb:min7' stays 'Eb:min7' and 'Ebm7' becomes 'Eb:min7' (a musician reads Eb, not D#); 'Cb', 'E#' and
+    the Unicode signs are kept too ('B♭7' -> 'Bb:7'). Raises ValueError on a label that cannot be parsed.
+    """
+    chord = parse_chord(label)
+    if chord.root is None:
+        return "N"
+    text = label.strip()
+    n = 1
+    while n < len(text) and text[n] in "#b♯♭":
+        n += 1
+    root = text[0].upper() + text[1:n].replace("♯", "#").replace("♭", "b")
+    canonical = chord.label()
+    return root + canonical[canonical.index(":"):]

@@ -144,17 +144,36 @@ def join_clips(song: Song, clip_ids: Iterable[str]) -> Song:
 
 
 def duplicate_clips(song: Song, clip_ids: Iterable[str]) -> tuple[Song, list[str]]:
-    """Copy clips right after the selection's end, same tracks; returns the song and new ids."""
+    """Copy clips after the selection's end, same tracks, at the first place where no copy lands on another clip
+    (on a bar line when the selection starts on one); returns the song and new ids."""
     clips = [song.clip(c) for c in clip_ids]
     if not clips:
         return song, []
-    offset = max(c.end for c in clips) - min(c.start for c in clips)
+    offset = _free_offset(song, clips, max(c.end for c in clips) - min(c.start for c in clips))
     new_ids = []
     for c in clips:
         copy = Clip(c.start + offset, c.length, tuple(_fresh(n) for n in c.notes), c.name, c.color)
         new_ids.append(copy.id)
         song = add_clip(song, song.track_of_clip(c.id).id, copy)
     return song, new_ids
+
+
+def _free_offset(song: Song, clips: list[Clip], offset: int) -> int:
+    """The smallest shift >= ``offset`` that puts copies of ``clips`` where no clip of their tracks is."""
+    mm = song.meter_map
+    first = min(c.start for c in clips)
+    on_bar = mm.bar_start(mm.bar_of(first)) == first
+    tracks = {c.id: song.track_of_clip(c.id) for c in clips}
+    while True:
+        blocked = [o.end - c.start for c in clips for o in tracks[c.id].clips
+                   if o.start < c.end + offset and c.start + offset < o.end]
+        if not blocked:
+            return offset
+        offset = min(blocked)  # past the nearest clip in the way, then look again
+        if on_bar:  # keep the copy on the bar grid: the next bar line after the blocking clip
+            target = first + offset
+            bar = mm.bar_of(target)
+            offset = (target if mm.bar_start(bar) == target else mm.bar_start(bar + 1)) - first
 
 
 # ---------------------------------------------------------------- notes
@@ -294,9 +313,11 @@ def remove_meter(song: Song, tick: int) -> Song:
     return replace(song, meters=tuple(m for m in song.meters if m.tick != tick or tick == 0))
 
 
-def set_key(song: Song, tick: int, tonic: int, mode: str) -> Song:
+def set_key(song: Song, tick: int, tonic: int, mode: str, explicit: bool | None = None) -> Song:
+    """The key from ``tick`` on; ``explicit`` (when given) marks whether the musician chose it on purpose."""
     key = KeySignature(tick, tonic, mode)
-    return replace(song, keys=tuple(k for k in song.keys if k.tick != tick) + (key,))
+    song = replace(song, keys=tuple(k for k in song.keys if k.tick != tick) + (key,))
+    return song if explicit is None else replace(song, key_explicit=explicit)
 
 
 def remove_key(song: Song, tick: int) -> Song:
@@ -304,10 +325,13 @@ def remove_key(song: Song, tick: int) -> Song:
 
 
 def set_chord(song: Song, start: int, duration: int, label: str) -> Song:
-    """Put a chord over ``[start, start+duration)``, trimming or removing chords it overlaps."""
-    from composer_app.core.chords import normalize_label
+    """Put a chord over ``[start, start+duration)``, trimming or removing chords it overlaps.
 
-    new = ChordSymbol(start, duration, normalize_label(label))
+    The label is stored in Harte syntax with the root spelled as written ('Ebm7' -> 'Eb:min7', never 'D#:min7').
+    """
+    from composer_app.core.chords import spelled_label
+
+    new = ChordSymbol(start, duration, spelled_label(label))
     kept: list[ChordSymbol] = []
     for c in song.chords:
         if c.end <= new.start or c.start >= new.end:

@@ -19,6 +19,9 @@ from composer_app.core.timing import (
 
 DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
 
+NoteTuple = tuple[int, int, int, int]
+"""A note as the models see it: (pitch, start, duration, velocity), start in absolute song ticks."""
+
 
 @dataclass(frozen=True, slots=True)
 class Note:
@@ -140,6 +143,9 @@ class Song:
     chords: tuple[ChordSymbol, ...] = ()
     title: str = ""
     ppq: int = PPQ
+    key_explicit: bool = False
+    """True when the musician chose the key on purpose (the key selector, adopting the detected key): the
+    assistant then uses it as is; otherwise a missing or contradicted key signature gives way to detection."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tempos", normalize_tempos(self.tempos))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from composer_app.core.chords import normalize_label
+from composer_app.core.chords import spelled_label
 from composer_app.core.song import ChordSymbol, Song, Track
 
 CHORDS_TRACK_NAME = "chords"
@@ -16,13 +16,14 @@ def is_chords_track_name(name: str) -> bool:
 
 
 def parse_label(text: str) -> str | None:
-    """The canonical Harte label for ``text``, or None when it is not a chord label."""
+    """The Harte label for ``text`` in canonical syntax with its root spelt as written (Eb stays Eb), or
+    None when it is not a chord label."""
     text = text.strip()
     if not text:
         return None
     try:
-        return normalize_label(text)
-    except Exception:  # any label we cannot parse is skipped, never fatal
+        return spelled_label(text)
+    except ValueError:  # a text that is not a chord label is skipped, never fatal
         return None
 
 
@@ -65,5 +66,6 @@ def chords_track(song: Song) -> Track | None:
 
 
 def label_events(song: Song) -> list[tuple[int, str]]:
-    """(tick, Harte label) for every chord symbol of the song, in time order (spelt canonically)."""
+    """(tick, Harte label) for every chord symbol of the song, in time order (canonical syntax, root spelt
+    as the song spells it)."""
     return [(c.start, parse_label(c.label) or c.label) for c in song.chords]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from composer_app.core.errors import SongFileError
@@ -21,47 +25,111 @@ MAX_SECONDS = 24 * 3600
 _GENERIC_CONDUCTOR_NAMES = ("", "conductor")
 
 
+@dataclass(frozen=True)
+class MidiRead:
+    """A read MIDI file: the song, and what a person must be told about the reading (a cut file, ...)."""
+
+    song: Song
+    warnings: tuple[str, ...] = ()
+
+
 def read_midi(path: str | Path) -> Song:
-    """Read a Standard MIDI File (format 0, 1 or 2); raise SongFileError naming the file on any problem."""
+    """Read a Standard MIDI File (format 0, 1 or 2); raise SongFileError naming the file on any problem.
+
+    Where a person can be told, use ``load_midi``: it also returns the warnings (e.g. a file cut short).
+    """
+    return load_midi(path).song
+
+
+def read_midi_bytes(data: bytes, name: str | Path = "<bytes>") -> Song:
+    """Read a Standard MIDI File from memory; errors name ``name`` (warnings: ``load_midi_bytes``)."""
+    return load_midi_bytes(data, name).song
+
+
+def load_midi(path: str | Path) -> MidiRead:
+    """Read a MIDI file into a song plus warnings; only regular files, at most MAX_FILE_BYTES of them."""
     p = Path(path)
+    return load_midi_bytes(read_file_bytes(p), p)
+
+
+def read_file_bytes(p: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file ``p`` (never a pipe, device or folder: those could block or never end)."""
     try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise SongFileError(p, "is a folder, not a MIDI file")
-        if size > MAX_FILE_BYTES:
-            raise SongFileError(p, f"is {size / 2**20:.0f} MB; MIDI files over "
-                                   f"{MAX_FILE_BYTES // 2**20} MB are not read")
-        with open(p, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError as exc:
         raise SongFileError(p, "no such file") from exc
     except PermissionError as exc:
         raise SongFileError(p, "permission denied") from exc
     except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a FIFO opened without a writer
+            raise SongFileError(p, "is not a regular file (a pipe, socket or device)") from exc
         raise SongFileError(p, f"could not be read ({exc.strerror or exc})") from exc
-    return read_midi_bytes(data, p)
-
-
-def read_midi_bytes(data: bytes, name: str | Path = "<bytes>") -> Song:
-    """Read a Standard MIDI File from memory; errors name ``name``."""
     try:
-        return song_from_smf(parse_smf(bytes(data)))
-    except SongFileError:
-        raise
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SongFileError(p, "is a folder, not a MIDI file")
+        if not stat.S_ISREG(info.st_mode):
+            raise SongFileError(p, "is not a regular file (a pipe, socket or device)")
+        if info.st_size > limit:
+            raise SongFileError(p, f"is {info.st_size / 2**20:.0f} MB; MIDI files over {limit // 2**20} MB "
+                                   "are not read")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise SongFileError(p, f"could not be read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew while we read
+        raise SongFileError(p, f"is over {limit // 2**20} MB; MIDI files that large are not read")
+    return data
+
+
+def load_midi_bytes(data: bytes, name: str | Path = "<bytes>") -> MidiRead:
+    """Read a Standard MIDI File from memory into a song plus warnings; errors name ``name``."""
+    try:
+        smf = parse_smf(bytes(data))
+        return MidiRead(song_from_smf(smf), reading_warnings(smf))
     except SmfError as exc:
         raise SongFileError(name, str(exc)) from exc
     except MemoryError as exc:
         raise SongFileError(name, "is too large to read into memory") from exc
-    except Exception as exc:  # the promise: nothing but SongFileError leaves the reader
-        raise SongFileError(name, f"could not be read as MIDI ({type(exc).__name__}: {exc})") from exc
+
+
+def reading_warnings(smf: SmfFile) -> tuple[str, ...]:
+    """One line per thing a person must know about how the file was read (cut short, early track end)."""
+    meter_map = MeterMap([TimeSignature(_at480(smf, t), n, d) for t, n, d in smf.meters])
+    found: list[str] = []
+    for trk in smf.tracks:
+        label = f"track {trk.index + 1}" + (f" ({trk.name})" if trk.name else "")
+        if trk.cut_bytes:
+            where = meter_map.position(_at480(smf, trk.end_tick))
+            found.append(f"the file is cut short: {label} stops at bar {where.bar + 1} beat {where.beat + 1}, "
+                         f"{trk.cut_bytes:,} bytes before its declared end; the notes after that are missing")
+        if trk.notes_after_eot:
+            found.append(f"{label} has an End-of-Track marker before {trk.notes_after_eot:,} of its notes; "
+                         "they were read anyway")
+    missing = smf.declared_tracks - len(smf.tracks)
+    if missing > 0:
+        found.append(f"the file is cut short: its header promises {smf.declared_tracks} tracks, "
+                     f"{len(smf.tracks)} were found; {missing} are missing")
+    return tuple(found)
+
+
+def _at480(smf: SmfFile, tick: int) -> int:
+    return (2 * tick * smf.scale_num + smf.scale_den) // (2 * smf.scale_den)  # nearest tick, halves rounded up
 
 
 def song_from_smf(smf: SmfFile) -> Song:
     """Build the Song from a decoded file (raises SmfError when it lies absurdly far in time)."""
-    num, den = smf.scale_num, smf.scale_den
-
     def at480(tick: int) -> int:
-        return (2 * tick * num + den) // (2 * den)  # nearest tick, halves rounded up
+        return _at480(smf, tick)
 
     if smf.smpte:
         tempos = [TempoChange(0)]  # SMPTE time is absolute: ticks were placed at 120 BPM

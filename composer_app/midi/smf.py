@@ -35,6 +35,12 @@ class SmfTrack:
     volumes: dict[int, int] = field(default_factory=dict)  # first CC7 per channel
     pans: dict[int, int] = field(default_factory=dict)  # first CC10 per channel
     texts: list[tuple[int, str]] = field(default_factory=list)  # text, lyrics and marker events
+    tempos: list[tuple[int, int]] = field(default_factory=list)  # (tick, us per quarter)
+    meters: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, numerator, denominator)
+    keys: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, sharps(+)/flats(-), minor)
+    ended: bool = False  # the last event read was an End-of-Track (the chunk said where it ends)
+    cut_bytes: int = 0  # bytes missing at the end of the file before this chunk's End-of-Track (0: none)
+    notes_after_eot: int = 0  # notes found after an End-of-Track event inside the chunk (read anyway)
 
     @property
     def has_notes(self) -> bool:
@@ -54,6 +60,12 @@ class SmfFile:
     tempos: list[tuple[int, int]] = field(default_factory=list)  # (tick, us per quarter)
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, numerator, denominator)
     keys: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, sharps(+)/flats(-), minor)
+    declared_tracks: int = 0  # MTrk chunks the header promises; more than len(tracks) when the file is cut
+
+    @property
+    def cut(self) -> bool:
+        """True when the file ends before the end of what its header and chunks declare."""
+        return len(self.tracks) < self.declared_tracks or any(t.cut_bytes for t in self.tracks)
 
 
 def _decode_text(body: bytes) -> str:
@@ -120,128 +132,201 @@ class _Counter:
         self.events = 0
 
 
+class _Truncated(SmfError):
+    """An event runs past the end of its chunk."""
+
+
 def parse_smf(data: bytes) -> SmfFile:
-    """Decode ``data``; raise SmfError with a readable problem for anything we cannot read."""
+    """Decode ``data``; raise SmfError with a readable problem for anything we cannot read.
+
+    A file cut short (its last chunk runs past the end of the file, or chunks the header promises are
+    missing) is read as far as it goes: check ``SmfFile.cut`` and each track's ``cut_bytes``. When
+    nothing at all could be read from a cut file, SmfError is raised.
+    """
     if len(data) > MAX_FILE_BYTES:
         raise SmfError(f"the file is {len(data) / 2**20:.0f} MB; MIDI files over "
                        f"{MAX_FILE_BYTES // 2**20} MB are not read")
     data = _unwrap_riff(data)
     fmt, ntracks, division, pos = parse_header(data)
     smpte, num, den = _scale(division)
-    smf = SmfFile(fmt, division, smpte, num, den)
+    smf = SmfFile(fmt, division, smpte, num, den, declared_tracks=ntracks)
     counter = _Counter()
     size = len(data)
-    while len(smf.tracks) < ntracks:
-        if pos + 8 > size:
-            raise SmfError(f"the file is truncated: the header promises {ntracks} tracks, "
-                           f"{len(smf.tracks)} were found")
+    while len(smf.tracks) < ntracks and pos + 8 <= size:
         kind = data[pos:pos + 4]
         length = int.from_bytes(data[pos + 4:pos + 8], "big")
         body_start = pos + 8
-        body_end = min(body_start + length, size)
         if kind == b"MTrk":
-            smf.tracks.append(_parse_track(data, body_start, body_end, len(smf.tracks), smf, counter))
+            _add_track(smf, _read_chunk(data, body_start, length, len(smf.tracks), counter))
         elif not all(65 <= b <= 90 or 97 <= b <= 122 for b in kind):
             raise SmfError(f"unexpected bytes where track {len(smf.tracks) + 1} should start "
                            f"(offset {pos})")
         # other chunk types are skipped, as the standard asks
         pos = body_start + length
+    if smf.cut and not any(t.has_notes for t in smf.tracks):
+        raise SmfError(f"the file is truncated: the header promises {ntracks} tracks, {len(smf.tracks)} "
+                       "were found" if len(smf.tracks) < ntracks else
+                       "the file is truncated before its first note")
     return smf
 
 
+def _add_track(smf: SmfFile, track: SmfTrack) -> None:
+    smf.tracks.append(track)
+    smf.tempos.extend(track.tempos)
+    smf.meters.extend(track.meters)
+    smf.keys.extend(track.keys)
+
+
+def _read_chunk(data: bytes, start: int, length: int, index: int, counter: _Counter) -> SmfTrack:
+    """One MTrk chunk, read on past an early End-of-Track where what follows is readable."""
+    end = min(start + length, len(data))
+    cut = start + length - end
+    events_before = counter.events
+    try:
+        track = _parse_track(data, start, end, index, counter, stop_at_eot=False, cut=cut > 0)
+    except SmfError:
+        # unreadable bytes after an End-of-Track are junk: read exactly as far as the first one
+        counter.events = events_before
+        track = _parse_track(data, start, end, index, counter, stop_at_eot=True, cut=cut > 0)
+    track.cut_bytes = 0 if track.ended else cut  # a chunk that says where it ends lost nothing
+    return track
+
+
 def _truncated(index: int) -> SmfError:
-    return SmfError(f"the file is truncated: track {index + 1} ends in the middle of an event")
+    return _Truncated(f"the file is truncated: track {index + 1} ends in the middle of an event")
 
 
-def _parse_track(data: bytes, pos: int, end: int, index: int, smf: SmfFile, counter: _Counter) -> SmfTrack:
+def _parse_track(data: bytes, pos: int, end: int, index: int, counter: _Counter, stop_at_eot: bool,
+                 cut: bool) -> SmfTrack:
+    """Decode one chunk's events; with ``cut`` (the file ends inside the chunk) an event cut in half ends
+    the track instead of failing."""
     track = SmfTrack(index)
-    named = False
-    tick = 0
-    running = 0
-    open_notes: dict[tuple[int, int], deque[list[int]]] = {}
-    while pos < end:
-        # delta time: a variable-length number of at most 4 bytes
+    state = _TrackState()
+    try:
+        while pos < end:
+            pos = _event(data, pos, end, index, track, state, counter)
+            if state.eot and (stop_at_eot or pos >= end):
+                break
+    except _Truncated:
+        if not cut:
+            raise
+    track.end_tick = state.tick
+    track.ended = state.last_was_eot
+    for waiting in state.open_notes.values():
+        for note in waiting:
+            note[1] = state.tick  # never closed: ends where the track ends
+    if state.eot_notes is not None:
+        track.notes_after_eot = sum(len(n) for n in track.notes.values()) - state.eot_notes
+    return track
+
+
+class _TrackState:
+    """What reading one chunk carries from event to event."""
+
+    def __init__(self) -> None:
+        self.tick = 0
+        self.running = 0
+        self.named = False
+        self.eot = False
+        self.last_was_eot = False  # the last event read was an End-of-Track
+        self.eot_notes: int | None = None  # notes read when the first End-of-Track came
+        self.open_notes: dict[tuple[int, int], deque[list[int]]] = {}
+
+
+def _event(data: bytes, pos: int, end: int, index: int, track: SmfTrack, state: _TrackState,
+           counter: _Counter) -> int:
+    """Decode the event at ``pos`` (delta time first) into ``track``; return the position after it."""
+    # delta time: a variable-length number of at most 4 bytes
+    byte = data[pos]
+    pos += 1
+    delta = byte & 0x7F
+    count = 1
+    while byte & 0x80:
+        if count == 4:
+            raise SmfError(f"track {index + 1} has a delta time longer than 4 bytes (corrupt data)")
+        if pos >= end:
+            raise _truncated(index)
         byte = data[pos]
         pos += 1
-        delta = byte & 0x7F
-        count = 1
-        while byte & 0x80:
-            if count == 4:
-                raise SmfError(f"track {index + 1} has a delta time longer than 4 bytes (corrupt data)")
-            if pos >= end:
-                raise _truncated(index)
-            byte = data[pos]
-            pos += 1
-            delta = (delta << 7) | (byte & 0x7F)
-            count += 1
-        tick += delta
+        delta = (delta << 7) | (byte & 0x7F)
+        count += 1
+    state.tick += delta
+    tick = state.tick
+    if pos >= end:
+        return pos  # a trailing delta with no event: treat as the end of the track
+    counter.events += 1
+    state.last_was_eot = False
+    if counter.events > MAX_EVENTS:
+        raise SmfError(f"the file holds more than {MAX_EVENTS:,} events; it is not read")
+    status = data[pos]
+    if status & 0x80:
+        pos += 1
+    elif state.running:
+        status = state.running
+    else:
+        raise SmfError(f"track {index + 1} has a data byte without a status byte at tick {tick} "
+                       "(broken running status)")
+    if status < 0xF0:
+        return _channel_event(data, pos, end, index, track, state, status)
+    if status == 0xFF:
+        # meta events keep running status, as many writers and readers assume
         if pos >= end:
-            break  # a trailing delta with no event: treat as the end of the track
-        counter.events += 1
-        if counter.events > MAX_EVENTS:
-            raise SmfError(f"the file holds more than {MAX_EVENTS:,} events; it is not read")
-        status = data[pos]
-        if status & 0x80:
-            pos += 1
-        elif running:
-            status = running
+            raise _truncated(index)
+        meta_type = data[pos]
+        length, pos = _read_length(data, pos + 1, end, index)
+        body = data[pos:pos + length]
+        pos += length
+        if meta_type == 0x2F:
+            state.last_was_eot = True
+            if not state.eot:
+                state.eot = True
+                state.eot_notes = sum(len(n) for n in track.notes.values())
         else:
-            raise SmfError(f"track {index + 1} has a data byte without a status byte at tick {tick} "
-                           "(broken running status)")
-        if status < 0xF0:
-            running = status
-            kind = status & 0xF0
-            channel = status & 0x0F
-            need = 1 if kind in (0xC0, 0xD0) else 2
-            if pos + need > end:
-                raise _truncated(index)
-            d1 = min(data[pos], 127)
-            d2 = min(data[pos + 1], 127) if need == 2 else 0
-            pos += need
-            track.channels[channel] = None
-            if kind == 0x90 and d2 > 0:
-                note = [tick, -1, d1, d2]
-                track.notes.setdefault(channel, []).append(note)
-                open_notes.setdefault((channel, d1), deque()).append(note)
-            elif kind == 0x80 or kind == 0x90:
-                waiting = open_notes.get((channel, d1))
-                if waiting:
-                    waiting.popleft()[1] = tick  # first on ends at first off
-            elif kind == 0xB0:
-                if d1 == 7:
-                    track.volumes.setdefault(channel, d2)
-                elif d1 == 10:
-                    track.pans.setdefault(channel, d2)
-            elif kind == 0xC0:
-                track.programs.setdefault(channel, d1)
-        elif status == 0xFF:
-            # meta events keep running status, as many writers and readers assume
-            if pos >= end:
-                raise _truncated(index)
-            meta_type = data[pos]
-            length, pos = _read_length(data, pos + 1, end, index)
-            body = data[pos:pos + length]
-            pos += length
-            if meta_type == 0x2F:
-                break
-            _meta(track, smf, meta_type, body, tick, named)
-            named = named or meta_type == 0x03
-        elif status in (0xF0, 0xF7):
-            running = 0
-            length, pos = _read_length(data, pos, end, index)
-            pos += length
-        else:
-            if status < 0xF8:
-                running = 0
-            need = _SYSTEM_DATA_BYTES.get(status, 0)
-            if pos + need > end:
-                raise _truncated(index)
-            pos += need
-    track.end_tick = tick
-    for waiting in open_notes.values():
-        for note in waiting:
-            note[1] = tick  # never closed: ends where the track ends
-    return track
+            _meta(track, meta_type, body, tick, state.named)
+            state.named = state.named or meta_type == 0x03
+    elif status in (0xF0, 0xF7):
+        state.running = 0
+        length, pos = _read_length(data, pos, end, index)
+        pos += length
+    else:
+        if status < 0xF8:
+            state.running = 0
+        need = _SYSTEM_DATA_BYTES.get(status, 0)
+        if pos + need > end:
+            raise _truncated(index)
+        pos += need
+    return pos
+
+
+def _channel_event(data: bytes, pos: int, end: int, index: int, track: SmfTrack, state: _TrackState,
+                   status: int) -> int:
+    state.running = status
+    kind = status & 0xF0
+    channel = status & 0x0F
+    need = 1 if kind in (0xC0, 0xD0) else 2
+    if pos + need > end:
+        raise _truncated(index)
+    d1 = min(data[pos], 127)
+    d2 = min(data[pos + 1], 127) if need == 2 else 0
+    pos += need
+    track.channels[channel] = None
+    tick = state.tick
+    if kind == 0x90 and d2 > 0:
+        note = [tick, -1, d1, d2]
+        track.notes.setdefault(channel, []).append(note)
+        state.open_notes.setdefault((channel, d1), deque()).append(note)
+    elif kind == 0x80 or kind == 0x90:
+        waiting = state.open_notes.get((channel, d1))
+        if waiting:
+            waiting.popleft()[1] = tick  # first on ends at first off
+    elif kind == 0xB0:
+        if d1 == 7:
+            track.volumes.setdefault(channel, d2)
+        elif d1 == 10:
+            track.pans.setdefault(channel, d2)
+    elif kind == 0xC0:
+        track.programs.setdefault(channel, d1)
+    return pos
 
 
 def _read_length(data: bytes, pos: int, end: int, index: int) -> tuple[int, int]:
@@ -263,7 +348,7 @@ def _read_length(data: bytes, pos: int, end: int, index: int) -> tuple[int, int]
     return value, pos
 
 
-def _meta(track: SmfTrack, smf: SmfFile, meta_type: int, body: bytes, tick: int, named: bool) -> None:
+def _meta(track: SmfTrack, meta_type: int, body: bytes, tick: int, named: bool) -> None:
     if meta_type == 0x03:
         if not named:
             track.name = _decode_text(body)
@@ -273,12 +358,12 @@ def _meta(track: SmfTrack, smf: SmfFile, meta_type: int, body: bytes, tick: int,
         if len(body) == 3:
             us = int.from_bytes(body, "big")
             if us > 0:
-                smf.tempos.append((tick, us))
+                track.tempos.append((tick, us))
     elif meta_type == 0x58:
         if len(body) >= 2 and 1 <= body[0] <= 64 and body[1] <= 6:
-            smf.meters.append((tick, body[0], 1 << body[1]))
+            track.meters.append((tick, body[0], 1 << body[1]))
     elif meta_type == 0x59:
         if len(body) >= 2:
             sharps = body[0] - 256 if body[0] > 127 else body[0]
             if -7 <= sharps <= 7 and body[1] in (0, 1):
-                smf.keys.append((tick, sharps, body[1]))
+                track.keys.append((tick, sharps, body[1]))

@@ -8,9 +8,15 @@ from pathlib import Path
 import mido
 
 from composer_app.core.atomic import atomic_write_bytes
+from composer_app.core.errors import SongFileError
 from composer_app.core.song import DRUM_CHANNEL, Song, Track
 from composer_app.core.timing import PPQ
 from composer_app.midi.leadsheet import CHORDS_TRACK_NAME, chords_track, label_events
+from composer_app.midi.reader import load_midi_bytes
+from composer_app.midi.smf import MAX_TRACKS
+
+MAX_DELTA = 0x0FFFFFFF
+"""The largest delta time a MIDI file can hold (a 4-byte variable-length number)."""
 
 NOTE_OFF_VELOCITY = 64
 CONDUCTOR_NAME = "Conductor"  # track 0's name when the song has no title
@@ -23,7 +29,15 @@ _Event = tuple[int, int, mido.Message | mido.MetaMessage]  # (tick, order at tha
 
 def _text(type_byte: int, text: str, tick: int, order: int) -> _Event:
     """A text-like meta event holding UTF-8 bytes (mido's own charset is a process-wide setting)."""
-    return tick, order, mido.UnknownMetaMessage(type_byte, text.encode("utf-8"))
+    return tick, order, mido.UnknownMetaMessage(type_byte, text.encode("utf-8", "replace"))
+
+
+class _TooFar(Exception):
+    """An event lies further after the one before it than a delta time can say."""
+
+    def __init__(self, tick: int) -> None:
+        super().__init__(tick)
+        self.tick = tick
 
 
 def _assemble(events: list[_Event], end: int = 0) -> mido.MidiTrack:
@@ -32,9 +46,13 @@ def _assemble(events: list[_Event], end: int = 0) -> mido.MidiTrack:
     track = mido.MidiTrack()
     now = 0
     for tick, _order, msg in events:
+        if tick - now > MAX_DELTA:
+            raise _TooFar(tick)
         msg.time = tick - now  # each message is made for this track alone
         track.append(msg)
         now = tick
+    if end - now > MAX_DELTA:
+        raise _TooFar(end)
     track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
     return track
 
@@ -72,27 +90,51 @@ def _part(track: Track, labels: list[tuple[int, str]]) -> mido.MidiTrack:
 
 
 def song_to_midifile(song: Song) -> mido.MidiFile:
-    """The song as a mido Type 1 file: conductor track, one track per song track, lead-sheet chords."""
-    mf = mido.MidiFile(type=1, ticks_per_beat=PPQ)
-    mf.tracks.append(_conductor(song))
+    """The song as a mido Type 1 file: conductor track, one track per song track, lead-sheet chords.
+
+    Raises ValueError with a readable reason when the song does not fit in a MIDI file that our reader
+    reads back (too many tracks, an event too far out on the timeline).
+    """
     labels = label_events(song)
     carrier = chords_track(song) if labels else None
-    for track in song.tracks:
-        mf.tracks.append(_part(track, labels if track is carrier else []))
-    if labels and carrier is None:
-        events: list[_Event] = [_text(0x03, CHORDS_TRACK_NAME, 0, _FIRST)]
-        events.extend(_text(0x01, label, tick, _TEXT) for tick, label in labels)
-        mf.tracks.append(_assemble(events, max(c.end for c in song.chords)))
+    chunks = 1 + len(song.tracks) + (1 if labels and carrier is None else 0)
+    if chunks > MAX_TRACKS:
+        raise ValueError(f"the song has {len(song.tracks):,} tracks; a MIDI file holds at most "
+                         f"{MAX_TRACKS - 1 - (chunks - 1 - len(song.tracks)):,} besides its conductor track")
+    mf = mido.MidiFile(type=1, ticks_per_beat=PPQ)
+    try:
+        mf.tracks.append(_conductor(song))
+        for track in song.tracks:
+            mf.tracks.append(_part(track, labels if track is carrier else []))
+        if labels and carrier is None:
+            events: list[_Event] = [_text(0x03, CHORDS_TRACK_NAME, 0, _FIRST)]
+            events.extend(_text(0x01, label, tick, _TEXT) for tick, label in labels)
+            mf.tracks.append(_assemble(events, max(c.end for c in song.chords)))
+    except _TooFar as far:
+        where = song.meter_map.position(far.tick)
+        raise ValueError(f"something at bar {where.bar + 1:,} lies too far out on the timeline for a MIDI file "
+                         f"(more than {MAX_DELTA:,} ticks after the event before it)") from None
     return mf
 
 
-def write_midi_bytes(song: Song) -> bytes:
-    """The song as the bytes of a Type 1 Standard MIDI File (for drag and drop, clipboard, tests)."""
-    buffer = BytesIO()
-    song_to_midifile(song).save(file=buffer)
-    return buffer.getvalue()
+def write_midi_bytes(song: Song, name: str | Path = "<bytes>") -> bytes:
+    """The song as the bytes of a Type 1 Standard MIDI File (for drag and drop, clipboard, tests).
+
+    Only what our own reader reads back is returned: otherwise SongFileError naming ``name`` says why.
+    """
+    try:
+        buffer = BytesIO()
+        song_to_midifile(song).save(file=buffer)
+    except ValueError as exc:
+        raise SongFileError(name, f"cannot be exported as MIDI: {exc}") from exc
+    data = buffer.getvalue()
+    try:
+        load_midi_bytes(data, name)
+    except SongFileError as exc:
+        raise SongFileError(name, f"cannot be exported as MIDI: {exc.problem}") from exc
+    return data
 
 
 def write_midi(song: Song, path: str | Path) -> None:
-    """Write the song as a Type 1 MIDI file, atomically; raise SongFileError when the OS says no."""
-    atomic_write_bytes(path, write_midi_bytes(song))
+    """Write the song as a Type 1 MIDI file, atomically; raise SongFileError when it cannot be written."""
+    atomic_write_bytes(path, write_midi_bytes(song, path))

@@ -29,6 +29,8 @@ from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine,
 
 BAR = 1920
 MOTIF = tuple((62 + [0, 4, 7, 9, 7, 4, 2, 0][i % 8] + (i // 8) % 2 * 2, i * 240, 240, 90) for i in range(32))
+TUNE = tuple((62 + [0, 4, 7, 9, 7, 4, 2, 0][i % 8] + (i // 8) % 3 * 2, i * 240, 240, 90) for i in range(18 * 8))
+"""18 bars of melody: a 2-bar fill at bars 9-10 has 8 bars on each side."""
 PIANO = tuple((p, b * 960, 900, 70) for b in range(8) for p in (43, 50, 55, 59))
 CHORDS = tuple((b * BAR, BAR, lab) for b, lab in enumerate(["G:maj", "E:min", "C:maj", "D:7"] * 6))
 
@@ -60,11 +62,15 @@ def measure(weights: str | Path | None = None, runs: int = 30, bars: int = 4, ca
     out: dict = {"weights": str(path), "size_mb": round(path.stat().st_size / 1e6, 2),
                  "load_ms_first": round(load_first * 1e3, 1), "load_ms_median": round(_pct(loads, 50) * 1e3, 1),
                  "bars": bars, "candidates": candidates, "runs": runs}
-    for role, context in (("melody", MOTIF), ("accompaniment", PIANO)):
+    cases = {"melody": dict(context=MOTIF, bars=bars),
+             "accompaniment": dict(context=PIANO, bars=bars, role="accompaniment"),
+             "infill": dict(context=TUNE, bars=2, start_bar=8, mode="fill"),
+             "vary_rhythm": dict(context=TUNE, bars=2, start_bar=8, mode="vary", keep="rhythm")}
+    for role, case in cases.items():
         times, cpu, notes = [], [], []
         for seed in range(runs + 2):
-            req = ContinuationRequest(context=context, key=KeySignature(0, 7), chords=CHORDS, bars=bars,
-                                      candidates=candidates, seed=seed, role=role, temperature=1.0)
+            req = ContinuationRequest(key=KeySignature(0, 7), chords=CHORDS, candidates=candidates, seed=seed,
+                                      temperature=1.0, **case)
             wall, proc = time.perf_counter(), time.process_time()
             cands = engine.suggest(req)
             if seed >= 2:  # two warm-up calls
@@ -96,8 +102,11 @@ def bench(weights: str | Path | None = None, runs: int = 30) -> dict:
 def report(fig: dict) -> str:
     lines = [f"weights {fig['weights']} ({fig['size_mb']} MB)",
              f"load: first {fig['load_ms_first']} ms, median {fig['load_ms_median']} ms",
-             f"{fig['candidates']} candidates x {fig['bars']} bars, one thread, {fig['runs']} runs:"]
-    for role in ("melody", "accompaniment"):
+             f"{fig['candidates']} candidates x {fig['bars']} bars (infill, vary: 2 bars with 8 on each side), "
+             f"one thread, {fig['runs']} runs:"]
+    for role in ("melody", "accompaniment", "infill", "vary_rhythm"):
+        if role not in fig:
+            continue
         r = fig[role]
         lines.append(f"  {role:<13} p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  max {r['max_ms']} ms  "
                      f"({r['notes_per_candidate']} notes per candidate, {r['ms_per_note']} ms per note)")

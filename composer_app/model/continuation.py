@@ -20,22 +20,30 @@ from typing import Protocol
 import numpy as np
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import NoteTuple as Note
 from composer_app.model import tokens as tk
 from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.decoding import Decoder
 from composer_app.model.facts import CandidateFacts, candidate_facts
 
+MODES = ("continue", "fill", "vary")
+KEEPS = ("rhythm", "contour", "start")
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "resources" / "models" / "continuation.npz"
-Note = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class ContinuationRequest:
     """Everything the engine needs, no song object: context notes, time, key, chords and constraints.
 
-    ``start_bar`` None continues after the context (the bar where its last note ends, rounded up);
-    otherwise the context is the notes starting before that bar. ``pitch_range`` is in real MIDI
-    pitches (inclusive); ``density`` is a target in notes per bar; ``key_lock`` keeps every note in the
+    ``mode`` "continue" writes ``bars`` bars from ``start_bar`` (None: after the context, the bar where its
+    last note ends, rounded up) from the notes before it. "fill" rewrites the span of ``bars`` bars from
+    ``start_bar`` given the notes before AND after it (context notes inside the span are ignored). "vary"
+    rewrites the span's own notes: ``keep`` "rhythm" keeps every onset, duration and velocity and re-chooses
+    the pitches, "contour" keeps the number of notes and their up/down pattern and re-chooses rhythm and
+    intervals, "start" keeps the first half of the span and fills the second; ``amount`` (0..1) is how far
+    from the original (0 stays close, 1 ignores it). ``reuse`` scales how strongly sampling favours the prompt's
+    own onsets and melodic steps (repetition and variation of the motif; 0 turns it off). ``pitch_range`` is in
+    real MIDI pitches (inclusive); ``density`` is a target in notes per bar; ``key_lock`` keeps every note in the
     key's scale (natural minor for minor keys).
     """
 
@@ -54,8 +62,24 @@ class ContinuationRequest:
     density: float | None = None
     style: str = "pop"
     role: str = "melody"
+    mode: str = "continue"
+    keep: str | None = None
+    amount: float = 0.5
+    reuse: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+        if self.mode != "continue" and self.start_bar is None:
+            raise ValueError(f"a {self.mode} request needs start_bar (the first bar of the span)")
+        if self.mode == "vary" and self.keep not in KEEPS:
+            raise ValueError(f"keep must be one of {KEEPS}, not {self.keep!r}")
+        if self.mode == "vary" and self.keep == "start" and self.bars < 2:
+            raise ValueError("keeping the start needs a span of at least 2 bars")
+        if self.reuse < 0:
+            raise ValueError(f"reuse must be >= 0, not {self.reuse}")
+        if not 0.0 <= self.amount <= 1.0:
+            raise ValueError(f"amount must be in 0..1, not {self.amount}")
         if not 1 <= self.bars <= 16:
             raise ValueError(f"bars must be 1..16, not {self.bars}")
         if not 1 <= self.candidates <= 8:
@@ -70,6 +94,10 @@ class ContinuationRequest:
             raise ValueError(f"bad pitch range {self.pitch_range}")
         if self.density is not None and self.density <= 0:
             raise ValueError("density must be positive")
+
+
+class Cancelled(Exception):
+    """``suggest`` stopped because its ``cancel`` callable said so (checked between sampling steps)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +118,8 @@ class SuggestionEngine(Protocol):
 
     name: str
 
-    def suggest(self, request: ContinuationRequest,
-                on_candidate: Callable[[Candidate], None] | None = None) -> list[Candidate]: ...
+    def suggest(self, request: ContinuationRequest, on_candidate: Callable[[Candidate], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> list[Candidate]: ...
 
 
 def resolve_start_bar(request: ContinuationRequest, grid: tk.BarGrid) -> int:
@@ -123,27 +151,43 @@ class ContinuationEngine:
     def meta(self) -> dict:
         return self.net.meta
 
-    def suggest(self, request: ContinuationRequest,
-                on_candidate: Callable[[Candidate], None] | None = None) -> list[Candidate]:
-        """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch."""
+    def suggest(self, request: ContinuationRequest, on_candidate: Callable[[Candidate], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> list[Candidate]:
+        """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch.
+
+        ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised."""
         key = request.key or KeySignature(0)
         grid = tk.BarGrid(request.meters or ((0, 4, 4),))
-        start_bar = resolve_start_bar(request, grid)
+        start_bar, bars = resolve_start_bar(request, grid), request.bars
+        if request.mode == "vary" and request.keep == "start":
+            start_bar, bars = start_bar + bars // 2, bars - bars // 2
         start_tick = grid.start(start_bar)
-        end_tick = grid.start(start_bar + request.bars)
+        end_tick = grid.start(start_bar + bars)
         prompt = tuple(n for n in request.context if n[1] < start_tick)
+        after = tuple(n for n in request.context if n[1] >= end_tick) if request.mode != "continue" else ()
+        original: tuple[Note, ...] = ()
+        if request.mode == "vary" and request.keep != "start":
+            original = tuple(sorted((n for n in request.context if start_tick <= n[1] < end_tick),
+                                    key=lambda n: (n[1], n[0])))
+            if not original:
+                raise ValueError(f"no notes to vary in bars {start_bar + 1}-{start_bar + bars}")
         done: dict[int, Candidate] = {}
 
+        # a rhythm-keeping variation keeps the original durations, also of a last note held over the span's end
+        cut = max([end_tick] + [n[1] + n[2] for n in original]) if request.keep == "rhythm" else end_tick
+
         def finish(i: int, rows: np.ndarray, bars: list[int], log_prob: float) -> None:
-            notes = self._notes(rows, bars, grid, key, request.role, end_tick)
+            notes = self._notes(rows, bars, grid, key, request.role, cut)
             cand = Candidate(i, tuple(notes), float(log_prob), candidate_facts(notes, prompt, key),
                              start_tick, end_tick)
             done[i] = cand
             if on_candidate is not None:
                 on_candidate(cand)
 
-        decoder = Decoder(self.net, request, key, grid, start_bar, prompt)
-        decoder.run(finish)
+        decoder = Decoder(self.net, request, key, grid, start_bar, prompt, bars=bars, after=after,
+                          original=original)
+        if not decoder.run(finish, cancel):
+            raise Cancelled("suggest was cancelled")
         return [done[i] for i in sorted(done)]
 
     @staticmethod

@@ -6,9 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import NoteTuple as Note
 from composer_app.model import tokens as tk
-
-Note = tuple[int, int, int, int]
 
 
 def in_key_share(notes: Sequence[Note], key: KeySignature) -> float | None:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from composer_app.model import tokens as tk
+from composer_app.model.weights_check import ModelFileError, read_npz, require
 
 META_KEY = "__meta__"
 HEAD_CONDITIONS = {"pos": ("shift", "meter"), "pitch": ("pos", "chord"), "dur": ("pitch",), "vel": ("dur",)}
@@ -39,9 +40,12 @@ def _filled(n: int, value: float) -> np.ndarray:
 
 def load_npz(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     """Weights as float32 arrays and the metadata dict, from an .npz written by the training export."""
-    with np.load(path, allow_pickle=False) as data:
-        meta = json.loads(bytes(data[META_KEY]).decode()) if META_KEY in data.files else {}
-        weights = {k: data[k].astype(np.float32) for k in data.files if k != META_KEY}
+    data = read_npz(path, "continuation")
+    try:
+        meta = json.loads(bytes(data[META_KEY]).decode()) if META_KEY in data else {}
+    except (ValueError, TypeError):
+        raise ModelFileError(path, "its metadata is unreadable", "continuation") from None
+    weights = {k: v.astype(np.float32) for k, v in data.items() if k != META_KEY}
     return weights, meta
 
 
@@ -197,7 +201,12 @@ class ContinuationNet:
     @classmethod
     def load(cls, path: str | Path) -> ContinuationNet:
         weights, meta = load_npz(path)
-        return cls(weights, meta["config"], meta)
+        config = _checked_config(path, meta)
+        # embedding rows are the tokens' business (a model may predate input-only markers): check the width only
+        shapes = {k: (-1, *s[1:]) if k.startswith(("emb.", "cond.")) else s
+                  for k, s in parameter_shapes(config).items()}
+        require(path, weights, shapes, "continuation")
+        return cls(weights, config, meta)
 
     @property
     def d(self) -> int:
@@ -278,6 +287,18 @@ class ContinuationNet:
                 u = u + self.cond(cname, target[..., tk.FIELDS.index(cname)])
             out[name] = self.head(name, u)
         return out
+
+
+def _checked_config(path: str | Path, meta: object) -> dict:
+    """The network config from a weight file's metadata; ModelFileError when missing or impossible."""
+    config = meta.get("config") if isinstance(meta, dict) else None
+    try:
+        sizes = [int(config[k]) for k in ("d_model", "n_layers", "n_heads", "d_ff", "max_len")]  # type: ignore[index]
+        if min(sizes) < 1 or sizes[0] % sizes[2] or float(config["rope_base"]) <= 0:  # type: ignore[index]
+            raise ValueError("impossible sizes")
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError(path, "its metadata has no usable network config", "continuation") from None
+    return config  # type: ignore[return-value]
 
 
 def parameter_shapes(config: dict) -> dict[str, tuple[int, ...]]:

@@ -17,10 +17,21 @@ import numpy as np
 from composer_app.core.pitch import KeySignature
 from composer_app.model import tokens as tk
 from composer_app.model.continuation_net import ContinuationNet
+from composer_app.model.motif_bias import MotifBias
 from composer_app.model.sampling import merge_into, sample
 
 NOTES_PER_BAR_CAP = {"melody": 24, "accompaniment": 48}
 DENSITY_WEIGHT = 2.5
+SIDE_BARS = 8
+"""Bars of music before and after a gap that a fill sees (``eval infill``: 8 bars before did better than 16)."""
+RHYTHM_REUSE = 0.7
+"""Logit bonus (nats) of the prompt's onset positions in the bar, at ``request.reuse`` 1 (see motif_bias)."""
+STEP_REUSE = 1.0
+"""Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
+ECHO_REUSE = 0.6
+"""Logit bonus (nats) of the onsets and pitches of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
+KEEP_PITCH_BIAS = 3.0
+"""Logit bonus (nats) of the original pitch, for the notes a rhythm-keeping variation may keep (x (1 - amount))."""
 Finish = Callable[[int, np.ndarray, list[int], float], None]
 """Called once per candidate as it ends: index, its rows (notes, T x NUM_FIELDS), their bars, log-probability."""
 
@@ -47,7 +58,7 @@ class Batch:
     @classmethod
     def start(cls, n: int, last_row: np.ndarray, bar: int, max_notes: int) -> Batch:
         """``n`` candidates that follow ``last_row`` (a note or BOS) in ``bar``."""
-        bos = last_row[tk.SHIFT] == tk.BOS
+        bos = last_row[tk.SHIFT] >= tk.BOS  # BOS or the MIDDLE marker of a fill: no note before
         return cls(np.full(n, bar), np.full(n, -1 if bos else int(last_row[tk.POS])),
                    np.full(n, -1 if bos else int(last_row[tk.PITCH])), np.zeros(n, np.int64), np.zeros(n, bool),
                    np.ones(n, bool), np.zeros(n), np.zeros((n, max_notes + 1, tk.NUM_FIELDS), np.int64),
@@ -71,13 +82,20 @@ class Batch:
 
 
 class Decoder:
-    """Samples ``request.candidates`` note-row sequences that fill bars start_bar..start_bar+bars-1."""
+    """Samples ``request.candidates`` note-row sequences that fill bars start_bar..start_bar+bars-1.
+
+    A continuation sees the ``prompt`` (notes before the span); a fill (``after`` given) also sees the music
+    after the span, ordered before, FILL, after, MIDDLE as in training; ``original`` (the span's own notes) makes
+    a variation that keeps their rhythm (``request.keep == "rhythm"``) or their contour ("contour")."""
 
     def __init__(self, net: ContinuationNet, request: Any, key: KeySignature, grid: tk.BarGrid, start_bar: int,
-                 prompt: tuple) -> None:
+                 prompt: tuple, bars: int | None = None, after: tuple = (), original: tuple = ()) -> None:
         self.net, self.req, self.grid = net, request, grid
         self.n = request.candidates
-        self.first_bar, self.last_bar = start_bar, start_bar + request.bars - 1
+        bars = bars or request.bars
+        self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
+        self.fill = getattr(request, "mode", "continue") != "continue"
+        self.keep = getattr(request, "keep", None) if original else None
         self.role = "melody" if request.role == "melody" else "accompaniment"
         self.key = key
         self.t = tk.reference_shift(key)
@@ -88,10 +106,22 @@ class Decoder:
         self.higher_ok = np.append(np.logical_or.accumulate(self.pitch_ok[::-1])[::-1], False)
         """``higher_ok[p + 1]``: some allowed pitch lies above ``p`` (p = -1 before any note)."""
         self.rng = np.random.default_rng(request.seed)
-        self.max_notes = NOTES_PER_BAR_CAP[self.role] * request.bars
-        self.rows, self.bars = self._context(prompt)
+        self.max_notes = NOTES_PER_BAR_CAP[self.role] * bars
+        self.rows, self.bars = self._fill_context(prompt, after) if self.fill and after else self._context(prompt)
+        if self.fill:
+            self.max_notes = max(1, min(self.max_notes, net.max_len - len(self.rows) - 1))
         self._bar_tables()
         self._chords: dict[int, int] = {}
+        self.original = self._original_rows(original)
+        self.step = 0
+        self.must_change = self._changes(request)
+        reuse = float(getattr(request, "reuse", 1.0))
+        self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
+                              0.0 if self.fill else ECHO_REUSE * reuse)
+        self.bias.prepare(self.first_bar, self.last_bar)
+        notes = [int(r[tk.PITCH]) for r in self.rows if int(r[tk.SHIFT]) <= tk.MAX_SHIFT]
+        self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
+        """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
 
     # --- setup -------------------------------------------------------------------------------
     def _pitch_mask(self) -> np.ndarray:
@@ -123,6 +153,52 @@ class Decoder:
                              chord=self.track.at(self.grid.start(self.first_bar)))
         return [bos], [self.first_bar]
 
+    def _fill_context(self, prompt: tuple, after: tuple) -> tuple[list[np.ndarray], list[int]]:
+        """A fill's context: up to SIDE_BARS bars before the span (BOS, notes), FILL in the bar after the span,
+        up to SIDE_BARS bars after it, then MIDDLE in the span's first bar; both markers carry the span's length
+        in bars. Each side keeps at most a quarter (after) or three eighths (before) of the window, so the span's
+        own notes always have room."""
+        req, grid = self.req, self.grid
+        end_bar = self.last_bar + 1
+        lo, hi = grid.start(max(self.first_bar - SIDE_BARS, 0)), grid.start(end_bar + SIDE_BARS)
+        before = sorted((n for n in prompt if n[1] >= lo), key=lambda n: (n[1], n[0]))[-(self.net.max_len * 3 // 8):]
+        later = sorted((n for n in after if n[1] < hi), key=lambda n: (n[1], n[0]))[:self.net.max_len // 4]
+        rows, bars = self._context(tuple(before))
+        gap = min(self.last_bar + 1 - self.first_bar, tk.MAX_GAP_BARS)
+        fill = tk.special_row(tk.FILL, grid.meter(end_bar), *self.ids, chord=self.track.at(grid.start(end_bar)))
+        fill[tk.POS] = gap
+        rows.append(fill)
+        if later:
+            rows.extend(tk.encode_part(later, req.meters, req.chords, self.key, req.style, self.role,
+                                       origin_bar=end_bar, eos=False)[1:])
+        middle = tk.special_row(tk.MIDDLE, grid.meter(self.first_bar), *self.ids,
+                                chord=self.track.at(grid.start(self.first_bar)))
+        middle[tk.POS] = gap
+        rows.append(middle)
+        return rows, [*bars, *([end_bar] * (len(rows) - len(bars) - 1)), self.first_bar]
+
+    def _original_rows(self, original: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+        """The span's own notes as rows (reference key) and their bars, for a variation; None otherwise."""
+        if not self.keep:
+            return None
+        rows = tk.encode_part(original, self.req.meters, self.req.chords, self.key, self.req.style, self.role,
+                              origin_bar=self.first_bar, eos=False)[1:]
+        bars = self.first_bar + np.cumsum(rows[:, tk.SHIFT])
+        starts = [n[1] for n in sorted(original, key=lambda n: (n[1], n[0]))]
+        true_bars = np.array([self.grid.locate(t)[0] for t in starts][:len(rows)])
+        return rows, (true_bars if len(true_bars) == len(bars) else bars)
+
+    def _changes(self, request: Any) -> np.ndarray | None:
+        """For a rhythm-keeping variation, which notes of each candidate must get a new pitch (n, notes): each
+        with probability ``amount``, and at least one per candidate, so that no candidate is the original."""
+        if self.keep != "rhythm":
+            return None
+        k = len(self.original[0])
+        out = self.rng.random((self.n, k)) < request.amount
+        none = ~out.any(axis=1)
+        out[np.flatnonzero(none), self.rng.integers(0, k, int(none.sum()))] = True
+        return out
+
     def _bar_tables(self) -> None:
         """Per bar a candidate can be in (the context's last bar on, row ``bar - bar0``): grid steps, meter id,
         start tick, the shifts that land in the requested bars and those that land past them (EOS included)."""
@@ -147,7 +223,8 @@ class Decoder:
         return np.array(out)
 
     # --- the loop ----------------------------------------------------------------------------
-    def run(self, finish: Finish) -> None:
+    def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
+        """Sample every candidate (``finish`` as each ends); False when ``cancel()`` said stop between steps."""
         net, n = self.net, self.n
         cache = net.new_cache(1, net.max_len)
         h = net.step(np.stack(self.rows)[None], cache)[:, -1]
@@ -155,9 +232,13 @@ class Decoder:
         h = np.repeat(h, n, axis=0)
         st = Batch.start(n, self.rows[-1], self.bars[-1], self.max_notes)
         while True:
+            if cancel is not None and cancel():
+                return False
+            last = st.pitch.copy()
             new, nb = self._sample_note(h, st, finish)
             if new is None:
                 break
+            self.before = last
             st.append(new, nb, self.last_bar)
             for i in np.flatnonzero(st.active & (st.length >= self.max_notes)):
                 self._end(st, int(i), finish)
@@ -167,6 +248,7 @@ class Decoder:
                 cache, h = self._refill(st)
             else:
                 h = net.step(new[:, None, :], cache)[:, -1]
+        return True
 
     @staticmethod
     def _end(st: Batch, i: int, finish: Finish) -> None:
@@ -179,8 +261,12 @@ class Decoder:
 
         Candidates that sample EOS are finished first; returns (None, None) when none is left, else the new
         rows (n, NUM_FIELDS) and their bars."""
+        if self.keep == "rhythm":
+            return self._sample_pitches(h, st, finish)
         net, req, rng = self.net, self.req, self.rng
         temp, top_p = req.temperature, req.top_p
+        if self.keep == "contour":
+            temp *= 0.5 + req.amount
         allowed, logits = self._shift_mask(net.head("shift", h), st)
         s, lp = sample(logits, allowed, rng, temp, top_p)
         st.logp += lp * st.active
@@ -194,11 +280,19 @@ class Decoder:
         meter = self.meter_of[at]
         u = h + net.cond("shift", s)
         u += net.cond("meter", meter)
-        p, lp = sample(net.head("pos", u), self._pos_mask(s, at, st), rng, temp, top_p)
+        pos_logits = net.head("pos", u) + self.bias.pos_bonus
+        echo = self.bias.echo_pos(nb)
+        if echo is not None:
+            pos_logits += echo
+        p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
         chord = self._chord_at(self.start_of[at] + p * tk.GRID)
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
-        q, lp_q = sample(net.head("pitch", u), self._pitch_allowed(s, p, st), rng, temp, top_p)
+        pitch_logits = net.head("pitch", u)
+        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), self.bias.echo_pitch(nb, p)):
+            if bonus is not None:
+                pitch_logits += bonus
+        q, lp_q = sample(pitch_logits, self._pitch_allowed(s, p, st), rng, temp, top_p)
         u += net.cond("pitch", q)
         d, lp_d = sample(net.head("dur", u), None, rng, temp, top_p)
         u += net.cond("dur", d)
@@ -212,7 +306,14 @@ class Decoder:
         at = st.bar - self.bar0
         allowed = self.shift_ok_of[at]
         allowed[:, 0] &= self._room_in_bar(st, at)
-        allowed[:, tk.EOS] = st.has_last
+        if self.keep == "contour":
+            placed = st.length >= len(self.original[0])
+            allowed[placed] = False
+            allowed[:, tk.EOS] = placed | ~allowed.any(axis=1)
+        elif self.fill:
+            allowed[:, tk.EOS] = st.length > 0
+        else:
+            allowed[:, tk.EOS] = st.has_last
         dens = self.req.density
         if dens is not None:
             allowed[:, 0] &= st.count < math.ceil(1.5 * dens + 1)
@@ -238,9 +339,50 @@ class Decoder:
         return (grid >= lo[:, None]) & (grid < self.steps_of[at][:, None])
 
     def _pitch_allowed(self, s: np.ndarray, p: np.ndarray, st: Batch) -> np.ndarray:
-        """The request's pitches; at the onset of the last note, only pitches above it (chords go upwards)."""
+        """The request's pitches; at the onset of the last note, only pitches above it (chords go upwards); in a
+        contour-keeping variation, only pitches that move the way the original's note did (where any is left)."""
         same = (s == 0) & (p == st.pos)
-        return self.pitch_ok & ~(same[:, None] & (np.arange(128) <= st.pitch[:, None]))
+        ok = self.pitch_ok & ~(same[:, None] & (np.arange(128) <= st.pitch[:, None]))
+        if self.keep == "contour":
+            rows = self.original[0]
+            j = np.minimum(st.length, len(rows) - 1)
+            step = np.sign(rows[j, tk.PITCH] - rows[np.maximum(j - 1, 0), tk.PITCH])
+            rel = np.sign(np.arange(128)[None, :] - st.pitch[:, None])
+            shaped = ok & ((rel == step[:, None]) | (st.pitch[:, None] < 0) | (j[:, None] == 0))
+            ok = np.where(shaped.any(axis=1)[:, None], shaped, ok)
+        return ok
+
+    def _sample_pitches(self, h: np.ndarray, st: Batch, finish: Finish) -> tuple[Any, np.ndarray]:
+        """A rhythm-keeping variation's step: the original note's timing, duration and velocity forced, its
+        pitch sampled: a new one where ``must_change`` says so, else the original favoured by KEEP_PITCH_BIAS *
+        (1 - amount); EOS after the last one."""
+        rows, bars = self.original
+        j = self.step
+        self.step += 1
+        if j >= len(rows):
+            for i in np.flatnonzero(st.active):
+                self._end(st, int(i), finish)
+            return None, None
+        net, req, o = self.net, self.req, rows[j]
+        nb = np.full(self.n, int(bars[j]))
+        s = np.minimum(np.maximum(nb - st.bar, 0), tk.MAX_SHIFT)
+        at = nb - self.bar0
+        meter = self.meter_of[at]
+        p = np.full(self.n, int(o[tk.POS]))
+        chord = self._chord_at(self.start_of[at] + p * tk.GRID)
+        u = h + net.cond("shift", s)
+        u += net.cond("meter", meter)
+        u += net.cond("pos", p)
+        u += net.cond("chord", chord)
+        logits = net.head("pitch", u)
+        orig = int(o[tk.PITCH])
+        logits[:, orig] += KEEP_PITCH_BIAS * (1.0 - req.amount)
+        allowed = self.pitch_ok[None, :].repeat(self.n, 0)
+        allowed[self.must_change[:, j], orig] = False
+        q, lp = sample(logits, allowed, self.rng, req.temperature, req.top_p)
+        st.logp += lp * st.active
+        d, v = np.full(self.n, int(o[tk.DUR])), np.full(self.n, int(o[tk.VEL]))
+        return np.array([s, p, q, d, v, chord, meter, *self.id_columns]).T, nb
 
     def _refill(self, st: Batch) -> tuple[Any, np.ndarray]:
         """A fresh cache over the last half window of each candidate (context plus its notes), as in training;

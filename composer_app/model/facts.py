@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import NoteTuple as Note
 
-Note = tuple[int, int, int, int]
 MOTIF_N = 3
 """Interval n-gram length for motif reuse (3 intervals = 4 notes)."""
 

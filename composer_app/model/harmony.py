@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from composer_app.core.chords import normalize_label
 from composer_app.core.pitch import KeySignature
 from composer_app.model import harmony_crf as crf
+from composer_app.model.continuation import Cancelled
 from composer_app.model.harmony_features import (
     RHYTHMS,
     STYLES,
@@ -22,7 +24,15 @@ from composer_app.model.harmony_features import (
     slot_labels,
 )
 from composer_app.model.harmony_hmm import hmm_unary
-from composer_app.model.harmony_net import encode, load_weights
+from composer_app.model.harmony_net import encode
+from composer_app.model.harmony_rules import (
+    melody_fit,
+    recolor,
+    rule_transitions,
+    rule_unary,
+    style_quality_bonus,
+    style_transitions,
+)
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     class_label,
@@ -33,10 +43,18 @@ from composer_app.model.harmony_vocab import (
     inversion_valid,
     label_to_class,
 )
+from composer_app.model.weights_check import harmony_weights
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "resources" / "models" / "harmony.npz"
 SAMPLES = 64
+METHODS = ("model", "hmm", "rule")
+FIT = 0.75
+"""Default weight of the explicit melody/chord fit added to the model's scores (``HarmonyRequest.fit``)."""
+STYLE_PRIOR = 1.0
+"""Default scale of the style's transition prior (ii-V, dominants resolving) in the model's decoding."""
 ChordSpan = tuple[int, int, str]
+SEVENTH_SCALE = {"jazz": 1.0, "pop": 0.3, "folk": 0.1, "chorale": 0.2}
+"""How much of the complexity's seventh/extension bonus each style takes."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +85,11 @@ class HarmonyRequest:
     temperature: float = 1.0
     method: str = "model"
     color: float = 1.0
-    """Scale of the bonus for sevenths/extensions at the chosen complexity (0: the data's own frequencies)."""
+    """Scale of the style's bonus for sevenths/extensions at the chosen complexity (0: the data's own frequencies)."""
+    fit: float = FIT
+    """Weight of the explicit melody/chord fit (chord tones, avoid notes) in the model's decoding (0: the net alone)."""
+    style_prior: float = STYLE_PRIOR
+    """Scale of the style's chord-motion prior (jazz: ii-V, secondary dominants) in the model's decoding."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +117,15 @@ class Harmonizer:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Harmonizer:
-        return cls(load_weights(path or DEFAULT_WEIGHTS))
+        return cls(harmony_weights(path or DEFAULT_WEIGHTS))
 
     # --- the pieces of a request ---------------------------------------------------------------
     def prepare(self, req: HarmonyRequest) -> tuple[list[Slot], np.ndarray, int]:
         """Slots, features (reference key) and the shift used."""
         if req.style not in STYLES:
             raise ValueError(f"style must be one of {STYLES}")
+        if req.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}")
         shift = reference_shift(req.key)
         melody = tuple((p + shift, s, d) for p, s, d in req.melody)
         end = max([req.end] + [s + d for _, s, d in req.melody])
@@ -113,6 +137,13 @@ class Harmonizer:
     def chain(self, req: HarmonyRequest, slots: list[Slot], feats: np.ndarray) -> tuple[crf.Chain, np.ndarray]:
         """The linear chain for the request and the inversion log-probabilities (T, 4)."""
         w = self.weights
+        if req.method == "rule":
+            unary = rule_unary(feats, req.key.mode == "minor")
+            zeros = np.zeros(unary.shape[1])
+            chain = crf.Chain(unary, rule_transitions(), np.full(len(slots), 0.05), zeros, zeros)
+            inv = np.full((len(slots), 4), -1e9)
+            inv[:, 0] = 0.0
+            return chain, inv
         if req.method == "hmm":
             beats = feats[:, :12] * np.array([(s.end - s.start) / 480 for s in slots], dtype=np.float32)[:, None]
             r = RHYTHMS.index(rhythm_name(req.rhythm))
@@ -129,13 +160,14 @@ class Harmonizer:
                           w["crf.start"][st].astype(np.float64), w["crf.end"][st].astype(np.float64))
         return chain, inv_logits.astype(np.float64)
 
-    def constraints(self, req: HarmonyRequest, slots: list[Slot], shift: int) -> tuple[np.ndarray, np.ndarray,
-                                                                                         dict[int, str]]:
+    def constraints(self, req: HarmonyRequest, slots: list[Slot], shift: int,
+                    feats: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
         """Allowed classes (T, V), which slots are free, and the verbatim labels of pinned slots."""
         mask = complexity_mask(req.complexity).copy()
-        if req.method == "hmm":
-            mask[N_CLASS] = False  # naive-Bayes emissions favour 'no chord' on any varied melody
+        mask[N_CLASS] = False  # a harmonization has a chord wherever the melody sounds ...
         allowed = np.tile(mask, (len(slots), 1))
+        if req.method == "model":  # ... and may rest only before the melody's first note
+            allowed[:, N_CLASS] = np.cumsum(feats[:, 48] < 1.0) == 0
         free = np.ones(len(slots), dtype=bool)
         fixed: dict[int, str] = {}
         if req.range_bars is not None:
@@ -157,18 +189,40 @@ class Harmonizer:
                     fixed[i] = label
         return allowed, free, fixed
 
-    def harmonize(self, req: HarmonyRequest) -> list[Harmonization]:
-        """Up to ``req.candidates`` (1..8) ranked alternatives, distinct in >= 1/3 of their free slots."""
+    def scored(self, req: HarmonyRequest, chain: crf.Chain, feats: np.ndarray, free: np.ndarray) -> crf.Chain:
+        """The chain the decoding searches: the complexity's folding, and for the model the explicit melody fit,
+        the style's colour (sevenths, extensions) and its chord-motion prior; the baselines score as they are."""
+        unary = fold_scores(chain.unary, req.complexity)
+        trans = chain.trans
+        if req.method == "model":
+            scale = SEVENTH_SCALE.get(req.style, 1.0)
+            bonus = complexity_bonus(req.complexity) * scale + style_quality_bonus(req.style)
+            unary = recolor(unary + req.fit * melody_fit(feats), req.color * bonus)
+            trans = trans + req.style_prior * style_transitions(req.style)
+        clamped = np.nan_to_num(chain.unary, neginf=0.0)  # clamped slots keep their own (maybe richer) class,
+        unary = np.where(free[:, None], unary, clamped)  # even one the rule would never choose
+        return crf.Chain(unary, trans, chain.diag, chain.start, chain.end)
+
+    def harmonize(self, req: HarmonyRequest, cancel: Callable[[], bool] | None = None) -> list[Harmonization]:
+        """Up to ``req.candidates`` (1..8) ranked alternatives, distinct in >= 1/3 of their free slots.
+
+        ``cancel`` is asked between steps (features, decoding, each alternative); when it answers True,
+        ``Cancelled`` is raised."""
+        def check() -> None:
+            if cancel is not None and cancel():
+                raise Cancelled("harmonize was cancelled")
+
+        check()
         n_want = min(max(req.candidates, 1), 8)
         slots, feats, shift = self.prepare(req)
         if not slots:
             return []
+        check()
         chain, inv_logits = self.chain(req, slots, feats)
-        allowed, free, fixed = self.constraints(req, slots, shift)
-        unary = fold_scores(chain.unary, req.complexity) + req.color * complexity_bonus(req.complexity)
-        unary = np.where(free[:, None], unary, chain.unary)  # clamped slots keep their own (maybe richer) class
-        chain = crf.Chain(unary, chain.trans, chain.diag, chain.start, chain.end)
+        allowed, free, fixed = self.constraints(req, slots, shift, feats)
+        chain = self.scored(req, chain, feats, free)
         sub, keep = chain.restricted(allowed)
+        check()
         alphas, log_z = crf.forward(sub)
         rng = np.random.default_rng(req.seed)
         paths = [crf.viterbi(sub)[None, :]]
@@ -177,6 +231,7 @@ class Harmonizer:
         for _ in range(4):
             if len(picked) >= n_want:
                 break
+            check()
             paths.append(crf.sample(sub, SAMPLES, rng, temperature, alphas if temperature == 1.0 else None))
             picked = _pick(sub, log_z, np.concatenate(paths), free, n_want)
             temperature *= 1.5
@@ -184,6 +239,7 @@ class Harmonizer:
             picked = _pick(sub, log_z, np.concatenate(paths), free, n_want, relax=True)
         out = []
         for rank, (path, lp, dist) in enumerate(picked, 1):
+            check()
             classes = keep[path]
             invs, inv_lp = _inversions(classes, inv_logits, rng if rank > 1 else None)
             out.append(self._result(req, slots, classes, invs, fixed, shift, lp + inv_lp, dist, rank))

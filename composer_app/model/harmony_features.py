@@ -12,6 +12,8 @@ from composer_app.core.timing import MeterMap, TimeSignature
 RHYTHMS = ("bar", "half", "beat")
 STYLES = ("folk", "pop", "jazz", "chorale")
 N_FEATURES = 79
+STYLE_FEATURE = 56
+"""Index of the first style one-hot feature (one per entry of STYLES)."""
 
 MelodyNote = tuple[int, int, int]
 """(pitch, start, duration) in ticks."""
@@ -117,7 +119,7 @@ def slot_features(melody: Sequence[MelodyNote], slots: Sequence[Slot], rhythm: s
         f[49 + slot.pos] = 1.0
         f[52 + rhythm_i] = 1.0
         f[55] = float(minor)
-        f[56 + style_i] = 1.0
+        f[STYLE_FEATURE + style_i] = 1.0
         if meter_kind:
             f[59 + meter_kind] = 1.0
         f[62] = float(slot.bar == 0)

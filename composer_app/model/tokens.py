@@ -7,7 +7,9 @@ Prediction fields (sampled in this order by the factored output heads):
 
 - ``shift``  bars advanced since the previous note (0..MAX_SHIFT); ``EOS`` ends the part and ``BOS``
   (input only) opens it. The BOS row sits in the *origin bar*, so the first note's shift counts bars
-  from there.
+  from there. Two more input-only markers order a gap fill (fill-in-the-middle): ``FILL`` sits in the
+  first bar after the gap and opens the music that follows it, ``MIDDLE`` sits in the gap's first bar
+  and opens the notes that fill it (which end with EOS). Both carry the gap's length in bars in ``pos``.
 - ``pos``    onset inside its bar in grid steps of ``GRID`` ticks (1/12 quarter: 16ths, 8th and 16th
   triplets), 0..NUM_POS-1.
 - ``pitch``  MIDI pitch in the reference key (C major / A minor), 0..127.
@@ -37,6 +39,7 @@ import numpy as np
 
 from composer_app.core.chords import parse_chord
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import NoteTuple as Note
 from composer_app.core.timing import PPQ, MeterMap, TimeSignature
 
 GRID = PPQ // 12  # 40 ticks
@@ -44,6 +47,9 @@ NUM_POS = 192  # 16 quarter notes: any bar up to 16/4
 MAX_SHIFT = 7
 EOS = MAX_SHIFT + 1  # 8: also the size of nothing; the shift head predicts 0..EOS
 BOS = EOS + 1
+FILL = BOS + 1
+MIDDLE = FILL + 1
+MAX_GAP_BARS = 16
 DUR_STEPS = (1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 15, 16, 18, 20, 24, 27, 30, 32, 36, 42, 45, 48, 54, 60, 66,
              72, 84, 96, 108, 120, 144)
 VEL_VALUES = (20, 36, 52, 64, 76, 88, 100, 116)
@@ -61,7 +67,7 @@ SHIFT, POS, PITCH, DUR, VEL, CHORD, METER, MODE, STYLE, ROLE = range(len(FIELDS)
 NUM_FIELDS = len(FIELDS)
 OUTPUT_SIZES = {"shift": EOS + 1, "pos": NUM_POS, "pitch": 128, "dur": len(DUR_STEPS), "vel": len(VEL_VALUES)}
 """Classes per predicted field (what each output head scores)."""
-INPUT_SIZES = {"shift": BOS + 1, "pos": NUM_POS + 1, "pitch": 129, "dur": len(DUR_STEPS) + 1,
+INPUT_SIZES = {"shift": MIDDLE + 1, "pos": NUM_POS + 1, "pitch": 129, "dur": len(DUR_STEPS) + 1,
                "vel": len(VEL_VALUES) + 1, "chord": NO_CHORD + 1, "meter": METER_OTHER + 1, "mode": 2,
                "style": len(STYLES), "role": len(ROLES)}
 """Embedding rows per field (predicted fields have one extra row: the NONE index of BOS/EOS rows)."""
@@ -73,8 +79,6 @@ _QUALITY = {"maj": 0, "maj7": 0, "maj6": 0, "maj9": 0, "maj13": 0, "min": 1, "mi
 _LOG_DUR = np.log(np.asarray(DUR_STEPS, dtype=np.float64))
 _VEL_EDGES = [(a + b) / 2 for a, b in zip(VEL_VALUES, VEL_VALUES[1:])]
 
-Note = tuple[int, int, int, int]
-"""(pitch, start, duration, velocity) in ticks."""
 
 
 def reference_shift(key: KeySignature) -> int:

@@ -4,8 +4,9 @@ the meter, SATB), with every accompaniment note cut where it would clash (m2/m9)
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from composer_app.model.continuation import Cancelled
 from composer_app.model.harmony_features import slot_grid
 from composer_app.model.voicing import ChordSpan, MelodyNote, Voicing, voice_chords
 
@@ -102,7 +103,12 @@ def avoid_clashes(notes: Sequence[Note], melody: Sequence[MelodyNote]) -> list[N
 
 
 def accompany(chords: Sequence[ChordSpan], melody: Sequence[MelodyNote], meters: Sequence[tuple[int, int, int]],
-              style: str = "close") -> tuple[Voicing, list[Note]]:
-    """Voice and render a progression against a melody in one call."""
+              style: str = "close", cancel: Callable[[], bool] | None = None) -> tuple[Voicing, list[Note]]:
+    """Voice and render a progression against a melody in one call; ``cancel`` is asked before the voicing
+    search and before rendering (``Cancelled`` when it answers True)."""
+    if cancel is not None and cancel():
+        raise Cancelled("voicing was cancelled")
     voicing = voice_chords(chords, melody, style)
+    if cancel is not None and cancel():
+        raise Cancelled("voicing was cancelled")
     return voicing, render(voicing, meters, style, melody)

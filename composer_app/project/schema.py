@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from composer_app.core.chords import parse_chord
@@ -12,6 +13,7 @@ from composer_app.core.timing import PPQ, TempoChange, TimeSignature
 FORMAT_NAME = "composer-project"
 FORMAT_VERSION = 1
 MAX_INT = 2**31 - 1  # ticks and other numbers beyond this are damage, not music
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str these are always lone: pairs arrive joined
 
 
 class SchemaError(ValueError):
@@ -56,7 +58,14 @@ def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
         raise SchemaError(f"{where}: expected {_plain(names)}, found {_describe(value)}")
     if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
         raise SchemaError(f"{where}: number {_describe(value)} is out of range")
+    if isinstance(value, str):
+        return valid_text(value)
     return value
+
+
+def valid_text(text: str) -> str:
+    """``text`` with any lone surrogate (JSON allows ``\\ud800``, UTF-8 cannot hold it) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _plain(names: str) -> str:

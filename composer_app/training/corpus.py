@@ -9,13 +9,13 @@ from fractions import Fraction
 
 from composer_app.core.chords import normalize_label, parse_chord
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import NoteTuple as Note
 from composer_app.core.timing import PPQ, MeterMap, TempoChange, TempoMap, TimeSignature
 
 STYLES = ("folk", "pop", "jazz", "chorale")
 ROLES = ("melody", "accompaniment", "bass", "satb")
 SPLITS = ("train", "valid", "test")
 
-Note = tuple[int, int, int, int]
 """(pitch, start, duration, velocity), ticks at ``PPQ`` (480) per quarter note."""
 
 Meter = tuple[int, int, int]

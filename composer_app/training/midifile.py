@@ -1,29 +1,31 @@
-"""Read a Standard MIDI File with mido into per-track notes, tempos and meta events at PPQ 480."""
+"""Dataset MIDI files through the app's own reader (composer_app.midi): the tracks and ticks the window sees."""
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer_app.training.corpus import Note, make_notes, rescale
+from composer_app.core.song import Song
+from composer_app.midi import load_midi
+from composer_app.training.corpus import Note, make_notes
 
 
 @dataclass
 class MidiTrack:
+    """One track as the app shows it (a file track with several channels is one track per channel)."""
+
     name: str
     notes: tuple[Note, ...]
 
 
 @dataclass
 class MidiData:
-    """A MIDI file's contents, every tick rescaled to PPQ 480."""
+    """A MIDI file as the app reads it, at PPQ 480: its tracks, tempo changes and the reading's warnings."""
 
-    source_ppq: int
+    song: Song
     tracks: list[MidiTrack]
-    tempos: list[tuple[int, int]] = field(default_factory=list)
-    meters: list[tuple[int, int, int]] = field(default_factory=list)
-    keys: list[tuple[int, str]] = field(default_factory=list)
+    tempos: list[tuple[int, int]] = field(default_factory=list)  # (tick, us per quarter), from tick 0
+    warnings: tuple[str, ...] = ()
 
     def track(self, name: str) -> MidiTrack | None:
         wanted = name.strip().lower()
@@ -31,37 +33,10 @@ class MidiData:
 
 
 def read_midi(path: Path) -> MidiData:
-    """Parse ``path``; raises on a file mido cannot read."""
-    import mido
-
-    mf = mido.MidiFile(str(path))
-    ppq = mf.ticks_per_beat
-    if ppq <= 0:
-        raise ValueError("SMPTE time division is not supported")
-    data = MidiData(ppq, [])
-    for track in mf.tracks:
-        tick = 0
-        name = ""
-        pending: dict[tuple[int, int], deque[tuple[int, int]]] = defaultdict(deque)
-        raw: list[tuple[int, int, int, int]] = []
-        for msg in track:
-            tick += msg.time
-            if msg.type == "track_name" and not name:
-                name = msg.name
-            elif msg.type == "set_tempo":
-                data.tempos.append((rescale(tick, ppq), msg.tempo))
-            elif msg.type == "time_signature":
-                data.meters.append((rescale(tick, ppq), msg.numerator, msg.denominator))
-            elif msg.type == "key_signature":
-                data.keys.append((rescale(tick, ppq), msg.key))
-            elif msg.type == "note_on" and msg.velocity > 0:
-                pending[(msg.channel, msg.note)].append((tick, msg.velocity))
-            elif msg.type in ("note_off", "note_on"):
-                queue = pending.get((msg.channel, msg.note))
-                if queue:
-                    start, vel = queue.popleft()
-                    s, e = rescale(start, ppq), rescale(tick, ppq)
-                    raw.append((msg.note, s, e - s, vel))
-        data.tracks.append(MidiTrack(name, make_notes(raw)))
-    data.tempos.sort()
-    return data
+    """Read ``path`` with ``composer_app.midi.load_midi``; raises SongFileError on a file it cannot read."""
+    read = load_midi(path)
+    song = read.song
+    tracks = [MidiTrack(t.name, make_notes((n.pitch, n.start, n.duration, n.velocity) for n in t.notes_absolute()))
+              for t in song.tracks]
+    tempos = [(t.tick, t.us_per_quarter) for t in song.tempos]
+    return MidiData(song, tracks, tempos, read.warnings)

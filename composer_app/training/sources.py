@@ -19,8 +19,12 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "jsb": ("jsb", "jsb_chorales"),
     "when_in_rome": ("when_in_rome", "when_in_rome_bach"),
     "music21_folk": ("music21_folk", None),
+    "airds": ("unseen_folk:airds_pieces", None),
+    "essen": ("unseen_folk:essen_pieces", None),
 }
-NEEDS_MUSIC21 = {"openewld", "when_in_rome", "music21_folk"}
+NEEDS_MUSIC21 = {"openewld", "when_in_rome", "music21_folk", "airds", "essen"}
+EVAL_ONLY = ("airds", "essen")
+"""Sources no model trains on: music the models never saw, for cross-source evaluation (Essen: licence)."""
 
 
 def default_datasets_root() -> Path:
@@ -41,7 +45,8 @@ def music21_available() -> bool:
 
 def reader(source: str) -> Callable[..., Iterator[Piece]]:
     module, _ = SOURCES[source]
-    return import_module(f"composer_app.training.readers.{module}").iter_pieces
+    module, _, function = module.partition(":")
+    return getattr(import_module(f"composer_app.training.readers.{module}"), function or "iter_pieces")
 
 
 def source_root(source: str, datasets: Path | None = None) -> Path | None:
@@ -68,5 +73,5 @@ def iter_source(source: str, limit: int | None = None, skips: SkipLog | None = N
 def iter_corpus(sources: list[str] | None = None, limit: int | None = None, skips: SkipLog | None = None,
                 datasets: Path | None = None) -> Iterator[Piece]:
     """Pieces of every source in turn (``limit`` applies per source)."""
-    for source in sources or list(SOURCES):
+    for source in sources or [s for s in SOURCES if s not in EVAL_ONLY]:
         yield from iter_source(source, limit, skips, datasets)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from composer_app.training.corpus import Piece
 from composer_app.training.skips import SkipLog
-from composer_app.training.sources import SOURCES, iter_source
+from composer_app.training.sources import EVAL_ONLY, SOURCES, iter_source
 from composer_app.training.split import assign_split
 
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     skips = SkipLog()
     started = time.monotonic()
-    all_stats = collect(args.source or list(SOURCES), args.limit, skips, args.datasets)
+    all_stats = collect(args.source or [s for s in SOURCES if s not in EVAL_ONLY], args.limit, skips, args.datasets)
     print(report(all_stats, skips))
     print(f"(read in {time.monotonic() - started:.1f} s)")
     return 0

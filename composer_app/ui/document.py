@@ -48,6 +48,11 @@ class SongDocument(QObject):
         return self._song
 
     @property
+    def key_explicit(self) -> bool:
+        """True when the musician chose the key on purpose (the key selector): the assistant then keeps it."""
+        return self._song.key_explicit
+
+    @property
     def path(self) -> Path | None:
         return self._path
 

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from composer_app.ui.editor_area import EditorArea
 
-if TYPE_CHECKING:
-    from composer_app.ui.main_window import MainWindow
-
 
 class EditorMenus:
-    """Adds the menus after Edit; the editors' actions keep their editor-scoped shortcuts."""
+    """Adds the menus to ``frame``'s menu bar before ``before`` (Help); the editors' actions keep their
+    editor-scoped shortcuts, window-wide commands are added to ``frame``."""
 
-    def __init__(self, window: MainWindow, area: EditorArea) -> None:
-        self.window, self.area = window, area
-        bar = window.menuBar()
-        before = window.help_menu.menuAction()
+    def __init__(self, frame: QMainWindow, area: EditorArea, before: QAction) -> None:
+        self.frame, self.area = frame, area
+        bar = frame.menuBar()
         self.view_menu = self._view_menu()
         self.arrangement_menu = self._arrangement_menu()
         self.roll_menu = self._roll_menu()
@@ -29,15 +25,15 @@ class EditorMenus:
 
     def _action(self, text: str, slot: Callable[[], object], keys: Sequence[str] = (), tip: str = "") -> QAction:
         """A window-wide command (its keys must not be used by either editor)."""
-        action = QAction(text, self.window)
+        action = QAction(text, self.frame)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setStatusTip(tip)
         action.triggered.connect(lambda _checked=False: slot())
-        self.window.addAction(action)
+        self.frame.addAction(action)
         return action
 
     def _toggle(self, text: str, editor: QWidget, tip: str) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.frame)
         action.setCheckable(True)
         action.setChecked(True)
         action.setStatusTip(tip)
@@ -45,7 +41,7 @@ class EditorMenus:
         return action
 
     def _view_menu(self) -> QMenu:
-        a, w = self.area, self.window
+        a, w = self.area, self.frame
         menu = QMenu("&View", w)
         # the keys shown after the tab are the editors' own (+, -, Z / Ctrl+0), which act where the focus is
         self.zoom_in_action = self._action("Zoom &In\t+", lambda: a.zoom(1.25),
@@ -83,7 +79,7 @@ class EditorMenus:
 
     def _arrangement_menu(self) -> QMenu:
         acts = self.area.arrangement.actions_
-        menu = QMenu("&Arrangement", self.window)
+        menu = QMenu("&Arrangement", self.frame)
         groups = [[acts.add_track, acts.delete_track, acts.move_track_up, acts.move_track_down],
                   [acts.open_clip, acts.rename, acts.split, acts.duplicate, acts.delete_clips, acts.select_all],
                   [acts.pencil],
@@ -95,7 +91,7 @@ class EditorMenus:
 
     def _roll_menu(self) -> QMenu:
         acts = self.area.roll.actions
-        menu = QMenu("&Piano Roll", self.window)
+        menu = QMenu("&Piano Roll", self.frame)
         moves = [acts.move_left, acts.move_right, acts.move_bar_left, acts.move_bar_right, acts.shorten,
                  acts.lengthen, acts.up, acts.down, acts.octave_up, acts.octave_down]
         edit = [a for a in acts.edit if a not in moves]

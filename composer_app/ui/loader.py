@@ -11,13 +11,14 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 
-OpenFunction = Callable[[Path], Song]
+OpenFunction = Callable[[Path], Song | tuple[Song, tuple[str, ...]]]
+"""Reads a file: the song, or (song, warnings) as ``fileio.open_song_checked`` returns (a file cut short, ...)."""
 
 
 class _Relay(QObject):
     """Carries a worker's result back to the GUI thread (queued across threads)."""
 
-    done = Signal(int, object, object)  # request id, path, Song or SongFileError
+    done = Signal(int, object, object)  # request id, path, (Song, warnings) or SongFileError
 
 
 class _LoadJob(QRunnable):
@@ -33,7 +34,8 @@ class _LoadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            result: object = self._open_song(self._path)
+            read = self._open_song(self._path)
+            result: object = read if isinstance(read, tuple) else (read, ())
         except SongFileError as exc:
             result = exc
         except Exception as exc:  # a reader bug must not take the window down
@@ -43,10 +45,15 @@ class _LoadJob(QRunnable):
 
 
 class SongLoader(QObject):
-    """Starts loads and emits ``loaded`` or ``failed`` for the newest request only."""
+    """Starts loads and emits ``loaded`` or ``failed`` for the newest request only.
+
+    A song read with warnings (a MIDI file cut short, an early End-of-Track) emits ``loaded`` and then
+    ``warned`` with the lines a person must be shown.
+    """
 
     started = Signal(int, object)  # request id, path
     loaded = Signal(int, object, object)  # request id, path, Song
+    warned = Signal(int, object, object)  # request id, path, tuple of warning lines (after ``loaded``)
     failed = Signal(int, object, object)  # request id, path, SongFileError
     busy_changed = Signal(bool)
 
@@ -100,4 +107,7 @@ class SongLoader(QObject):
         if isinstance(result, SongFileError):
             self.failed.emit(request_id, path, result)
         else:
-            self.loaded.emit(request_id, path, result)
+            song, warnings = result  # type: ignore[misc]
+            self.loaded.emit(request_id, path, song)
+            if warnings and request_id == self._latest:  # still the newest after ``loaded``'s slots
+                self.warned.emit(request_id, path, tuple(warnings))

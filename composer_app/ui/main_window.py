@@ -14,11 +14,15 @@ from composer_app import __version__
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.ui import song_summary as summary
+from composer_app.ui.assistant.window import AssistantUi
 from composer_app.ui.document import PROJECT_SUFFIX, SongDocument
 from composer_app.ui.drops import song_file_in
 from composer_app.ui.editor_area import EditorArea
 from composer_app.ui.editor_menus import EditorMenus
 from composer_app.ui.loader import SongLoader
+from composer_app.ui.midi_transfer import MidiTransfer
+from composer_app.ui.notices import show_read_warnings
+from composer_app.ui.saving import SaveService
 from composer_app.ui.settings import WINDOW_GEOMETRY, WINDOW_STATE, Settings
 from composer_app.ui.shortcuts import ShortcutsDialog, key_sequences, menu_groups
 from composer_app.ui.sound_wiring import SoundUi, install_sound
@@ -45,22 +49,31 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.files = files
         self._midi_suffixes: tuple[str, ...] = tuple(getattr(files, "MIDI_SUFFIXES", (".mid", ".midi")))
-        self.loader = SongLoader(files.open_song, self)
+        self.loader = SongLoader(files.open_song_checked, self)
         self.loader.loaded.connect(self._on_loaded)
+        self.loader.warned.connect(lambda _r, path, warnings: show_read_warnings(self, self.status, "opened",
+                                                                                 path, warnings))
         self.loader.failed.connect(self._on_failed)
         self.loader.busy_changed.connect(self._on_busy)
+        self.saver = SaveService(self, files, settings, self.show_error)
 
         self.transport = audio.transport if audio is not None else TransportState(self)
         self.track_list = TrackListPanel(document, self)
-        self.editors = EditorArea(self)
+        self.editors = EditorArea(self, document, self.transport, settings, self.status, self.track_list)
         self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
-        self.editor_menus = EditorMenus(self, self.editors)
+        self.editor_menus = EditorMenus(self, self.editors, self.help_menu.menuAction())
+        self.midi_transfer = MidiTransfer(self, document, self.editors, files.open_song_checked,
+                                          self.saver.export_midi, self.status, self.show_error, self._start_dir)
+        self.midi_transfer.add_to_menu(self.file_menu, self.recent_menu.menuAction(), self.export_action)
         self._build_status_bar()
         self.sound: SoundUi | None = install_sound(self, audio) if audio is not None else None
         if self.sound is not None:
             self.editors.connect_sound(self.sound)
+        self.assistant = AssistantUi(document, audio, self.status, self.editors.roll, self.editors.arrangement, self,
+                                     settings)
+        self.assistant.install(self, self.help_menu.menuAction())
 
         document.path_changed.connect(self._update_title)
         document.modified_changed.connect(self._update_title)
@@ -193,6 +206,7 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self.loader.cancel()
             self.document.load(Song(), None)
+            self.editors.song_loaded(self.document.song)
             self.status("New song")
 
     def open_file(self) -> None:
@@ -244,12 +258,13 @@ class MainWindow(QMainWindow):
         path = Path(path)
         if path.suffix.lower() != PROJECT_SUFFIX:
             path = path.with_name(path.name + PROJECT_SUFFIX)
-        try:
-            self.files.save_project(self.document.song, path)
-        except SongFileError as error:
-            self.show_error("Could Not Save", error)
+        undo_index = self.document.undo_stack.index()
+        if not self.saver.save_project(self.document.song, path):  # off the GUI thread; shows any error
             return False
-        self.document.mark_saved(path)
+        if self.document.undo_stack.index() == undo_index:
+            self.document.mark_saved(path)
+        else:  # edited while the file was written: the file holds the older song
+            self.document.set_path(path)
         self.settings.add_recent_file(path)
         self._rebuild_recent_menu()
         self.status(f"Saved {path.name}", 5000)
@@ -264,10 +279,7 @@ class MainWindow(QMainWindow):
         path = Path(path)
         if path.suffix.lower() not in self._midi_suffixes:
             path = path.with_name(path.name + ".mid")
-        try:
-            self.files.export_midi(self.document.song, path)
-        except SongFileError as error:
-            self.show_error("Could Not Export MIDI", error)
+        if not self.saver.export_midi(self.document.song, path):
             return False
         self.status(f"Exported {path.name}", 5000)
         return True
@@ -306,14 +318,27 @@ class MainWindow(QMainWindow):
         self.editor_menus.sync_toggles()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
+        recovery = getattr(self, "recovery", None)  # set by ui.recovery.install_recovery
+        if self.saver.busy and not (recovery is not None and recovery.terminating):
+            event.ignore()  # a save is being written: close once it is done
+            self.status("Saving… close again when the save has finished", 5000)
+            return
+        try:
+            if not (recovery is not None and recovery.terminating) and not self.maybe_save():
+                event.ignore()
+                return
+        except Exception as error:  # noqa: BLE001 - a failed save must never close the window and lose the edit
             event.ignore()
+            self.show_error("Could Not Save", f"{type(error).__name__}: {error}")
             return
         self.loader.cancel()
+        self.midi_transfer.loader.cancel()
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(WINDOW_STATE, self.saveState())
         self.editors.save()
         self.settings.sync()
+        if recovery is not None:
+            recovery.window_closed()  # saved or discarded: the recovery copy goes
         event.accept()
 
     def _dropped_path(self, event: QDragEnterEvent | QDropEvent) -> Path | None:

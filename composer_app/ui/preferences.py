@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
 from composer_app.midi.ports import PortList
 from composer_app.ui.audio_output import AudioConfig
 from composer_app.ui.audio_service import AudioService
+from composer_app.ui.preferences_files import FilesPage
 from composer_app.ui.preferences_pages import AudioPage, MidiPage, RecordingPage
 from composer_app.ui.settings import METRONOME, Settings
 
@@ -30,10 +31,12 @@ class PreferencesDialog(QDialog):
         self.audio_page = AudioPage(settings, self)
         self.midi_page = MidiPage(settings, self, scan=scan)
         self.recording_page = RecordingPage(settings, self)
+        self.files_page = FilesPage(settings, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.audio_page, "Audio")
         self.tabs.addTab(self.midi_page, "MIDI")
         self.tabs.addTab(self.recording_page, "Recording")
+        self.tabs.addTab(self.files_page, "Files")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply, self)
         buttons.accepted.connect(self.accept)
@@ -68,7 +71,7 @@ class PreferencesDialog(QDialog):
     def apply(self) -> bool:
         """Store every page; reopen the sound output when its settings changed. True when it was reopened."""
         before = AudioConfig.from_settings(self.settings)
-        for page in (self.audio_page, self.midi_page, self.recording_page):
+        for page in (self.audio_page, self.midi_page, self.recording_page, self.files_page):
             page.save(self.settings)
         self.settings.sync()
         reopened = False

@@ -30,6 +30,10 @@ WINDOW_GEOMETRY: Setting[QByteArray] = Setting("window/geometry", QByteArray, QB
 WINDOW_STATE: Setting[QByteArray] = Setting("window/state", QByteArray, QByteArray())
 EDITOR_SPLITTER: Setting[QByteArray] = Setting("window/editor_splitter", QByteArray, QByteArray())  # arrangement/roll
 
+# never losing work
+KEEP_BACKUP: Setting[bool] = Setting("files/keep_backup", bool, True)  # NAME.composer.bak on each save
+AUTOSAVE_SECONDS: Setting[int] = Setting("files/autosave_seconds", int, 60)  # recovery copy interval, 0 = off
+
 # sound and MIDI devices
 SOUNDFONT: Setting[str] = Setting("audio/soundfont", str, "")  # "" = the best one found
 AUDIO_DRIVER: Setting[str] = Setting("audio/driver", str, "auto")  # "auto" or a FluidSynth driver name
@@ -43,6 +47,9 @@ INPUT_QUANTIZE_STRENGTH: Setting[int] = Setting("recording/quantize_strength", i
 MIDI_API: Setting[str] = Setting("midi/api", str, "")  # "" = the platform's own (alsa, coremidi, winmm)
 MIDI_INPUT: Setting[str] = Setting("midi/input", str, "")  # "" = the first input found
 MIDI_OUTPUT: Setting[str] = Setting("midi/output", str, "")  # "" = the internal synth
+
+# the assistant panel's controls (bars, candidates, creativity, style ...) as one JSON object
+ASSISTANT_OPTIONS: Setting[str] = Setting("assistant/options", str, "")
 
 SAMPLE_RATES = (22050, 32000, 44100, 48000, 88200, 96000)
 COUNT_IN_CHOICES = (0, 1, 2)

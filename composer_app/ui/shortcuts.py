@@ -18,6 +18,22 @@ from PySide6.QtWidgets import (
 )
 
 WINDOW_WIDE = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
+StdKey = QKeySequence.StandardKey
+STANDARD_PROPERTY = "composer_standard_keys"
+"""Action property naming the platform-standard keys an action was given (see ``mark_standard_keys``)."""
+STANDARD_ELSEWHERE: dict[QKeySequence.StandardKey, tuple[str, ...]] = {
+    StdKey.Delete: ("Del", "Ctrl+D", "Backspace", "Meta+D"),  # X11 adds Ctrl+D, macOS Backspace and Ctrl+D
+    StdKey.Cut: ("Ctrl+X", "Shift+Del"),
+    StdKey.Copy: ("Ctrl+C", "Ctrl+Ins"),
+    StdKey.Paste: ("Ctrl+V", "Shift+Ins", "Ctrl+Shift+Ins"),
+    StdKey.Undo: ("Ctrl+Z", "Alt+Backspace"),
+    StdKey.Redo: ("Ctrl+Shift+Z", "Ctrl+Y"),
+    StdKey.SelectAll: ("Ctrl+A",),
+    StdKey.ZoomIn: ("Ctrl++",),
+    StdKey.ZoomOut: ("Ctrl+-",),
+}
+"""What Qt binds these standard keys to on some platform (X11, Windows, macOS): a clash on any of them is a
+clash, even when the tests run on a platform that binds fewer keys."""
 
 
 def key_sequences(standard: QKeySequence.StandardKey | None, *explicit: str) -> list[QKeySequence]:
@@ -69,11 +85,26 @@ def action_scopes(action: QAction, root: QWidget) -> list[QWidget]:
             if isinstance(w, QWidget) and not isinstance(w, (QMenu, QMenuBar))]
 
 
+def mark_standard_keys(action: QAction, standards: Iterable[QKeySequence.StandardKey]) -> None:
+    """Remember which platform-standard keys ``action`` was given, so clashes on other platforms are seen."""
+    action.setProperty(STANDARD_PROPERTY, [k.name for k in standards])
+
+
+def keys_on_any_platform(action: QAction) -> set[str]:
+    """The action's shortcuts here, plus what its standard keys are bound to on the other platforms."""
+    keys = {s.toString(QKeySequence.SequenceFormat.PortableText) for s in action.shortcuts() if not s.isEmpty()}
+    for name in action.property(STANDARD_PROPERTY) or ():
+        for text in STANDARD_ELSEWHERE.get(StdKey[name], ()):
+            keys.add(QKeySequence(text).toString(QKeySequence.SequenceFormat.PortableText))
+    return keys
+
+
 def shortcut_clashes(root: QWidget) -> list[str]:
-    """Keys bound to two actions that can both be active at once under ``root`` (Qt would then run neither)."""
+    """Keys bound to two actions that can both be active at once under ``root`` (Qt would then run neither),
+    on this platform or, for standard keys, on another one."""
     seen: dict[str, list[tuple[QAction, list[QWidget]]]] = {}
     for action in set(root.findChildren(QAction)):
-        keys = {s.toString(QKeySequence.SequenceFormat.PortableText) for s in action.shortcuts() if not s.isEmpty()}
+        keys = keys_on_any_platform(action)
         scopes = action_scopes(action, root)
         for key in keys:
             seen.setdefault(key, []).append((action, scopes))

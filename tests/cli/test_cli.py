@@ -126,3 +126,21 @@ def test_render_with_a_bad_soundfont(tmp_path, capsys):
     assert main(["render", str(src), str(tmp_path / "x.wav"), "--soundfont", str(fake)]) == 1
     err = capsys.readouterr().err
     assert "fake.sf2" in err and "\n" not in err.strip()
+
+
+POP909_001 = DATASETS / "pop909" / "POP909" / "001" / "001.mid"
+ASHOVER1 = DATASETS / "nottingham" / "MIDI" / "ashover1.mid"
+
+
+@pytest.mark.skipif(not POP909_001.is_file() or not ASHOVER1.is_file(), reason="no datasets in ../shared")
+def test_info_prints_the_detected_key_and_sections(capsys):
+    assert main(["info", str(POP909_001)]) == 0
+    out = capsys.readouterr().out
+    assert "key      no key signature" in out
+    assert "detected F# major" in out or "detected Gb major" in out
+    assert main(["info", str(ASHOVER1), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)["key_detected"]
+    assert report["signature"] == "G major" and report["detected"] == "G major"
+    assert [s["key"] for s in report["sections"]][:2] == ["G major", "F major"]  # the B part is in F
+    assert main(["info", str(ASHOVER1)]) == 0
+    assert "by section: G major from bar 1, F major from bar" in capsys.readouterr().out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from composer_app.cli import main
 from composer_app.cli.evaluate import EVAL_KINDS
 
@@ -21,9 +23,10 @@ def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
         assert r["nll"][name]["nll"] > 0 and r["nll"][name]["notes"] > 0
         assert set(r["nll"][name]["by_field"]) == {"shift", "pos", "pitch", "dur", "vel"}
     assert r["nll"]["model"]["notes"] == r["nll"]["ngram"]["notes"]
-    assert r["nll_ratio"] == round(r["nll"]["model"]["nll"] / r["nll"]["ngram"]["nll"], 4)
+    assert r["nll_ratio"] == pytest.approx(r["nll"]["model"]["nll"] / r["nll"]["ngram"]["nll"], abs=2e-3)
     s = r["sampling"]
-    assert set(s) == {"real", "model", "model_key_lock", "ngram"}
+    assert set(s) == {"real", "model", "model_key_lock", "ngram", "repeat_prompt"}
+    assert s["repeat_prompt"]["copy"] == 1.0
     for name in ("model", "model_key_lock", "ngram"):
         assert set(s[name]) == SAMPLING_KEYS
         assert 0 <= s[name]["in_key"] <= 1 and 0 <= s[name]["exact_bars"] <= 1

@@ -35,8 +35,9 @@ def _check_candidates(summary: dict, out: Path, src: Path, bars: int, n: int) ->
         assert song.tempos == song_in.tempos and song.meters == song_in.meters and song.keys == song_in.keys
         notes = [n for t in song.tracks for n in t.notes_absolute()]
         assert len(notes) == row["notes"] > 0
-        assert all(start <= n.start and n.end <= end for n in notes)
-        assert any(n.start >= end - BAR for n in notes)  # the last requested bar is not empty
+        # the file starts at the candidate's first bar: no leading silence
+        assert all(0 <= n.start and n.end <= end - start for n in notes)
+        assert any(n.start >= end - start - BAR for n in notes)  # the last requested bar is not empty
 
 
 def test_suggest_writes_candidates_of_exact_bars(tmp_path, capsys, model_dir, lead_folder) -> None:
@@ -46,6 +47,7 @@ def test_suggest_writes_candidates_of_exact_bars(tmp_path, capsys, model_dir, le
                                      "--seed", "1", "--model", str(model_dir / "random.npz")])
     assert rc == 0, err
     assert summary["track"] == "melody" and summary["role"] == "melody" and summary["key"] == "D major"
+    assert summary["key_reason"] == "key signature" and summary["detected_key"] in ("D major", "B minor")
     assert summary["start_bar"] == 13 and summary["bars"] == 2
     _check_candidates(summary, out, src, 2, 3)
 
@@ -92,3 +94,31 @@ def test_bad_arguments_are_clear(tmp_path, capsys, lead_folder, model_dir) -> No
         assert exc.value.code == 2 and message in capsys.readouterr().err
     rc = main(["suggest", src, "--out", str(tmp_path), "--track", "Lead", "--model", str(model_dir / "random.npz")])
     assert rc == 1 and "no track named 'Lead'" in capsys.readouterr().err
+
+
+ASHOVER1 = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "nottingham" / "MIDI" / "ashover1.mid"
+
+
+@pytest.mark.skipif(not ASHOVER1.is_file(), reason="no Nottingham data in ../shared/datasets")
+def test_suggest_and_harmonize_take_the_same_track_and_say_which_key(tmp_path, capsys, model_dir) -> None:
+    """ashover1: the tune ('Track 1'), not the accompaniment with more notes; keys reported with the reason."""
+    rc, summary, err = _run(capsys, ["suggest", str(ASHOVER1), "--out", str(tmp_path / "s"), "--bars", "1",
+                                     "--candidates", "1", "--at-bar", "5", "--model", str(model_dir / "random.npz")])
+    assert rc == 0, err
+    assert summary["track"] == "Track 1" and summary["role"] == "melody"
+    assert summary["key"] == "G major" and summary["key_reason"] == "key signature"
+    rc = main(["harmonize", str(ASHOVER1), "--candidates", "1", "--out", str(tmp_path / "h")])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    harmony = json.loads(out)
+    assert harmony["melody_track"] == "Track 1" and harmony["key"] and harmony["key_reason"]
+    rc, summary, err = _run(capsys, ["suggest", str(ASHOVER1), "--out", str(tmp_path / "k"), "--bars", "1",
+                                     "--candidates", "1", "--key", "Em", "--model", str(model_dir / "random.npz")])
+    assert rc == 0, err
+    assert summary["key"] == "E minor" and summary["key_reason"] == "set by you (--key)"
+
+
+def test_bad_key_is_a_usage_error(tmp_path, capsys, lead_folder) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["suggest", str(lead_folder / "tune-0.mid"), "--out", str(tmp_path), "--key", "H major"])
+    assert exc.value.code == 2 and "a key is a tonic and a mode" in capsys.readouterr().err

@@ -111,6 +111,16 @@ def test_tracks_tempo_meter_key_chords():
     assert len(s.chords) == 2
 
 
+def test_a_typed_chord_keeps_its_spelling():
+    s = edits.set_chord(Song(), 0, 1920, "Ebm7")
+    s = edits.set_chord(s, 1920, 1920, "B\u266d7/D")  # Bb7 over D, with the Unicode flat
+    s = edits.set_chord(s, 3840, 1920, "F#:hdim7")
+    s = edits.set_chord(s, 5760, 1920, "Cb")
+    assert [c.label for c in s.chords] == ["Eb:min7", "Bb:7/3", "F#:hdim7", "Cb:maj"]
+    with pytest.raises(ValueError):
+        edits.set_chord(s, 0, 1920, "Hxyz")
+
+
 def test_song_facts():
     song, _ = make_song()
     assert song.end_tick == 3840
@@ -126,3 +136,19 @@ def test_invalid_values_rejected():
                 lambda: Note(60, 0, 1, 0), lambda: Clip(0, 0), lambda: Track(channel=16)):
         with pytest.raises(ValueError):
             bad()
+
+
+def test_duplicate_never_lands_on_the_next_clip():
+    """The copy goes to the first free bars after the selection, never on top of the clip that follows it."""
+    a = Clip(0, 1920, (Note(60, 0, 480),))
+    b = Clip(1920, 1920, (Note(62, 0, 480),))
+    c = Clip(4800, 500, (Note(64, 0, 480),))  # ends mid-bar (bar 3 is 3840..5760)
+    song = Song(tracks=(Track("Lead", clips=(a, b, c)),))
+    d, (copy,) = edits.duplicate_clips(song, [a.id])
+    assert d.clip(copy).start == 3 * 1920  # bar 2 is taken, bar 3 holds c: bar 4 is the first free bar
+    assert [(x.start, x.end) for x in d.tracks[0].clips] == [(0, 1920), (1920, 3840), (4800, 5300), (5760, 7680)]
+    d2, (copy2,) = edits.duplicate_clips(song, [b.id])
+    assert d2.clip(copy2).start == 3 * 1920
+    loose = Song(tracks=(Track("Lead", clips=(Clip(100, 1000), Clip(1100, 300))),))
+    d3, (copy3,) = edits.duplicate_clips(loose, [loose.tracks[0].clips[0].id])
+    assert d3.clip(copy3).start == 1400  # off the bar grid already: straight after the clip in the way

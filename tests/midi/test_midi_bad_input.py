@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from io import BytesIO
 
@@ -9,7 +11,7 @@ import mido
 import pytest
 
 from composer_app.core.errors import SongFileError
-from composer_app.midi import read_midi, read_midi_bytes, smf
+from composer_app.midi import load_midi_bytes, read_midi, read_midi_bytes, smf
 
 
 def header(fmt: int = 1, ntracks: int = 1, division: int = 480) -> bytes:
@@ -59,8 +61,8 @@ def test_the_good_file_reads():
     (header(division=0) + chunk(NOTE + EOT), "division is 0"),
     (header(division=0xE100 | 40) + chunk(NOTE + EOT), "SMPTE frame rate"),
     (header(division=0xE700) + chunk(NOTE + EOT), "0 ticks per frame"),
-    (header(ntracks=3) + chunk(NOTE + EOT), "3 tracks, 1 were found"),
-    (header() + chunk(NOTE + EOT)[:-6], "truncated"),
+    (header(ntracks=3), "3 tracks, 0 were found"),
+    (header() + chunk(NOTE + EOT)[:9], "before its first note"),
     (header() + chunk(NOTE[:7]), "truncated"),
     (header() + b"\x00\x01\x02\x03" + chunk(NOTE + EOT), "unexpected bytes"),
     (header() + chunk(bytes([0x00, 60, 100]) + EOT), "without a status byte"),
@@ -139,3 +141,105 @@ def test_files_mido_itself_rejects_are_song_file_errors_here_too():
             read_midi_bytes(data[:cut], "cut.mid")
         except SongFileError as exc:
             assert str(exc).startswith("cut.mid: ")
+
+
+# --- cut files, early End-of-Track, special files (issue 12: never lose notes without a word) -------------
+
+def forty_notes() -> bytes:
+    """One track of 40 crotchets, 9 bytes each: a note-on (4 bytes), then its note-off (5 bytes)."""
+    body = b"".join(bytes([0x00, 0x90, 60 + k % 12, 100, 0x83, 0x60, 0x80, 60 + k % 12, 64]) for k in range(40))
+    return body + EOT
+
+
+def test_a_file_cut_anywhere_keeps_every_note_before_the_cut_and_says_so():
+    body = forty_notes()
+    for size in range(1, len(body)):
+        data = header() + chunk(body)[:8 + size]
+        expected = sum(9 * k + 4 <= size for k in range(40))  # note-ons read whole
+        if expected == 0:
+            assert "before its first note" in problem(data)
+            continue
+        read = load_midi_bytes(data, "cut.mid")
+        assert read.song.note_count == expected, size
+        assert len(read.warnings) == 1 and read.warnings[0].startswith("the file is cut short: track 1 stops at bar")
+    whole = load_midi_bytes(header() + chunk(body))
+    assert whole.song.note_count == 40 and whole.warnings == ()
+
+
+def test_missing_tracks_are_named_in_a_warning():
+    read = load_midi_bytes(header(ntracks=3) + chunk(NOTE + EOT) + chunk(NOTE + EOT))
+    assert read.song.note_count == 2
+    assert read.warnings == ("the file is cut short: its header promises 3 tracks, 2 were found; 1 are missing",)
+
+
+def test_a_chunk_longer_than_the_file_after_its_end_of_track_lost_nothing():
+    read = load_midi_bytes(header() + chunk(NOTE + EOT, declared=500))
+    assert read.song.note_count == 1 and read.warnings == ()
+
+
+def test_notes_after_an_early_end_of_track_are_read_with_a_warning_as_mido_does():
+    three = b"".join(NOTE for _ in range(3))
+    data = header() + chunk(EOT + three + EOT)
+    read = load_midi_bytes(data)
+    assert read.song.note_count == 3
+    assert read.warnings == ("track 1 has an End-of-Track marker before 3 of its notes; they were read anyway",)
+    assert sum(m.type == "note_on" for m in mido.MidiFile(file=BytesIO(data)).tracks[0]) == 3
+
+
+def test_junk_after_the_end_of_track_is_ignored_quietly():
+    read = load_midi_bytes(header() + chunk(NOTE + EOT + bytes([0x81, 0x81, 0x81, 0x81, 0x81, 0x00])))
+    assert read.song.note_count == 1 and read.warnings == ()
+    padded = load_midi_bytes(header() + chunk(NOTE + EOT + bytes(16)))
+    assert padded.song.note_count == 1 and padded.warnings == ()
+
+
+def _read_in_thread(path) -> object:
+    """read_midi(path) on a thread that may not take more than 20 s (a FIFO used to block forever)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(read_midi(path))
+        except SongFileError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(20)
+    assert outcome, "read_midi blocked"
+    return outcome[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_mid_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "x.mid"
+    os.mkfifo(fifo)
+    result = _read_in_thread(fifo)
+    assert isinstance(result, SongFileError) and "not a regular file" in result.problem
+
+
+def test_a_link_to_a_device_is_refused_not_read_without_end(tmp_path):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    link = tmp_path / "zero.mid"
+    link.symlink_to("/dev/zero")
+    result = _read_in_thread(link)
+    assert isinstance(result, SongFileError) and "not a regular file" in result.problem
+
+
+def test_a_reader_bug_is_not_disguised_as_a_bad_file(monkeypatch):
+    from composer_app.midi import reader
+
+    def broken(_smf):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(reader, "song_from_smf", broken)
+    with pytest.raises(KeyError):
+        read_midi_bytes(GOOD)
+
+
+def test_a_cut_after_an_early_end_of_track_is_still_reported_as_cut():
+    body = EOT + NOTE * 5 + EOT
+    read = load_midi_bytes(header() + chunk(body)[:8 + 4 + 9 * 3])
+    assert read.song.note_count == 3
+    assert any("cut short" in w for w in read.warnings) and any("End-of-Track" in w for w in read.warnings)

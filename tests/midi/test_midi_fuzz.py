@@ -1,8 +1,17 @@
-"""Mutated MIDI bytes (fixed seed, bounded count): each loads into a valid Song or raises SongFileError."""
+"""Mutated MIDI bytes (fixed seed, bounded count): each loads with every note mido finds, or fails cleanly.
+
+The mutants are read in a child process with a time limit per file (a reader that hangs fails the test
+instead of blocking the suite); the parent checks what came back against mido's independent reading.
+"""
 
 from __future__ import annotations
 
+import json
 import random
+import signal
+import subprocess
+import sys
+from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
@@ -11,7 +20,7 @@ import pytest
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
-from composer_app.midi import read_midi_bytes, write_midi_bytes
+from composer_app.midi import load_midi_bytes, read_midi_bytes, write_midi_bytes
 from composer_app.midi.reader import MAX_TICK
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
@@ -22,7 +31,8 @@ REAL_FILES = [
 ]
 HUGE_VARLENS = [b"\x8f\xff\xff\x7f", b"\xff\xff\xff\xff\x7f", b"\x00\xff\x01\x8f\xff\xff\x7f",
                 b"\x00\xf0\x8f\xff\xff\x7f", b"\xbf\xff\xff\x7f\x90\x40\x40"]
-MUTANTS_PER_FILE = 100  # four sources: 400 mutants in all
+MUTANTS = [100, 60, 40, 15]  # per source (hand-made, then REAL_FILES), for each kind: bytes and events
+SECONDS_PER_CASE = 5  # far more than any file here needs (milliseconds): only a hang reaches it
 
 
 def hand_made() -> bytes:
@@ -108,28 +118,213 @@ def sources() -> list[tuple[str, bytes]]:
     return found
 
 
+# --- event mutants: files that stay well-formed, so both readers accept them and must agree ----------
+
+def encode(tracks: list[list[tuple[int, bytes]]], tpq: int, kind: int = 1) -> bytes:
+    """A Standard MIDI File from (delta, event bytes) lists, without running status (our own encoder)."""
+    def varlen(value: int) -> bytes:
+        out = [value & 0x7F]
+        while value > 0x7F:
+            value >>= 7
+            out.append(0x80 | (value & 0x7F))
+        return bytes(reversed(out))
+
+    data = b"MThd" + (6).to_bytes(4, "big") + kind.to_bytes(2, "big") + len(tracks).to_bytes(2, "big") + \
+        tpq.to_bytes(2, "big")
+    for events in tracks:
+        body = b"".join(varlen(delta) + event for delta, event in events)
+        data += b"MTrk" + len(body).to_bytes(4, "big") + body
+    return data
+
+
+def event_lists(data: bytes) -> tuple[list[list[tuple[int, bytes]]], int]:
+    mf = mido.MidiFile(file=BytesIO(data))
+    def raw(m) -> bytes:
+        if m.is_meta:
+            return bytes(m.bin())
+        if m.type == "sysex":  # in a file: F0, a length, the data and the closing F7
+            return bytes([0xF0, len(m.data) + 1]) + bytes(m.data) + b"\xf7" if len(m.data) < 127 else b""
+        return bytes(m.bytes())
+
+    return [[(m.time, raw(m)) for m in t if raw(m)] for t in mf.tracks], mf.ticks_per_beat
+
+
+def mutate_events(data: bytes, rng: random.Random) -> bytes:
+    """Well-formed changes: drop, copy, move or re-channel events, early End-of-Track markers, zero
+    velocities, sysex and unknown metas, long deltas, split or merged tracks."""
+    tracks, tpq = event_lists(data)
+    eot = bytes([0xFF, 0x2F, 0x00])
+    for _ in range(rng.randint(1, 4)):
+        track = rng.choice(tracks)
+        at = rng.randrange(len(track) + 1)
+        op = rng.choice(["drop", "copy", "channel", "eot", "velocity0", "sysex", "meta", "delta", "split",
+                         "merge"])
+        if op == "drop" and track:
+            del track[at:at + rng.randint(1, 20)]
+        elif op == "copy" and track:
+            track[at:at] = track[max(0, at - rng.randint(1, 30)):at]
+        elif op == "channel" and track:
+            for i in range(at, min(len(track), at + 40)):
+                delta, event = track[i]
+                if event[0] < 0xF0:
+                    track[i] = (delta, bytes([(event[0] & 0xF0) | rng.randrange(16)]) + event[1:])
+        elif op == "eot":
+            track.insert(at, (rng.randint(0, 100), eot))
+        elif op == "velocity0":
+            for i in range(at, min(len(track), at + 40)):
+                delta, event = track[i]
+                if event[0] & 0xF0 == 0x90 and rng.random() < 0.5:
+                    track[i] = (delta, event[:2] + b"\x00")
+        elif op == "sysex":
+            track.insert(at, (0, bytes([0xF0, 0x03, 0x7E, 0x01, 0xF7])))
+        elif op == "meta":
+            track.insert(at, (0, bytes([0xFF, 0x7F, 0x02, 0x00, 0x41])))
+        elif op == "delta" and track:
+            i = rng.randrange(len(track))
+            track[i] = (track[i][0] + rng.choice([1, 127, 128, 16383, 16384, 2_000_000]), track[i][1])
+        elif op == "split" and len(track) > 2:
+            tracks.append(track[at:])
+            del track[at:]
+        elif op == "merge" and len(tracks) > 1:
+            other = tracks.pop(rng.randrange(len(tracks)))
+            if other is not track:
+                track.extend(other)
+    for track in tracks:
+        if not track or track[-1][1] != eot:
+            track.append((0, eot))
+    return encode([t for t in tracks if t] or [[(0, eot)]], tpq)
+
+
+# --- what the child process reports, and what the parent checks ---------------------------------------
+
+def at480(tick: int, tpq: int) -> int:
+    return (2 * tick * 480 + tpq) // (2 * tpq)
+
+
+def mido_notes(data: bytes) -> Counter | None:
+    """Every note mido's own parse finds (FIFO pairing, unclosed notes end at the track end), as
+    (channel, pitch, start, duration, velocity) at 480 PPQ; None when mido refuses the file."""
+    try:
+        mf = mido.MidiFile(file=BytesIO(data), clip=True)
+    except Exception:  # noqa: BLE001 - whatever mido refuses, we only compare where it reads
+        return None
+    tpq = mf.ticks_per_beat
+    if tpq <= 0 or len(mf.tracks) == 0:
+        return None
+    found: Counter = Counter()
+    for track in mf.tracks:
+        now = 0
+        waiting: dict[tuple[int, int], list] = {}
+        for msg in track:
+            now += msg.time
+            if msg.type == "note_on" and msg.velocity > 0:
+                waiting.setdefault((msg.channel, msg.note), []).append((now, msg.velocity))
+            elif msg.type in ("note_on", "note_off") and waiting.get((msg.channel, msg.note)):
+                start, velocity = waiting[msg.channel, msg.note].pop(0)
+                begin = at480(start, tpq)
+                found[msg.channel, msg.note, begin, max(1, at480(now, tpq) - begin), velocity] += 1
+        for (channel, pitch), queue in waiting.items():
+            for start, velocity in queue:
+                begin = at480(start, tpq)
+                found[channel, pitch, begin, max(1, at480(now, tpq) - begin), velocity] += 1
+    return found
+
+
+class _CaseTimeout(Exception):
+    pass
+
+
+def _alarm(_signum, _frame):
+    raise _CaseTimeout
+
+
+def examine(name: str, data: bytes, round_trip: bool) -> dict:
+    """Read one mutant as the app does (with a time limit) and as mido does; JSON-able facts."""
+    out: dict = {"name": name, "round_trip": True}
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, SECONDS_PER_CASE)
+    try:
+        read = load_midi_bytes(data, name)
+        if round_trip:  # what loads can be exported and reads back the same
+            out["round_trip"] = facts(read_midi_bytes(write_midi_bytes(read.song))) == facts(read.song)
+    except SongFileError as exc:
+        out["error"], out["problem"] = str(exc), exc.problem
+        read = None
+    except _CaseTimeout:
+        out["timeout"] = True
+        return out
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    if read is not None:
+        song = read.song
+        out["warnings"] = list(read.warnings)
+        out["end_tick"] = song.end_tick
+        out["valid"] = isinstance(song, Song)
+        out["notes"] = sorted([t.channel, n.pitch, n.start, n.duration, n.velocity]
+                              for t in song.tracks for n in t.notes_absolute())
+    theirs = mido_notes(data)
+    out["mido"] = None if theirs is None else sorted(list(k) for k in theirs.elements())
+    return out
+
+
+def child(source: int, kind: str, count: int) -> None:
+    """Run in the child process: print one JSON line per mutant."""
+    label, data = sources()[source]
+    rng = random.Random(f"composer-midi-fuzz-{kind}-{label}" if kind != "bytes" else f"composer-midi-fuzz-{label}")
+    for i in range(count):
+        mutant = mutate(data, rng) if kind == "bytes" else mutate_events(data, rng)
+        print(json.dumps(examine(f"mutant-{label}-{i}.mid", mutant, i % 4 == 1)), flush=True)
+
+
+def run_child(source: int, kind: str, count: int) -> list[dict]:
+    done = subprocess.run([sys.executable, __file__, str(source), kind, str(count)], capture_output=True,
+                          text=True, timeout=60 + count * SECONDS_PER_CASE)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("kind", ["bytes", "events"])
 @pytest.mark.parametrize("source", range(len(REAL_FILES) + 1))
-def test_mutants_load_or_fail_cleanly(source):
+def test_mutants_load_with_every_note_or_fail_cleanly(source, kind):
     available = sources()
     if source >= len(available):
         pytest.skip("dataset file is not here")
-    label, data = available[source]
-    rng = random.Random(f"composer-midi-fuzz-{label}")
-    assert isinstance(read_midi_bytes(data), Song)
-    loaded = failed = 0
-    for i in range(MUTANTS_PER_FILE):
-        name = f"mutant-{label}-{i}.mid"
-        mutant = mutate(data, rng)
-        try:
-            song = read_midi_bytes(mutant, name)
-        except SongFileError as exc:
-            assert str(exc).startswith(f"{name}: ") and exc.problem and "\n" not in str(exc)
-            failed += 1
+    assert isinstance(read_midi_bytes(available[source][1]), Song)
+    count = MUTANTS[source]
+    results = run_child(source, kind, count)
+    assert len(results) == count
+    compared = 0
+    for r in results:
+        assert not r.get("timeout"), f"{r['name']} took over {SECONDS_PER_CASE} s"
+        if "error" in r:
+            assert r["error"].startswith(f"{r['name']}: ") and r["problem"] and "\n" not in r["error"]
             continue
-        loaded += 1
-        assert isinstance(song, Song)
-        assert 0 <= song.end_tick <= MAX_TICK
-        if loaded % 4 == 1:  # what loads can be exported and reads back the same
-            assert facts(read_midi_bytes(write_midi_bytes(song))) == facts(song)
-    assert loaded + failed == MUTANTS_PER_FILE
-    assert loaded > 0 and failed > 0  # the mutations reach both outcomes
+        assert r["valid"] and 0 <= r["end_tick"] <= MAX_TICK and r["round_trip"], r["name"]
+        if r["mido"] is not None:  # both read it: every note mido finds arrived, and nothing else
+            assert r["notes"] == r["mido"], (r["name"], r["warnings"])
+            compared += 1
+    loaded = sum("error" not in r for r in results)
+    if kind == "bytes":
+        assert 0 < loaded < count  # the mutations reach both outcomes
+    else:
+        assert compared > count // 2  # well-formed mutants: mostly read by both, and equal
+
+
+def test_cut_real_files_never_lose_notes_without_a_word():
+    for label, data in sources():
+        full = load_midi_bytes(data).song.note_count
+        rng = random.Random(f"composer-midi-cut-{label}")
+        last = 0
+        for size in sorted(rng.sample(range(15, len(data)), min(40, len(data) - 15))):
+            try:
+                read = load_midi_bytes(data[:size], "cut.mid")
+            except SongFileError as exc:
+                assert exc.problem
+                continue
+            assert read.warnings and "cut short" in read.warnings[0], (label, size)
+            assert last <= read.song.note_count <= full  # a longer piece of the file never holds fewer notes
+            last = read.song.note_count
+
+
+if __name__ == "__main__":  # the child process of run_child
+    child(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))

@@ -187,3 +187,48 @@ def test_chord_labels_are_written_in_canonical_harte_spelling():
     chords = as_mido(write_midi_bytes(song)).tracks[-1]
     assert [m.text for m in chords if m.type == "text"] == ["A:min7", "weird?"]
     assert [c.label for c in read_midi_bytes(write_midi_bytes(song)).chords] == ["A:min7"]
+
+
+# --- export writes only what import reads back (issue 12) -------------------------------------------
+
+def far_song(start: int) -> Song:
+    return Song(tracks=(Track(name="far", clips=(Clip(start, 1920, (Note(60, 0, 480),)),)),))
+
+
+def test_a_clip_beyond_the_delta_limit_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "far.mid"
+    with pytest.raises(SongFileError, match=r"^far\.mid: cannot be exported as MIDI: .*too far out"):
+        write_midi(far_song(300_000_000), path)
+    assert not path.exists()
+
+
+def test_a_clip_past_what_the_reader_accepts_is_refused_too(tmp_path):
+    with pytest.raises(SongFileError, match=r"cannot be exported as MIDI: .*24 hours"):
+        write_midi(far_song(100_000_000), tmp_path / "late.mid")  # 29 hours at 120 BPM
+    near = far_song(40_000_000)  # 11.6 hours: fine, and it reads back
+    write_midi(near, tmp_path / "near.mid")
+    assert [n.start for n in read_midi(tmp_path / "near.mid").tracks[0].notes_absolute()] == [40_000_000]
+
+
+def test_a_song_with_more_tracks_than_a_file_holds_is_refused_and_one_less_is_written(tmp_path):
+    tracks = tuple(Track(name=f"t{i}", clips=(Clip(0, 1920, (Note(60 + i % 12, 0, 480),)),)) for i in range(1024))
+    with pytest.raises(SongFileError, match=r"1,024 tracks; a MIDI file holds at most 1,023"):
+        write_midi(Song(tracks=tracks), tmp_path / "many.mid")
+    with pytest.raises(SongFileError, match=r"at most 1,022"):  # the chords need a track of their own
+        write_midi_bytes(Song(tracks=tracks[:1023], chords=(ChordSymbol(0, 480, "C:maj"),)))
+    write_midi(Song(tracks=tracks[:1023]), tmp_path / "fits.mid")
+    assert len(read_midi(tmp_path / "fits.mid").tracks) == 1023
+
+
+def test_a_1024_track_file_reads_and_its_export_is_refused_not_unreadable():
+    note = bytes([0x00, 0x90, 60, 100, 0x83, 0x60, 0x80, 60, 64, 0x00, 0xFF, 0x2F, 0x00])
+    data = b"MThd" + bytes([0, 0, 0, 6, 0, 1, 0x04, 0x00, 0x01, 0xE0]) + (b"MTrk" + bytes([0, 0, 0, 13]) + note) * 1024
+    song = read_midi_bytes(data)
+    assert len(song.tracks) == 1024
+    with pytest.raises(SongFileError, match="a MIDI file holds at most 1,023"):
+        write_midi_bytes(song, "again.mid")
+
+
+def test_a_track_name_with_a_lone_surrogate_still_exports():
+    song = Song(tracks=(Track(name="Pi\ud800no", clips=(Clip(0, 1920, (Note(60, 0, 480),)),)),))
+    assert read_midi_bytes(write_midi_bytes(song)).tracks[0].name == "Pi?no"

@@ -89,7 +89,10 @@ def test_slot_grid_rhythms():
 
 
 def test_key_estimate_for_songs_without_a_key():
-    from composer_app.model.harmony_song import estimate_key
+    from composer_app.model.keys import estimate_key as estimate
+
+    def estimate_key(melody):
+        return estimate(melody).key
 
     d_major = tuple((p, i * 480, 480 * (2 if p % 12 in (2, 9) else 1)) for i, p in
                     enumerate([62, 64, 66, 67, 69, 71, 73, 74, 69, 66, 62]))
@@ -98,3 +101,13 @@ def test_key_estimate_for_songs_without_a_key():
                     enumerate([69, 72, 76, 74, 72, 71, 69, 68, 69, 64, 69]))
     assert estimate_key(a_minor) == KeySignature(0, 9, "minor")
     assert estimate_key(()) == KeySignature(0)
+
+
+def test_the_diatonic_rule_baseline(engine):
+    res = engine.harmonize(HarmonyRequest(MELODY, rhythm="bar", method="rule", candidates=1))[0]
+    # arpeggios of C, F, G, C in every bar (with C major's tie-break order): the rule's triads
+    assert [_labels_at(res.chords, b * BAR) for b in range(4)] == ["C:maj", "F:maj", "G:maj", "C:maj"]
+    assert all(lab.endswith(("maj", "min", "dim")) for _, _, lab in res.chords)
+    pinned = engine.harmonize(HarmonyRequest(MELODY, rhythm="bar", method="rule", candidates=1,
+                                             pins=(Pin(BAR, 2 * BAR, "D:7"),)))[0]
+    assert _labels_at(pinned.chords, BAR) == "D:7"  # a pin holds even where the rule would never go

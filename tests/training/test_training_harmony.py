@@ -65,3 +65,61 @@ def test_quick_run_on_the_real_corpus(tmp_path):
     assert main(["--quick", "--out", str(out)]) == 0
     res = Harmonizer.load(out).harmonize(HarmonyRequest(tuple((62 + i % 3, i * 480, 480) for i in range(8))))
     assert res and res[0].chords
+
+
+def test_excerpts_and_the_evaluation_of_first_candidates():
+    from composer_app.training.harmony.crosseval import evaluate_excerpts, excerpts_of, format_table
+
+    pieces = synthetic_pieces(4)
+    excerpts = [ex for p in pieces for ex in excerpts_of(p, bars=4, windows=2, transpose=3, strip_key=True)]
+    assert len(excerpts) == 8  # two 4-bar windows of each 8-bar tune
+    ex = excerpts[0]
+    assert ex.melody[0][1] >= 0 and ex.end == 4 * 1920
+    given = [e.key for p in pieces for e in excerpts_of(p, bars=4, windows=2, transpose=3)]
+    assert {(k.tonic, k.mode) for k in given} == {(3, "major")}  # C major moved up 3
+    assert {(e.key.tonic, e.key.mode) for e in excerpts} != {(3, "major")}  # estimated from 4 bars of notes
+    exact = [e for p in pieces for e in excerpts_of(p, bars=4, windows=2, transpose=3)]
+    report = evaluate_excerpts(exact, Harmonizer(toy_weights(0)), candidates=3)
+    assert report["excerpts"] == 8 and report["slots"] == 8 * 8
+    assert report["root"]["rule"] > 0.6  # chord-tone melodies: the rule finds most roots (not ii7: IV ties and wins)
+    assert report["strong_beat_chord_tones"]["real"] == 1.0
+    assert report["root"]["best_of_4"] >= report["root"]["model"]
+    assert "diatonic rule" in "\n".join(format_table({"synthetic": report}))
+
+
+def test_a_style_without_training_data_exports_the_shared_crf():
+    torch = pytest.importorskip("torch")
+    from composer_app.model.harmony_features import STYLE_FEATURE
+    from composer_app.model.harmony_net import NetConfig
+    from composer_app.model.harmony_vocab import VOCAB_SIZE
+    from composer_app.training.harmony.model_torch import HarmonyNet, export_arrays
+
+    torch.manual_seed(0)
+    model = HarmonyNet(NetConfig(8, 1, VOCAB_SIZE, 4))
+    with torch.no_grad():
+        for p in (model.trans, model.trans0, model.start, model.start0):
+            p.normal_(0, 0.5)
+    full, partial = export_arrays(model), export_arrays(model, trained_styles=(0, 1))
+    np.testing.assert_allclose(partial["crf.trans"][:2], full["crf.trans"][:2])
+    shared = model.trans0.detach().numpy()
+    np.testing.assert_allclose(partial["crf.trans"][2], shared, atol=1e-6)
+    np.testing.assert_allclose(partial["crf.trans"][3], shared, atol=1e-6)
+    assert not np.allclose(full["crf.trans"][3], shared)
+    assert np.all(partial["in.weight"][:, STYLE_FEATURE + 2:STYLE_FEATURE + 4] == 0)
+    assert np.any(partial["in.weight"][:, STYLE_FEATURE:STYLE_FEATURE + 2] != 0)
+
+
+def test_windows_are_also_seen_in_the_estimated_key():
+    from dataclasses import replace
+
+    from composer_app.core.pitch import KeySignature
+    from composer_app.training.harmony.data import estimated_key_sequences
+
+    piece = synthetic_pieces(1)[0]  # C major, and labelled so
+    assert estimated_key_sequences(piece, "train") == []
+    mislabelled = replace(piece, keys=(KeySignature(0, 7, "major"),))  # a G major label on a C major tune
+    seqs = estimated_key_sequences(mislabelled, "train")
+    assert [s.rhythm for s in seqs] == [0, 1, 2]  # the one 8-bar window, at every rhythm
+    own = piece_sequences(piece)
+    for a, b in zip(seqs, own):  # the estimate (C major) is the reference: as if the label were right
+        assert list(a.classes) == list(b.classes) and a.split == "train" and a.piece_id.endswith("#bar0")

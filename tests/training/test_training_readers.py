@@ -6,6 +6,7 @@ import pytest
 
 from composer_app.core.chords import parse_chord
 from composer_app.core.pitch import KeySignature
+from composer_app.training.corpus import SkipPiece
 from composer_app.training.keyfind import find_key
 from composer_app.training.skips import SkipLog
 from composer_app.training.sources import iter_source
@@ -153,3 +154,105 @@ def test_music21_folk():
         _check_sane(p)
         assert p.style == "folk" and p.id.startswith("music21_folk/")
         assert "essenFolksong" not in p.id
+
+
+# --- the MIDI datasets are read by the app's own reader (issue 10: one MIDI reader) --------------------
+
+def _mido_reading(path: Path) -> list[list[tuple[int, int, int, int]]]:
+    """The former training reading, kept here as an independent reference: mido's parse, notes paired
+    first-in first-out per (channel, pitch), ticks rescaled to 480 with Python's round(); one list per
+    file track that has notes."""
+    import mido
+
+    mf = mido.MidiFile(str(path))
+    tracks = []
+    for track in mf.tracks:
+        tick, waiting, notes = 0, {}, []
+        for msg in track:
+            tick += msg.time
+            if msg.type == "note_on" and msg.velocity > 0:
+                waiting.setdefault((msg.channel, msg.note), []).append((tick, msg.velocity))
+            elif msg.type in ("note_on", "note_off") and waiting.get((msg.channel, msg.note)):
+                start, velocity = waiting[msg.channel, msg.note].pop(0)
+                s, e = round(start * 480 / mf.ticks_per_beat), round(tick * 480 / mf.ticks_per_beat)
+                if e > s:
+                    notes.append((msg.note, s, e - s, velocity))
+        if notes:
+            tracks.append(sorted(notes, key=lambda n: (n[1], n[0], n[2])))
+    return tracks
+
+
+def _facts(song):
+    return ([(t.name, t.channel, [(n.pitch, n.start, n.duration, n.velocity) for n in t.notes_absolute()])
+             for t in song.tracks], song.tempos, song.meters, song.keys)
+
+
+def _dataset_sample() -> list[Path]:
+    import random
+
+    notts = sorted((DATASETS / "nottingham" / "MIDI").glob("*.mid"))
+    pop = [DATASETS / "pop909" / "POP909" / n / f"{n}.mid" for n in ("001", "471", "909")]
+    found = random.Random(10).sample(notts, min(20, len(notts))) + [p for p in pop if p.exists()]
+    if not found:
+        pytest.skip("no dataset MIDI files here")
+    return found
+
+
+def test_dataset_files_keep_their_notes_through_the_shared_reader():
+    """Per file: the same tracks and note counts as the former mido reading; the only change is the app's
+    rounding of half ticks (up, not to even), so onsets and durations move by at most one tick."""
+    from composer_app.midi import read_midi as app_read_midi
+    from composer_app.training.midifile import read_midi
+
+    moved = 0
+    for path in _dataset_sample():
+        data = read_midi(path)
+        assert data.warnings == ()
+        assert _facts(data.song) == _facts(app_read_midi(path))  # training sees exactly what the window sees
+        ours = [list(t.notes) for t in data.tracks if t.notes]
+        theirs = _mido_reading(path)
+        assert [len(t) for t in ours] == [len(t) for t in theirs], path.name
+        for mine, old in zip(ours, theirs):
+            for a, b in zip(mine, old):
+                assert a[0] == b[0] and a[3] == b[3] and abs(a[1] - b[1]) <= 1 and abs(a[2] - b[2]) <= 1, \
+                    (path.name, a, b)
+                moved += a != b
+    assert moved < 1000  # 471.mid (960 PPQ) has a few hundred half-tick durations
+
+
+def test_training_reads_smpte_files_and_splits_channels_like_the_app(tmp_path):
+    import mido
+
+    from composer_app.midi import read_midi as app_read_midi
+    from composer_app.training.midifile import read_midi
+
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name="Keys"),
+                            mido.Message("note_on", note=60, velocity=90, channel=0),
+                            mido.Message("note_on", note=48, velocity=80, channel=3, time=0),
+                            mido.Message("note_off", note=60, channel=0, time=1000),
+                            mido.Message("note_off", note=48, channel=3, time=500)])
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    mf.tracks.append(track)
+    path = tmp_path / "smpte.mid"
+    mf.save(path)
+    raw = bytearray(path.read_bytes())
+    raw[12:14] = bytes([0xE7, 40])  # 25 fps x 40 ticks: 1000 ticks per second, read at 120 BPM
+    path.write_bytes(bytes(raw))
+    data = read_midi(path)
+    assert [(t.name, t.notes) for t in data.tracks] == [("Keys (1)", ((60, 0, 960, 90),)),
+                                                        ("Keys (4)", ((48, 0, 1440, 80),))]
+    assert _facts(data.song) == _facts(app_read_midi(path))
+
+
+def test_a_cut_dataset_file_is_skipped_with_its_reason(tmp_path):
+    from composer_app.training.readers.nottingham import AbcTune, read_tune
+
+    source = DATASETS / "nottingham" / "MIDI" / "jigs100.mid"
+    if not source.exists():
+        pytest.skip("nottingham is not here")
+    cut = tmp_path / "jigs100.mid"
+    cut.write_bytes(source.read_bytes()[:-200])
+    tune = AbcTune(100, "cut", ["6/8"], ["G"], [])
+    with pytest.raises(SkipPiece, match="cut short"):
+        read_tune(cut, tune)
+    assert read_tune(source, tune).note_count > 0

@@ -22,6 +22,14 @@ def _no_user_settings(tmp_path_factory):
             QSettings.setPath(fmt, scope, where)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_data(tmp_path_factory):
+    """Recovery copies and logs (QStandardPaths' data folder) go to a temporary folder, never the user's."""
+    import os
+
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings.from_ini(tmp_path / "settings.ini")

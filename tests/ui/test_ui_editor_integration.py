@@ -170,6 +170,34 @@ def test_the_clash_check_sees_a_window_key_reused_in_an_editor(window):
     assert any("Split at Playhead" in line for line in shortcut_clashes(window))
 
 
+def test_the_clash_check_sees_keys_a_standard_key_gets_on_other_platforms(qtbot):
+    """StdKey.Delete is Del here (offscreen) but Del and Ctrl+D on X11: a Ctrl+D elsewhere clashes with it."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QWidget
+
+    from composer_app.ui.shortcuts import key_sequences, mark_standard_keys
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    delete = QAction("Delete notes", widget)
+    delete.setShortcuts(key_sequences(QKeySequence.StandardKey.Delete, "Del"))
+    mark_standard_keys(delete, [QKeySequence.StandardKey.Delete])
+    duplicate = QAction("Duplicate notes", widget)
+    duplicate.setShortcut("Ctrl+D")
+    widget.addActions([delete, duplicate])
+    assert shortcut_clashes(widget) == ["Ctrl+D: 'Delete notes' and 'Duplicate notes'"] or \
+        shortcut_clashes(widget) == ["Ctrl+D: 'Duplicate notes' and 'Delete notes'"]
+
+
+def test_ctrl_d_in_the_piano_roll_is_duplicate_only_on_every_platform(window):
+    from composer_app.ui.shortcuts import keys_on_any_platform
+
+    roll = window.editors.roll
+    bound = [a.text() for a in roll.actions.all() if "Ctrl+D" in keys_on_any_platform(a)]
+    assert bound == ["Duplicate notes"]
+    assert "Del" in keys_on_any_platform(roll.actions.delete)
+
+
 def test_every_shortcut_is_in_a_menu_and_in_the_help_dialog(window):
     listed = {id(a) for _title, actions in window.shortcut_groups() for a in actions}
     unlisted = [action_label(a) for a in window.findChildren(QAction) if a.shortcuts() and id(a) not in listed]

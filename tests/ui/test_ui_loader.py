@@ -60,3 +60,21 @@ def test_cancel_drops_the_running_load(qtbot):
     loader.wait()
     qtbot.wait(50)
     assert seen == [] and not loader.busy
+
+
+def test_warnings_follow_the_loaded_song(qtbot):
+    def open_checked(path: Path) -> tuple[Song, tuple[str, ...]]:
+        return Song(title=path.name), (("the file is cut short",) if path.name == "cut.mid" else ())
+
+    loader = SongLoader(open_checked)
+    events = []
+    loader.loaded.connect(lambda rid, path, song: events.append(("loaded", song.title)))
+    loader.warned.connect(lambda rid, path, warnings: events.append(("warned", path.name, warnings)))
+    with qtbot.waitSignal(loader.warned, timeout=10_000):
+        loader.load("cut.mid")
+    with qtbot.waitSignal(loader.loaded, timeout=10_000):
+        loader.load("whole.mid")
+    loader.wait()
+    qtbot.wait(50)
+    assert events == [("loaded", "cut.mid"), ("warned", "cut.mid", ("the file is cut short",)),
+                      ("loaded", "whole.mid")]

@@ -83,6 +83,34 @@ def test_opening_a_midi_file_lists_its_tracks(qtbot, window):
     assert not window.document.is_project
 
 
+ASHOVER1 = POP909.parents[3] / "nottingham" / "MIDI" / "ashover1.mid"
+
+
+def test_opening_another_file_starts_fresh(qtbot, window):
+    """After File > Open: the playhead and loop back at the start, the roll and the arrangement show only the
+    new song (no stale clip, lane or ruler), the first track current."""
+    open_and_wait(qtbot, window, POP909)
+    editors, transport = window.editors, window.transport
+    transport.set_playhead(20 * 960)
+    transport.set_loop(960, 4 * 960, True)
+    editors.edit_clip(window.document.song.tracks[2].clips[0].id)
+    editors.arrangement.set_current_track(window.document.song.tracks[2].id)
+    open_and_wait(qtbot, window, ASHOVER1)
+    song = window.document.song
+    assert transport.playhead == 0 and not transport.loop_enabled and not transport.playing
+    clip = song.tracks[0].clips[0]
+    assert editors.roll.clip_id == clip.id
+    assert {i.note.id for i in editors.roll.scene.items_by_id.values()} <= {n.id for n in clip.notes}
+    arrangement = editors.arrangement
+    assert arrangement.headers.order == [t.id for t in song.tracks]
+    assert arrangement.current_track_id == song.tracks[0].id == arrangement.scene.current_track_id
+    assert sorted(i.clip_id for i in arrangement.scene.clip_items()) == sorted(c.id for t in song.tracks
+                                                                                for c in t.clips)
+    assert arrangement.scene.sceneRect().height() == len(song.tracks) * arrangement.scene.row_height
+    window.new_song()
+    assert editors.roll.clip_id is None and arrangement.scene.clip_items() == [] and transport.playhead == 0
+
+
 def test_busy_indicator_shows_while_loading(qtbot, window, tmp_path, song):
     path = project(tmp_path, song)
     with qtbot.waitSignal(window.loader.loaded, timeout=20_000):
@@ -104,6 +132,33 @@ def test_a_corrupt_file_shows_an_error_and_keeps_the_song(qtbot, window, tmp_pat
     assert text.startswith("broken.mid: ") and "\n" not in text and "Traceback" not in text
     assert window.statusBar().currentMessage() == text
     assert window.settings.recent_files() == []
+
+
+@pytest.mark.skipif(not ASHOVER1.exists(), reason="Nottingham dataset not present")
+def test_a_file_cut_short_opens_what_is_there_and_says_so(qtbot, window, tmp_path, boxes):
+    data = ASHOVER1.read_bytes()
+    cut = tmp_path / "cut.mid"
+    cut.write_bytes(data[:len(data) * 3 // 4])  # a download that stopped early
+    with qtbot.waitSignal(window.loader.warned, timeout=20_000):
+        window.open_path(cut)
+    song = window.document.song
+    assert 0 < song.note_count < fileio.open_song(ASHOVER1).note_count and window.document.path == cut
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Warning: cut.mid: the file is cut short: track 2 stops at bar ")
+    shown = [b for b in window.findChildren(QMessageBox) if b.objectName() == "readWarnings" and b.isVisible()]
+    assert len(shown) == 1 and not shown[0].isModal()  # the window stays usable
+    assert shown[0].text().startswith("cut.mid was opened, but not all of it could be read:")
+    assert "the notes after that are missing" in shown[0].text()
+    assert boxes["critical"] == [] and boxes["warning"] == []
+    shown[0].close()
+
+
+@pytest.mark.skipif(not ASHOVER1.exists(), reason="Nottingham dataset not present")
+def test_a_whole_file_opens_without_a_warning(qtbot, window):
+    open_and_wait(qtbot, window, ASHOVER1)
+    qtbot.wait(20)
+    assert not [b for b in window.findChildren(QMessageBox) if b.objectName() == "readWarnings"]
+    assert window.statusBar().currentMessage().startswith("Opened ashover1.mid: ")
 
 
 def test_a_missing_recent_file_is_dropped_from_the_list(qtbot, window, tmp_path, song, boxes):

@@ -77,7 +77,7 @@ def test_panic_stops(qtbot, window):
 
 def test_transport_menu_and_shortcuts_dialog(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Arrangement", "&Piano Roll", "&Transport", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Arrangement", "&Piano Roll", "&Transport", "A&ssistant", "&Help"]
     rows = dict(ShortcutsDialog(window.shortcut_groups()).rows())
     assert rows["Play"] == "Space"
     assert rows["Record"].startswith("R")

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.model import tokens as tk
+from composer_app.model.keys import estimate_from_histogram
 from composer_app.training.corpus import Piece
 from composer_app.training.skips import SkipLog
 from composer_app.training.sources import iter_source
@@ -146,6 +147,93 @@ def windows(seq: np.ndarray, length: int, phase: int) -> list[np.ndarray]:
                 chunk[0, tk.SHIFT] = 0
         out.append(np.concatenate([head[None], chunk]))
     return out
+
+
+def rows_key_histogram(rows: np.ndarray) -> np.ndarray:
+    """Duration per pitch class of the note rows (reference-key pitches; BOS, EOS and markers skipped)."""
+    notes = rows[rows[:, tk.PITCH] < tk.NONE_PITCH]
+    hist = np.zeros(12)
+    if len(notes):
+        durations = np.asarray(tk.DUR_STEPS)[notes[:, tk.DUR]]
+        np.add.at(hist, notes[:, tk.PITCH] % 12, durations)
+    return hist
+
+
+def rekey(rows: np.ndarray, shift: int, mode: int) -> np.ndarray:
+    """Rows moved by ``shift`` semitones (pitches and chord roots) with mode ``mode``; unchanged when a pitch
+    would leave 0..127."""
+    notes = rows[:, tk.PITCH] < tk.NONE_PITCH
+    moved = rows[notes, tk.PITCH] + shift
+    if shift and (moved.min(initial=0) < 0 or moved.max(initial=0) > 127):
+        return rows
+    out = rows.copy()
+    out[notes, tk.PITCH] = moved
+    chords = out[:, tk.CHORD] < tk.NO_CHORD
+    q = len(tk.QUALITY_CLASSES)
+    out[chords, tk.CHORD] = ((out[chords, tk.CHORD] // q + shift) % 12) * q + out[chords, tk.CHORD] % q
+    out[:, tk.MODE] = mode
+    return out
+
+
+def to_detected_key(rows: np.ndarray) -> np.ndarray:
+    """Rows normalised to the key detected from their own notes instead of the annotated key (what the engine
+    sees for music without a key signature)."""
+    est = estimate_from_histogram(rows_key_histogram(rows))
+    if est.confidence == 0.0 and not est.key.tonic:
+        return rows
+    return rekey(rows, tk.reference_shift(est.key), tk.MODES.index(est.key.mode))
+
+
+FIM_GAPS = (1, 2, 3, 4)
+FIM_GAP_WEIGHTS = (0.35, 0.35, 0.15, 0.15)
+FIM_SUFFIX_BARS = 8
+
+
+def marker_row(kind: int, gap_bars: int, ref: np.ndarray, notes: np.ndarray, bar_of: np.ndarray, bar: int
+               ) -> np.ndarray:
+    """A FILL or MIDDLE row sitting in ``bar``: meter and chord of the first note in that bar (else ``ref``'s
+    meter and no chord), the gap length in its ``pos`` field."""
+    inside = np.flatnonzero(bar_of == bar)
+    first = notes[inside[0]] if len(inside) else None
+    meter = first[tk.METER] if first is not None else ref[tk.METER]
+    chord = first[tk.CHORD] if first is not None and first[tk.POS] == 0 else tk.NO_CHORD
+    row = tk.special_row(kind, meter, ref[tk.MODE], ref[tk.STYLE], ref[tk.ROLE], chord)
+    row[tk.POS] = min(gap_bars, tk.MAX_GAP_BARS)
+    return row
+
+
+def fill_in_middle(window: np.ndarray, rng: np.random.Generator, max_len: int) -> np.ndarray | None:
+    """A training window reordered for gap filling: BOS, the notes before a gap of 1-4 bars, FILL, up to
+    FIM_SUFFIX_BARS bars after it, MIDDLE, the gap's notes, EOS. None when the window has no room for a gap
+    with music on both sides."""
+    notes = window[1:-1] if window[-1, tk.SHIFT] == tk.EOS else window[1:]
+    if len(notes) < 6:
+        return None
+    bars = np.cumsum(notes[:, tk.SHIFT])
+    gap = int(rng.choice(FIM_GAPS, p=FIM_GAP_WEIGHTS))
+    lo, hi = int(bars[0]) + 1, int(bars[-1]) - gap
+    if hi < lo:
+        return None
+    start = int(rng.integers(lo, hi + 1))
+    end = start + gap
+    suffix_end = end + int(rng.integers(1, FIM_SUFFIX_BARS + 1))
+    pre = notes[bars < start]
+    mid, mid_bars = notes[(bars >= start) & (bars < end)].copy(), bars[(bars >= start) & (bars < end)]
+    keep = (bars >= end) & (bars < suffix_end)
+    suf, suf_bars = notes[keep].copy(), bars[keep]
+    room = max_len - (len(pre) + len(mid) + 4)
+    if room < 1 or not len(suf):
+        return None
+    suf, suf_bars = suf[:room], suf_bars[:room]
+    suf[0, tk.SHIFT] = min(int(suf_bars[0]) - end, tk.MAX_SHIFT)
+    if len(mid):
+        mid[0, tk.SHIFT] = min(int(mid_bars[0]) - start, tk.MAX_SHIFT)
+    head = window[0]
+    fill = marker_row(tk.FILL, gap, head, suf, suf_bars, end)
+    middle = marker_row(tk.MIDDLE, gap, head, mid, mid_bars, start)
+    eos = tk.special_row(tk.EOS, (mid[-1] if len(mid) else middle)[tk.METER], head[tk.MODE], head[tk.STYLE],
+                         head[tk.ROLE])
+    return np.concatenate([head[None], pre, fill[None], suf, middle[None], mid, eos[None]])
 
 
 def drop_chords(rows: np.ndarray) -> np.ndarray:

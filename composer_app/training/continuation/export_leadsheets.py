@@ -3,14 +3,18 @@
 ``python -m composer_app.training.continuation.export_leadsheets --out DIR [--split test] [--limit N]``: one
 Type 1 file per piece of the split, with a ``melody`` track, a ``chords`` track of block chords carrying the
 Harte labels, and key, meter and tempo in track 0. The title is ``source:id [style]`` so eval can condition
-on the style. ``--limit`` caps the files per source.
+on the style. ``--limit`` caps the files per source. ``--strip-keys`` moves every piece to another key and
+removes its key signatures (music in keys nobody told the models); ``--split all --sources airds essen`` writes
+the collections no model trains on (cross-source evaluation).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from composer_app.core.chords import parse_chord
@@ -21,7 +25,7 @@ from composer_app.midi import write_midi
 from composer_app.training.continuation.dataset import DEFAULT_SOURCES, MIN_NOTES
 from composer_app.training.corpus import Piece
 from composer_app.training.skips import SkipLog
-from composer_app.training.sources import iter_source
+from composer_app.training.sources import SOURCES, iter_source
 from composer_app.training.split import assign_split
 
 CHORD_VELOCITY = 64
@@ -73,9 +77,21 @@ def leadsheet_song(piece: Piece) -> Song | None:
                 title=f"{piece.source}:{piece.id} [{piece.style}]")
 
 
+def hide_key(piece: Piece) -> Piece:
+    """The piece moved to another key (-5..+6 semitones, chosen by its id) with its key signatures removed: music in
+    keys nobody told the models, as most files from a DAW are."""
+    shift = int(hashlib.sha1(piece.id.encode()).hexdigest(), 16) % 12 - 5
+    try:
+        moved = piece.transposed(shift)
+    except ValueError:
+        moved = piece
+    return replace(moved, keys=())
+
+
 def export(out: Path, split: str = "test", sources: list[str] | None = None, limit: int | None = None,
-           log=print) -> list[Path]:
-    """Write every ``split`` piece of ``sources`` (at most ``limit`` per source) into ``out``."""
+           log=print, strip_keys: bool = False) -> list[Path]:
+    """Write every ``split`` piece of ``sources`` (at most ``limit`` per source; split "all" takes every piece)
+    into ``out``; ``strip_keys`` moves each to another key and removes its key signatures."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     skips = SkipLog()
@@ -84,9 +100,9 @@ def export(out: Path, split: str = "test", sources: list[str] | None = None, lim
         for piece in iter_source(source, skips=skips):
             if limit is not None and count >= limit:
                 break
-            if assign_split(piece) != split:
+            if split != "all" and assign_split(piece) != split:
                 continue
-            song = leadsheet_song(piece)
+            song = leadsheet_song(hide_key(piece) if strip_keys else piece)
             if song is None:
                 continue
             name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{source}-{piece.id}")[:100]
@@ -101,11 +117,14 @@ def export(out: Path, split: str = "test", sources: list[str] | None = None, lim
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--split", choices=("train", "valid", "test"), default="test")
-    p.add_argument("--sources", nargs="*", default=list(DEFAULT_SOURCES))
+    p.add_argument("--split", choices=("train", "valid", "test", "all"), default="test",
+                   help="which split (all: every piece, for sources no model trains on such as airds, essen)")
+    p.add_argument("--strip-keys", action="store_true",
+                   help="move each piece to another key and remove its key signatures")
+    p.add_argument("--sources", nargs="*", default=list(DEFAULT_SOURCES), choices=list(SOURCES))
     p.add_argument("--limit", type=int, default=None, help="files per source")
     args = p.parse_args(argv)
-    files = export(args.out, args.split, args.sources, args.limit)
+    files = export(args.out, args.split, args.sources, args.limit, strip_keys=args.strip_keys)
     print(f"wrote {len(files)} lead sheets to {args.out}")
     return 0
 

@@ -133,11 +133,12 @@ class ContinuationNet(nn.Module):
     def nll(self, rows: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
         """Summed NLL (nats) of rows[:, 1:] given rows[:, :-1], the count of predicted notes, per-field sums.
 
-        ``valid`` (B, T) marks real rows (not padding). EOS targets count only their shift field.
+        ``valid`` (B, T) marks real rows (not padding). EOS targets count only their shift field; the input-only
+        FILL and MIDDLE markers of a gap fill are not predicted.
         """
         h = self(rows[:, :-1])
         target = rows[:, 1:]
-        mask = valid[:, 1:].float()
+        mask = valid[:, 1:].float() * (target[..., tk.SHIFT] < tk.OUTPUT_SIZES["shift"]).float()
         note = mask * (target[..., tk.SHIFT] != tk.EOS).float()
         logits = self.head_logits(h, target)
         total = torch.zeros((), device=rows.device)

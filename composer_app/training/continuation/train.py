@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from composer_app.model import tokens as tk
+from composer_app.model.continuation_net import load_npz
 from composer_app.training.continuation import dataset as ds
 from composer_app.training.continuation.evaluate import eval_windows, nll_per_note
 from composer_app.training.continuation.export import export_npz
@@ -21,6 +23,10 @@ DEFAULT_OUT = Path(__file__).resolve().parents[3] / "resources" / "models" / "co
 ACCOMP_KEEP = {"pop909": 0.3}
 """Share of a source's accompaniment windows kept per epoch (POP909 piano would otherwise dominate)."""
 CHORD_DROPOUT = 0.15
+FIM_RATE = 0.5
+"""Share of training windows reordered as gap fills (before, after, then the middle)."""
+DETECTED_KEY_RATE = 0.5
+"""Share of training windows normalised to the key detected from their notes instead of the annotated key."""
 
 
 def default_ckpt() -> Path:
@@ -35,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--minutes", type=float, default=None, help="stop (and export) after this much training time")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--ckpt", type=Path, default=None, help="checkpoint file (resumed when it exists)")
+    p.add_argument("--init", type=Path, default=None,
+                   help="start from the weights of an exported .npz (fine-tuning; new embedding rows start as BOS's)")
+    p.add_argument("--warmup", type=int, default=300, help="warm-up steps of the learning rate")
     p.add_argument("--no-resume", action="store_true")
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     p.add_argument("--threads", type=int, default=2)
@@ -60,9 +69,33 @@ def epoch_windows(seqs: list[ds.Sequence], length: int, rng: np.random.Generator
         for w in ds.windows(s.rows, length, int(rng.integers(0, length - 1))):
             if keep < 1.0 and rng.random() >= keep:
                 continue
+            if rng.random() < DETECTED_KEY_RATE:
+                w = ds.to_detected_key(w)
+            if rng.random() < FIM_RATE:
+                fim = ds.fill_in_middle(w, rng, length)
+                w = w if fim is None else fim
             out.append(ds.drop_chords(w) if rng.random() < CHORD_DROPOUT else w)
     order = rng.permutation(len(out))
     return [out[i] for i in order]
+
+
+def init_from_npz(model: ContinuationNet, path: Path) -> None:
+    """Copy an exported model's weights into ``model``; embedding tables that grew (new input-only markers) keep
+    the old rows and start the new ones as a copy of the BOS row."""
+    weights, _ = load_npz(path)
+    state = model.state_dict()
+    for name, tensor in state.items():
+        if name not in weights:
+            raise ValueError(f"{path}: no weight {name}")
+        old = torch.from_numpy(weights[name])
+        if old.shape == tensor.shape:
+            tensor.copy_(old)
+        elif old.dim() == 2 and old.shape[1] == tensor.shape[1] and old.shape[0] < tensor.shape[0]:
+            tensor[:old.shape[0]] = old
+            tensor[old.shape[0]:] = old[tk.BOS] + 0.02 * torch.randn_like(tensor[old.shape[0]:])
+        else:
+            raise ValueError(f"{path}: {name} has shape {tuple(old.shape)}, the model {tuple(tensor.shape)}")
+    model.load_state_dict(state)
 
 
 def batches(wins: list[np.ndarray], batch: int) -> list[list[np.ndarray]]:
@@ -126,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             opt.load_state_dict(saved["opt"])
             state = saved["state"]
             print(f"resumed from {ckpt} at epoch {state['epoch']} step {state['step']}", flush=True)
+    if args.init is not None and state["step"] == 0:
+        init_from_npz(model, args.init)
+        print(f"initialised from {args.init}", flush=True)
     print(f"model: {parameter_count(model):,} parameters, {per_epoch} steps per epoch, {total} steps", flush=True)
     valid_w = eval_windows(split["valid"], cfg.max_len, 2)
     budget = args.minutes * 60 if args.minutes else None
@@ -158,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             if budget:
                 progress = max(progress, elapsed() / budget)
             for g in opt.param_groups:
-                g["lr"] = lr_at(int(progress * 10_000), 10_000, args.lr, 300)
+                g["lr"] = lr_at(int(progress * 10_000), 10_000, args.lr, args.warmup)
             rows, valid = ds.pad_batch(chunk)
             loss, n, _ = model.nll(torch.from_numpy(rows).to(device), torch.from_numpy(valid).to(device))
             opt.zero_grad(set_to_none=True)

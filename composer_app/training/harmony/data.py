@@ -10,15 +10,20 @@ from pathlib import Path
 
 import numpy as np
 
+from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony_features import RHYTHMS, STYLES, meter_kind, slot_features, slot_grid, slot_labels
 from composer_app.model.harmony_vocab import N_CLASS, label_to_class
-from composer_app.training.corpus import Piece
+from composer_app.training.corpus import Part, Piece
 from composer_app.training.sources import iter_source
 from composer_app.training.split import assign_split
 
 SOURCES = ("nottingham", "pop909", "openewld", "when_in_rome")
-DATA_VERSION = 1
+DATA_VERSION = 2
 MIN_CHORDED = 0.5
+WINDOW_BARS = 8
+"""Bars of the windows that training also sees in the key estimated from their melody."""
+MAX_WINDOWS = 2
+"""At most this many such windows per piece (the piece in its own key stays the larger share)."""
 
 
 @dataclass
@@ -71,6 +76,48 @@ def piece_sequences(piece: Piece, split: str | None = None) -> list[HarmonySeque
     return out
 
 
+def meters_from(meters: Iterable[tuple[int, int, int]], start: int, stop: int) -> tuple[tuple[int, int, int], ...]:
+    """The meter changes of [start, stop) moved to start at tick 0 (the meter in force at ``start`` first)."""
+    ordered = sorted(meters)
+    current = next(((n, d) for t, n, d in reversed(ordered) if t <= start), (4, 4))
+    later = [(t - start, n, d) for t, n, d in ordered if start < t < stop]
+    return ((0, *current), *later)
+
+
+def estimated_key_sequences(piece: Piece, split: str) -> list[HarmonySequence]:
+    """Each ``WINDOW_BARS``-bar window of the piece seen in the key estimated from its melody, where that differs
+    from the piece's own key: a MIDI file without a key signature gets the estimate, right or not."""
+    from composer_app.model.keys import estimate_key
+
+    mel = piece.melody
+    if mel is None or not piece.chords:
+        return []
+    lines = piece.bar_lines()
+    out = []
+    for a in range(0, len(lines) - 1, WINDOW_BARS):
+        start, stop = lines[a], lines[min(a + WINDOW_BARS, len(lines) - 1)]
+        notes = tuple((p, s - start, min(s + d, stop) - s, v) for p, s, d, v in mel.notes if start <= s < stop)
+        if len(notes) < 8:
+            continue
+        est = estimate_key(notes).key
+        own = piece.key_at(start)
+        if own is not None and (own.tonic, own.mode) == (est.tonic, est.mode):
+            continue
+        chords = tuple((max(s, start) - start, min(s + d, stop) - max(s, start), lab) for s, d, lab in piece.chords
+                       if s < stop and s + d > start)
+        try:
+            window = Piece(id=f"{piece.id}#bar{a}", source=piece.source, style=piece.style,
+                           meters=meters_from(piece.meters, start, stop), keys=(KeySignature(0, est.tonic, est.mode),),
+                           chords=chords, parts=(Part("melody", notes, "melody"),), licence=piece.licence,
+                           title=piece.title)
+        except ValueError:
+            continue
+        out += piece_sequences(window, split)
+        if len(out) >= MAX_WINDOWS * len(RHYTHMS):
+            break
+    return out
+
+
 def cache_path() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "composer" / "harmony"
@@ -119,7 +166,10 @@ def iter_sequences(sources: Iterable[str], limit: int | None = None,
                    datasets: Path | None = None) -> Iterator[HarmonySequence]:
     for source in sources:
         for piece in iter_source(source, limit=limit, datasets=datasets):
-            yield from piece_sequences(piece)
+            seqs = piece_sequences(piece)
+            yield from seqs
+            if seqs and seqs[0].split == "train":
+                yield from estimated_key_sequences(piece, "train")
 
 
 def iter_test_pieces(sources: Iterable[str] = SOURCES, limit: int | None = None, split: str = "test",

@@ -14,7 +14,7 @@ from composer_app.midi import read_midi
 from composer_app.model.harmony import Harmonizer
 from composer_app.model.harmony_features import STYLES, slot_grid, slot_labels
 from composer_app.model.harmony_metrics import beat_accuracy, distinctness, fit_metrics
-from composer_app.model.harmony_song import melody_notes, pick_melody, request_for
+from composer_app.model.song_adapter import harmony_request, melody_of, pick_track, track_notes
 
 METRICS = ("CHE", "CC", "CTD", "CTnCTR", "PCS", "MCTD")
 
@@ -41,19 +41,19 @@ def evaluate_files(paths: Sequence[Path], harmonizer: Harmonizer, candidates: in
     for i, path in enumerate(paths):
         try:
             song = read_midi(path)
-            track = pick_melody(song)
+            track = pick_track(song)
         except Exception as exc:  # a file we cannot read is reported, never fatal
             skipped.append(f"{path.name}: {exc}")
             continue
         if not song.chords:
             skipped.append(f"{path.name}: no chords")
             continue
-        melody = melody_notes(track)
+        melody = melody_of(track_notes(track))
         ref = tuple((c.start, c.duration, c.label) for c in song.chords)
         style = style_of(path, default_style)
         group = by_style.setdefault(style, {"model": [], "hmm": []})
-        req = request_for(song, track, rhythm=chord_rhythm(song), style=style,
-                          complexity="extended", candidates=1, seed=i, existing=(), color=0.0)
+        req, _ = harmony_request(song, track, rhythm=chord_rhythm(song), style=style,
+                                 complexity="extended", candidates=1, seed=i, existing=(), color=0.0)
         end = max(s + d for _, s, d in melody)
         beats = slot_grid(req.meters, end, "beat")
         used += 1

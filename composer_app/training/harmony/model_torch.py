@@ -1,4 +1,5 @@
-"""The torch twin of ``composer_app.model.harmony_net``: dilated conv encoder + style-conditioned CRF."""
+"""The torch twin of ``composer_app.model.harmony_net``: dilated conv encoder + style-conditioned CRF
+(shared transitions plus a per-style offset, so a style without data falls back to the shared prior)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from composer_app.model.harmony_features import STYLE_FEATURE
 from composer_app.model.harmony_net import NetConfig
 
 
@@ -22,10 +24,22 @@ class HarmonyNet(nn.Module):
         self.norms = nn.ModuleList(nn.LayerNorm(d, eps=1e-5) for _ in range(cfg.layers))
         self.chord = nn.Linear(d, cfg.vocab)
         self.inv = nn.Linear(d, cfg.inversions)
+        # per-style offsets (trans, diag, start, end) on shared parameters (trans0, ...)
         self.trans = nn.Parameter(torch.zeros(cfg.styles, cfg.vocab, cfg.vocab))
         self.diag = nn.Parameter(torch.zeros(cfg.styles, 3))
         self.start = nn.Parameter(torch.zeros(cfg.styles, cfg.vocab))
         self.end = nn.Parameter(torch.zeros(cfg.styles, cfg.vocab))
+        self.trans0 = nn.Parameter(torch.zeros(cfg.vocab, cfg.vocab))
+        self.diag0 = nn.Parameter(torch.zeros(3))
+        self.start0 = nn.Parameter(torch.zeros(cfg.vocab))
+        self.end0 = nn.Parameter(torch.zeros(cfg.vocab))
+
+    def crf_for(self, style: torch.Tensor, keep: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """(trans (B, V, V), diag (B, 3), start (B, V), end (B, V)) for styles (B,); ``keep`` (B,) 0/1 drops
+        the style offset (style dropout: the shared prior alone)."""
+        k = torch.ones(style.shape[0]) if keep is None else keep.to(torch.float32)
+        return (self.trans0 + self.trans[style] * k[:, None, None], self.diag0 + self.diag[style] * k[:, None],
+                self.start0 + self.start[style] * k[:, None], self.end0 + self.end[style] * k[:, None])
 
     def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (B, T, F), mask (B, T) -> chord logits (B, T, V), inversion logits (B, T, 4)."""
@@ -37,13 +51,12 @@ class HarmonyNet(nn.Module):
         return self.chord(h), self.inv(h)
 
     def crf_nll(self, unary: torch.Tensor, y: torch.Tensor, pos: torch.Tensor, style: torch.Tensor,
-                mask: torch.Tensor) -> torch.Tensor:
+                mask: torch.Tensor, keep: torch.Tensor | None = None) -> torch.Tensor:
         """Sum over the batch of -log P(y | x) under the linear chain (probability-space forward pass)."""
         b, t_len, _ = unary.shape
         mf = mask.to(unary.dtype)
-        trans = self.trans[style]  # (B, V, V)
-        diag = self.diag[style].gather(1, pos)  # (B, T)
-        start, end = self.start[style], self.end[style]
+        trans, diag3, start, end = self.crf_for(style, keep)  # trans (B, V, V)
+        diag = diag3.gather(1, pos)  # (B, T)
         t_max = trans.amax(dim=(1, 2), keepdim=True)
         e_trans = torch.exp(trans - t_max)
         e_diag = torch.diagonal(e_trans, dim1=1, dim2=2)
@@ -76,12 +89,20 @@ class HarmonyNet(nn.Module):
         return (log_z - gold).sum()
 
 
-def export_arrays(model: HarmonyNet) -> dict[str, np.ndarray]:
-    """The parameters under the names the numpy engine reads."""
+def export_arrays(model: HarmonyNet, trained_styles: tuple[int, ...] | None = None) -> dict[str, np.ndarray]:
+    """The parameters under the names the numpy engine reads (CRF per style: shared plus offset). A style not in
+    ``trained_styles`` gets the shared CRF and no input weight, as in style dropout."""
     cfg = model.cfg
-    out = {"in.weight": model.inp.weight, "in.bias": model.inp.bias, "chord.weight": model.chord.weight,
+    styles = range(cfg.styles) if trained_styles is None else trained_styles
+    keep = torch.tensor([float(s in styles) for s in range(cfg.styles)])
+    trans, diag, start, end = model.crf_for(torch.arange(cfg.styles), keep)
+    in_weight = model.inp.weight.detach().clone()
+    for s in range(cfg.styles):
+        if s not in styles:
+            in_weight[:, STYLE_FEATURE + s] = 0.0
+    out = {"in.weight": in_weight, "in.bias": model.inp.bias, "chord.weight": model.chord.weight,
            "chord.bias": model.chord.bias, "inv.weight": model.inv.weight, "inv.bias": model.inv.bias,
-           "crf.trans": model.trans, "crf.diag": model.diag, "crf.start": model.start, "crf.end": model.end}
+           "crf.trans": trans, "crf.diag": diag, "crf.start": start, "crf.end": end}
     for i in range(cfg.layers):
         out[f"conv{i}.weight"] = model.convs[i].weight
         out[f"conv{i}.bias"] = model.convs[i].bias

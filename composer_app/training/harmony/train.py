@@ -1,6 +1,8 @@
 """Train the harmonizer and its HMM baseline on one split, export fp16 weights, evaluate, write the card.
 
-``python -m composer_app.training.harmony.train [--quick]``
+``python -m composer_app.training.harmony.train [--quick]``; ``--cross-source`` also trains one short model per
+source without that source (leave-one-source-out) and evaluates each on the source it never saw;
+``--hold-out SOURCE`` trains just one of those.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import torch
 
 from composer_app.model.harmony import DEFAULT_WEIGHTS
+from composer_app.model.harmony_features import STYLE_FEATURE, STYLES
 from composer_app.model.harmony_hmm import fit_hmm
 from composer_app.model.harmony_net import FORMAT, NetConfig
 from composer_app.model.harmony_vocab import INVERSIONS, N_CLASS, VOCAB_SIZE
@@ -23,9 +26,14 @@ from composer_app.training.harmony.synthetic import synthetic_sequences
 
 CROP = 96
 LR = 2e-3
+STYLE_DROP = 0.25
+"""Share of training sequences seen without their style (features and CRF offset), so the shared model stands
+alone for a style it has not seen."""
+CROSS_SOURCE_MINUTES = 3.0
 
 
-def _batch(seqs: list[HarmonySequence], rng: np.random.Generator) -> dict[str, torch.Tensor]:
+def _batch(seqs: list[HarmonySequence], rng: np.random.Generator,
+           style_drop: float = 0.0) -> dict[str, torch.Tensor]:
     crops = []
     for s in seqs:
         n = len(s.classes)
@@ -42,15 +50,17 @@ def _batch(seqs: list[HarmonySequence], rng: np.random.Generator) -> dict[str, t
         inv[i, :b - a] = s.inversions[a:b]
         pos[i, :b - a] = s.pos[a:b]
         mask[i, :b - a] = True
+    keep = rng.random(len(seqs)) >= style_drop if style_drop else np.ones(len(seqs), dtype=bool)
+    x[~keep, :, STYLE_FEATURE:STYLE_FEATURE + len(STYLES)] = 0.0
     return {"x": torch.from_numpy(x), "y": torch.from_numpy(y), "inv": torch.from_numpy(inv),
             "pos": torch.from_numpy(pos), "mask": torch.from_numpy(mask),
-            "style": torch.tensor([s.style for s in seqs], dtype=torch.int64)}
+            "style": torch.tensor([s.style for s in seqs], dtype=torch.int64), "keep": torch.from_numpy(keep)}
 
 
 def _loss(model: HarmonyNet, b: dict[str, torch.Tensor]) -> tuple[torch.Tensor, float, int]:
     chords, invs = model.encode(b["x"], b["mask"])
     n = int(b["mask"].sum())
-    nll = model.crf_nll(chords, b["y"], b["pos"], b["style"], b["mask"]) / n
+    nll = model.crf_nll(chords, b["y"], b["pos"], b["style"], b["mask"], b["keep"]) / n
     m = b["mask"]
     aux = torch.nn.functional.cross_entropy(chords[m], b["y"][m])
     has = m & (b["y"] != N_CLASS)
@@ -66,15 +76,16 @@ def train(seqs: list[HarmonySequence], cfg: NetConfig, minutes: float, epochs: i
     tr = [s for s in seqs if s.split == "train"]
     va = [s for s in seqs if s.split == "valid"] or tr[:8]
     model = HarmonyNet(cfg)
+    share = source_shares(tr)
     opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=1e-4)
     t0 = time.time()
     best, best_state, history = float("inf"), None, []
     for epoch in range(epochs):
         model.train()
-        order = rng.permutation(len(tr))
+        order = rng.choice(len(tr), size=len(tr), p=share)
         total, count = 0.0, 0
         for k in range(0, len(order), batch):
-            b = _batch([tr[i] for i in order[k:k + batch]], rng)
+            b = _batch([tr[i] for i in order[k:k + batch]], rng, STYLE_DROP)
             loss, nll, n = _loss(model, b)
             opt.zero_grad()
             loss.backward()
@@ -108,9 +119,19 @@ def train(seqs: list[HarmonySequence], cfg: NetConfig, minutes: float, epochs: i
                    "train_slots": int(sum(len(s.classes) for s in tr))}
 
 
+def source_shares(seqs: list[HarmonySequence]) -> np.ndarray:
+    """Sampling probability per sequence: each source weighs the square root of its size (no source dominates)."""
+    counts: dict[str, int] = {}
+    for s in seqs:
+        counts[s.source] = counts.get(s.source, 0) + 1
+    w = np.array([counts[s.source] ** -0.5 for s in seqs])
+    return w / w.sum()
+
+
 def weights_arrays(model: HarmonyNet, seqs: list[HarmonySequence]) -> dict[str, np.ndarray]:
-    """Network and HMM parameters (HMM counted on the same train split) as fp16 arrays."""
-    arrays = export_arrays(model)
+    """Network and HMM parameters (HMM counted on the same train split) as fp16 arrays; a style without
+    training data gets the shared CRF and no style input."""
+    arrays = export_arrays(model, tuple(sorted({s.style for s in seqs if s.split == "train"})))
     hmm = fit_hmm((s.rhythm, s.classes, s.beats) for s in seqs if s.split == "train")
     arrays.update({k: v.astype(np.float32) for k, v in hmm.items()})
     out = {k: (v.astype(np.float16) if v.dtype.kind == "f" else v) for k, v in arrays.items()}
@@ -125,6 +146,46 @@ def save_weights(arrays: dict[str, np.ndarray], path: Path) -> None:
     tmp.replace(path)
 
 
+def fit_and_save(seqs: list[HarmonySequence], cfg: NetConfig, out: Path, minutes: float, epochs: int, seed: int,
+                 command: str) -> dict:
+    """Train on ``seqs``, write the weights to ``out``; returns the training info."""
+    model, info = train(seqs, cfg, minutes, epochs, seed)
+    arrays = weights_arrays(model, seqs)
+    info.update({"command": command, "sources": sorted({s.source for s in seqs}), "seed": seed, "minutes": minutes,
+                 "parameters": int(sum(p.numel() for p in model.parameters()))})
+    arrays["train_info"] = np.array(json.dumps(info))
+    save_weights(arrays, out)
+    print(f"wrote {out}")
+    return info
+
+
+def cross_source_runs(seqs: list[HarmonySequence], cfg: NetConfig, minutes: float, epochs: int, seed: int,
+                      sources: tuple[str, ...] = SOURCES, pieces: int | None = 60) -> dict:
+    """Leave-one-source-out: for each source a short run on the others, judged on that source's excerpts
+    (transposed); the report is also saved next to the weights for the model card."""
+    from composer_app.model.harmony import Harmonizer
+    from composer_app.training.harmony.crosseval import cross_source, loso_weights
+
+    for held in sources:
+        rest = [s for s in seqs if s.source != held]
+        if not any(s.split == "train" for s in rest):
+            continue
+        print(f"--- without {held}: {len(rest)} sequences")
+        fit_and_save(rest, cfg, loso_weights(held), minutes, epochs, seed,
+                     f"python -m composer_app.training.harmony.train --hold-out {held}")
+
+    def load(source: str) -> Harmonizer | None:
+        path = loso_weights(source)
+        return Harmonizer.load(path) if path.is_file() else None
+
+    report = {"minutes_per_run": minutes, "pieces_per_source": pieces,
+              "sources": cross_source(sources, load, pieces=pieces)}
+    path = cache_path() / "cross-source.json"
+    path.write_text(json.dumps(report, indent=1))
+    print(f"wrote {path}")
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m composer_app.training.harmony.train", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="a tiny run (few pieces, small net, seconds)")
@@ -132,14 +193,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help=f"weights file (default {DEFAULT_WEIGHTS}; with --quick/--synthetic a file in the cache)")
     ap.add_argument("--card", type=Path, default=None, help="model card to write (default: next to --out)")
-    ap.add_argument("--minutes", type=float, default=12.0, help="time cap (the epoch in progress stops there)")
+    ap.add_argument("--minutes", type=float, default=14.0, help="time cap (the epoch in progress stops there)")
     ap.add_argument("--epochs", type=int, default=7)
     ap.add_argument("--limit", type=int, default=None, help="pieces per source")
     ap.add_argument("--eval-limit", type=int, default=None, help="test pieces per source for the card")
     ap.add_argument("--no-eval", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cross-source", action="store_true",
+                    help=f"also train one model without each source ({CROSS_SOURCE_MINUTES:g} min each) and "
+                         "evaluate it on that source, before the shipped model")
+    ap.add_argument("--cross-minutes", type=float, default=CROSS_SOURCE_MINUTES)
+    ap.add_argument("--only-cross-source", action="store_true", help="the cross-source runs only")
+    ap.add_argument("--hold-out", choices=SOURCES, help="train without this source (weights into the cache)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.hold_out and args.out is None:
+        from composer_app.training.harmony.crosseval import loso_weights
+
+        args.out = loso_weights(args.hold_out)
     if args.out is None:
         args.out = cache_path() / "harmony-quick.npz" if args.quick or args.synthetic else DEFAULT_WEIGHTS
     if args.quick:
@@ -149,21 +220,22 @@ def main(argv: list[str] | None = None) -> int:
         seqs = synthetic_sequences(24, seed=args.seed)
     else:
         seqs = load_sequences(SOURCES if not args.quick else ("nottingham",), limit=args.limit)
+    if args.hold_out:
+        seqs = [s for s in seqs if s.source != args.hold_out]
     if not any(s.split == "train" for s in seqs):
         print("no training data (datasets missing?)")
         return 1
     cfg = NetConfig(32, 2, VOCAB_SIZE, len(INVERSIONS)) if args.quick else NetConfig(96, 4, VOCAB_SIZE,
                                                                                       len(INVERSIONS))
     print(f"{len(seqs)} sequences loaded in {time.time() - t0:.0f} s; config {cfg}")
-    model, info = train(seqs, cfg, args.minutes, args.epochs, args.seed)
-    arrays = weights_arrays(model, seqs)
-    info.update({"command": "python -m composer_app.training.harmony.train" + (" --quick" if args.quick else ""),
-                 "sources": sorted({s.source for s in seqs}), "seed": args.seed,
-                 "parameters": int(sum(p.numel() for p in model.parameters()))})
-    arrays["train_info"] = np.array(json.dumps(info))
-    save_weights(arrays, args.out)
-    print(f"wrote {args.out}")
-    if not (args.no_eval or args.quick or args.synthetic):
+    if args.cross_source or args.only_cross_source:
+        cross_source_runs(seqs, cfg, args.cross_minutes, args.epochs, args.seed)
+        if args.only_cross_source:
+            return 0
+    command = "python -m composer_app.training.harmony.train" + (" --quick" if args.quick else "") + (
+        f" --hold-out {args.hold_out}" if args.hold_out else "")
+    fit_and_save(seqs, cfg, args.out, args.minutes, args.epochs, args.seed, command)
+    if not (args.no_eval or args.quick or args.synthetic or args.hold_out):
         from composer_app.training.harmony.card import write_card
 
         write_card(args.out, args.card or args.out.with_suffix(".md"), args.eval_limit)

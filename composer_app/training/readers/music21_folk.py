@@ -24,7 +24,7 @@ def corpus_root() -> Path | None:
     return Path(common.getCorpusFilePath())
 
 
-def piece_from_score(score, piece_id: str) -> Piece:
+def piece_from_score(score, piece_id: str, source: str = SOURCE, licence: str = LICENCE) -> Piece:
     from music21 import harmony
 
     part = score.parts[0] if score.parts else score
@@ -41,10 +41,10 @@ def piece_from_score(score, piece_id: str) -> Piece:
     end = max(s + d for _, s, d, _ in melody)
     title = (score.metadata.title if score.metadata is not None else "") or ""
     return Piece(
-        id=piece_id, source=SOURCE, style="folk", meters=part_meters(part),
+        id=piece_id, source=source, style="folk", meters=part_meters(part),
         keys=score_keys(score, melody, onsets[-1][1] if onsets else None),
         chords=chord_spans(dict(onsets).items(), end) if onsets else (), parts=(Part("melody", melody),),
-        licence=LICENCE, title=title,
+        licence=licence, title=title,
     )
 
 
@@ -60,24 +60,30 @@ def iter_pieces(root: Path | None = None, limit: int | None = None,
     """Pieces from the music21 corpus (``root`` defaults to it), O'Neill's first; needs music21.
 
     O'Neill's files overlap (e.g. 0626-0635 and 0626-0700), so tunes are de-duplicated by number."""
+    yield from iter_collections(COLLECTIONS, SOURCE, LICENCE, root, limit, skips)
+
+
+def iter_collections(collections: tuple[str, ...], source: str, licence: str, root: Path | None = None,
+                     limit: int | None = None, skips: SkipLog | None = None) -> Iterator[Piece]:
+    """Tunes of the music21 corpus's ABC ``collections`` as Pieces of ``source``."""
     skips = skips if skips is not None else SkipLog()
     root = root or corpus_root()
     if root is None:
         return
     count = 0
     seen: set[str] = set()
-    for collection in COLLECTIONS:
+    for collection in collections:
         for path in sorted((root / collection).glob("*.abc")):
-            records = cache.load(SOURCE, path)
+            records = cache.load(source, path)
             results = (cache.from_records(records) if records is not None
-                       else _build(path, collection))
+                       else _build(path, collection, source, licence))
             done: list[Piece | str] = []
             for result in results:
                 done.append(result)
                 if limit is not None and count >= limit:
                     return
                 if isinstance(result, str):
-                    skips.add(SOURCE, path.name, result)
+                    skips.add(source, path.name, result)
                     continue
                 if result.id in seen:
                     continue
@@ -85,10 +91,10 @@ def iter_pieces(root: Path | None = None, limit: int | None = None,
                 count += 1
                 yield result
             if records is None:  # the whole file was read: remember it
-                cache.store(SOURCE, path, cache.to_records(done))
+                cache.store(source, path, cache.to_records(done))
 
 
-def _build(path: Path, collection: str) -> Iterator[Piece | str]:
+def _build(path: Path, collection: str, source: str = SOURCE, licence: str = LICENCE) -> Iterator[Piece | str]:
     """Each tune of one ABC file as a Piece, or the reason it was skipped."""
     try:
         scores = _scores(path)
@@ -98,11 +104,11 @@ def _build(path: Path, collection: str) -> Iterator[Piece | str]:
     for i, score in enumerate(scores):
         number = score.metadata.number if score.metadata is not None else None
         if collection == "oneills1850" and number:
-            piece_id = f"{SOURCE}/{collection}/{number}"
+            piece_id = f"{source}/{collection}/{number}"
         else:
-            piece_id = f"{SOURCE}/{collection}/{path.stem}" + (f"-{i}" if i else "")
+            piece_id = f"{source}/{collection}/{path.stem}" + (f"-{i}" if i else "")
         try:
-            yield piece_from_score(score, piece_id)
+            yield piece_from_score(score, piece_id, source, licence)
         except SkipPiece as exc:
             yield str(exc)
         except Exception as exc:  # noqa: BLE001

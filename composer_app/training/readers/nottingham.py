@@ -60,6 +60,8 @@ def read_tune(midi_path: Path, tune: AbcTune) -> Piece:
     num, den = _meter(tune.meters[0])
     key = KeySignature.parse(0, tune.keys[0])
     data = read_midi(midi_path)
+    if data.warnings:  # a damaged file: never train on part of a tune
+        raise SkipPiece("; ".join(data.warnings))
     if not data.tracks or not data.tracks[0].notes:
         raise SkipPiece("no melody notes")
     melody = data.tracks[0].notes

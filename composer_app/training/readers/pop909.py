@@ -39,6 +39,8 @@ def _downbeats(beat_rows: list[list[str]]) -> tuple[list[int], int]:
 def read_song(folder: Path) -> Piece:
     name = folder.name
     data = read_midi(folder / f"{name}.mid")
+    if data.warnings:  # a damaged file: never train on part of a tune
+        raise SkipPiece("; ".join(data.warnings))
     tempo_map = TempoMap([TempoChange(t, us) for t, us in data.tempos])
     beats = _read_rows(folder / "beat_midi.txt")
     if len(beats) < 8:

@@ -16,15 +16,19 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from composer_app.core.errors import SongFileError
+from composer_app.core.excerpt import only_clips
 from composer_app.ui.arrangement import drops
 from composer_app.ui.arrangement.clip_commands import ClipCommands, bar_span
 from composer_app.ui.arrangement.clip_item import NAME_STRIP, ClipItem
 from composer_app.ui.arrangement.inline_editor import InlineEditor
 from composer_app.ui.arrangement.scene import ArrangementScene
 from composer_app.ui.arrangement.tools import MarqueeTool, MoveTool, PencilTool, ResizeTool, Tool
+from composer_app.ui.midi_drag import start_midi_drag
 from composer_app.ui.timeline.grid import grid_by_label
 
 EDGE = 6.0
+DRAG_OUT_MARGIN = 24
+"""Dragging clips this far past the clip area takes them out of the window as a MIDI file."""
 ZOOM_STEP = 1.25
 Mods = Qt.KeyboardModifier
 
@@ -46,6 +50,7 @@ class ClipView(QGraphicsView):
         self._tool: Tool | None = None
         self._toggle_on_release: ClipItem | None = None
         self._drop_length = 0
+        self.start_drag_out = start_midi_drag  # (source, song, name): tests replace the blocking QDrag
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
@@ -127,6 +132,9 @@ class ClipView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = self.scene_pos(event.position())
+        if isinstance(self._tool, MoveTool) and self._outside(event.position()):
+            self.drag_out(self._tool.ids)
+            return
         if self._tool is not None:
             self._tool.move(pos, event.modifiers())
             return
@@ -135,6 +143,24 @@ class ClipView(QGraphicsView):
         shape = Qt.CursorShape.SizeHorCursor if edge else (
             Qt.CursorShape.CrossCursor if self.pencil and item is None else Qt.CursorShape.ArrowCursor)
         self.viewport().setCursor(shape)
+
+    def _outside(self, pos: QPointF) -> bool:
+        rect = QRectF(self.viewport().rect()).adjusted(-DRAG_OUT_MARGIN, -DRAG_OUT_MARGIN, DRAG_OUT_MARGIN,
+                                                         DRAG_OUT_MARGIN)
+        return not rect.contains(pos)
+
+    def drag_out(self, clip_ids: list[str]) -> None:
+        """Stop moving and drag these clips out of the window as a .mid file (starting at their first bar)."""
+        if self._tool is not None:
+            self._tool.cancel()
+            self._tool = None
+        song = self.arr_scene.song
+        clips = [song.clip(c) for c in clip_ids]
+        if not clips:
+            return
+        names = {c.name or song.track_of_clip(c.id).name for c in clips}
+        name = names.pop() if len(names) == 1 else f"{len(clips)} clips"
+        self.start_drag_out(self, only_clips(song, clip_ids), name)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         tool, self._tool = self._tool, None
@@ -158,6 +184,7 @@ class ClipView(QGraphicsView):
             start = meters.bar_start(meters.bar_of(max(0, self.arr_scene.scale.tick(pos.x()))))
             cid = self.commands.create(track_id, start, meters.meter_at(start).bar_ticks)
             self.arr_scene.select_clips([cid])
+            self.open_clip_requested.emit(cid)  # a new clip is made to be drawn in: open it in the piano roll
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         item = self.clip_at(self.scene_pos(event.pos()))

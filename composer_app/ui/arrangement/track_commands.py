@@ -102,7 +102,8 @@ class TrackCommands:
                                 edits.set_meter(self.song, current.tick, numerator, denominator))
 
     def set_key(self, tick: int, tonic: int, mode: str) -> None:
+        """The key at ``tick``, chosen on purpose (choosing the key already shown still marks it as chosen)."""
         current = self.song.key_at(tick)
-        if (current.tonic, current.mode) != (tonic, mode):
-            new = edits.set_key(self.song, current.tick, tonic, mode)
+        if (current.tonic, current.mode) != (tonic, mode) or not self.song.key_explicit:
+            new = edits.set_key(self.song, current.tick, tonic, mode, explicit=True)
             self.document.apply(f"Set key {new.key_at(tick).name}", new)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_app.core.song import Song
+from composer_app.ui.arrangement.detected_key import DetectedKeyButton
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.grid import GridValue, grid_by_label
@@ -70,6 +71,7 @@ class TransportBar(QWidget):
         self.mode = QComboBox(self)
         self.mode.addItems(["major", "minor"])
         self.mode.setToolTip("Key: mode")
+        self.detected_key = DetectedKeyButton(document, transport, commands, self)
         self.snap = QComboBox(self)
         self.snap.addItems(SNAP_LABELS)
         self.snap.setToolTip("Snap for moving and resizing clips (hold Alt to move freely)")
@@ -113,6 +115,7 @@ class TransportBar(QWidget):
         row.addWidget(caption("Key"))
         row.addWidget(self.tonic)
         row.addWidget(self.mode)
+        row.addWidget(self.detected_key)
         row.addStretch(1)
         row.addWidget(caption("Snap"))
         row.addWidget(self.snap)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
+from composer_app.ui.shortcuts import mark_standard_keys
+
 if TYPE_CHECKING:
     from composer_app.ui.piano_roll.editor import PianoRollEditor
 
@@ -29,7 +31,8 @@ class EditorActions:
 
         self.select_all = self._make("Select all notes", e.select_all, [StdKey.SelectAll, "Ctrl+A"])
         self.deselect = self._make("Deselect / cancel", e.escape, ["Esc"])
-        self.delete = self._make("Delete notes", e.delete_selected, [StdKey.Delete, "Del", "Backspace"])
+        # not StdKey.Delete: on X11 it adds Ctrl+D, which is Duplicate here
+        self.delete = self._make("Delete notes", e.delete_selected, ["Del", "Backspace"])
         self.cut = self._make("Cut notes", e.cut, [StdKey.Cut, "Ctrl+X"])
         self.copy = self._make("Copy notes", e.copy, [StdKey.Copy, "Ctrl+C"])
         self.paste = self._make("Paste notes at playhead", e.paste, [StdKey.Paste, "Ctrl+V"])
@@ -81,6 +84,7 @@ class EditorActions:
             found = QKeySequence.keyBindings(k) if isinstance(k, StdKey) else [QKeySequence(k)]
             seqs += [s for s in found if not s.isEmpty() and s not in seqs]
         action.setShortcuts(seqs)
+        mark_standard_keys(action, [k for k in keys if isinstance(k, StdKey)])
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         self._editor.addAction(action)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseE
 from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from composer_app.core import edits
-from composer_app.core.chords import normalize_label, parse_chord
+from composer_app.core.chords import parse_chord, spelled_label
 from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES
 from composer_app.core.song import ChordSymbol
 from composer_app.ui.piano_roll.view import PianoRollView
@@ -18,15 +18,28 @@ _SHORT = {"maj": "", "min": "m", "min7": "m7", "min6": "m6", "min9": "m9", "min1
 
 
 def display_label(label: str, flats: bool | None = None) -> str:
-    """'A:min7' -> 'Am7', 'C:maj/3' -> 'C/E', 'G:7' -> 'G7' (as a lead sheet spells it)."""
+    """'A:min7' -> 'Am7', 'C:maj/3' -> 'C/E', 'G:7' -> 'G7' (as a lead sheet spells it).
+
+    A root written flat keeps its spelling in any key ('Eb:min7' -> 'Ebm7'); one written sharp keeps it unless
+    ``flats`` (the key prefers flats: labels saved before spellings were kept are all sharps, 'D#:min7' in Bb
+    major shows 'Ebm7'). ``flats`` also spells natural roots' basses, e.g. 'C:maj/b3'.
+    """
     try:
         chord = parse_chord(label)
     except ValueError:
         return label
     if chord.root is None:
         return "N.C."
-    names = FLAT_NAMES if (label[1:2] == "b" if flats is None else flats) else SHARP_NAMES
-    text = names[chord.root] + _SHORT.get(chord.quality, chord.quality)
+    n = 1
+    while n < len(label) and label[n] in "#b":
+        n += 1
+    written = label[:1].upper() + label[1:n] if n > 1 else ""
+    if written.endswith("b"):
+        flats = True
+    elif written and flats:
+        written = ""  # a sharp root in a flat key: spelled by the key
+    names = FLAT_NAMES if flats else SHARP_NAMES
+    text = (written or names[chord.root]) + _SHORT.get(chord.quality, chord.quality)
     if chord.added or chord.omitted:
         text += label[label.index("("):label.index(")") + 1] if "(" in label else ""
     if chord.bass and chord.bass_pitch_class is not None:
@@ -46,6 +59,8 @@ class ChordLane(QWidget):
         self.selected: str | None = None
         self.editor: QLineEdit | None = None
         self._span = (0, 0)
+        self.ghost_chords: tuple[tuple[int, int, str], ...] = ()  # (start, duration, label) of a shown candidate
+        self._ghost_colour = QColor(255, 255, 255)
         self.setFixedHeight(HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setToolTip("Chords: double-click to type a chord (C, Am7, G/B, F:maj7), Delete removes")
@@ -79,9 +94,32 @@ class ChordLane(QWidget):
             p.setPen(QPen(QColor(30, 24, 16) if chosen else QColor(225, 232, 240)))
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        display_label(c.label, self._doc.song.key_at(c.start).fifths < 0))
+        self._paint_ghosts(p, w, h)
         p.setPen(QPen(QColor(70, 74, 82)))
         p.drawLine(0, h - 1, w, h - 1)
         p.end()
+
+    def set_ghost_chords(self, chords: tuple[tuple[int, int, str], ...], colour: QColor | None = None) -> None:
+        """Show a candidate's chord symbols (start, duration, label) over the song's, dashed in ``colour``
+        (it only changes the view); () hides them."""
+        self.ghost_chords = tuple(chords)
+        if colour is not None:
+            self._ghost_colour = QColor(colour)
+        self.update()
+
+    def _paint_ghosts(self, p: QPainter, w: int, h: int) -> None:
+        pen = QPen(self._ghost_colour)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        for start, duration, label in self.ghost_chords:
+            x0, x1 = self._view.view_x(start), self._view.view_x(start + duration)
+            if x1 < 0 or x0 > w:
+                continue
+            rect = QRectF(x0 + 1, 2, x1 - x0 - 2, h - 4)
+            p.fillRect(rect, QColor(40, 43, 50))
+            p.setPen(pen)
+            p.drawRect(rect)
+            p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       display_label(label, self._doc.song.key_at(start).fifths < 0))
 
     # ------------------------------------------------------------ selecting and deleting
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -161,7 +199,7 @@ class ChordLane(QWidget):
             self.cancel_edit()
             return False
         try:
-            label = normalize_label(text)
+            label = spelled_label(text)
         except (ValueError, KeyError, IndexError):
             message = f"Not a chord name: {text!r} (try C, Am7, G7/B or Harte syntax like C:maj7)"
             self.editor.setStyleSheet("QLineEdit { border: 2px solid #d04030; }")

@@ -29,8 +29,10 @@ def drag(qtbot, widget, a, b, mods=Qt.KeyboardModifier.NoModifier):
 
 def test_double_click_empty_lane_creates_a_one_bar_clip(arr, qtbot, at):
     vp = arr.clip_view.viewport()
-    qtbot.mouseDClick(vp, L, pos=at(arr, 2 * BAR + 700, 2))
+    with qtbot.waitSignal(arr.open_clip_requested) as opened:  # ready to draw in: it opens in the piano roll
+        qtbot.mouseDClick(vp, L, pos=at(arr, 2 * BAR + 700, 2))
     (clip,) = clips_of(arr, 2)
+    assert opened.args == [clip.id]
     assert (clip.start, clip.length) == (2 * BAR, BAR)
     assert arr.selected_clip_ids() == [clip.id]
     assert arr.document.undo_stack.count() == 1
@@ -113,6 +115,43 @@ def test_duplicate_places_a_copy_after_the_selection(arr, qtbot, at):
     assert arr.selected_clip_ids() == [copy.id]
     assert {n.id for n in copy.notes}.isdisjoint(n.id for n in first.notes)
     assert arr.document.undo_stack.count() == 1
+
+
+def test_duplicate_goes_past_the_clip_that_follows(arr, qtbot, at):
+    """Ctrl+D on the intro when bar 2 is taken: the copy goes to bar 3, not on top of the next clip."""
+    from composer_app.core import edits
+    from composer_app.core.song import Clip, Note
+
+    lead = arr.song.tracks[0]
+    arr.document.apply("verse", edits.add_clip(arr.song, lead.id, Clip(BAR, BAR, (Note(67, 0, 480),), "Verse")))
+    qtbot.mouseClick(arr.clip_view.viewport(), L, pos=at(arr, 500, 0))
+    qtbot.keyClick(arr.clip_view, Qt.Key.Key_D, CTRL)
+    assert [(c.name, c.start) for c in clips_of(arr, 0)] == [("Intro", 0), ("Verse", BAR), ("Intro", 2 * BAR)]
+    assert arr.document.undo_stack.count() == 2
+
+
+def test_dragging_a_clip_out_of_the_window_drags_a_midi_file(arr, qtbot, at):
+    """Past the clip area the move becomes a drag out: the clip as a .mid file from its first bar; nothing moves."""
+    from PySide6.QtCore import QPoint
+
+    from composer_app.midi import read_midi_bytes
+    from composer_app.ui.midi_drag import MIDI_MIME, midi_drag_data
+
+    dragged = []
+    arr.clip_view.start_drag_out = lambda source, song, name: dragged.append((song, name))
+    before = arr.song
+    vp = arr.clip_view.viewport()
+    start = at(arr, BAR + 500, 1)  # the bass clip in bar 2
+    qtbot.mousePress(vp, L, pos=start)
+    qtbot.mouseMove(vp, start + QPoint(40, 0))
+    qtbot.mouseMove(vp, QPoint(start.x(), -200))
+    qtbot.mouseRelease(vp, L, pos=QPoint(start.x(), -200))
+    assert len(dragged) == 1
+    song, name = dragged[0]
+    assert name == "Bass" and [t.name for t in song.tracks] == ["Bass"]
+    assert arr.song is before and arr.document.undo_stack.count() == 0
+    back = read_midi_bytes(bytes(midi_drag_data(song, name).data(MIDI_MIME).data()))
+    assert [(n.pitch, n.start) for t in back.tracks for n in t.notes_absolute()] == [(36, 0), (43, 960)]
 
 
 def test_delete_key_deletes_the_selection(arr, qtbot, at):

@@ -54,6 +54,16 @@ def test_chord_lane_typing_sets_a_chord(roll, qtbot):
     assert roll.doc.undo_stack.undoText() == "Set chord A:min7"
 
 
+def test_a_typed_flat_chord_keeps_its_spelling(roll, qtbot):
+    lane = roll.editor.chord_lane
+    editor = lane.begin_edit(roll.view.view_x(BAR + 10))
+    editor.setText("Ebm7")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    (chord,) = roll.doc.song.chords
+    assert chord.label == "Eb:min7" and roll.doc.undo_stack.undoText() == "Set chord Eb:min7"
+    assert display_label(chord.label, roll.doc.song.key_at(chord.start).fifths < 0) == "Ebm7"
+
+
 def test_bad_chord_name_shows_an_error(roll, qtbot):
     lane = roll.editor.chord_lane
     errors = []
@@ -86,6 +96,14 @@ def test_display_labels():
     assert display_label("G:7") == "G7"
     assert display_label("C:maj/3") == "C/E"
     assert display_label("N") == "N.C."
+
+
+def test_display_labels_keep_a_written_flat_and_spell_old_sharps_by_key():
+    assert display_label("Eb:min7", flats=False) == "Ebm7"  # typed flat: kept in a sharp key
+    assert display_label("Cb:maj", flats=False) == "Cb"
+    assert display_label("F#:7", flats=False) == "F#7"
+    assert display_label("A#:maj", flats=True) == "Bb"  # saved before spellings were kept, in a flat key
+    assert display_label("Eb:maj/5", flats=False) == "Eb/Bb"
 
 
 def _row_colour(roll, pitch):

@@ -1,0 +1,191 @@
+"""Key detection from notes: key profiles correlated with duration-weighted pitch classes, per passage and per section.
+
+Two published profile sets are built in (``PROFILES``): Krumhansl & Kessler's probe-tone ratings and Albrecht &
+Shanahan's corpus-derived profiles. ``python -m composer_app.model.key_eval`` compares them on the datasets with
+key signatures removed and transposed; the better one is ``DEFAULT_PROFILE`` (figures in the continuation model card).
+
+Usage::
+
+    estimate_key(notes).key                       # KeySignature(0, tonic, mode)
+    local_key(notes, end_tick, meters).key        # the key of the 8 bars before end_tick
+    key_sections(notes, meters)                   # one KeySignature per section where the music modulates
+
+Notes are tuples whose first three fields are (pitch, start, duration) in ticks (velocity may follow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from composer_app.core.pitch import KeySignature
+from composer_app.core.timing import MeterMap, TimeSignature
+
+PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    # Krumhansl & Kessler (1982), probe-tone ratings, tonic first: (major, minor)
+    "krumhansl": ((6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88),
+                  (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)),
+    # Albrecht & Shanahan (2013), pitch-class distributions of a corpus of classical pieces
+    "albrecht": ((0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081),
+                 (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052)),
+}
+DEFAULT_PROFILE = "albrecht"
+SECTION_BARS = 8
+"""Bars of context the local key is judged on, and the window each bar's section score looks at."""
+CHANGE_PENALTY = 2.5
+"""Cost of a modulation in the section search, in units of one bar's correlation score (keeps sections long)."""
+MIN_WEIGHT = 1e-9
+
+
+def _matrix(name: str) -> np.ndarray:
+    """(24, 12) z-scored profiles: rows 0..11 major on each tonic, 12..23 minor."""
+    major, minor = (np.asarray(p, np.float64) for p in PROFILES[name])
+    rows = [np.roll(major, t) for t in range(12)] + [np.roll(minor, t) for t in range(12)]
+    m = np.array(rows)
+    m -= m.mean(axis=1, keepdims=True)
+    m /= m.std(axis=1, keepdims=True)
+    return m
+
+
+_MATRICES = {name: _matrix(name) for name in PROFILES}
+
+
+@dataclass(frozen=True)
+class KeyEstimate:
+    """The best key, how sure (its correlation's lead over the runner-up that is not its relative, 0..1) and
+    the runner-up; ``scores`` holds all 24 correlations (0..11 major on each tonic, 12..23 minor)."""
+
+    key: KeySignature
+    confidence: float
+    runner_up: KeySignature
+    scores: tuple[float, ...]
+
+    def score_of(self, key: KeySignature) -> float:
+        return self.scores[key.tonic + (12 if key.mode == "minor" else 0)]
+
+
+def _key(index: int, tick: int = 0) -> KeySignature:
+    return KeySignature(tick, int(index) % 12, "major" if index < 12 else "minor")
+
+
+def pitch_class_weights(notes: Iterable[Sequence[int]], lo: int | None = None, hi: int | None = None) -> np.ndarray:
+    """Duration per pitch class, counting only the part of each note inside [lo, hi) when given."""
+    hist = np.zeros(12)
+    for note in notes:
+        pitch, start, duration = int(note[0]), int(note[1]), max(int(note[2]), 1)
+        a, b = start, start + duration
+        if lo is not None:
+            a = max(a, lo)
+        if hi is not None:
+            b = min(b, hi)
+        if b > a:
+            hist[pitch % 12] += b - a
+    return hist
+
+
+def correlations(hist: np.ndarray, profile: str = DEFAULT_PROFILE) -> np.ndarray:
+    """Pearson correlation of ``hist`` (12,) or (N, 12) with the 24 keys: shape (24,) or (N, 24)."""
+    h = np.atleast_2d(np.asarray(hist, np.float64))
+    hc = h - h.mean(axis=1, keepdims=True)
+    sd = hc.std(axis=1, keepdims=True)
+    out = np.where(sd > MIN_WEIGHT, (hc / np.maximum(sd, MIN_WEIGHT)) @ _MATRICES[profile].T / 12.0, 0.0)
+    return out[0] if np.ndim(hist) == 1 else out
+
+
+def estimate_from_histogram(hist: np.ndarray, tick: int = 0, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
+    """The key of a pitch-class histogram (C major with confidence 0 when there is nothing to go on)."""
+    scores = correlations(hist, profile)
+    if not np.any(scores):
+        return KeyEstimate(KeySignature(tick), 0.0, KeySignature(tick, 9, "minor"), tuple(0.0 for _ in range(24)))
+    order = np.argsort(-scores, kind="stable")
+    best = int(order[0])
+    relative = (best + 9) % 12 + 12 if best < 12 else (best - 12 + 3) % 12
+    rival = next(int(i) for i in order[1:] if int(i) != relative)
+    confidence = float(np.clip((scores[best] - scores[rival]) * 2.0, 0.0, 1.0))
+    return KeyEstimate(_key(best, tick), confidence, _key(int(order[1]), tick), tuple(float(s) for s in scores))
+
+
+def estimate_key(notes: Iterable[Sequence[int]], tick: int = 0, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
+    """The key of a passage (all of ``notes``), its estimate placed at ``tick``."""
+    return estimate_from_histogram(pitch_class_weights(notes), tick, profile)
+
+
+def _meter_map(meters: Sequence[tuple[int, int, int]] | None) -> MeterMap:
+    return MeterMap([TimeSignature(t, n, d) for t, n, d in (meters or ((0, 4, 4),))])
+
+
+def local_key(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[tuple[int, int, int]] | None = None,
+              bars: int = SECTION_BARS, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
+    """The key of the ``bars`` bars before ``end_tick`` (what a model continuing at ``end_tick`` should see).
+
+    Falls back to the whole passage when that span holds fewer than a bar's worth of notes."""
+    mm = _meter_map(meters)
+    end_bar = mm.bar_of(max(end_tick - 1, 0))
+    lo = mm.bar_start(max(end_bar + 1 - bars, 0))
+    hist = pitch_class_weights(notes, lo, end_tick)
+    if hist.sum() < mm.bar_start(1) - mm.bar_start(0):
+        hist = pitch_class_weights(notes, None, end_tick) if any(n[1] < end_tick for n in notes) else \
+            pitch_class_weights(notes)
+    return estimate_from_histogram(hist, lo if hist.any() else 0, profile)
+
+
+def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int, int]] | None = None,
+                 profile: str = DEFAULT_PROFILE, window: int = SECTION_BARS,
+                 penalty: float = CHANGE_PENALTY) -> tuple[KeySignature, ...]:
+    """One key per section, sections found by a best path over bars (each bar scored on the ``window`` bars
+    around it, a modulation costing ``penalty``); the first section starts at tick 0."""
+    if not notes:
+        return (KeySignature(0),)
+    mm = _meter_map(meters)
+    end = max(int(n[1]) + max(int(n[2]), 1) for n in notes)
+    n_bars = mm.bar_of(max(end - 1, 0)) + 1
+    starts = [mm.bar_start(b) for b in range(n_bars + 1)]
+    per_bar = np.zeros((n_bars, 12))
+    for note in notes:
+        pitch, start, duration = int(note[0]), int(note[1]), max(int(note[2]), 1)
+        b = mm.bar_of(start)
+        while b < n_bars and starts[b] < start + duration:
+            per_bar[b, pitch % 12] += min(start + duration, starts[b + 1]) - max(start, starts[b])
+            b += 1
+    csum = np.vstack([np.zeros(12), np.cumsum(per_bar, axis=0)])
+    half = window // 2
+    lo = np.clip(np.arange(n_bars) - half, 0, n_bars)
+    hi = np.clip(np.arange(n_bars) + window - half, 0, n_bars)
+    local = correlations(csum[hi] - csum[lo], profile)  # (n_bars, 24)
+    whole = correlations(csum[-1], profile)
+    local = np.where(per_bar.sum(axis=1, keepdims=True) > 0, local, whole[None, :] * 0.5)
+    path = _best_path(local, penalty)
+    keys = [_key(int(path[0]), 0)]
+    for b in range(1, n_bars):
+        if path[b] != path[b - 1]:
+            keys.append(_key(int(path[b]), starts[b]))
+    return tuple(keys)
+
+
+def _best_path(scores: np.ndarray, penalty: float) -> np.ndarray:
+    """Viterbi over bars: maximise summed scores minus ``penalty`` per change of key."""
+    n, k = scores.shape
+    total = scores[0].copy()
+    back = np.zeros((n, k), np.int64)
+    for b in range(1, n):
+        best = int(np.argmax(total))
+        stay = total
+        move = total[best] - penalty
+        back[b] = np.where(stay >= move, np.arange(k), best)
+        total = np.maximum(stay, move) + scores[b]
+    path = np.zeros(n, np.int64)
+    path[-1] = int(np.argmax(total))
+    for b in range(n - 1, 0, -1):
+        path[b - 1] = back[b, path[b]]
+    return path
+
+
+def key_at(sections: Sequence[KeySignature], tick: int) -> KeySignature:
+    """The section key in force at ``tick``."""
+    current = sections[0]
+    for k in sections:
+        if k.tick <= tick:
+            current = k
+    return current

@@ -1,0 +1,111 @@
+"""Repetition-aware sampling: logit bonuses that favour the prompt's own onsets in the bar and its interval steps.
+
+Real tunes repeat and vary their motifs: the next bars reuse the prompt's rhythm (onsets on the same grid
+positions), its melodic steps (after a step of +2, the prompt went on with -1, ...) and whole bars a phrase
+earlier (bar 5 echoes bar 1 of a 4-bar phrase). The network knows this only softly; these bonuses make it
+audible. ``rhythm``, ``pitch`` and ``echo`` are in nats: 0 turns a bonus off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from composer_app.model import tokens as tk
+
+SPAN = 12
+"""Largest interval (semitones, either way) the pitch bonus tracks."""
+PROMPT_BARS = 8
+"""Bars of the prompt the bonuses learn from (the latest ones)."""
+PHRASE_BARS = 4
+"""The longest period a bar echoes (the prompt's length when it is shorter)."""
+
+
+class MotifBias:
+    """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
+    used, and ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step."""
+
+    def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
+                 melody: bool, echo: float = 0.0) -> None:
+        notes = [(r, b) for r, b in zip(rows, bars) if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and r[tk.PITCH] < 128]
+        if notes:
+            last_bar = notes[-1][1]
+            notes = [(r, b) for r, b in notes if b > last_bar - PROMPT_BARS]
+        self.pos_bonus = np.zeros(tk.NUM_POS)
+        if notes and rhythm:
+            used = np.zeros(tk.NUM_POS, bool)
+            used[[int(r[tk.POS]) for r, _ in notes]] = True
+            self.pos_bonus[used] = rhythm
+        self.pitch = pitch if melody else 0.0
+        self.table = np.zeros((2 * SPAN + 1, 2 * SPAN + 1))
+        pitches = [int(r[tk.PITCH]) for r, _ in notes]
+        steps = np.diff(pitches) if len(pitches) > 1 else np.zeros(0, np.int64)
+        for a, b in zip(steps, steps[1:]):
+            if abs(a) <= SPAN and abs(b) <= SPAN:
+                self.table[a + SPAN, b + SPAN] += 1.0
+        totals = self.table.sum(axis=1, keepdims=True)
+        self.table = np.divide(self.table, totals, out=np.zeros_like(self.table), where=totals > 0)
+        self.echo = echo if notes else 0.0
+        self.by_bar: dict[int, dict[int, list[int]]] = {}
+        for r, b in notes:
+            self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.PITCH]))
+        span = (max(self.by_bar) - min(self.by_bar) + 1) if self.by_bar else 0
+        self.period = min(span, PHRASE_BARS)
+        self.active = bool(self.pos_bonus.any()) or (self.pitch > 0 and bool(self.table.any())) or self.echo > 0
+        self.first_bar = 0
+        self._echo_pos: np.ndarray | None = None
+        self._echo_pitch: np.ndarray | None = None
+
+    def _source(self, bar: int) -> int | None:
+        """The prompt bar that ``bar`` echoes (whole periods back), None when there is none."""
+        if not self.echo or not self.period or not self.by_bar:
+            return None
+        first, last = min(self.by_bar), max(self.by_bar)
+        src = bar - self.period
+        while src > last:
+            src -= self.period
+        return src if src >= first else None
+
+    def prepare(self, first_bar: int, last_bar: int) -> None:
+        """Tables of the echo bonuses for the bars a request writes (looked up, not built, at each step)."""
+        self.first_bar = first_bar
+        n = max(last_bar - first_bar + 1, 1)
+        self._echo_pos = np.zeros((n, tk.NUM_POS), np.float32) if self.echo else None
+        self._echo_pitch = np.zeros((n, tk.NUM_POS, 128), np.float32) if self.echo else None
+        if not self.echo:
+            return
+        for i in range(n):
+            src = self._source(first_bar + i)
+            for p, pitches in (self.by_bar.get(src, {}) if src is not None else {}).items():
+                self._echo_pos[i, p] = self.echo
+                self._echo_pitch[i, p, pitches] = self.echo
+
+    def echo_pos(self, bars: np.ndarray) -> np.ndarray | None:
+        """(B, NUM_POS) bonuses for the onsets of the bar each candidate's new bar echoes (None: nothing)."""
+        if self._echo_pos is None:
+            return None
+        return self._echo_pos[np.clip(bars - self.first_bar, 0, len(self._echo_pos) - 1)]
+
+    def echo_pitch(self, bars: np.ndarray, pos: np.ndarray) -> np.ndarray | None:
+        """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
+        if self._echo_pitch is None:
+            return None
+        return self._echo_pitch[np.clip(bars - self.first_bar, 0, len(self._echo_pitch) - 1), pos]
+
+    def pitch_bonus(self, last: np.ndarray, before: np.ndarray) -> np.ndarray | None:
+        """(B, 128) bonuses: for each candidate whose last step (``before`` -> ``last``) the prompt also took, the
+        steps that followed it there, weighted by how often; None when there is nothing to add."""
+        if not self.pitch or not self.table.any():
+            return None
+        step = last - before
+        known = (last >= 0) & (before >= 0) & (np.abs(step) <= SPAN)
+        if not known.any():
+            return None
+        out = np.zeros((len(last), 128))
+        targets = last[:, None] + np.arange(-SPAN, SPAN + 1)[None, :]
+        inside = (targets >= 0) & (targets < 128) & known[:, None]
+        weights = self.table[np.clip(step, -SPAN, SPAN) + SPAN] * self.pitch
+        rows = np.broadcast_to(np.arange(len(last))[:, None], targets.shape)
+        out[rows[inside], targets[inside]] = weights[inside]
+        return out

@@ -1,0 +1,533 @@
+"""The one adapter between a Song and the models: which track, which key, the requests, and results back as edits.
+
+The command line and the window both call this module, so they pick the same track, the same key and build the
+same requests from the same song::
+
+    track = pick_track(song)                                  # the melody, by one rule
+    request, key = suggest_request(song, track, bars=4)       # ContinuationRequest, KeyChoice (key + reason)
+    song = add_candidate(song, track.id, engine.suggest(request)[0])
+    request, key = harmony_request(song, track, style="jazz")
+    song = add_harmonization(song, track.id, result, voice_harmonization(request, result, "pop"))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from composer_app.core import edits
+from composer_app.core.errors import SongFileError
+from composer_app.core.excerpt import excerpt
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTuple, Song, Track
+from composer_app.model import keys as key_detection
+from composer_app.model import tokens as tk
+from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
+from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
+
+POLYPHONY_SHARE = 0.25
+"""A part with more than this share of onsets holding several notes is accompaniment, else melody."""
+CONTRADICTION_FIT = 0.75
+"""A key signature is contradicted when less than this share of the notes' duration lies in its scale ..."""
+CONTRADICTION_MARGIN = 0.15
+"""... and the detected key's scale holds at least this much more of it."""
+ACCOMPANIMENT_TRACK = "accompaniment"
+CHORDS_TRACK = "chords"
+MELODY_TRACK = "melody"
+_STYLE_TAG = re.compile(r"\[(" + "|".join(tk.STYLES) + r")\]")
+MIN_DETECT_NOTES = 8
+"""A context with fewer notes than this is judged together with the song's other parts."""
+NO_KEY = (KeySignature(0),)
+"""``song.keys`` of a song without any key event."""
+
+
+# ---------------------------------------------------------------- which track
+
+
+def _name_is(track: Track, name: str) -> bool:
+    return track.name.strip().lower() == name.strip().lower()
+
+
+def _pitched(track: Track) -> bool:
+    return not track.is_drum and track.channel != DRUM_CHANNEL and not _name_is(track, CHORDS_TRACK)
+
+
+def polyphony(notes: Sequence[NoteTuple]) -> float:
+    """Share of onsets where several notes start together (0 for a melody, near 1 for block chords)."""
+    onsets = Counter(n[1] for n in notes)
+    if not onsets:
+        return 0.0
+    return sum(1 for c in onsets.values() if c > 1) / len(onsets)
+
+
+def pick_track(song: Song, name: str | None = None) -> Track:
+    """The part the models work on, by one rule for suggest, harmonize, eval and the window.
+
+    The track named ``name`` (any case) when given; else a track named 'melody'; else, among the pitched
+    tracks (not drums, not the lead sheet's 'chords'), the mostly monophonic one with the most notes (ties:
+    the higher one); else the pitched track with the most notes. ValueError when none fits.
+    """
+    if name is not None:
+        for t in song.tracks:
+            if _name_is(t, name):
+                return t
+        names = ", ".join(repr(t.name) for t in song.tracks) or "none"
+        raise ValueError(f"no track named {name!r} (tracks: {names})")
+    pitched = [t for t in song.tracks if _pitched(t) and t.note_count]
+    for t in pitched:
+        if _name_is(t, MELODY_TRACK):
+            return t
+    if not pitched:
+        raise ValueError("no pitched track with notes (drum and chord-symbol tracks are not used)")
+
+    def rank(t: Track) -> tuple[bool, int, float]:
+        notes = track_notes(t)
+        mean_pitch = sum(n[0] for n in notes) / len(notes)
+        return polyphony(notes) <= POLYPHONY_SHARE, len(notes), mean_pitch
+
+    return max(pitched, key=rank)
+
+
+def track_notes(track: Track) -> tuple[NoteTuple, ...]:
+    """(pitch, start, duration, velocity) of every note of a track, absolute ticks, in time order."""
+    return tuple((n.pitch, n.start, n.duration, n.velocity) for n in track.notes_absolute())
+
+
+def infer_role(notes: Sequence[NoteTuple]) -> str:
+    """'accompaniment' when many onsets hold several notes (chords), else 'melody'."""
+    return "accompaniment" if polyphony(notes) > POLYPHONY_SHARE else "melody"
+
+
+def song_style(song: Song, default: str = "pop") -> str:
+    """A ``[folk]``-style tag in the title (lead sheets written by the exporter), else ``default``."""
+    m = _STYLE_TAG.search(song.title or "")
+    return m.group(1) if m else default
+
+
+def meters_of(song: Song) -> tuple[tuple[int, int, int], ...]:
+    return tuple((m.tick, m.numerator, m.denominator) for m in song.meters)
+
+
+def chords_of(song: Song) -> tuple[tuple[int, int, str], ...]:
+    return tuple((c.start, c.duration, c.label) for c in song.chords)
+
+
+# ---------------------------------------------------------------- which key
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    """The key a request uses, why (one line for a person), and the key detected from the notes (if any)."""
+
+    key: KeySignature
+    reason: str
+    detected: KeySignature | None
+
+
+def has_key_signature(song: Song) -> bool:
+    """False for a song without any key event (most files from DAWs): its C major is only a default."""
+    return song.keys != NO_KEY
+
+
+def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int) -> tuple[NoteTuple, ...]:
+    """What the key is judged on: the context ``notes``, joined by every pitched part of the song when the
+    context alone is too thin to tell (fewer than ``MIN_DETECT_NOTES`` before ``at_tick``, e.g. a melody that
+    only starts after an intro)."""
+    if sum(1 for n in notes if n[1] < at_tick) >= MIN_DETECT_NOTES:
+        return tuple(notes)
+    return tuple(sorted(set(notes) | set(pitched_notes(song)), key=lambda n: (n[1], n[0])))
+
+
+def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int = key_detection.SECTION_BARS
+               ) -> KeySignature | None:
+    """The local key of the ``bars`` bars before ``at_tick`` (None when there are no notes to tell)."""
+    notes = detection_notes(song, notes, at_tick)
+    if not notes:
+        return None
+    return key_detection.local_key(notes, at_tick, meters_of(song), bars).key
+
+
+def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
+               bars: int = key_detection.SECTION_BARS) -> KeyChoice:
+    """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
+
+    A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
+    event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
+    the detected key; otherwise the song's key in force at ``at_tick``. Detection looks at the ``bars``
+    bars before ``at_tick`` (the local key).
+    """
+    signature = song.key_at(at_tick)
+    detected = detect_key(song, notes, at_tick, bars)
+    if key_explicit or song.key_explicit:
+        return KeyChoice(signature, "set by you", detected)
+    if detected is None:
+        reason = "key signature" if has_key_signature(song) else "no key signature and no notes: C major"
+        return KeyChoice(signature, reason, None)
+    if not has_key_signature(song):
+        return KeyChoice(detected, "detected from the notes, no key signature", detected)
+    if _contradicts(song, detection_notes(song, notes, at_tick), at_tick, bars, signature, detected):
+        return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
+    return KeyChoice(signature, "key signature", detected)
+
+
+def _context_weights(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int) -> np.ndarray:
+    """Duration per pitch class over the span local key detection judges (same fallback when it is nearly empty)."""
+    mm = song.meter_map
+    lo = mm.bar_start(max(mm.bar_of(max(at_tick - 1, 0)) + 1 - bars, 0))
+    hist = key_detection.pitch_class_weights(notes, lo, at_tick)
+    if hist.sum() < mm.bar_start(1):
+        before = any(n[1] < at_tick for n in notes)
+        hist = key_detection.pitch_class_weights(notes, None, at_tick if before else None)
+    return hist
+
+
+def scale_fit(hist: np.ndarray, key: KeySignature) -> float:
+    """Share of a pitch-class histogram lying in ``key``'s scale (1 when empty)."""
+    total = float(hist.sum())
+    return 1.0 if total <= 0 else float(sum(hist[pc] for pc in key.scale)) / total
+
+
+def _contradicts(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int, signature: KeySignature,
+                 detected: KeySignature) -> bool:
+    if detected.scale == signature.scale:  # the same key or its relative: the signature holds
+        return False
+    hist = _context_weights(song, notes, at_tick, bars)
+    sig_fit, det_fit = scale_fit(hist, signature), scale_fit(hist, detected)
+    return sig_fit < CONTRADICTION_FIT and det_fit - sig_fit >= CONTRADICTION_MARGIN
+
+
+def pitched_notes(song: Song) -> tuple[NoteTuple, ...]:
+    """The notes of every pitched track (no drums, no chord-symbol track): what the song's key is judged on."""
+    return tuple(n for t in song.tracks if _pitched(t) for n in track_notes(t))
+
+
+def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dict:
+    """What ``info`` prints: the signature, the key detected from the notes, and per-section keys if it modulates."""
+    if notes is None:
+        notes = pitched_notes(song)
+    detected = key_detection.estimate_key(notes) if notes else None
+    sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
+    return {"signature": song.keys[0].name if has_key_signature(song) else None,
+            "detected": detected.key.name if detected else None,
+            "confidence": round(detected.confidence, 3) if detected else None,
+            "sections": [{"bar": song.meter_map.bar_of(k.tick) + 1, "key": k.name} for k in sections]
+            if len(sections) > 1 else []}
+
+
+# ---------------------------------------------------------------- requests
+
+
+def bar_after(notes: Sequence[NoteTuple], song: Song) -> int:
+    """The first bar after ``notes`` end (the bar their last end falls in, rounded up)."""
+    return _bar_after(notes, song)
+
+
+def _bar_after(notes: Sequence[NoteTuple], song: Song) -> int:
+    end = max(n[1] + n[2] for n in notes)
+    mm = song.meter_map
+    bar = mm.bar_of(end)
+    return bar if mm.bar_start(bar) == end else bar + 1
+
+
+def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | None = None,
+                    start_bar: int | None = None, bars: int = 4, candidates: int = 4,
+                    temperature: float | None = None, top_p: float | None = None, key_lock: bool = False,
+                    pitch_range: tuple[int, int] | None = None, density: float | None = None,
+                    style: str | None = None, seed: int | None = None, key_explicit: bool = False
+                    ) -> tuple[ContinuationRequest, KeyChoice]:
+    """A continuation request for ``notes`` (the selection or open clip; default all of ``track``) and its key.
+
+    ``start_bar`` (0-based) is the first new bar; None continues after the notes. The context is the notes
+    starting before that bar; the role (melody/accompaniment) is inferred from them; meters, chords and style
+    come from the song; None options take the engine's defaults. ValueError when there is nothing to continue.
+    """
+    notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
+    if start_bar is None:
+        if not notes:
+            raise ValueError(f"track {track.name!r} has no notes to continue")
+        start_bar = _bar_after(notes, song)
+    at_tick = song.meter_map.bar_start(start_bar)
+    context = tuple(n for n in notes if n[1] < at_tick)
+    choice = choose_key(song, context, at_tick, key_explicit)
+    options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
+                     "density": density}
+    request = ContinuationRequest(
+        context=context, meters=meters_of(song), key=choice.key, chords=chords_of(song), start_bar=start_bar,
+        bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
+        role=infer_role(context or notes), **{k: v for k, v in options.items() if v is not None})
+    return request, choice
+
+
+def melody_of(notes: Iterable[NoteTuple]) -> tuple[tuple[int, int, int], ...]:
+    """(pitch, start, duration) of notes, as the harmonizer reads a melody."""
+    return tuple((n[0], n[1], n[2]) for n in notes)
+
+
+def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | None = None,
+                    key_explicit: bool = False, **options) -> tuple[HarmonyRequest, KeyChoice]:
+    """A harmonization request for ``notes`` (the selected melody; default all of ``track``) and its key.
+
+    The key is chosen as for ``suggest_request``, judged on the whole melody; meters and the song's chords
+    (kept outside ``range_bars``) come from the song; ``options`` are HarmonyRequest fields (style, rhythm,
+    complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
+    """
+    notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
+    if not notes:
+        raise ValueError(f"track {track.name!r} has no notes to harmonize")
+    end = max(n[1] + n[2] for n in notes)
+    mm = song.meter_map
+    span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
+    choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS))
+    fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
+                    "existing": chords_of(song)}
+    fields.update(options)
+    return HarmonyRequest(**fields), choice
+
+
+# ---------------------------------------------------------------- engines
+
+
+def _model_error(path: Path, problem: str, train: str) -> SongFileError:
+    return SongFileError(path, f"{problem}; reinstall the app's resources/models or train one with "
+                               f"python -m {train}")
+
+
+def load_continuation_engine(path: str | Path | None = None) -> SuggestionEngine:
+    """The transformer engine (or the n-gram engine for an n-gram file); SongFileError naming file and fix."""
+    from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine
+    from composer_app.model.ngram import FORMAT as NGRAM_FORMAT
+    from composer_app.model.ngram_engine import NgramEngine
+
+    path = Path(path or DEFAULT_WEIGHTS)
+    train = "composer_app.training.continuation.train"
+    if not path.is_file():
+        raise _model_error(path, "no continuation model file" if not path.exists() else "not a file", train)
+    if not zipfile.is_zipfile(path):
+        raise _model_error(path, "not a usable continuation model (not an .npz file)", train)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            fmt = json.loads(bytes(data["__meta__"]).decode()).get("format") if "__meta__" in data.files else None
+        if fmt == NGRAM_FORMAT:
+            return NgramEngine.load(path)
+        return ContinuationEngine.load(path)
+    except Exception as exc:  # any unreadable or foreign file: one line, never a traceback
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _model_error(path, f"not a usable continuation model ({detail[:120]})", train) from None
+
+
+def load_harmonizer(path: str | Path | None = None) -> Harmonizer:
+    """The harmonizer; SongFileError naming file and fix when it is missing or unusable."""
+    from composer_app.model.harmony import DEFAULT_WEIGHTS
+
+    path = Path(path or DEFAULT_WEIGHTS)
+    train = "composer_app.training.harmony.train"
+    if not path.is_file():
+        raise _model_error(path, "no harmonizer model file" if not path.exists() else "not a file", train)
+    if not zipfile.is_zipfile(path):
+        raise _model_error(path, "not a usable harmonizer model (not an .npz file)", train)
+    try:
+        return Harmonizer.load(path)
+    except Exception as exc:  # any unreadable or foreign file: one line, never a traceback
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _model_error(path, f"not a usable harmonizer model ({detail[:120]})", train) from None
+
+
+# ---------------------------------------------------------------- results back into songs
+
+
+def _song_notes(notes: Iterable[NoteTuple], origin: int) -> tuple[Note, ...]:
+    """Tuples as Note values relative to ``origin`` (durations and velocities clamped to valid values)."""
+    return tuple(Note(p, s - origin, max(1, d), min(max(v, 1), 127)) for p, s, d, v in notes)
+
+
+def candidate_song(song: Song, track: Track, notes: Sequence[NoteTuple], start: int, end: int, name: str,
+                   key: KeySignature | None = None) -> Song:
+    """A song holding only ``notes`` (one clip, ``start`` to ``end``) that begins at ``start``'s bar: tick 0 is
+    the candidate's first bar, with the tempo, meter and key in force there (``key`` when given)."""
+    clip = Clip(start, max(1, end - start), _song_notes(notes, start), name=name)
+    out = replace(track, name=name, mute=False, solo=False, clips=(clip,))
+    keys = song.keys if key is None else (replace(key, tick=0),)
+    whole = Song(tracks=(out,), tempos=song.tempos, meters=song.meters, keys=keys, title=song.title)
+    mm = song.meter_map
+    return excerpt(whole, mm.bar_start(mm.bar_of(start)))
+
+
+def add_candidate(song: Song, track_id: str, candidate: Candidate, name: str = "suggestion") -> Song:
+    """``candidate``'s notes as a new clip on the track, from its start tick to its end tick (one edit)."""
+    clip = Clip(candidate.start_tick, max(1, candidate.end_tick - candidate.start_tick),
+                _song_notes(candidate.notes, candidate.start_tick), name=name)
+    return edits.add_clip(song, track_id, clip)
+
+
+def voice_harmonization(request: HarmonyRequest, harmonization: Harmonization, voicing: str = "pop"
+                        ) -> tuple[NoteTuple, ...]:
+    """The accompaniment notes of a harmonization, voiced against the request's melody."""
+    from composer_app.model.voicing_render import accompany
+
+    _, notes = accompany(harmonization.chords, request.melody, request.meters, voicing)
+    return tuple(notes)
+
+
+def _accompaniment_track(song: Song, after_id: str) -> tuple[Song, str]:
+    for t in song.tracks:
+        if _name_is(t, ACCOMPANIMENT_TRACK):
+            return song, t.id
+    index = next((i + 1 for i, t in enumerate(song.tracks) if t.id == after_id), None)
+    used = {t.channel for t in song.tracks}
+    channel = next((c for c in range(16) if c != DRUM_CHANNEL and c not in used), 0)
+    track = Track(name=ACCOMPANIMENT_TRACK, program=0, channel=channel, volume=90)
+    return edits.add_track(song, track, index), track.id
+
+
+def add_harmonization(song: Song, melody_track_id: str, harmonization: Harmonization,
+                      accompaniment: Sequence[NoteTuple] = ()) -> Song:
+    """A harmonization accepted: its chord symbols replace the chords in its span, and ``accompaniment`` (see
+    ``voice_harmonization``) becomes a clip on the 'accompaniment' track (created after the melody when missing),
+    replacing that track's clips lying inside the span. One pure edit."""
+    song.track(melody_track_id)
+    spans = [c for c in harmonization.chords if c[1] > 0]
+    if not spans:
+        return song
+    lo = min(s for s, _, _ in spans)
+    hi = max(s + d for s, d, _ in spans)
+    kept = tuple(c for c in song.chords if c.end <= lo or c.start >= hi)
+    trimmed = [replace(c, duration=lo - c.start) for c in song.chords if c.start < lo < c.end]
+    tails = [ChordSymbol(hi, c.end - hi, c.label) for c in song.chords if c.start < hi < c.end]
+    song = replace(song, chords=kept + tuple(trimmed) + tuple(tails))
+    for s, d, label in spans:
+        if label and label != "N":
+            song = edits.set_chord(song, s, d, label)
+    if not accompaniment:
+        return song
+    song, acc_id = _accompaniment_track(song, melody_track_id)
+    inside = [c.id for c in song.track(acc_id).clips if c.start >= lo and c.end <= hi]
+    if inside:
+        song = edits.delete_clips(song, inside)
+    end = max(hi, max(n[1] + n[2] for n in accompaniment))
+    start = min(lo, min(n[1] for n in accompaniment))
+    clip = Clip(start, end - start, _song_notes(accompaniment, start), name="harmonization")
+    return edits.add_clip(song, acc_id, clip)
+
+
+def lead_sheet(song: Song, track: Track, chords: Sequence[tuple[int, int, str]],
+               accompaniment: Sequence[NoteTuple], key: KeySignature | None = None) -> Song:
+    """A lead-sheet song (what ``harmonize`` writes): track 'melody', track 'accompaniment', the chord symbols."""
+    melody = replace(track, name=MELODY_TRACK, channel=0)
+    tracks = [melody]
+    if accompaniment:
+        end = max(s + d for _, s, d, _ in accompaniment)
+        tracks.append(Track(name=ACCOMPANIMENT_TRACK, program=0, channel=1, volume=90,
+                            clips=(Clip(0, max(1, end), _song_notes(accompaniment, 0), name=ACCOMPANIMENT_TRACK),)))
+    symbols = tuple(ChordSymbol(s, d, lab) for s, d, lab in chords)
+    keys = song.keys if key is None or key in song.keys else (replace(key, tick=0),)
+    return Song(tracks=tuple(tracks), tempos=song.tempos, meters=song.meters, keys=keys, chords=symbols,
+                title=song.title)
+
+
+# ---------------------------------------------------------------- fills, variations, melody over chords
+
+
+def chord_tones(song: Song, lo: int = 0, hi: int | None = None) -> tuple[NoteTuple, ...]:
+    """The chord track's chords as held notes (root octave 4) inside [lo, hi): what a key is judged on where a
+    span has chords but no notes."""
+    from composer_app.core.chords import parse_chord
+
+    out = []
+    for c in song.chords:
+        if c.end <= lo or (hi is not None and c.start >= hi):
+            continue
+        try:
+            chord = parse_chord(c.label)
+        except ValueError:
+            continue
+        if chord.root is not None:
+            out.extend((60 + (chord.root + iv) % 12, c.start, c.duration, 80) for iv in chord.intervals)
+    return tuple(out)
+
+
+def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: int, keep: str | None = None,
+                 amount: float = 0.5, role: str | None = None, candidates: int = 4, temperature: float | None = None,
+                 top_p: float | None = None, key_lock: bool = False, pitch_range: tuple[int, int] | None = None,
+                 density: float | None = None, style: str | None = None, seed: int | None = None,
+                 key_explicit: bool = False) -> tuple[ContinuationRequest, KeyChoice]:
+    """A request that rewrites bars ``start_bar``..``start_bar + bars - 1`` (0-based) of ``track``.
+
+    ``mode`` "fill" writes new notes for the span from the music before and after it; "vary" re-chooses the
+    span's own notes (``keep`` "rhythm", "contour" or "start", ``amount`` 0..1 how far); "melody" writes a
+    melody over the song's chords in the span (the track may be empty). The key is chosen as for
+    ``suggest_request`` from the music around the span (the chords when there are no notes)."""
+    notes = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
+    mm = song.meter_map
+    lo, hi = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
+    if mode == "vary" and not any(lo <= n[1] < hi for n in notes):
+        raise ValueError(f"track {track.name!r} has no notes in bars {start_bar + 1}-{start_bar + bars} to vary")
+    if mode == "melody" and not chords_of(song):
+        raise ValueError("the song has no chord symbols to write a melody over")
+    around = tuple(n for n in notes if n[1] < lo or (mode == "vary" and n[1] < hi)) or \
+        tuple(n for n in notes if n[1] >= hi) or chord_tones(song, lo, hi)
+    choice = choose_key(song, around, hi if mode == "vary" else max(lo, 1), key_explicit)
+    options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
+                     "density": density}
+    request = ContinuationRequest(
+        context=notes, meters=meters_of(song), key=choice.key, chords=chords_of(song), start_bar=start_bar,
+        bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
+        role=role or ("melody" if mode == "melody" else infer_role(notes)),
+        mode="vary" if mode == "vary" else "fill", keep=keep if mode == "vary" else None, amount=amount,
+        **{k: v for k, v in options.items() if v is not None})
+    return request, choice
+
+
+def fill_span(song: Song, track_id: str, candidate: Candidate) -> Song:
+    """The track with its notes starting inside the candidate's span replaced by the candidate's (one edit): they
+    go into the clip that holds the span's start, or a new clip when none does."""
+    lo, hi = candidate.start_tick, candidate.end_tick
+    track = song.track(track_id)
+    for clip in track.clips:
+        kept = [n for n in clip.notes if not lo <= clip.start + n.start < hi]
+        if len(kept) != len(clip.notes):
+            song = edits.set_notes(song, clip.id, kept)
+    track = song.track(track_id)
+    home = next((c for c in track.clips if c.start <= lo < c.end), None)
+    if home is None:
+        return edits.add_clip(song, track_id, Clip(lo, max(1, hi - lo), _song_notes(candidate.notes, lo),
+                                                   name="fill"))
+    if home.end < hi:
+        song = edits.resize_clip(song, home.id, home.start, hi - home.start)
+    return edits.add_notes(song, home.id, _song_notes(candidate.notes, home.start))
+
+
+def filled_song(song: Song, track: Track, candidate: Candidate, name: str) -> Song:
+    """What ``infill``/``vary``/``melody`` write per candidate: the whole track with the span replaced, the tempo,
+    meter and key of the song, and its chord symbols."""
+    if not any(t.id == track.id for t in song.tracks):
+        song = edits.add_track(song, track)
+    out = replace(fill_span(song, track.id, candidate).track(track.id), name=name, mute=False, solo=False)
+    return Song(tracks=(out,), tempos=song.tempos, meters=song.meters, keys=song.keys, chords=song.chords,
+                title=song.title)
+
+
+def replace_track_notes(song: Song, track_id: str, notes: Sequence[NoteTuple]) -> Song:
+    """The track with every clip emptied and ``notes`` (absolute ticks) placed in its first clip (a new one when it
+    has none)."""
+    track = song.track(track_id)
+    for clip in track.clips:
+        song = edits.set_notes(song, clip.id, ())
+    if not notes:
+        return song
+    lo = min(n[1] for n in notes)
+    hi = max(n[1] + n[2] for n in notes)
+    if not track.clips:
+        return edits.add_clip(song, track_id, Clip(lo, hi - lo, _song_notes(notes, lo)))
+    first = song.track(track_id).clips[0]
+    if first.start > lo or first.end < hi:
+        start = min(first.start, lo)
+        song = edits.resize_clip(song, first.id, start, max(first.end, hi) - start)
+        first = song.track(track_id).clips[0]
+    return edits.add_notes(song, first.id, _song_notes(notes, first.start))

@@ -1,0 +1,266 @@
+"""Harmonization on 8-bar excerpts as a musician tries it: model (first and best of 4), HMM, diatonic rule,
+real chords; held-out split or cross-source (each source judged by weights trained without it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from composer_app.core.pitch import KeySignature
+from composer_app.model.harmony import Harmonizer, HarmonyRequest
+from composer_app.model.harmony_features import slot_grid, slot_labels
+from composer_app.model.harmony_metrics import chord_pcs, distinctness
+from composer_app.model.harmony_rules import dominant_resolutions, seventh_share, two_five_count
+from composer_app.model.keys import estimate_key
+from composer_app.training.corpus import Piece
+from composer_app.training.harmony.data import cache_path, meters_from
+from composer_app.training.sources import iter_source
+from composer_app.training.split import assign_split, unit_hash
+
+MelodyNote = tuple[int, int, int]
+ChordSpan = tuple[int, int, str]
+METHODS = ("model", "best_of_4", "hmm", "rule", "real")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A few bars of a tune from tick 0: melody, the real chords, meters, the key the request gets."""
+
+    name: str
+    source: str
+    style: str
+    melody: tuple[MelodyNote, ...]
+    chords: tuple[ChordSpan, ...]
+    meters: tuple[tuple[int, int, int], ...]
+    key: KeySignature
+    end: int
+
+
+def excerpts_of(piece: Piece, bars: int = 8, windows: int = 2, transpose: int = 0,
+                strip_key: bool = False) -> list[Excerpt]:
+    """Up to ``windows`` non-overlapping ``bars``-bar excerpts with a melody and mostly chorded slots."""
+    mel = piece.melody
+    if mel is None or not piece.chords:
+        return []
+    if transpose:
+        lowest = min(n[0] for n in mel.notes)
+        highest = max(n[0] for n in mel.notes)
+        if lowest + transpose < 0 or highest + transpose > 127:
+            transpose = 0
+        piece = piece.transposed(transpose)
+        mel = piece.melody
+        assert mel is not None
+    lines = piece.bar_lines()
+    out = []
+    for w in range(windows):
+        a = w * bars
+        if a + bars >= len(lines):
+            break
+        start, stop = lines[a], lines[a + bars]
+        melody = tuple((p, s - start, min(s + d, stop) - s) for p, s, d, _ in mel.notes if start <= s < stop)
+        chords = tuple((max(s, start) - start, min(s + d, stop) - max(s, start), lab) for s, d, lab in piece.chords
+                       if s < stop and s + d > start)
+        if len(melody) < 8 or not chords:
+            continue
+        meters = meters_from(piece.meters, start, stop)
+        slots = slot_grid(meters, stop - start, "half")
+        labels = slot_labels(chords, slots)
+        if sum(lab != "N" for lab in labels) < 0.75 * len(labels):
+            continue
+        key = piece.key_at(start)
+        if strip_key or key is None:
+            key = estimate_key(melody).key
+        out.append(Excerpt(f"{piece.source}:{piece.id}:{w}", piece.source, piece.style, melody, chords, meters,
+                           KeySignature(0, key.tonic, key.mode), stop - start))
+    return out
+
+
+def iter_excerpts(sources: Iterable[str], split: str | None = "test", pieces: int | None = None,
+                  transpose: bool = False, strip_key: bool = False, datasets: Path | None = None,
+                  bars: int = 8, windows: int = 2) -> Iterator[Excerpt]:
+    """Excerpts of the pieces of ``split`` (every piece when None), ``pieces`` per source at most;
+    ``transpose`` moves each piece by a fixed pseudo-random amount (-5..6 semitones)."""
+    for source in sources:
+        count = 0
+        for piece in iter_source(source, datasets=datasets):
+            if pieces is not None and count >= pieces:
+                break
+            if split is not None and assign_split(piece) != split:
+                continue
+            shift = int(unit_hash(piece.id, "transpose") * 12) - 5 if transpose else 0
+            found = excerpts_of(piece, bars, windows, shift, strip_key)
+            if found:
+                count += 1
+                yield from found
+
+
+def strong_beat_chord_tones(melody: tuple[MelodyNote, ...], chords: Iterable[ChordSpan],
+                            meters: tuple[tuple[int, int, int], ...], end: int) -> tuple[int, int]:
+    """(chord tones, melody notes) sounding on the strong beats (the starts of the half-bar slots)."""
+    spans = sorted(chords)
+    hits = total = 0
+    for slot in slot_grid(meters, end, "half"):
+        tick = slot.start
+        note = next((p for p, s, d in melody if s <= tick < s + d), None)
+        label = next((lab for s, d, lab in spans if s <= tick < s + d), None)
+        if note is None or label is None or not chord_pcs(label):
+            continue
+        total += 1
+        hits += (note % 12) in chord_pcs(label)
+    return hits, total
+
+
+def _roots(labels: list[str]) -> list[int | None]:
+    from composer_app.core.chords import parse_chord
+
+    out = []
+    for lab in labels:
+        try:
+            out.append(parse_chord(lab).root)
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candidates: int = 4,
+                      style: str | None = None, seed: int = 0) -> dict:
+    """Pooled figures over half-bar slots where the real chord exists: root and majmin agreement with the real
+    chords, chord tones on strong beats; diversity and style statistics of the alternatives."""
+    from composer_app.model.harmony_vocab import reduce_majmin
+
+    root = {m: [0, 0] for m in METHODS if m != "real"}
+    majmin = {m: [0, 0] for m in METHODS if m != "real"}
+    ct = {m: [0, 0] for m in METHODS if m != "best_of_4"}
+    div, sevenths, two_five, resolutions, n_ex = [], [], [], [], 0
+    for i, ex in enumerate(excerpts):
+        req = HarmonyRequest(ex.melody, meters=ex.meters, key=ex.key, end=ex.end, rhythm="half",
+                             style=style or ex.style, candidates=candidates, seed=seed + i)
+        slots = slot_grid(ex.meters, ex.end, "half")
+        truth = slot_labels(ex.chords, slots)
+        live = [j for j, lab in enumerate(truth) if lab != "N"]
+        t_roots, t_mm = _roots(truth), [reduce_majmin(lab) for lab in truth]
+        alts = harmonizer.harmonize(req)
+        results = {"model": alts[:1], "hmm": harmonizer.harmonize(replace(req, method="hmm", candidates=1)),
+                   "rule": harmonizer.harmonize(replace(req, method="rule", candidates=1))}
+        n_ex += 1
+        best = -1
+        for method, res in results.items():
+            labels = list(res[0].slot_labels)
+            r = _roots(labels)
+            hit = sum(r[j] == t_roots[j] for j in live)
+            root[method][0] += hit
+            root[method][1] += len(live)
+            majmin[method][0] += sum(reduce_majmin(labels[j]) == t_mm[j] for j in live)
+            majmin[method][1] += len(live)
+            h, t = strong_beat_chord_tones(ex.melody, res[0].chords, ex.meters, ex.end)
+            ct[method][0] += h
+            ct[method][1] += t
+        for alt in alts:
+            r = _roots(list(alt.slot_labels))
+            best = max(best, sum(r[j] == t_roots[j] for j in live))
+        root["best_of_4"][0] += best
+        root["best_of_4"][1] += len(live)
+        majmin["best_of_4"][1] += len(live)
+        h, t = strong_beat_chord_tones(ex.melody, ex.chords, ex.meters, ex.end)
+        ct["real"][0] += h
+        ct["real"][1] += t
+        div.append(distinctness([a.slot_labels for a in alts]))
+        first = list(alts[0].slot_labels)
+        sevenths.append(seventh_share(first))
+        two_five.append(two_five_count(first))
+        resolutions.append(dominant_resolutions(first))
+    ratio = lambda x: round(x[0] / x[1], 4) if x[1] else None  # noqa: E731
+    mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
+    return {"excerpts": n_ex, "slots": root["model"][1],
+            "root": {m: ratio(v) for m, v in root.items()},
+            "majmin": {m: ratio(v) for m, v in majmin.items() if m != "best_of_4"},
+            "strong_beat_chord_tones": {m: ratio(v) for m, v in ct.items()},
+            "alternatives_distinct": mean(div), "first_sevenths": mean(sevenths),
+            "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions)}
+
+
+def loso_weights(source: str) -> Path:
+    """Where the weights trained without ``source`` live (``train --cross-source`` writes them)."""
+    return cache_path() / f"harmony-without-{source}.npz"
+
+
+def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None], pieces: int | None = 60,
+                 transpose: bool = True, strip_key: bool = True, log: Callable[[str], None] = print) -> dict:
+    """For each source: its pieces (all splits; transposed, key signatures removed so the key is estimated)
+    judged by ``load(source)``, the weights trained without it."""
+    out = {}
+    for source in sources:
+        harmonizer = load(source)
+        if harmonizer is None:
+            log(f"{source}: no weights trained without it ({loso_weights(source)}); skipped")
+            continue
+        exs = list(iter_excerpts([source], split=None, pieces=pieces, transpose=transpose, strip_key=strip_key))
+        out[source] = evaluate_excerpts(exs, harmonizer)
+        log(f"{source}: {out[source]}")
+    return out
+
+
+def format_table(reports: dict[str, dict]) -> list[str]:
+    """Markdown rows: one per source (or split), root agreement and strong-beat chord tones per method."""
+    lines = ["| test set | excerpts | root: model 1st | best of 4 | HMM | diatonic rule | chord tones on strong beats: "
+             "model 1st | HMM | rule | real chords | alternatives distinct |", "|---" * 11 + "|"]
+    for name, r in reports.items():
+        ro, ct = r["root"], r["strong_beat_chord_tones"]
+        lines.append(f"| {name} | {r['excerpts']} | {ro['model']:.3f} | {ro['best_of_4']:.3f} | {ro['hmm']:.3f} | "
+                     f"{ro['rule']:.3f} | {ct['model']:.3f} | {ct['hmm']:.3f} | {ct['rule']:.3f} | {ct['real']:.3f} | "
+                     f"{r['alternatives_distinct']:.3f} |")
+    return lines
+
+
+def held_out(harmonizer: Harmonizer, sources: Iterable[str], pieces: int | None = 60,
+             log: Callable[[str], None] = print) -> dict:
+    """Each source's held-out test pieces (transposed, key signatures removed: the key is estimated) judged by
+    ``harmonizer`` (normally the shipped weights, trained on the other split of every source)."""
+    out = {}
+    for source in sources:
+        exs = list(iter_excerpts([source], split="test", pieces=pieces, transpose=True, strip_key=True))
+        if exs:
+            out[source] = evaluate_excerpts(exs, harmonizer)
+            log(f"{source}: {out[source]}")
+    return out
+
+
+def run_cli(mode: str, harmonizer: Harmonizer | None, as_json: bool, pieces: int | None) -> int:
+    """``composer-cli eval harmonization --cross-source`` / ``--held-out``: print the table (or JSON)."""
+    from composer_app.training.harmony.data import SOURCES
+
+    if mode == "cross-source":
+        def load(source: str) -> Harmonizer | None:
+            path = loso_weights(source)
+            return Harmonizer.load(path) if path.is_file() else None
+
+        reports = cross_source(SOURCES, load, pieces=pieces or 60, log=lambda _: None)
+        if not reports:
+            print("composer-cli: error: no weights trained without a source; train them with "
+                  "python -m composer_app.training.harmony.train --only-cross-source", file=sys.stderr)
+            return 1
+    else:
+        assert harmonizer is not None
+        reports = held_out(harmonizer, SOURCES, pieces=pieces or 60, log=lambda _: None)
+        if not reports:
+            print("composer-cli: error: no dataset pieces found (../shared/datasets)", file=sys.stderr)
+            return 1
+    print(json.dumps(reports, indent=2) if as_json else "\n".join(format_table(reports)))
+    return 0
+
+
+def style_contrast(harmonizer: Harmonizer, excerpts: list[Excerpt], styles: tuple[str, ...] = ("pop", "jazz")) -> dict:
+    """The first candidate on the same melodies in each style: share of seventh chords, ii-V and dominant
+    resolutions per excerpt, root agreement with the real chords."""
+    out = {}
+    for style in styles:
+        report = evaluate_excerpts(excerpts, harmonizer, candidates=1, style=style)
+        out[style] = {"sevenths": report["first_sevenths"], "two_five": report["first_two_five_per_excerpt"],
+                      "resolutions": report["first_dominant_resolutions_per_excerpt"],
+                      "root": report["root"]["model"], "excerpts": report["excerpts"]}
+    return out

@@ -1,0 +1,107 @@
+"""Compare key-profile methods on the corpus with key signatures hidden: ``python -m composer_app.training.key_eval``.
+
+Every part of every piece (melody, accompaniment) is judged twice: as a whole, and on 8-bar passages (what the
+models see as their local key). A guess is right when tonic and mode match the annotated key in force; the
+relative major/minor and the dominant/subdominant confusions are counted apart. Profile correlation does not
+depend on transposition, so the encoded corpus (every part moved to C major / A minor by its annotation) is
+judged as it is; the tests check transposed real files with their signatures removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from composer_app.model import keys as km
+from composer_app.model import tokens as tk
+from composer_app.training.continuation import dataset as ds
+
+PASSAGE_BARS = 8
+
+
+def verdict(guess: int, truth: int) -> str:
+    """'right', 'relative', 'fifth' (dominant or subdominant, same mode), 'parallel' or 'other' for key indices
+    (0..11 major on each tonic, 12..23 minor)."""
+    if guess == truth:
+        return "right"
+    g_minor, t_minor = guess >= 12, truth >= 12
+    g, t = guess % 12, truth % 12
+    if g_minor != t_minor and (g - t) % 12 == (9 if g_minor else 3):
+        return "relative"
+    if g_minor == t_minor and (g - t) % 12 in (5, 7):
+        return "fifth"
+    if g_minor != t_minor and g == t:
+        return "parallel"
+    return "other"
+
+
+def passages(rows: np.ndarray, bars: int = PASSAGE_BARS) -> list[np.ndarray]:
+    """The note rows of a part cut into passages of ``bars`` bars (by the rows' own bar shifts)."""
+    notes = rows[(rows[:, tk.SHIFT] <= tk.MAX_SHIFT) & (rows[:, tk.PITCH] < tk.NONE_PITCH)]
+    if not len(notes):
+        return []
+    bar = np.cumsum(notes[:, tk.SHIFT])
+    return [notes[(bar >= b) & (bar < b + bars)] for b in range(0, int(bar[-1]) + 1, bars)
+            if np.count_nonzero((bar >= b) & (bar < b + bars)) >= 4]
+
+
+def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFILES)) -> dict:
+    """{profile: {scope: {source: Counter of verdicts}}} over whole parts and 8-bar passages."""
+    out: dict = {p: {"part": defaultdict(Counter), "passage": defaultdict(Counter)} for p in profiles}
+    for s in seqs:
+        truth = 9 + 12 if int(s.rows[0, tk.MODE]) == 1 else 0
+        for scope, chunks in (("part", [s.rows]), ("passage", passages(s.rows))):
+            for chunk in chunks:
+                hist = ds.rows_key_histogram(chunk)
+                if not hist.any():
+                    continue
+                for p in profiles:
+                    scores = km.correlations(hist, p)
+                    out[p][scope][s.source][verdict(int(np.argmax(scores)), truth)] += 1
+    return out
+
+
+def table(results: dict) -> str:
+    lines = ["| profile | scope | source | n | right | relative | fifth | parallel | other |", "|" + "---|" * 9]
+    for p, scopes in results.items():
+        for scope, by_source in scopes.items():
+            total: Counter = Counter()
+            for source in sorted(by_source):
+                c = by_source[source]
+                total += c
+                lines.append(_row(p, scope, source, c))
+            lines.append(_row(p, scope, "**all**", total))
+    return "\n".join(lines)
+
+
+def _row(p: str, scope: str, source: str, c: Counter) -> str:
+    n = sum(c.values()) or 1
+    cells = " | ".join(f"{c[k] / n:.3f}" for k in ("right", "relative", "fifth", "parallel", "other"))
+    return f"| {p} | {scope} | {source} | {sum(c.values())} | {cells} |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test", choices=("train", "valid", "test", "all"))
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--sources", nargs="*", default=list(ds.DEFAULT_SOURCES))
+    args = ap.parse_args(argv)
+    seqs = [s for s in ds.build(args.sources, log=lambda *a: None) if args.split == "all" or s.split == args.split]
+    if not seqs:
+        print("no sequences (is ../shared/datasets there?)", file=sys.stderr)
+        return 1
+    results = evaluate(seqs)
+    if args.json:
+        print(json.dumps({p: {sc: {src: dict(c) for src, c in d.items()} for sc, d in v.items()}
+                          for p, v in results.items()}, indent=1))
+    else:
+        print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""DetectedKeyButton: "Detected: Gb major" beside the key selector; one click adopts it (an undoable key edit)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QToolButton, QWidget
+
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import Song
+from composer_app.model import keys as key_detection
+from composer_app.model.song_adapter import has_key_signature, meters_of, pitched_notes
+from composer_app.ui.arrangement.track_commands import TrackCommands
+from composer_app.ui.document import SongDocument
+from composer_app.ui.timeline.transport import TransportState
+
+DEBOUNCE_MS = 400
+"""Detection runs this long after the last note edit (never on each step of a drag)."""
+
+
+def detected_sections(song: Song) -> tuple[KeySignature, ...]:
+    """The keys detected from the song's pitched notes, one per section (empty for a song without notes)."""
+    notes = pitched_notes(song)
+    return key_detection.key_sections(notes, meters_of(song)) if notes else ()
+
+
+class DetectedKeyButton(QToolButton):
+    """Shows the key detected from the notes at the playhead; clicking sets the song's key to it."""
+
+    def __init__(self, document: SongDocument, transport: TransportState, commands: TrackCommands,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.transport = transport
+        self.commands = commands
+        self.sections: tuple[KeySignature, ...] = ()
+        self._tracks = None
+        self.setAutoRaise(True)
+        self.setStyleSheet("QToolButton:enabled { color: palette(link); text-decoration: underline; }")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.detect)
+        self.clicked.connect(self.adopt)
+        document.song_changed.connect(self._song_changed)
+        transport.playhead_changed.connect(lambda _tick: self.refresh())
+        self.detect()
+
+    @property
+    def detected(self) -> KeySignature | None:
+        """The detected key in force at the playhead (None without notes)."""
+        return key_detection.key_at(self.sections, self.transport.playhead) if self.sections else None
+
+    def _song_changed(self, old: Song, new: Song) -> None:
+        if new.tracks is not self._tracks:
+            self._timer.start()
+        self.refresh()
+
+    def detect(self) -> None:
+        """Detect now (normally called by the debounce timer after the notes change)."""
+        self._timer.stop()
+        song = self.document.song
+        self._tracks = song.tracks
+        self.sections = detected_sections(song)
+        self.refresh()
+
+    def refresh(self) -> None:
+        key = self.detected
+        self.setVisible(key is not None)
+        if key is None:
+            return
+        song = self.document.song
+        current = song.key_at(self.transport.playhead)
+        same = (current.tonic, current.mode) == (key.tonic, key.mode) and has_key_signature(song)
+        self.setText(f"Detected: {key.name}" + (" ✓" if same else ""))
+        self.setEnabled(not same)
+        if same:
+            self.setToolTip(f"The notes agree with the key {key.name}")
+        else:
+            self.setToolTip(f"The notes here sound in {key.name}; click to set the key to {key.name} "
+                            "(the assistant uses it; undo with Ctrl+Z)")
+
+    def adopt(self) -> None:
+        key = self.detected
+        if key is not None:
+            self.commands.set_key(self.transport.playhead, key.tonic, key.mode)

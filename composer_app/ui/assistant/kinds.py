@@ -1,0 +1,260 @@
+"""The assistant's request kinds as one small table: how to build each request, run it, and read its results.
+
+A kind is a ``RequestKind`` registered in ``KINDS``; adding one ("Regenerate selection", "Vary", "Suggest
+melody") is a few lines::
+
+    KINDS["vary"] = RequestKind(
+        name="vary", title="Vary", engine="continuation",       # engine: a key of engines.LOADERS
+        build=lambda ask: ...,      # Ask -> (request, KeyChoice); GUI thread, cheap; ValueError = message
+        run=run_continuation,       # (engine, request, emit, cancel); worker thread; emit(result) per result
+        convert=continuation_suggestion,  # (result, Ask, request) -> Suggestion; worker thread
+        keep=None,                  # optional (song, Target, Suggestion) -> Song for Accept (e.g. infill
+    )                               # replaces the selected notes); Suggestion.kind must be the kind's name
+
+and an action that calls ``Assistant.ask("vary")``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from composer_app.core.song import Song
+from composer_app.model import song_adapter as adapter
+from composer_app.model.continuation import Candidate
+from composer_app.model.facts import candidate_facts
+from composer_app.model.harmony import Harmonization, Pin
+from composer_app.ui.assistant.session import Options, Suggestion, Target
+
+Emit = Callable[[Any], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One request as the GUI thread snapshotted it: the song, what it is about, the controls, and for
+    "More like this" the candidate to stay near."""
+
+    song: Song
+    target: Target
+    options: Options
+    base: Suggestion | None = None
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    name: str
+    title: str
+    engine: str
+    build: Callable[[Ask], tuple[Any, adapter.KeyChoice]]
+    run: Callable[[Any, Any, Emit, Cancel], None]
+    convert: Callable[[Any, Ask, Any], Suggestion]
+    keep: Callable[[Song, Target, Suggestion], Song] | None = None
+    """How Accept puts a suggestion of this kind into the song (a pure edit; one undo step). None: the default
+    (a continuation joins the clip it continues, a harmonization brings chords and accompaniment)."""
+
+
+def _takes_cancel(method: Callable) -> bool:
+    try:
+        return "cancel" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------- continuation
+
+
+def _track(ask: Ask):
+    return ask.song.track(ask.target.track_id)
+
+
+def phrase_notes(ask: Ask) -> tuple:
+    """The notes a continuation or harmonization is about: the selection, except that one selected note is no
+    phrase (drawing a note leaves it selected), so then the open clip's notes."""
+    target = ask.target
+    if not (target.selection and len(target.notes) == 1 and target.clip_id is not None):
+        return tuple(target.notes)
+    try:
+        clip = ask.song.clip(target.clip_id)
+    except KeyError:
+        return tuple(target.notes)
+    return tuple((n.pitch, clip.start + n.start, n.duration, n.velocity)
+                 for n in sorted(clip.notes, key=lambda n: (n.start, n.pitch)))
+
+
+def _near_bars(options: Options) -> int:
+    """How many leading bars of the base candidate "More like this" keeps."""
+    return options.bars // 2
+
+
+def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
+    o = ask.options
+    notes, start_bar, bars, temperature = phrase_notes(ask), None, o.bars, o.temperature
+    if ask.base is not None:  # keep the candidate's first half, vary the rest a little cooler
+        kept = _near_bars(o)
+        mm = ask.song.meter_map
+        first = mm.bar_of(ask.base.start_tick)
+        bars = max(1, o.bars - kept)
+        start_bar = first + kept
+        cut = mm.bar_start(start_bar)
+        notes = tuple(notes) + tuple(n for n in ask.base.notes if n[1] < cut)
+        temperature = max(0.3, o.temperature * 0.7)
+    return adapter.suggest_request(ask.song, _track(ask), notes=notes, start_bar=start_bar, bars=bars,
+                                   candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
+                                   pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed)
+
+
+def run_continuation(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:
+    if _takes_cancel(engine.suggest):
+        engine.suggest(request, on_candidate=emit, cancel=cancel)
+    else:
+        engine.suggest(request, on_candidate=emit)
+
+
+def continuation_suggestion(result: Candidate, ask: Ask, request: Any) -> Suggestion:
+    cand = result
+    if ask.base is not None:  # put the kept bars back in front
+        kept = tuple(n for n in ask.base.notes if n[1] < cand.start_tick)
+        notes = tuple(sorted(kept + cand.notes, key=lambda n: (n[1], n[0])))
+        start = ask.base.start_tick
+        cand = replace(cand, notes=notes, start_tick=start,
+                       facts=candidate_facts(notes, request.context, request.key))
+    return Suggestion(ask_kind(ask), cand.index, tuple(cand.notes), cand.start_tick, cand.end_tick, cand.facts,
+                      log_prob=cand.log_prob, source=cand)
+
+
+def ask_kind(ask: Ask) -> str:
+    return "more" if ask.base is not None else "continue"
+
+
+# ---------------------------------------------------------------- harmonization
+
+
+def build_harmony(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
+    o = ask.options
+    pins = tuple(Pin(s, e, label) for s, e, label in o.pins)
+    if ask.base is not None:  # "More like this": keep its first half of chords, re-choose the rest
+        mid = (ask.base.start_tick + ask.base.end_tick) // 2
+        pins += tuple(Pin(s, min(s + d, mid), lab) for s, d, lab in ask.base.chords if s < mid)
+    return adapter.harmony_request(ask.song, _track(ask), notes=phrase_notes(ask), style=o.style, rhythm=o.rhythm,
+                                   complexity=o.complexity, candidates=o.candidates, pins=pins, seed=o.seed,
+                                   temperature=o.temperature)
+
+
+def run_harmony(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:
+    if _takes_cancel(engine.harmonize):
+        results = engine.harmonize(request, cancel=cancel)
+    else:
+        results = engine.harmonize(request)
+    for result in results:
+        if cancel():
+            return
+        emit(result)
+
+
+def harmony_suggestion(result: Harmonization, ask: Ask, request: Any) -> Suggestion:
+    notes = adapter.voice_harmonization(request, result, ask.options.voicing)
+    melody = [(p, s, d, 100) for p, s, d in request.melody]
+    start = min([s for s, _, _ in result.chords] + [n[1] for n in melody], default=0)
+    end = max([s + d for s, d, _ in result.chords] + [n[1] + n[2] for n in melody], default=start + 1)
+    facts = candidate_facts(notes, melody, request.key)
+    return Suggestion("harmonize", result.rank - 1, tuple(notes), start, end, facts, tuple(result.chords),
+                      result.log_prob, source=result)
+
+
+# ---------------------------------------------------------------- spans: fill, vary, melody over chords
+
+
+def selected_span(ask: Ask) -> tuple[int, int]:
+    """(first bar, bar count) of the bars the selected notes start in. ValueError without a selection."""
+    if not ask.target.selection or not ask.target.notes:
+        raise ValueError("Select the notes of the bars to rewrite first (the span is the bars they start in)")
+    mm = ask.song.meter_map
+    first = mm.bar_of(min(n[1] for n in ask.target.notes))
+    last = mm.bar_of(max(n[1] for n in ask.target.notes))
+    if last - first + 1 > 16:
+        raise ValueError(f"A span is at most 16 bars; the selection covers {last - first + 1}")
+    return first, last - first + 1
+
+
+def _fill_options(o: Options) -> dict:
+    return {"candidates": o.candidates, "temperature": o.temperature, "key_lock": o.key_lock,
+            "pitch_range": o.pitch_range, "density": o.density, "style": o.style, "seed": o.seed}
+
+
+def build_fill(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
+    """"Regenerate selection": new notes for the selected bars from the music before and after them."""
+    start, bars = selected_span(ask)
+    return adapter.fill_request(ask.song, _track(ask), mode="fill", start_bar=start, bars=bars,
+                                **_fill_options(ask.options))
+
+
+def build_vary(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
+    """"Vary": the selected phrase with its rhythm, contour or first half kept (the panel's "Vary keeps")."""
+    start, bars = selected_span(ask)
+    o = ask.options
+    if o.keep == "start" and bars < 2:
+        raise ValueError("Keeping the first half needs a selection over at least 2 bars")
+    return adapter.fill_request(ask.song, _track(ask), mode="vary", keep=o.keep, amount=o.amount, start_bar=start,
+                                bars=bars, **_fill_options(o))
+
+
+def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
+    """"Suggest melody": a melody over the chord track for the selected bars, else for the panel's bars after
+    the track's last note (from the first chord when the track is empty)."""
+    song, o = ask.song, ask.options
+    if ask.target.selection:
+        start, bars = selected_span(ask)
+    else:
+        notes = adapter.track_notes(_track(ask))
+        if notes:
+            start = adapter.bar_after(notes, song)
+        elif song.chords:
+            start = song.meter_map.bar_of(min(c.start for c in song.chords))
+        else:
+            raise ValueError("Suggest melody needs chord symbols in the chord track")
+        bars = o.bars
+    return adapter.fill_request(song, _track(ask), mode="melody", start_bar=start, bars=bars, **_fill_options(o))
+
+
+def changed_notes(song: Song, track_id: str, candidate: Candidate) -> int:
+    """How many of ``candidate``'s notes (pitch and onset) are not already on the track in its span: a variation
+    that changes nothing shows as such on its card."""
+    there = {(n[0], n[1]) for n in adapter.track_notes(song.track(track_id))
+             if candidate.start_tick <= n[1] < candidate.end_tick}
+    return sum((n[0], n[1]) not in there for n in candidate.notes)
+
+
+def span_suggestion(kind: str) -> Callable[[Candidate, Ask, Any], Suggestion]:
+    """The converter of a span kind ("fill", "vary", "melody"): the candidate for its span, as that kind."""
+    def convert(result: Candidate, ask: Ask, _request: Any) -> Suggestion:
+        changed = changed_notes(ask.song, ask.target.track_id, result) if kind != "melody" else None
+        return Suggestion(kind, result.index, tuple(result.notes), result.start_tick, result.end_tick, result.facts,
+                          log_prob=result.log_prob, source=result, changed=changed)
+    return convert
+
+
+def keep_span(song: Song, target: Target, suggestion: Suggestion) -> Song:
+    """Accept a fill, variation or melody: the notes starting in its span are replaced by the candidate's."""
+    cand = suggestion.source
+    if not isinstance(cand, Candidate):
+        raise ValueError("not a span candidate")
+    return adapter.fill_span(song, target.track_id, replace(cand, notes=suggestion.notes))
+
+
+KINDS: dict[str, RequestKind] = {
+    "continue": RequestKind("continue", "Suggest next bars", "continuation", build_continuation, run_continuation,
+                            continuation_suggestion),
+    "harmonize": RequestKind("harmonize", "Harmonize", "harmony", build_harmony, run_harmony, harmony_suggestion),
+    "fill": RequestKind("fill", "Regenerate selection", "continuation", build_fill, run_continuation,
+                        span_suggestion("fill"), keep_span),
+    "vary": RequestKind("vary", "Vary", "continuation", build_vary, run_continuation, span_suggestion("vary"),
+                        keep_span),
+    "melody": RequestKind("melody", "Suggest melody", "continuation", build_melody, run_continuation,
+                          span_suggestion("melody"), keep_span),
+}
+MORE_LIKE_THIS = {"continue": "continue", "more": "continue", "harmonize": "harmonize", "fill": "fill",
+                  "vary": "vary", "melody": "melody"}
+"""Which kind "More like this" re-runs (with ``Ask.base`` set) for a suggestion of each kind."""

@@ -1,0 +1,31 @@
+"""What a request is about: the selected notes, else the open clip, else the song's melody track."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from composer_app.core.song import Song
+from composer_app.model import song_adapter as adapter
+from composer_app.ui.assistant.session import Target
+
+
+def target_of(song: Song, clip_id: str | None, selected: Iterable[str] = ()) -> Target:
+    """The target for the piano roll's state (open clip and selected note ids). ValueError when the song
+    has nothing to work on."""
+    if clip_id is not None:
+        try:
+            track = song.track_of_clip(clip_id)
+        except KeyError:
+            clip_id = None
+        else:
+            clip = track.clip(clip_id)
+            chosen = set(selected)
+            picked = [n for n in clip.notes if n.id in chosen]
+            notes = picked or list(clip.notes)
+            if notes or not any(t.note_count for t in song.tracks if not t.is_drum):
+                # an empty open clip is the target when the song has no notes to fall back on ("Suggest melody")
+                return Target(track.id, clip_id, tuple((n.pitch, clip.start + n.start, n.duration, n.velocity)
+                                                       for n in sorted(notes, key=lambda n: (n.start, n.pitch))),
+                              bool(picked))
+    track = adapter.pick_track(song)
+    return Target(track.id, None, adapter.track_notes(track))

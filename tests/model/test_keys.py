@@ -1,0 +1,98 @@
+"""Key detection: real dataset tunes transposed to other keys with their key signatures hidden."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from composer_app.core.pitch import KeySignature
+from composer_app.model import keys as km
+
+pytest.importorskip("mido")
+
+
+def _index(key: KeySignature) -> int:
+    return key.tonic + (12 if key.mode == "minor" else 0)
+
+
+def _pieces(source: str, limit: int):
+    from composer_app.training.sources import iter_source, source_root
+
+    root = source_root(source)
+    if root is None or not root.is_dir():
+        pytest.skip(f"{source} dataset not available")
+    return [p for p in iter_source(source, limit=limit) if p.keys]
+
+
+@pytest.mark.parametrize(("source", "limit", "least"), [("nottingham", 80, 0.8), ("pop909", 20, 0.7)])
+def test_key_of_transposed_tunes_without_signature(source: str, limit: int, least: float) -> None:
+    from composer_app.training.key_eval import verdict
+
+    rnd = random.Random(7)
+    counts: Counter = Counter()
+    for piece in _pieces(source, limit):
+        moved = piece.transposed(rnd.randint(-5, 6))
+        notes = [n for part in moved.parts for n in part.notes]
+        guess = km.estimate_key(notes).key  # the signature is never shown to the detector
+        counts[verdict(_index(guess), _index(moved.keys[0]))] += 1
+    total = sum(counts.values())
+    assert total >= limit // 2
+    right = counts["right"] / total
+    print(f"{source}: {dict(counts)} accuracy {right:.2f}, relative confusions {counts['relative'] / total:.2f}")
+    assert right >= least
+    assert counts["right"] > 3 * counts["relative"]
+
+
+def test_profiles_compared_and_the_better_is_default() -> None:
+    """The default profile is at least as accurate as the other on the same tunes."""
+    from composer_app.training.key_eval import verdict
+
+    pieces = _pieces("nottingham", 60)
+    right = Counter()
+    for piece in pieces:
+        notes = [n for part in piece.parts for n in part.notes]
+        for profile in km.PROFILES:
+            guess = km.estimate_key(notes, profile=profile).key
+            right[profile] += verdict(_index(guess), _index(piece.keys[0])) == "right"
+    assert right[km.DEFAULT_PROFILE] == max(right.values())
+
+
+def test_eb_major_motif_is_detected() -> None:
+    eb = [63, 65, 67, 68, 70, 72, 74, 75, 70, 67, 63]
+    notes = [(p, i * 480, 480, 90) for i, p in enumerate(eb)]
+    est = km.estimate_key(notes)
+    assert est.key.name == "Eb major"
+    assert 0.0 < est.confidence <= 1.0
+
+
+def test_no_notes_gives_c_major_with_no_confidence() -> None:
+    est = km.estimate_key([])
+    assert est.key == KeySignature(0) and est.confidence == 0.0
+
+
+def test_local_key_follows_a_modulation_and_sections_find_it() -> None:
+    c_major = [60, 62, 64, 65, 67, 69, 71, 72]
+    a_flat = [68, 70, 72, 73, 75, 77, 79, 80]
+    bar = 1920
+    notes = [(p, b * bar + i * 240, 240, 90) for b in range(8) for i, p in enumerate(c_major)]
+    notes += [(p, b * bar + i * 240, 240, 90) for b in range(8, 16) for i, p in enumerate(a_flat)]
+    meters = ((0, 4, 4),)
+    assert km.local_key(notes, 8 * bar, meters).key.name == "C major"
+    assert km.local_key(notes, 16 * bar, meters).key.name == "Ab major"
+    sections = km.key_sections(notes, meters)
+    assert [k.name for k in sections] == ["C major", "Ab major"]
+    assert abs(sections[1].tick - 8 * bar) <= 2 * bar
+    assert km.key_at(sections, 15 * bar).name == "Ab major"
+
+
+def test_sections_stay_one_key_for_a_tune_that_does_not_modulate() -> None:
+    pieces = _pieces("nottingham", 20)
+    steady = 0
+    for piece in pieces:
+        if len(piece.keys) != 1:
+            continue
+        sections = km.key_sections(piece.melody.notes if piece.melody else piece.parts[0].notes, piece.meters)
+        steady += len(sections) <= 2
+    assert steady >= 0.8 * len(pieces)

@@ -1,0 +1,153 @@
+"""Gap fills, variations and melodies over chords with the shipped weights, on real lead sheets (Nottingham
+test split), through the one song adapter the window and the CLI use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.song import Song
+from composer_app.model import song_adapter as sa
+from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine
+
+pytest.importorskip("mido")
+
+
+@pytest.fixture(scope="module")
+def engine() -> ContinuationEngine:
+    if not Path(DEFAULT_WEIGHTS).is_file():
+        pytest.skip("no shipped continuation weights")
+    return ContinuationEngine.load()
+
+
+@pytest.fixture(scope="module")
+def tunes() -> list[Song]:
+    """A few real lead sheets (melody, chords, key, meter) from the Nottingham tunes' test split."""
+    from composer_app.training.continuation.export_leadsheets import leadsheet_song
+    from composer_app.training.sources import iter_source, source_root
+    from composer_app.training.split import assign_split
+
+    root = source_root("nottingham")
+    if root is None or not root.is_dir():
+        pytest.skip("nottingham dataset not available")
+    out = []
+    for piece in iter_source("nottingham", limit=300):
+        if assign_split(piece) != "test" or piece.meters[0][1:] != (4, 4):
+            continue
+        song = leadsheet_song(piece)
+        if song is not None and song.chords and song.meter_map.bar_of(song.tracks[0].notes_absolute()[-1].start) >= 12:
+            out.append(song)
+        if len(out) == 4:
+            break
+    if len(out) < 2:
+        pytest.skip("not enough 4/4 test tunes")
+    return out
+
+
+def _melody(song: Song):
+    return sa.pick_track(song)
+
+
+def _ticks(song: Song, a: int, b: int) -> tuple[int, int]:
+    return song.meter_map.bar_start(a), song.meter_map.bar_start(b)
+
+
+def test_infill_touches_only_the_span_and_keeps_constraints(engine, tunes) -> None:
+    for i, song in enumerate(tunes):
+        track = _melody(song)
+        request, _ = sa.fill_request(song, track, mode="fill", start_bar=4, bars=2, seed=i, key_lock=True,
+                                     pitch_range=(60, 84))
+        lo, hi = _ticks(song, 4, 6)
+        cands = engine.suggest(request)
+        assert len(cands) == 4
+        assert len({c.notes for c in cands}) >= 3, "candidates should differ"
+        scale = request.key.scale
+        before = [n for n in sa.track_notes(track) if not lo <= n[1] < hi]
+        for cand in cands:
+            assert cand.notes, "a fill has notes"
+            assert all(lo <= n[1] and n[1] + n[2] <= hi for n in cand.notes), "inside the span, no overhang"
+            assert all(n[0] % 12 in scale for n in cand.notes)
+            assert all(60 <= n[0] <= 84 for n in cand.notes)
+            filled = sa.fill_span(song, track.id, cand)
+            after = sa.track_notes(filled.track(track.id))
+            assert [n for n in after if not lo <= n[1] < hi] == before, "notes outside the span are untouched"
+            assert sorted(n for n in after if lo <= n[1] < hi) == sorted(cand.notes)
+
+
+def test_right_side_changes_the_fill(engine, tunes) -> None:
+    """The music after the gap is seen: the same seed with and without it gives different fills."""
+    song = tunes[0]
+    track = _melody(song)
+    request, _ = sa.fill_request(song, track, mode="fill", start_bar=4, bars=2, seed=3)
+    lo = song.meter_map.bar_start(6)
+    from dataclasses import replace
+
+    left_only = replace(request, context=tuple(n for n in request.context if n[1] < lo))
+    assert [c.notes for c in engine.suggest(request)] != [c.notes for c in engine.suggest(left_only)]
+
+
+def test_vary_keep_rhythm_keeps_every_onset_and_duration_and_changes_pitches(engine, tunes) -> None:
+    changed = 0
+    for i, song in enumerate(tunes):
+        track = _melody(song)
+        lo, hi = _ticks(song, 2, 4)
+        original = sorted((n[1], n[2]) for n in sa.track_notes(track) if lo <= n[1] < hi)
+        pitches = sorted((n[1], n[0]) for n in sa.track_notes(track) if lo <= n[1] < hi)
+        request, _ = sa.fill_request(song, track, mode="vary", keep="rhythm", amount=0.7, start_bar=2, bars=2,
+                                     seed=i)
+        for cand in engine.suggest(request):
+            assert sorted((n[1], n[2]) for n in cand.notes) == original
+            changed += sorted((n[1], n[0]) for n in cand.notes) != pitches
+    assert changed >= 0.75 * 4 * len(tunes)
+
+
+def test_vary_keep_contour_keeps_the_up_and_down(engine, tunes) -> None:
+    song = tunes[1]
+    track = _melody(song)
+    lo, hi = _ticks(song, 2, 4)
+    original = [n[0] for n in sa.track_notes(track) if lo <= n[1] < hi]
+
+    def steps(ps):
+        return [(b > a) - (b < a) for a, b in zip(ps, ps[1:])]
+
+    request, _ = sa.fill_request(song, track, mode="vary", keep="contour", start_bar=2, bars=2, seed=5)
+    kept = 0
+    for cand in engine.suggest(request):
+        ps = [n[0] for n in cand.notes]
+        assert len(ps) <= len(original)
+        kept += steps(ps) == steps(original)[:len(ps) - 1]
+    assert kept >= 3
+
+
+def test_vary_keep_start_keeps_the_first_half(engine, tunes) -> None:
+    song = tunes[0]
+    track = _melody(song)
+    request, _ = sa.fill_request(song, track, mode="vary", keep="start", start_bar=4, bars=4, seed=1)
+    for cand in engine.suggest(request):
+        assert cand.start_tick == song.meter_map.bar_start(6)
+        assert all(n[1] >= cand.start_tick for n in cand.notes)
+
+
+def test_melody_over_chords_uses_chord_tones_on_strong_beats(engine, tunes) -> None:
+    strong = tones = 0
+    for i, song in enumerate(tunes):
+        melody_id = _melody(song).id
+        empty = sa.replace_track_notes(song, melody_id, ())
+        track = empty.track(melody_id)
+        request, _ = sa.fill_request(empty, track, mode="melody", start_bar=0, bars=8, seed=i)
+        assert request.role == "melody"
+        for cand in engine.suggest(request):
+            assert cand.notes
+            for p, s, _, _ in cand.notes:
+                if s % 960:  # beats 1 and 3 of 4/4
+                    continue
+                chord = next((c for c in song.chords if c.start <= s < c.end), None)
+                if chord is None or chord.label == "N":
+                    continue
+                parsed = parse_chord(chord.label)
+                strong += 1
+                tones += (p - parsed.root) % 12 in parsed.intervals
+    assert strong >= 20
+    assert tones / strong >= 0.6

@@ -1,0 +1,266 @@
+"""The one song-to-model adapter on real dataset files with the shipped weights: track rule, key policy, requests,
+results back into the song."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from composer_app.core.errors import SongFileError
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.timing import TempoChange, TimeSignature
+from composer_app.fileio import open_song
+from composer_app.model import song_adapter as sa
+from composer_app.model.continuation import DEFAULT_WEIGHTS as CONTINUATION_WEIGHTS
+from composer_app.model.continuation import ContinuationRequest
+from composer_app.model.harmony import DEFAULT_WEIGHTS as HARMONY_WEIGHTS
+
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+ASHOVER = DATASETS / "nottingham" / "MIDI" / "ashover1.mid"
+ASHOVER12 = DATASETS / "nottingham" / "MIDI" / "ashover12.mid"
+POP909 = DATASETS / "pop909" / "POP909" / "001" / "001.mid"
+BAR = 1920
+
+needs_data = pytest.mark.skipif(not ASHOVER.is_file() or not POP909.is_file(), reason="no datasets in ../shared")
+needs_weights = pytest.mark.skipif(not CONTINUATION_WEIGHTS.is_file() or not HARMONY_WEIGHTS.is_file(),
+                                   reason="no trained weights in resources/models")
+
+
+def transposed(song: Song, semitones: int) -> Song:
+    tracks = tuple(replace(t, clips=tuple(replace(c, notes=tuple(replace(n, pitch=n.pitch + semitones)
+                                                                    for n in c.notes)) for c in t.clips))
+                   for t in song.tracks)
+    return replace(song, tracks=tracks)
+
+
+# ---------------------------------------------------------------- track
+
+
+@needs_data
+def test_suggest_and_harmonize_pick_the_melody_of_a_nottingham_tune() -> None:
+    """ashover1: 'Track 1' is the tune (monophonic, high), 'Track 2' the chordal accompaniment with more notes."""
+    song = open_song(ASHOVER)
+    track = sa.pick_track(song)
+    assert track.name == "Track 1"
+    assert sa.infer_role(sa.track_notes(track)) == "melody"
+    request, _ = sa.suggest_request(song, track)
+    assert request.role == "melody" and len(request.context) == track.note_count
+    harmony, _ = sa.harmony_request(song, track)
+    assert len(harmony.melody) == track.note_count
+
+
+@needs_data
+def test_pop909_takes_the_track_named_melody_and_names_are_any_case() -> None:
+    song = open_song(POP909)
+    assert sa.pick_track(song).name == "MELODY"
+    assert sa.pick_track(song, "piano").name == "PIANO"
+    with pytest.raises(ValueError, match=r"no track named 'Lead' \(tracks: 'MELODY', 'BRIDGE', 'PIANO'\)"):
+        sa.pick_track(song, "Lead")
+
+
+def test_nothing_to_work_on_is_a_clear_error() -> None:
+    drums = Track("kit", channel=9, is_drum=True, clips=(Clip(0, BAR, (Note(36, 0, 120),)),))
+    chords = Track("chords", channel=1, clips=(Clip(0, BAR, (Note(60, 0, BAR), Note(64, 0, BAR))),))
+    with pytest.raises(ValueError, match="no pitched track with notes"):
+        sa.pick_track(Song(tracks=(drums, chords, Track("empty"))))
+    with pytest.raises(ValueError, match="has no notes to continue"):
+        sa.suggest_request(Song(tracks=(Track("empty"),)), Track("empty"))
+
+
+def test_only_chordal_tracks_take_the_fullest_and_ties_go_to_the_higher() -> None:
+    low = Track("low", clips=(Clip(0, BAR, tuple(Note(40 + i % 3, i * 120, 120) for i in range(8))),))
+    high = Track("high", channel=1, clips=(Clip(0, BAR, tuple(Note(70 + i % 3, i * 120, 120) for i in range(8))),))
+    block = Track("pad", channel=2, clips=(Clip(0, BAR, tuple(Note(p, s, 480) for s in range(0, BAR, 480)
+                                                              for p in (60, 64, 67))),))
+    assert sa.pick_track(Song(tracks=(low, high, block))).name == "high"
+    assert sa.pick_track(Song(tracks=(block,))).name == "pad"  # polyphonic, but the only part there is
+
+
+# ---------------------------------------------------------------- key
+
+
+@needs_data
+def test_a_file_without_key_signature_uses_the_key_of_its_notes() -> None:
+    """POP909 song 001 has no key signature; its own key file says Gb major."""
+    song = open_song(POP909)
+    assert not sa.has_key_signature(song)
+    track = sa.pick_track(song)
+    notes = sa.track_notes(track)[:40]
+    request, choice = sa.suggest_request(song, track, notes=notes)
+    assert (choice.key.tonic, choice.key.mode) == (6, "major")
+    assert choice.reason == "detected from the notes, no key signature" and choice.detected == choice.key
+    assert request.key == choice.key
+    harmony, hchoice = sa.harmony_request(song, track, notes=notes)
+    assert (hchoice.key.tonic, hchoice.key.mode) == (6, "major") and harmony.key == hchoice.key
+
+
+@needs_data
+def test_a_melody_that_starts_after_the_intro_takes_the_key_of_the_other_parts() -> None:
+    """POP909 001's melody has no notes in its first 8 bars: the key comes from the bridge and piano there."""
+    song = open_song(POP909)
+    track = sa.pick_track(song)
+    request, choice = sa.suggest_request(song, track, start_bar=8)
+    assert request.context == () and (choice.key.tonic, choice.key.mode) == (6, "major")
+    assert choice.reason == "detected from the notes, no key signature"
+
+
+@needs_data
+def test_a_key_set_on_purpose_wins() -> None:
+    song = open_song(POP909)
+    track = sa.pick_track(song)
+    request, choice = sa.suggest_request(song, track, notes=sa.track_notes(track)[:40], key_explicit=True)
+    assert choice.key == KeySignature(0) and choice.reason == "set by you"
+    assert (choice.detected.tonic, choice.detected.mode) == (6, "major")
+    assert request.key == KeySignature(0)
+
+
+@needs_data
+@pytest.mark.parametrize("semitones", [3, -4])
+def test_a_signature_the_notes_contradict_gives_way(semitones: int) -> None:
+    """A G major Nottingham tune moved to another key while its signature still says G major."""
+    song = open_song(ASHOVER12)
+    track = sa.pick_track(song)
+    _, kept = sa.suggest_request(song, track, notes=sa.track_notes(track)[:24])
+    assert kept.reason == "key signature" and kept.key.name == "G major"
+    moved = transposed(song, semitones)
+    assert moved.keys[0].name == "G major"
+    track = sa.pick_track(moved)
+    _, choice = sa.suggest_request(moved, track, notes=sa.track_notes(track)[:24])
+    assert choice.key.scale == KeySignature(0, (7 + semitones) % 12).scale
+    assert choice.reason == "detected: the notes contradict the G major signature"
+
+
+def test_the_key_in_force_where_the_new_bars_start_not_the_first() -> None:
+    scale_c = [60, 62, 64, 65, 67, 69, 71, 72]
+    scale_d = [62, 64, 66, 67, 69, 71, 73, 74]
+    notes = tuple(Note(p, i * 240, 240) for i, p in enumerate(scale_c * 4)) + \
+        tuple(Note(p, 4 * BAR + i * 240, 240) for i, p in enumerate(scale_d * 4))
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 8 * BAR, notes),)),),
+                keys=(KeySignature(0, 0), KeySignature(4 * BAR, 2)))
+    track = song.tracks[0]
+    _, choice = sa.suggest_request(song, track)
+    assert choice.key.name == "D major" and choice.reason == "key signature"
+    _, early = sa.suggest_request(song, track, start_bar=2)
+    assert early.key.name == "C major"
+
+
+def test_no_notes_and_no_signature_is_c_major_and_says_so() -> None:
+    choice = sa.choose_key(Song(), (), 0)
+    assert choice.key == KeySignature(0) and choice.detected is None and "no key signature" in choice.reason
+
+
+@needs_data
+def test_key_report_for_info() -> None:
+    report = sa.song_key_report(open_song(POP909))
+    assert report["signature"] is None and report["detected"] in ("F# major", "Gb major")
+    report = sa.song_key_report(open_song(ASHOVER))
+    assert report["signature"] == "G major"
+    assert [s["key"] for s in report["sections"]][:2] == ["G major", "F major"]  # the B part is in F
+
+
+# ---------------------------------------------------------------- requests
+
+
+@needs_data
+def test_suggest_request_from_a_selection() -> None:
+    song = open_song(ASHOVER)
+    track = sa.pick_track(song)
+    notes = tuple(n for n in sa.track_notes(track) if n[1] < 4 * 1440)  # the first 4 bars of 3/4
+    request, _ = sa.suggest_request(song, track, notes=notes, bars=2, candidates=3, seed=5, key_lock=True,
+                                    pitch_range=(60, 84), style="folk")
+    defaults = ContinuationRequest()
+    assert request.start_bar == 4 and request.bars == 2 and request.candidates == 3 and request.seed == 5
+    assert request.context == notes and request.key_lock and request.pitch_range == (60, 84)
+    assert request.temperature == defaults.temperature and request.top_p == defaults.top_p
+    assert request.meters[0] == (0, 3, 4) and request.style == "folk"
+    at_bar, _ = sa.suggest_request(song, track, start_bar=2)
+    assert at_bar.start_bar == 2 and all(n[1] < 2 * 1440 for n in at_bar.context)
+
+
+def test_harmony_request_options_and_existing_chords() -> None:
+    mel = tuple(Note(p, i * 480, 480) for i, p in enumerate([72, 76, 79, 76] * 4))
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 4 * BAR, mel),)),), keys=(KeySignature(0, 7),),
+                chords=(ChordSymbol(0, BAR, "C:maj"),), meters=(TimeSignature(0, 4, 4),))
+    request, choice = sa.harmony_request(song, song.tracks[0], style="jazz", candidates=2, rhythm="half")
+    assert request.style == "jazz" and request.candidates == 2 and request.rhythm == "half"
+    assert request.existing == ((0, BAR, "C:maj"),) and request.end == 4 * BAR
+    assert request.melody[0] == (72, 0, 480) and choice.reason == "key signature" and request.key.name == "G major"
+
+
+# ---------------------------------------------------------------- engines
+
+
+def test_missing_or_broken_models_say_which_file_and_what_to_do(tmp_path) -> None:
+    for load, what in ((sa.load_continuation_engine, "continuation"), (sa.load_harmonizer, "harmonizer")):
+        with pytest.raises(SongFileError, match=f"missing.npz: no {what} model file; reinstall"):
+            load(tmp_path / "missing.npz")
+        bad = tmp_path / "bad.npz"
+        bad.write_bytes(b"hello")
+        with pytest.raises(SongFileError, match=f"bad.npz: not a usable {what} model"):
+            load(bad)
+
+
+# ---------------------------------------------------------------- results back into the song
+
+
+@needs_data
+@needs_weights
+def test_accept_a_real_suggestion_as_a_clip() -> None:
+    song = open_song(ASHOVER)
+    track = sa.pick_track(song)
+    notes = tuple(n for n in sa.track_notes(track) if n[1] < 4 * 1440)
+    request, _ = sa.suggest_request(song, track, notes=notes, bars=2, candidates=2, seed=1)
+    cand = sa.load_continuation_engine().suggest(request)[0]
+    assert cand.notes and cand.start_tick == 4 * 1440 and cand.end_tick == 6 * 1440
+    after = sa.add_candidate(song, track.id, cand)
+    new = [c for c in after.track(track.id).clips if c.id not in {c.id for c in track.clips}]
+    assert len(new) == 1 and new[0].start == cand.start_tick and new[0].length == cand.end_tick - cand.start_tick
+    assert sorted((n.pitch, new[0].start + n.start, n.duration) for n in new[0].notes) == \
+        sorted((p, s, d) for p, s, d, _ in cand.notes)
+    assert after.track(track.id).note_count == track.note_count + len(cand.notes)
+    # the candidate's own file starts at its first bar, in 3/4, with the key it was made in
+    alone = sa.candidate_song(song, track, cand.notes, cand.start_tick, cand.end_tick, "c1", request.key)
+    got = [n for t in alone.tracks for n in t.notes_absolute()]
+    assert min(n.start for n in got) < 1440 and max(n.end for n in got) <= 2 * 1440
+    assert alone.meters[0].numerator == 3 and alone.keys[0].tonic == request.key.tonic
+
+
+@needs_data
+@needs_weights
+def test_accept_a_real_harmonization_brings_chords_and_accompaniment() -> None:
+    song = open_song(ASHOVER)
+    track = sa.pick_track(song)
+    notes = tuple(n for n in sa.track_notes(track) if n[1] < 8 * 1440)
+    old = (ChordSymbol(0, 1440, "A:min"), ChordSymbol(20 * 1440, 1440, "D:7"))
+    song = replace(song, chords=old)
+    request, _ = sa.harmony_request(song, track, notes=notes, candidates=2, existing=())
+    result = sa.load_harmonizer().harmonize(request)[0]
+    voiced = sa.voice_harmonization(request, result, "pop")
+    assert voiced
+    after = sa.add_harmonization(song, track.id, result, voiced)
+    span_end = max(s + d for s, d, _ in result.chords)
+    inside = [(c.start, c.label) for c in after.chords if c.start < span_end]
+    assert inside == [(s, lab) for s, _, lab in result.chords if lab != "N"]
+    assert (20 * 1440, "D:7") in [(c.start, c.label) for c in after.chords]  # outside the span: kept
+    acc = [t for t in after.tracks if t.name == "accompaniment"]
+    assert len(acc) == 1 and acc[0].note_count == len(voiced)
+    assert [t.name for t in after.tracks].index("accompaniment") == [t.id for t in after.tracks].index(track.id) + 1
+    again = sa.add_harmonization(after, track.id, result, voiced)  # accepting twice replaces, never doubles
+    assert [t.note_count for t in again.tracks if t.name == "accompaniment"] == [len(voiced)]
+
+
+def test_candidate_file_starts_at_its_first_bar_with_the_tempo_in_force() -> None:
+    song = Song(tempos=(TempoChange.from_bpm(0, 90), TempoChange.from_bpm(8 * BAR, 120)),
+                meters=(TimeSignature(0, 4, 4), TimeSignature(10 * BAR, 3, 4)), keys=(KeySignature(0, 2),))
+    track = Track("melody")
+    start = 10 * BAR + 2 * 1440  # the third bar of 3/4
+    notes = ((60, start + 240, 240, 90), (62, start + 1440, 480, 200))
+    out = sa.candidate_song(song, track, notes, start, start + 2 * 1440, "cand")
+    got = out.tracks[0].notes_absolute()
+    assert [(n.pitch, n.start, n.velocity) for n in got] == [(60, 240, 90), (62, 1440, 127)]
+    assert round(out.tempos[0].bpm) == 120 and len(out.tempos) == 1
+    assert [(m.tick, m.numerator) for m in out.meters] == [(0, 3)]
+    assert out.keys == (KeySignature(0, 2),) and out.tracks[0].name == "cand"

@@ -1,0 +1,73 @@
+"""The detected key beside the key selector: follows the notes (debounced), one click adopts it, undoable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer_app.core import edits
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.fileio import open_song
+from composer_app.ui.arrangement import ArrangementView
+from composer_app.ui.arrangement.detected_key import DEBOUNCE_MS
+from composer_app.ui.document import SongDocument
+from composer_app.ui.timeline.transport import TransportState
+
+BAR = 1920
+POP909 = Path(__file__).resolve().parents[4] / "shared/datasets/pop909/POP909/001/001.mid"
+EB_MAJOR = [63, 65, 67, 68, 70, 72, 74, 75, 70, 67, 63, 58, 63, 70, 67, 63]
+
+
+def _view(qtbot, song: Song) -> ArrangementView:
+    view = ArrangementView(SongDocument(song), TransportState())
+    qtbot.addWidget(view)
+    view.resize(1200, 400)
+    view.show()
+    return view
+
+
+def test_a_motif_in_eb_while_the_song_says_c(qtbot):
+    """No key signature, notes in Eb major: 'Detected: Eb major'; a click sets it as the key, one undo step."""
+    motif = tuple(Note(p, i * 240, 240 if i % 4 else 480) for i, p in enumerate(EB_MAJOR))
+    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
+    button = view.transport_bar.detected_key
+    assert button.isVisible() and button.isEnabled()
+    assert button.text() == "Detected: Eb major"
+    assert not view.document.key_explicit
+    button.click()
+    song = view.document.song
+    assert song.keys[0].name == "Eb major" and song.key_explicit and view.document.key_explicit
+    assert view.document.undo_stack.count() == 1 and view.document.undo_stack.text(0) == "Set key Eb major"
+    assert view.transport_bar.tonic.currentText() == "Eb"
+    assert button.text() == "Detected: Eb major ✓" and not button.isEnabled()
+    view.document.undo_stack.undo()
+    assert view.document.song.keys[0].name == "C major" and not view.document.key_explicit
+    assert button.isEnabled()
+
+
+def test_choosing_the_key_shown_marks_it_as_set_on_purpose(qtbot):
+    view = _view(qtbot, Song(tracks=(Track("Lead"),)))
+    assert not view.transport_bar.detected_key.isVisible()  # no notes, nothing detected
+    bar = view.transport_bar
+    bar.tonic.activated.emit(0)  # C major again, but chosen
+    assert view.document.key_explicit and view.document.undo_stack.text(0) == "Set key C major"
+
+
+def test_detection_follows_note_edits_after_a_pause(qtbot):
+    motif = tuple(Note(p, i * 240, 240) for i, p in enumerate(EB_MAJOR))
+    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
+    button = view.transport_bar.detected_key
+    song = view.document.song
+    clip = song.tracks[0].clips[0]
+    a_major = [69, 71, 73, 74, 76, 78, 80, 81, 76, 73, 69, 64, 69, 76, 73, 69]
+    new = edits.set_notes(song, clip.id, [Note(p, i * 240, 240) for i, p in enumerate(a_major)])
+    view.document.apply("notes", new)
+    assert button.text() == "Detected: Eb major"  # not on the edit itself ...
+    qtbot.waitUntil(lambda: button.text() == "Detected: A major", timeout=DEBOUNCE_MS * 10)  # ... but soon after
+
+
+@pytest.mark.skipif(not POP909.is_file(), reason="no POP909 in ../shared/datasets")
+def test_pop909_without_key_signature_detects_gb(qtbot):
+    view = _view(qtbot, open_song(POP909))
+    assert view.transport_bar.detected_key.text() in ("Detected: F# major", "Detected: Gb major")

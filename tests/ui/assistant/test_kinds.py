@@ -1,0 +1,44 @@
+"""The request kinds' small pure parts: which notes a request is about and how a span candidate is summed up."""
+
+from __future__ import annotations
+
+from composer_app.core.pitch import KeySignature
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.model.continuation import Candidate
+from composer_app.model.facts import candidate_facts
+from composer_app.ui.assistant.cards import card_title
+from composer_app.ui.assistant.kinds import Ask, changed_notes, phrase_notes, span_suggestion
+from composer_app.ui.assistant.session import Options, Suggestion
+from composer_app.ui.assistant.targets import target_of
+
+BAR = 1920
+
+
+def _song() -> Song:
+    notes = tuple(Note(60 + 2 * i, i * 480, 480) for i in range(8))  # two bars of quarters
+    return Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, notes),)),))
+
+
+def test_one_selected_note_stands_for_the_whole_clip_and_more_notes_for_themselves():
+    song = _song()
+    clip = song.tracks[0].clips[0]
+    one = target_of(song, clip.id, [clip.notes[-1].id])
+    assert one.selection and len(phrase_notes(Ask(song, one, Options()))) == 8
+    two = target_of(song, clip.id, [n.id for n in clip.notes[:2]])
+    assert phrase_notes(Ask(song, two, Options())) == two.notes and len(two.notes) == 2
+
+
+def test_a_span_candidate_counts_the_notes_it_changes_and_the_card_says_so():
+    song = _song()
+    clip = song.tracks[0].clips[0]
+    target = target_of(song, clip.id, [n.id for n in clip.notes[4:]])
+    kept = tuple((n.pitch, n.start, n.duration, 90) for n in clip.notes[4:6])
+    new = ((61, 6 * 480, 480, 90), (62, 7 * 480, 480, 90))
+    notes = kept + new
+    cand = Candidate(0, notes, -3.0, candidate_facts(notes, (), KeySignature(0)), BAR, 2 * BAR)
+    assert changed_notes(song, target.track_id, cand) == 2
+    vary = span_suggestion("vary")(cand, Ask(song, target, Options()), None)
+    assert vary.changed == 2 and card_title(vary) == "4 notes, 2 changed"
+    melody = span_suggestion("melody")(cand, Ask(song, target, Options()), None)
+    assert melody.changed is None and card_title(melody) == "4 notes"
+    assert card_title(Suggestion("continue", 0, notes, BAR, 2 * BAR)) == "4 notes"

@@ -1,0 +1,119 @@
+"""Regenerate selection, Vary and Suggest melody in the assistant, with the real engine: ghost notes for the span,
+accept replaces exactly the span as one undo step, undo restores it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from composer_app.core.song import ChordSymbol, Clip, Song, Track
+from composer_app.ui.assistant.controller import Assistant
+from composer_app.ui.assistant.session import Options
+from composer_app.ui.assistant.targets import target_of
+from composer_app.ui.document import SongDocument
+from tests.ui.assistant.conftest import motif_song
+
+
+def _assistant(doc: SongDocument, engines, selected=(), **options) -> Assistant:
+    clip_id = doc.song.tracks[0].clips[0].id
+    return Assistant(doc, lambda song: target_of(song, clip_id, selected), lambda: Options(**options),
+                     engines=engines)
+
+
+def _abs(song: Song) -> list[tuple[int, int, int]]:
+    clip = song.tracks[0].clips[0]
+    return sorted((clip.start + n.start, n.pitch, n.duration) for n in clip.notes)
+
+
+def _bars_notes(song: Song, first: int, last: int) -> list[str]:
+    mm = song.meter_map
+    lo, hi = mm.bar_start(first), mm.bar_start(last + 1)
+    clip = song.tracks[0].clips[0]
+    return [n.id for n in clip.notes if lo <= clip.start + n.start < hi]
+
+
+def test_regenerate_selection_replaces_only_the_selected_bars(qtbot, engines):
+    song = motif_song(8)
+    doc = SongDocument(song)
+    assistant = _assistant(doc, engines, _bars_notes(song, 3, 4), candidates=3, key_lock=True)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("fill") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and len(batch.suggestions) == 3
+    mm = song.meter_map
+    lo, hi = mm.bar_start(3), mm.bar_start(5)
+    for s in batch.suggestions:
+        assert s.kind == "fill" and s.notes
+        assert all(lo <= n[1] and n[1] + n[2] <= hi for n in s.notes)
+    chosen = assistant.current
+    before = doc.song
+    assert assistant.accept()
+    assert doc.undo_stack.count() == 1
+    after = _abs(doc.song)
+    assert [n for n in after if not lo <= n[0] < hi] == [n for n in _abs(before) if not lo <= n[0] < hi]
+    assert sorted((s, p) for s, p, _ in after if lo <= s < hi) == sorted((n[1], n[0]) for n in chosen.notes)
+    doc.undo_stack.undo()
+    assert doc.song is before
+
+
+def test_vary_keeping_rhythm_changes_pitches_only(qtbot, engines):
+    song = motif_song(6)
+    doc = SongDocument(song)
+    assistant = _assistant(doc, engines, _bars_notes(song, 2, 3), candidates=4, keep="rhythm", amount=0.8)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.ask("vary")
+    mm = song.meter_map
+    lo, hi = mm.bar_start(2), mm.bar_start(4)
+    original = [(s, d) for s, _p, d in _abs(song) if lo <= s < hi]
+    pitches = [(s, p) for s, p, _d in _abs(song) if lo <= s < hi]
+    changed = 0
+    for s in assistant.history.batch.suggestions:
+        assert s.kind == "vary"
+        assert sorted((n[1], n[2]) for n in s.notes) == sorted(original)
+        changed += sorted((n[1], n[0]) for n in s.notes) != sorted(pitches)
+        assert s.changed == len({(n[1], n[0]) for n in s.notes} - set(pitches))  # the card's "N changed"
+    assert changed >= 3
+    assert assistant.accept()
+    assert sorted((s, d) for s, _p, d in _abs(doc.song) if lo <= s < hi) == sorted(original)
+
+
+def test_vary_without_a_selection_says_what_to_do(qtbot, engines, motif):
+    doc = SongDocument(motif)
+    assistant = _assistant(doc, engines)
+    said = []
+    assistant.message.connect(said.append)
+    assert assistant.ask("vary") is None
+    assert any("Select the notes" in m for m in said)
+
+
+def test_suggest_melody_over_chords_into_an_empty_clip(qtbot, engines):
+    bar = 1920
+    labels = ["G:maj", "E:min", "C:maj", "D:7"]
+    chords = tuple(ChordSymbol(b * bar, bar, labels[b % 4]) for b in range(8))
+    song = Song(tracks=(Track("Lead", clips=(Clip(0, 8 * bar, (), name="empty"),)),), chords=chords)
+    doc = SongDocument(song)
+    assistant = _assistant(doc, engines, bars=4, candidates=2)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("melody") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.suggestions
+    for s in batch.suggestions:
+        assert s.kind == "melody" and s.notes
+        assert all(0 <= n[1] < 4 * bar for n in s.notes)
+    assert assistant.accept()
+    assert doc.song.tracks[0].note_count == len(assistant.history.suggestion.notes)
+    doc.undo_stack.undo()
+    assert doc.song.tracks[0].note_count == 0
+
+
+def test_more_like_this_on_a_fill_regenerates_the_same_span(qtbot, engines):
+    song = motif_song(8)
+    doc = SongDocument(song)
+    assistant = _assistant(doc, engines, _bars_notes(song, 3, 4), candidates=2)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.ask("fill")
+    first = assistant.history.batch.suggestions[0]
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.more_like(first)
+    again = assistant.history.batch
+    assert again.kind == "fill" and len(assistant.history.batches) == 2
+    assert all(replace(s, source=None).start_tick == first.start_tick for s in again.suggestions)
