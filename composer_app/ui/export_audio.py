@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -14,12 +13,14 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.ui.audio_output import NO_SOUNDFONT, resolve_soundfont
 from composer_app.ui.settings import EXPORT_AUDIO_DIR, EXPORT_SAMPLE_RATE, SOUNDFONT, Settings
+from composer_app.ui.workers import CancelToken, Worker
 
 WAV_FILTER = "WAV audio (*.wav)"
 
 
 class AudioExporter(QObject):
-    """Renders in a worker thread; results come back as signals tagged with the request id (stale ones dropped)."""
+    """Renders on the shared worker (``ui.workers``); results come back as signals tagged with the request id
+    (stale ones dropped)."""
 
     progress = Signal(int, float)  # request, 0..1
     finished = Signal(int, object, float)  # request, Path written, peak dBFS
@@ -28,49 +29,45 @@ class AudioExporter(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._request = 0
-        self._cancel: threading.Event | None = None
-        self._thread: threading.Thread | None = None
+        self._worker = Worker(self, name="composer-export")
+        self._worker.progress.connect(lambda request, fraction, _text: self.progress.emit(request, fraction))
+        self._worker.finished.connect(lambda request, result: self.finished.emit(request, *result))
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self.cancelled)
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._worker.running_threads() > 0
 
     def export(self, song: Song, path: str | Path, soundfont: str | Path | None, sample_rate: int = 44100) -> int:
         """Start rendering ``song`` to ``path``; returns the request id. A running export is cancelled."""
+        path = Path(path)
+
+        def job(token: CancelToken) -> tuple[Path, float]:
+            samples = render_song(song, soundfont, sample_rate, normalize=True, cancel=token,
+                                  progress=lambda f: token.progress(f))
+            if token.cancelled():
+                raise RenderCancelled("cancelled")
+            write_wav(path, samples, sample_rate)  # atomic: an earlier file stays whole if this fails
+            return path, peak_dbfs(samples)
+
         self.cancel()
-        self._request += 1
-        request, cancel = self._request, threading.Event()
-        self._cancel = cancel
-        self._thread = threading.Thread(target=self._work, args=(request, cancel, song, Path(path), soundfont,
-                                                                 sample_rate), name="composer-export", daemon=True)
-        self._thread.start()
-        return request
+        return self._worker.submit(job)
 
     def cancel(self) -> None:
         """Ask the running render to stop; nothing is written."""
-        if self._cancel is not None:
-            self._cancel.set()
+        self._worker.cancel()
 
     def wait(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._worker.wait(timeout)
 
-    def _work(self, request: int, cancel: threading.Event, song: Song, path: Path, soundfont, rate: int) -> None:
-        try:
-            samples = render_song(song, soundfont, rate, normalize=True, cancel=cancel,
-                                  progress=lambda f: self.progress.emit(request, f))
-            if cancel.is_set():
-                raise RenderCancelled("cancelled")
-            write_wav(path, samples, rate)  # atomic: an earlier file stays whole if this fails
-        except RenderCancelled:
+    def _on_failed(self, request: int, error: BaseException) -> None:
+        if isinstance(error, RenderCancelled):
             self.cancelled.emit(request)
-        except (SongFileError, AudioUnavailableError, OSError, ValueError) as error:
+        elif isinstance(error, (SongFileError, AudioUnavailableError, OSError, ValueError)):
             self.failed.emit(request, str(error))
-        except Exception as error:  # never a traceback in the user's face
+        else:  # never a traceback in the user's face
             self.failed.emit(request, f"{type(error).__name__}: {error}")
-        else:
-            self.finished.emit(request, path, peak_dbfs(samples))
 
 
 class ExportAudioFlow(QObject):

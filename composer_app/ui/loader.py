@@ -1,54 +1,25 @@
-"""Opens song files on a worker thread; each request has an id and stale results are dropped."""
+"""Opens song files off the GUI thread on the shared worker (``ui.workers``): newest request wins, stale dropped."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
+from composer_app.ui.workers import CancelToken, Worker
 
 OpenFunction = Callable[[Path], Song | tuple[Song, tuple[str, ...]]]
 """Reads a file: the song, or (song, warnings) as ``fileio.open_song_checked`` returns (a file cut short, ...)."""
-
-
-class _Relay(QObject):
-    """Carries a worker's result back to the GUI thread (queued across threads)."""
-
-    done = Signal(int, object, object)  # request id, path, (Song, warnings) or SongFileError
-
-
-class _LoadJob(QRunnable):
-    def __init__(self, request_id: int, path: Path, open_song: OpenFunction, relay: _Relay,
-                 cancelled: threading.Event) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._request_id = request_id
-        self._path = path
-        self._open_song = open_song
-        self._relay = relay
-        self._cancelled = cancelled
-
-    def run(self) -> None:
-        try:
-            read = self._open_song(self._path)
-            result: object = read if isinstance(read, tuple) else (read, ())
-        except SongFileError as exc:
-            result = exc
-        except Exception as exc:  # a reader bug must not take the window down
-            result = SongFileError(self._path, f"could not be read ({type(exc).__name__}: {exc})")
-        if not self._cancelled.is_set():
-            self._relay.done.emit(self._request_id, self._path, result)
 
 
 class SongLoader(QObject):
     """Starts loads and emits ``loaded`` or ``failed`` for the newest request only.
 
     A song read with warnings (a MIDI file cut short, an early End-of-Track) emits ``loaded`` and then
-    ``warned`` with the lines a person must be shown.
+    ``warned`` with the lines a person must be shown. Any error a reader raises arrives as a SongFileError.
     """
 
     started = Signal(int, object)  # request id, path
@@ -60,54 +31,51 @@ class SongLoader(QObject):
     def __init__(self, open_song: OpenFunction, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._open_song = open_song
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
-        self._latest = 0
-        self._cancelled: dict[int, threading.Event] = {}
+        self._worker = Worker(self, name="composer-loader")
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.busy_changed.connect(self.busy_changed)
+        self._paths: dict[int, Path] = {}
 
     @property
     def busy(self) -> bool:
-        return bool(self._cancelled)
+        return self._worker.busy
 
     @property
     def latest_request(self) -> int:
-        return self._latest
+        return self._worker.latest_request
 
     def load(self, path: str | Path) -> int:
         """Start opening ``path``; any load still running is superseded. Returns the request id."""
-        self.cancel()
-        self._latest += 1
-        flag = threading.Event()
-        self._cancelled[self._latest] = flag
-        self._pool.start(_LoadJob(self._latest, Path(path), self._open_song, self._relay, flag))
-        self.started.emit(self._latest, Path(path))
-        self.busy_changed.emit(True)
-        return self._latest
+        path = Path(path)
+        reader = self._open_song
+
+        def job(_token: CancelToken) -> tuple[Song, tuple[str, ...]]:
+            read = reader(path)
+            return read if isinstance(read, tuple) else (read, ())
+
+        request_id = self._worker.submit(job)
+        self._paths = {request_id: path}
+        self.started.emit(request_id, path)
+        return request_id
 
     def cancel(self) -> None:
         """Forget every running load (their results will be dropped)."""
-        was_busy = self.busy
-        for flag in self._cancelled.values():
-            flag.set()
-        self._cancelled.clear()
-        if was_busy:
-            self.busy_changed.emit(False)
+        self._worker.cancel()
 
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the workers are idle (shutdown, tests)."""
-        return self._pool.waitForDone(msecs)
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the loads started so far have returned (shutdown, tests)."""
+        return self._worker.wait(timeout)
 
-    def _on_done(self, request_id: int, path: Path, result: object) -> None:
-        flag = self._cancelled.pop(request_id, None)
-        if flag is None or flag.is_set() or request_id != self._latest:
-            return  # stale: a newer request or a cancel came first
-        self.busy_changed.emit(False)
-        if isinstance(result, SongFileError):
-            self.failed.emit(request_id, path, result)
-        else:
-            song, warnings = result  # type: ignore[misc]
-            self.loaded.emit(request_id, path, song)
-            if warnings and request_id == self._latest:  # still the newest after ``loaded``'s slots
-                self.warned.emit(request_id, path, tuple(warnings))
+    def _on_finished(self, request_id: int, result: tuple[Song, tuple[str, ...]]) -> None:
+        path = self._paths.pop(request_id, Path())
+        song, warnings = result
+        self.loaded.emit(request_id, path, song)
+        if warnings and request_id == self._worker.latest_request:  # still the newest after ``loaded``'s slots
+            self.warned.emit(request_id, path, tuple(warnings))
+
+    def _on_failed(self, request_id: int, error: BaseException) -> None:
+        path = self._paths.pop(request_id, Path())
+        if not isinstance(error, SongFileError):  # a reader bug must not take the window down
+            error = SongFileError(path, f"could not be read ({type(error).__name__}: {error})")
+        self.failed.emit(request_id, path, error)
