@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from composer_app.core.chords import parse_chord
@@ -29,6 +30,7 @@ def song_to_dict(song: Song) -> dict[str, Any]:
         "tempos": [[t.tick, t.us_per_quarter] for t in song.tempos],
         "meters": [[m.tick, m.numerator, m.denominator] for m in song.meters],
         "keys": [[k.tick, k.tonic, k.mode] for k in song.keys],
+        "key_explicit": song.key_explicit,
         "chords": [{"id": c.id, "start": c.start, "duration": c.duration, "label": c.label}
                    for c in song.chords],
         "tracks": [_track_to_dict(t) for t in song.tracks],
@@ -126,8 +128,11 @@ def song_from_dict(doc: Any) -> Song:
     chords = [_chord(c, f"chords[{i}]") for i, c in enumerate(_field(doc, "chords", list, "project", []))]
     tracks = [_track(t, f"tracks[{i}]") for i, t in enumerate(_field(doc, "tracks", list, "project"))]
     _check_unique_ids(tracks, chords)
-    return _build("project", Song, tuple(tracks), tuple(tempos), tuple(meters), tuple(keys),
+    song = _build("project", Song, tuple(tracks), tuple(tempos), tuple(meters), tuple(keys),
                   tuple(chords), _field(doc, "title", str, "project", ""))
+    if _field(doc, "key_explicit", bool, "project", False):  # the key was chosen on purpose (older files: no)
+        song = replace(song, key_explicit=True)
+    return song
 
 
 def _chord(c: Any, where: str) -> ChordSymbol:

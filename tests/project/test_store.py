@@ -139,3 +139,17 @@ def test_fuzzed_project_files_never_escape(tmp_path):
             assert isinstance(song, Song)
             outcomes["loaded"] += 1
     assert outcomes["rejected"] > 100
+
+
+def test_a_key_chosen_on_purpose_stays_chosen_after_save_and_load(tmp_path):
+    """The assistant uses a key the musician set as is; the project remembers that it was set."""
+    from dataclasses import replace
+
+    chosen = replace(Song(keys=(KeySignature(0, 3, "major"),)), key_explicit=True)
+    save_project(chosen, tmp_path / "chosen.composer")
+    assert load_project(tmp_path / "chosen.composer").key_explicit is True
+    save_project(Song(), tmp_path / "default.composer")
+    doc = json.loads((tmp_path / "default.composer").read_text())
+    del doc["key_explicit"]  # a file from before the flag existed
+    (tmp_path / "old.composer").write_text(json.dumps(doc))
+    assert load_project(tmp_path / "old.composer").key_explicit is False
