@@ -231,7 +231,8 @@ class _Run:
                     if ch >= 0:
                         self._send(ch, pitch, velocity, is_click)
             self.finished = True  # the song ended by itself (the end marker waited for its end)
-        except Exception:  # a broken sink must not kill the app; the player just stops
+        except Exception as error:  # a broken sink (a device that went away) must not kill the app: stop, say why
+            self.player.failure = error
             self.finished = True
         finally:
             if self.finished and not self.stop_event.is_set():
@@ -282,6 +283,8 @@ class Player:
         self._run: _Run | None = None
         self._loop: LoopRegion | None = None
         self._last = PlayPosition(0, False)
+        self.failure: Exception | None = None
+        """What the sink raised when playback last stopped because of it (None after a clean run or a new play)."""
 
     # ----------------------------------------------------------------------------------- transport
     def play(self, song: Song, start_tick: int = 0, *, loop: LoopRegion | tuple[int, int] | None = None,
@@ -291,6 +294,7 @@ class Player:
             raise ValueError("start tick and count-in must not be negative")
         with self._lock:
             self._stop_run(reset=False)
+            self.failure = None
             self._loop = _as_loop(loop)
             self._start(song, start_tick, count_in_bars, self.clock())
 
@@ -416,16 +420,22 @@ class Player:
             run.stop_event.set()
             if run.thread is not threading.current_thread():
                 run.thread.join()
-            run.release()
-        if reset:
-            for ch in range(MIDI_CHANNELS):
-                self.sink.cc(ch, SUSTAIN, 0)
-            everything = getattr(self.sink, "all_notes_off", None)
-            if callable(everything):
-                everything()
-            else:
+        try:
+            if run is not None:
+                run.release()
+            if reset:
                 for ch in range(MIDI_CHANNELS):
-                    self.sink.cc(ch, 123, 0)  # All Notes Off
+                    self.sink.cc(ch, SUSTAIN, 0)
+                everything = getattr(self.sink, "all_notes_off", None)
+                if callable(everything):
+                    everything()
+                else:
+                    for ch in range(MIDI_CHANNELS):
+                        self.sink.cc(ch, 123, 0)  # All Notes Off
+        except Exception as error:  # the device went away: stopping must still succeed
+            self.failure = self.failure or error
+            if run is not None:
+                run.held.clear()
 
     def _run_finished(self, run: _Run) -> None:
         while not self._lock.acquire(timeout=0.01):  # stop() may hold the lock while it joins this thread

@@ -88,7 +88,8 @@ def resolve_soundfont(chosen: str) -> tuple[Path | None, list[str]]:
         try:
             return validate_soundfont(chosen), warnings
         except SongFileError as error:
-            warnings.append(f"SoundFont {error} \u2014 using the best one found instead")
+            warnings.append(f"SoundFont {error} \u2014 using the best one found instead; "
+                            "choose another SoundFont in Preferences")
     return default_soundfont(), warnings
 
 
@@ -102,6 +103,16 @@ def _open_synth(config: AudioConfig) -> tuple[FluidSynthSynth | None, str, str, 
     try:
         synth = FluidSynthSynth(font, sample_rate=config.sample_rate)
     except (SongFileError, AudioUnavailableError, ValueError, OSError) as error:
+        fallback = default_soundfont()  # a truncated or damaged file passes the header check; try the best other one
+        if fallback is not None and fallback != font:
+            try:
+                synth = FluidSynthSynth(fallback, sample_rate=config.sample_rate)
+            except (SongFileError, AudioUnavailableError, ValueError, OSError):
+                pass
+            else:
+                warnings.append(f"SoundFont {error} \u2014 using {fallback.name} instead; "
+                                "choose another SoundFont in Preferences")
+                return synth, "", "", fallback, warnings
         return None, f"SoundFont {font.name} could not be loaded \u2014 choose one in Preferences", str(error), \
             font, warnings
     return synth, "", "", font, warnings

@@ -22,6 +22,7 @@ POLL_MS = 25  # 40 Hz playhead updates
 PREVIEW_CHANNEL = 16  # FluidSynth's spare channels above the 16 the song uses
 MONITOR_CHANNEL = 17
 RECORD_SPAN = 480 * 4 * 999  # how far playback runs while recording into an empty stretch of song
+DEVICE_LOST = "Audio: device lost \u2014 reopening\u2026"
 
 Opener = Callable[[AudioConfig], AudioOutput]
 
@@ -74,6 +75,11 @@ class AudioService(QObject):
     def reconfigure(self) -> int:
         """Open the output the settings ask for (soundfont, driver, rate, MIDI out); returns its generation."""
         self._generation += 1
+        synth = self.output.synth
+        if synth is not None and synth.driver_name == "jack":
+            # libjack crashes when a client of a server that died is closed after a new client was tried:
+            # release the old JACK output first (a moment of silence instead of a segfault)
+            self._release_output(AudioOutput(SilentSink(), STARTING))
         generation, config = self._generation, AudioConfig.from_settings(self.settings)
         if self._background:
             threading.Thread(target=lambda: self._opened.emit(generation, self._opener(config)),
@@ -100,9 +106,13 @@ class AudioService(QObject):
     def shutdown(self) -> None:
         """Stop and release the devices (the app is quitting)."""
         self._generation += 1
+        self._release_output(AudioOutput(SilentSink(), "Audio: closed"))
+
+    def _release_output(self, placeholder: AudioOutput) -> None:
+        """Stop, close the devices now, and play into ``placeholder`` (a silent output) until the next opens."""
         self.stop()
         self.output.close()
-        self.output = AudioOutput(SilentSink(), "Audio: closed")
+        self.output = placeholder
         self.player = Player(self.output.sink)
         self.auditioner = Auditioner(self.player)
 
@@ -127,7 +137,11 @@ class AudioService(QObject):
 
     def _start(self, mode: str, song: Song, start: int, loop: LoopRegion | None, count_in: int) -> None:
         self.player.set_metronome(self.settings.get(METRONOME))
-        self.player.play(song, start, loop=loop, count_in_bars=max(0, count_in))
+        try:
+            self.player.play(song, start, loop=loop, count_in_bars=max(0, count_in))
+        except Exception as error:  # the output device is gone: say so, never raise into the window
+            self._device_failed(error)
+            return
         self.mode = mode
         self.transport.set_playing(True)
         self._timer.start()
@@ -148,7 +162,10 @@ class AudioService(QObject):
 
     def panic(self) -> None:
         """Stop and silence every channel at once (stuck notes, runaway reverb)."""
-        self.player.panic()
+        try:
+            self.player.panic()
+        except Exception:  # a device that went away cannot be silenced; stopping is what matters
+            self.player.stop()
         self._timer.stop()
         self.mode = None
         self.transport.set_playing(False)
@@ -157,7 +174,29 @@ class AudioService(QObject):
         self.settings.set(METRONOME, bool(on))
         self.player.set_metronome(on)
 
+    def _device_lost(self) -> Exception | str | None:
+        """Why the output stopped working (the sink raised, or the MIDI output port went away), else None."""
+        if self.player.failure is not None:
+            return self.player.failure
+        port = self.output.midi_out
+        if port is not None and self.output.sink is port and getattr(port, "lost", False):
+            return f"MIDI output {port.port_name!r} disappeared"
+        return None
+
+    def _device_failed(self, why: Exception | str) -> None:
+        """The sound device failed mid-use: stop cleanly, tell the user once, and reopen the output."""
+        self.stop()
+        reason = str(why) or type(why).__name__
+        self.status_changed.emit(DEVICE_LOST, reason)
+        self.warning.emit(f"Sound output stopped working ({reason}). Playback stopped; your notes are unchanged. "
+                          "Reopening the audio output — check the device or choose another in Preferences.")
+        self.reconfigure()
+
     def _poll(self) -> None:
+        lost = self._device_lost()
+        if lost is not None:
+            self._device_failed(lost)
+            return
         playing = self.player.playing
         self._driving = True
         try:
@@ -197,8 +236,11 @@ class AudioService(QObject):
 
     def preview_note(self, pitch: int, velocity: int = 100) -> None:
         """Sound one note now (a piano key clicked, a note drawn); the piano roll's ``note_preview`` slot."""
-        _sink, channel = self.voice(PREVIEW_CHANNEL)
-        self.auditioner.preview_note(pitch, velocity, channel, 0.35)
+        try:
+            _sink, channel = self.voice(PREVIEW_CHANNEL)
+            self.auditioner.preview_note(pitch, velocity, channel, 0.35)
+        except Exception as error:  # the output device is gone
+            self._device_failed(error)
 
     def audition_clip(self, clip_id: str, lead_in_bars: int = 1) -> bool:
         """Loop one clip with its own instrument over the rest of the song, ``lead_in_bars`` of context first.
@@ -214,9 +256,13 @@ class AudioService(QObject):
         self.stop()
         self.player.set_metronome(False)
         context = delete_clips(song, [clip_id])
-        self.auditioner.audition(clip.notes, context=context, start=clip.start, end=clip.end,
-                                 lead_in_bars=lead_in_bars, loop=True, program=track.program,
-                                 channel=track.channel)
+        try:
+            self.auditioner.audition(clip.notes, context=context, start=clip.start, end=clip.end,
+                                     lead_in_bars=lead_in_bars, loop=True, program=track.program,
+                                     channel=track.channel)
+        except Exception as error:  # the output device is gone
+            self._device_failed(error)
+            return True
         self.mode = "audition"
         self.transport.set_playing(True)
         self._timer.start()
@@ -226,8 +272,12 @@ class AudioService(QObject):
                        lead_in_bars: int = 1, loop: bool = True) -> None:
         """Play candidate ``notes`` (clip-relative, placed at ``start_tick``) over the song, with lead-in bars."""
         self.player.set_metronome(False)
-        self.auditioner.audition(notes, context=self.document.song, start=start_tick, lead_in_bars=lead_in_bars,
-                                 loop=loop, program=program, channel=channel)
+        try:
+            self.auditioner.audition(notes, context=self.document.song, start=start_tick,
+                                     lead_in_bars=lead_in_bars, loop=loop, program=program, channel=channel)
+        except Exception as error:  # the output device is gone
+            self._device_failed(error)
+            return
         self.mode = "audition"
         self.transport.set_playing(True)
         self._timer.start()

@@ -60,3 +60,28 @@ class RecordingSynth:
                 return True
             time.sleep(0.002)
         return False
+
+
+class DeviceGone(OSError):
+    """What a fake device raises once it has been unplugged."""
+
+
+class BreakableSynth(RecordingSynth):
+    """A RecordingSynth that can be unplugged: after ``unplug()`` (or after ``fail_after_ons`` note-ons) every
+    call raises DeviceGone, as a sound card or MIDI port that disappeared does."""
+
+    def __init__(self, fail_after_ons: int | None = None) -> None:
+        super().__init__()
+        self.fail_after_ons = fail_after_ons
+        self.gone = False
+
+    def unplug(self) -> None:
+        self.gone = True
+
+    def _add(self, *msg) -> None:
+        if not self.gone and self.fail_after_ons is not None and msg[0] == "on" \
+                and len(self.messages("on")) >= self.fail_after_ons:
+            self.gone = True
+        if self.gone:
+            raise DeviceGone("sound device 'Fake Card' disappeared")
+        super()._add(*msg)

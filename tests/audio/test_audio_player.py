@@ -196,3 +196,22 @@ def test_bad_arguments(player):
         player.play(Song(), -1)
     with pytest.raises(ValueError):
         LoopRegion(10, 5)
+
+
+def test_a_device_that_disappears_mid_song_stops_the_player_and_says_why():
+    from tests.audio.audio_fakes import BreakableSynth, DeviceGone
+
+    sink = BreakableSynth(fail_after_ons=3)
+    player = Player(sink)
+    song = song_of([Note(60 + i, i * 240, 200) for i in range(16)], bpm=480)
+    player.play(song)
+    deadline = time.perf_counter() + 5
+    while player.playing and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    assert not player.playing  # the scheduler thread ended instead of dying with a traceback
+    assert isinstance(player.failure, DeviceGone)
+    assert len(sink.ons()) == 3
+    player.stop()  # stopping a dead device never raises
+    with pytest.raises(DeviceGone):  # starting again on the dead device says so to the caller
+        player.play(song)
+    player.stop()

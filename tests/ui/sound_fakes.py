@@ -8,7 +8,7 @@ from composer_app.midi.ports import MidiPortError, PortList
 from composer_app.ui.audio_output import AudioConfig, AudioOutput
 from composer_app.ui.audio_service import AudioService
 from composer_app.ui.timeline.transport import TransportState
-from tests.audio.audio_fakes import RecordingSynth
+from tests.audio.audio_fakes import BreakableSynth, RecordingSynth
 
 
 class FakeOpener:
@@ -28,6 +28,16 @@ class FakeOpener:
     @property
     def sink(self) -> RecordingSynth:
         return self.sinks[-1]
+
+
+class UnpluggableOpener(FakeOpener):
+    """Opens BreakableSynths; the test unplugs the current one (``sink.unplug()``) mid-use."""
+
+    def __call__(self, config):
+        self.configs.append(config)
+        sink = BreakableSynth()
+        self.sinks.append(sink)
+        return AudioOutput(sink, self.status, "a fake device", True)
 
 
 def fake_service(settings, document, opener=None, background: bool = False) -> AudioService:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import random
+import shutil
+import signal
 import time
+from contextlib import suppress
 
 import pytest
 
+from composer_app.audio.jack_dummy import JackDummyServer, JackUnavailable
 from composer_app.audio.soundfonts import default_soundfont
-from composer_app.audio.synth import fluidsynth_problem
+from composer_app.audio.synth import available_drivers, fluidsynth_problem
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.ui import audio_output
 from composer_app.ui.audio_output import NO_DEVICE, NO_SOUNDFONT, STARTING, AudioOutput, SilentSink
-from composer_app.ui.audio_service import PREVIEW_CHANNEL, AudioService
+from composer_app.ui.audio_service import DEVICE_LOST, PREVIEW_CHANNEL, AudioService
 from composer_app.ui.settings import AUDIO_DRIVER, METRONOME, SOUNDFONT
 from composer_app.ui.timeline.transport import TransportState
-from tests.ui.sound_fakes import fake_service
+from tests.audio.audio_fakes import RecordingSynth
+from tests.jack_util import jack_or_skip
+from tests.ui.sound_fakes import UnpluggableOpener, fake_service
 
 needs_synth = pytest.mark.skipif(bool(fluidsynth_problem()) or default_soundfont() is None,
                                  reason="FluidSynth or a SoundFont is missing")
@@ -195,3 +202,186 @@ def test_real_synth_without_a_device_still_plays_notes(qtbot, settings, document
         assert not svc.transport.playing
     finally:
         svc.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------- faults
+
+
+def _truncated_font(tmp_path):
+    """A real SoundFont cut short: the RIFF 'sfbk' header is right, so only FluidSynth can tell."""
+    bad = tmp_path / "cut.sf2"
+    bad.write_bytes(default_soundfont().read_bytes()[:65536])
+    return bad
+
+
+def _random_font(tmp_path):
+    bad = tmp_path / "noise.sf2"
+    bad.write_bytes(random.Random(7).randbytes(70_000))
+    return bad
+
+
+def _vanished_font(tmp_path):
+    gone = tmp_path / "gone.sf2"
+    shutil.copyfile(default_soundfont(), gone)
+    gone.unlink()  # chosen in Preferences, then deleted or its drive unmounted
+    return gone
+
+
+@needs_synth
+@pytest.mark.parametrize("make", [_truncated_font, _random_font, _vanished_font])
+def test_a_broken_chosen_soundfont_falls_back_and_names_the_file(qtbot, settings, document, tmp_path, make):
+    bad = make(tmp_path)
+    settings.set(SOUNDFONT, str(bad))
+    settings.set(AUDIO_DRIVER, "coreaudio")  # no realtime device needed
+    document.load(long_song())
+    warnings: list[str] = []
+    svc = AudioService(settings, document, TransportState(), background=False)
+    svc.warning.connect(warnings.append)
+    try:
+        svc.reconfigure()  # the same again, as "Apply" in Preferences does
+        assert warnings and bad.name in warnings[0] and "instead" in warnings[0]
+        assert svc.output.soundfont == default_soundfont() and svc.output.synth is not None
+        svc.play()
+        qtbot.waitUntil(lambda: svc.output.synth.active_voices > 0, timeout=3000)  # it really sounds
+        svc.stop()
+        assert settings.get(SOUNDFONT) == str(bad)  # the user's choice is kept, not silently rewritten
+    finally:
+        svc.shutdown()
+
+
+@needs_synth
+def test_a_broken_soundfont_with_nothing_to_fall_back_to_is_a_clear_status(qtbot, settings, document, tmp_path,
+                                                                          monkeypatch):
+    bad = _truncated_font(tmp_path)
+    settings.set(SOUNDFONT, str(bad))
+    monkeypatch.setattr(audio_output, "default_soundfont", lambda: None)
+    document.load(long_song())
+    svc = AudioService(settings, document, TransportState(), background=False)
+    try:
+        assert svc.status.startswith(f"SoundFont {bad.name} could not be loaded")
+        assert "Preferences" in svc.status and str(bad) in svc.output.detail
+        assert isinstance(svc.output.sink, SilentSink)
+        svc.play()  # silent, but the transport still runs and nothing raises
+        qtbot.waitUntil(lambda: svc.transport.playhead > 0, timeout=3000)
+        svc.preview_note(60)
+        svc.stop()
+    finally:
+        svc.shutdown()
+
+
+def test_output_device_lost_mid_playback_stops_says_so_and_reopens(qtbot, settings, document):
+    song = long_song()
+    document.load(song)
+    opener = UnpluggableOpener()
+    svc = fake_service(settings, document, opener)
+    statuses: list[str] = []
+    svc.status_changed.connect(lambda status, _detail: statuses.append(status))
+    try:
+        svc.play()
+        qtbot.waitUntil(lambda: len(opener.sink.ons()) >= 2, timeout=3000)
+        dead = opener.sink
+        with qtbot.waitSignal(svc.warning, timeout=3000) as blocker:
+            dead.unplug()
+        assert "Fake Card" in blocker.args[0] and "notes are unchanged" in blocker.args[0]
+        assert DEVICE_LOST in statuses
+        assert not svc.transport.playing and svc.mode is None
+        assert document.song == song and document.undo_stack.count() == 0  # nothing lost, nothing changed
+        assert len(opener.sinks) == 2 and svc.output.sink is opener.sinks[1]  # reopened
+        svc.play()  # and everything keeps working on the new output
+        qtbot.waitUntil(lambda: bool(opener.sinks[1].ons()), timeout=3000)
+        svc.stop()
+    finally:
+        svc.shutdown()
+
+
+def test_preview_and_play_on_a_dead_device_never_raise(qtbot, settings, document):
+    document.load(long_song())
+    opener = UnpluggableOpener()
+    svc = fake_service(settings, document, opener)
+    warnings: list[str] = []
+    svc.warning.connect(warnings.append)
+    try:
+        opener.sink.unplug()
+        svc.preview_note(60)
+        assert len(warnings) == 1 and len(opener.sinks) == 2
+        opener.sink.unplug()
+        svc.play()
+        assert len(warnings) == 2 and not svc.transport.playing
+        opener.sink.unplug()
+        svc.audition_notes([Note(72, 0, 480)], 0)
+        assert len(warnings) == 3 and svc.mode is None
+        svc.panic()
+        svc.preview_note(62)  # the fourth output works
+        assert opener.sink.ons() and len(warnings) == 3
+    finally:
+        svc.shutdown()
+
+
+class LostPort(RecordingSynth):
+    """A MIDI output port that stops delivering without raising (MidiOutput marks itself ``lost``)."""
+
+    port_name = "Fake Synth Port"
+    lost = False
+
+    def close(self) -> None:
+        pass
+
+
+def test_midi_output_port_lost_mid_playback_falls_back_with_a_message(qtbot, settings, document):
+    document.load(long_song())
+    ports: list[LostPort] = []
+
+    def opener(_config):
+        port = LostPort()
+        ports.append(port)
+        return AudioOutput(port, f"MIDI out: {port.port_name}", "", True, None, port)
+
+    svc = AudioService(settings, document, TransportState(), opener=opener, background=False)
+    try:
+        svc.play()
+        qtbot.waitUntil(lambda: bool(ports[0].ons()), timeout=3000)
+        with qtbot.waitSignal(svc.warning, timeout=3000) as blocker:
+            ports[0].lost = True
+        assert "'Fake Synth Port' disappeared" in blocker.args[0]
+        assert not svc.transport.playing and len(ports) == 2
+    finally:
+        svc.shutdown()
+
+
+@needs_synth
+def test_jack_server_killed_mid_playback_keeps_the_app_up_and_the_notes(qtbot, settings, document):
+    if "jack" not in available_drivers():
+        pytest.skip("this FluidSynth has no jack driver")
+    song = long_song(16)
+    document.load(song)
+    settings.set(AUDIO_DRIVER, "jack")
+    with jack_or_skip() as server:
+        svc = AudioService(settings, document, TransportState(), background=False)
+        killed = False
+        try:
+            assert svc.status == "Audio: jack", svc.output.detail
+            svc.play()
+            qtbot.waitUntil(lambda: svc.output.synth.active_voices > 0, timeout=5000)
+            server.proc.send_signal(signal.SIGKILL)  # the JACK server (the device) dies under the synth
+            server.proc.wait()
+            killed = True
+            qtbot.wait(300)
+            svc.preview_note(60)
+            svc.stop()
+            assert not svc.transport.playing
+            svc.reconfigure()  # Preferences > Apply with the server gone: was a segfault in libjack
+            assert svc.status == NO_DEVICE and svc.output.synth is not None
+            with JackDummyServer(name=server.name):  # the server comes back: so does the sound
+                svc.reconfigure()
+                assert svc.status == "Audio: jack", svc.output.detail
+                svc.play()
+                qtbot.waitUntil(lambda: svc.output.synth.active_voices > 0, timeout=5000)
+                svc.shutdown()
+                killed = False
+            assert document.song == song and document.undo_stack.count() == 0
+        finally:
+            svc.shutdown()
+            if killed:
+                # JACK keeps 8 server slots and frees a killed server's slot only when its name starts again
+                with suppress(JackUnavailable), JackDummyServer(name=server.name):
+                    pass

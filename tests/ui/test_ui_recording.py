@@ -9,7 +9,7 @@ from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.ui.recording import RecordingController, place_notes
 from composer_app.ui.settings import COUNT_IN_BARS, INPUT_QUANTIZE, INPUT_QUANTIZE_STRENGTH, MIDI_INPUT
 from tests.jack_util import jack_or_skip
-from tests.ui.sound_fakes import FakeInput, Ports, failing_input, fake_service
+from tests.ui.sound_fakes import FakeInput, Ports, UnpluggableOpener, failing_input, fake_service
 
 
 def on(pitch, velocity=100):
@@ -221,3 +221,31 @@ def test_recording_from_a_real_jack_keyboard(qtbot, settings, document):
             audio.shutdown()
             keys.close_port()
             keys.delete()
+
+
+def test_output_device_lost_mid_take_keeps_the_take(qtbot, settings, document):
+    FakeInput.opened.clear()
+    settings.set(COUNT_IN_BARS, 0)
+    notes = tuple(Note(60 + i % 12, i * 480, 240) for i in range(32))
+    # overdubbing: the player sends the backing track to the device
+    backing = Song(tracks=(Track("Piano", clips=(Clip(0, 8 * 1920, notes),)),))
+    document.load(backing)
+    opener = UnpluggableOpener()
+    audio = fake_service(settings, document, opener)
+    controller = RecordingController(audio, settings, input_factory=FakeInput, scan=Ports(["Keys"]))
+    try:
+        assert controller.start()
+        play_phrase(controller, [(0.0, on(90)), (0.2, off(90)), (0.3, on(94)), (0.5, off(94))])
+        with qtbot.waitSignal(audio.warning, timeout=3000) as blocker:
+            opener.sink.unplug()  # the sound card goes while the musician plays
+        assert "Fake Card" in blocker.args[0]
+        qtbot.waitUntil(lambda: not controller.recording, timeout=3000)
+        before = {(n.pitch, n.start) for t in backing.tracks for c in t.clips for n in c.notes}
+        after = [(n.pitch, n.start) for t in document.song.tracks for c in t.clips for n in c.notes]
+        assert before <= set(after)  # the backing is untouched
+        assert sorted(pitch for pitch, at in after if (pitch, at) not in before) == [90, 94]  # and the take is kept
+        assert document.undo_stack.count() == 1  # one undo step, as a take stopped with Space
+        assert audio.output.sink is opener.sinks[-1] and len(opener.sinks) == 2
+    finally:
+        controller.stop()
+        audio.shutdown()
