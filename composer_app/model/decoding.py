@@ -30,8 +30,6 @@ STEP_REUSE = 1.0
 """Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
 ECHO_REUSE = 0.6
 """Logit bonus (nats) of the onsets and pitches of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
-KEEP_PITCH_BIAS = 3.0
-"""Logit bonus (nats) of the original pitch, for the notes a rhythm-keeping variation may keep (x (1 - amount))."""
 Finish = Callable[[int, np.ndarray, list[int], float], None]
 """Called once per candidate as it ends: index, its rows (notes, T x NUM_FIELDS), their bars, log-probability."""
 
@@ -189,8 +187,8 @@ class Decoder:
         return rows, (true_bars if len(true_bars) == len(bars) else bars)
 
     def _changes(self, request: Any) -> np.ndarray | None:
-        """For a rhythm-keeping variation, which notes of each candidate must get a new pitch (n, notes): each
-        with probability ``amount``, and at least one per candidate, so that no candidate is the original."""
+        """For a rhythm-keeping variation, which notes of each candidate get a new pitch (n, notes): each with
+        probability ``amount`` (how far), and at least one per candidate, so that no candidate is the original."""
         if self.keep != "rhythm":
             return None
         k = len(self.original[0])
@@ -354,8 +352,8 @@ class Decoder:
 
     def _sample_pitches(self, h: np.ndarray, st: Batch, finish: Finish) -> tuple[Any, np.ndarray]:
         """A rhythm-keeping variation's step: the original note's timing, duration and velocity forced, its
-        pitch sampled: a new one where ``must_change`` says so, else the original favoured by KEEP_PITCH_BIAS *
-        (1 - amount); EOS after the last one."""
+        pitch sampled anew where ``must_change`` says so (never the original), else kept; EOS after the last
+        one."""
         rows, bars = self.original
         j = self.step
         self.step += 1
@@ -376,9 +374,11 @@ class Decoder:
         u += net.cond("chord", chord)
         logits = net.head("pitch", u)
         orig = int(o[tk.PITCH])
-        logits[:, orig] += KEEP_PITCH_BIAS * (1.0 - req.amount)
         allowed = self.pitch_ok[None, :].repeat(self.n, 0)
-        allowed[self.must_change[:, j], orig] = False
+        change = self.must_change[:, j]
+        allowed[change, orig] = False
+        if self.pitch_ok[orig]:  # the other notes keep their pitch (unless key lock or range exclude it)
+            allowed[~change] = np.arange(128) == orig
         q, lp = sample(logits, allowed, self.rng, req.temperature, req.top_p)
         st.logp += lp * st.active
         d, v = np.full(self.n, int(o[tk.DUR])), np.full(self.n, int(o[tk.VEL]))
