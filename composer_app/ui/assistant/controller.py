@@ -161,39 +161,29 @@ class Assistant(QObject):
             self.current_changed.emit(self.history.suggestion)
 
     def _on_finished(self, request_id: int, _count: int) -> None:
-        running = self._live(request_id)
-        if running is None:
-            return
-        self._running = None
-        batch = running.batch
-        batch.state = "done"
-        n = len(batch.suggestions)
-        if n == 0:
-            batch.message = "The model had no suggestion for this; try other options"
-        else:
-            batch.message = f"{n} candidate{'s' if n != 1 else ''} \u2014 Tab accepts, Alt+] cycles, Esc dismisses"
-        self._say(batch.message)
-        self.batch_finished.emit(batch)
+        def message(batch) -> str:
+            n = len(batch.suggestions)
+            if n == 0:
+                return "The model had no suggestion for this; try other options"
+            return f"{n} candidate{'s' if n != 1 else ''} \u2014 Tab accepts, Alt+] cycles, Esc dismisses"
+        self._end_batch(request_id, "done", message)
 
     def _on_failed(self, request_id: int, error: BaseException) -> None:
-        running = self._live(request_id)
-        if running is None:
-            return
-        self._running = None
-        batch = running.batch
-        batch.state = "failed"
-        batch.message = _error_text(error)
-        self._say(batch.message)
-        self.batch_finished.emit(batch)
+        self._end_batch(request_id, "failed", lambda _batch: _error_text(error))
 
     def _on_cancelled(self, request_id: int) -> None:
+        self._end_batch(request_id, "cancelled",
+                        lambda batch: f"Cancelled ({len(batch.suggestions)} candidate(s) kept)")
+
+    def _end_batch(self, request_id: int, state: str, message: Callable[[Any], str]) -> None:
+        """The live request ``request_id`` ended: its batch gets ``state`` and a message, said and signalled."""
         running = self._live(request_id)
         if running is None:
             return
         self._running = None
         batch = running.batch
-        batch.state = "cancelled"
-        batch.message = f"Cancelled ({len(batch.suggestions)} candidate(s) kept)"
+        batch.state = state
+        batch.message = message(batch)
         self._say(batch.message)
         self.batch_finished.emit(batch)
 
