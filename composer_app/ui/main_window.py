@@ -331,8 +331,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.show_error("Could Not Save", f"{type(error).__name__}: {error}")
             return
-        self.loader.cancel()
-        self.midi_transfer.loader.cancel()
+        for loader in (self.loader, self.midi_transfer.loader):
+            loader.cancel()
+            loader.wait(2)  # a read still running must not outlive the window's Qt objects
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(WINDOW_STATE, self.saveState())
         self.editors.save()

@@ -32,6 +32,8 @@ def main() -> int:
         say("offered", offered)
         say("state", {"modified": window.document.modified, "notes": notes_of(window.document.song)})
         window.document.undo_stack.setClean()
+        window.close()  # as a person would: the window's workers finish before the process ends
+        qapp.processEvents()
         return 0
     doc = window.document
     for i in range(int(sys.argv[2])):  # one gesture per edit, as a user would
