@@ -115,11 +115,20 @@ def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, 
     """Metric means over one engine's candidates for one piece."""
     from composer_app.model import continuation_metrics as cm
 
+    heard = [c for c in cands if c]
+    pc = [cm.overlap(cm.pitch_class_histogram(c), pcs) for c in heard]
+    rhythm = [cm.overlap(cm.onset_histogram(c, grid), onsets) for c in heard]
+    pooled = [n for c in heard for n in c]
     return {
         "in_key": cm.mean([cm.in_key_share(c, key) for c in cands]),
         "exact_bars": cm.mean([float(cm.exact_bars(c, grid, first, args.bars)) for c in cands]),
-        "pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), pcs) for c in cands if c]),
-        "rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), onsets) for c in cands if c]),
+        "pitch_class_overlap": cm.mean(pc),
+        "rhythm_overlap": cm.mean(rhythm),
+        # the candidate a musician would keep, and all candidates together (one sample's noise averaged out)
+        "pitch_class_overlap_best": max(pc, default=None),
+        "rhythm_overlap_best": max(rhythm, default=None),
+        "pitch_class_overlap_pooled": cm.overlap(cm.pitch_class_histogram(pooled), pcs) if pooled else None,
+        "rhythm_overlap_pooled": cm.overlap(cm.onset_histogram(pooled, grid), onsets) if pooled else None,
         "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
         "distinct": cm.distinct_share(cands),
         "notes_per_bar": cm.mean([len(c) / args.bars for c in cands])}
@@ -211,14 +220,16 @@ def report(r: dict) -> str:
                  for st, g in r["nll_by_style"].items())
     s = r["sampling"]
     if r["sampled"]:
-        cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar")
+        cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "pitch_class_overlap_best",
+                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar")
         lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
                      f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
-        heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "copy", "distinct", "notes/bar")
-        lines.append(f"  {'':<15}" + "".join(f"{h:>11}" for h in heads))
+        heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc best", "rhythm best", "copy", "distinct",
+                 "notes/bar")
+        lines.append(f"  {'':<15}" + "".join(f"{h:>12}" for h in heads))
         for name in ("real", *ENGINES):
             vals = [s[name].get(c) for c in cols]
-            lines.append(f"  {name:<15}" + "".join(f"{'-' if v is None else f'{v:.3f}':>11}" for v in vals))
+            lines.append(f"  {name:<15}" + "".join(f"{'-' if v is None else f'{v:.3f}':>12}" for v in vals))
     return "\n".join(lines)
 
 

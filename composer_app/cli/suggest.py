@@ -12,6 +12,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import note_name
 from composer_app.fileio import open_song
 from composer_app.midi import write_midi
+from composer_app.model.continuation import DEFAULT_TEMPERATURE
 
 
 def _int_in(lo: int, hi: int, what: str):
@@ -152,7 +153,8 @@ def add_commands(sub) -> None:
     p.add_argument("--track", help="track to continue (default: the track named melody, else the one with most notes)")
     p.add_argument("--bars", type=_int_in(1, 16, "bars"), default=4, help="bars to add, 1..16 (default 4)")
     p.add_argument("--candidates", type=_int_in(1, 8, "candidates"), default=4, help="1..8 (default 4)")
-    p.add_argument("--temperature", type=_positive("temperature", 5.0), default=1.0, help="sampling temperature")
+    p.add_argument("--temperature", type=_positive("temperature", 5.0), default=DEFAULT_TEMPERATURE,
+                   help=f"sampling temperature (default {DEFAULT_TEMPERATURE})")
     p.add_argument("--top-p", type=_positive("top-p", 1.0), default=0.95, help="nucleus size in (0, 1]")
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same candidates)")
     p.add_argument("--key-lock", action="store_true", help="keep every note in the key's scale")

@@ -13,7 +13,7 @@ Notes are (pitch, start, duration, velocity) in song ticks (480 PPQ) in the song
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +29,13 @@ from composer_app.model.facts import CandidateFacts, candidate_facts
 MODES = ("continue", "fill", "vary")
 KEEPS = ("rhythm", "contour", "start")
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "resources" / "models" / "continuation.npz"
+
+
+RETRIES = 2
+"""How many times candidates that repeat another one are sampled again before they are kept as they are."""
+DEFAULT_TEMPERATURE = 0.8
+"""Sampling temperature of a request (the panel's Creativity): set with the motif-reuse bonuses on the valid
+split (``composer-cli eval continuation``); closer to the real next bars than 1.0 in pitch and rhythm."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class ContinuationRequest:
     start_bar: int | None = None
     bars: int = 4
     candidates: int = 4
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     top_p: float = 0.95
     seed: int | None = None
     key_lock: bool = False
@@ -172,22 +179,39 @@ class ContinuationEngine:
             if not original:
                 raise ValueError(f"no notes to vary in bars {start_bar + 1}-{start_bar + bars}")
         done: dict[int, Candidate] = {}
+        seen: set[tuple] = set()
+        repeats: list[int] = []  # candidates with another one's pitches and onsets: sampled again
+        slot = list(range(request.candidates))  # a decoder's candidate i answers for candidate slot[i]
 
         # a rhythm-keeping variation keeps the original durations, also of a last note held over the span's end
         cut = max([end_tick] + [n[1] + n[2] for n in original]) if request.keep == "rhythm" else end_tick
 
-        def finish(i: int, rows: np.ndarray, bars: list[int], log_prob: float) -> None:
-            notes = self._notes(rows, bars, grid, key, request.role, cut)
-            cand = Candidate(i, tuple(notes), float(log_prob), candidate_facts(notes, prompt, key),
+        def finish(i: int, rows: np.ndarray, bars: list[int], log_prob: float, last_try: bool = True) -> None:
+            notes = tuple(self._notes(rows, bars, grid, key, request.role, cut))
+            heard = tuple((p, s) for p, s, _, _ in notes)  # a different length or loudness alone is the same idea
+            if heard in seen and not last_try:
+                repeats.append(slot[i])
+                return
+            seen.add(heard)
+            cand = Candidate(slot[i], notes, float(log_prob), candidate_facts(notes, prompt, key),
                              start_tick, end_tick)
-            done[i] = cand
+            done[slot[i]] = cand
             if on_candidate is not None:
                 on_candidate(cand)
 
-        decoder = Decoder(self.net, request, key, grid, start_bar, prompt, bars=bars, after=after,
-                          original=original)
-        if not decoder.run(finish, cancel):
-            raise Cancelled("suggest was cancelled")
+        req = request
+        for attempt in range(1 + RETRIES):
+            last_try = attempt == RETRIES
+            decoder = Decoder(self.net, req, key, grid, start_bar, prompt, bars=bars, after=after, original=original)
+            if not decoder.run(lambda *a: finish(*a, last_try=last_try), cancel):
+                raise Cancelled("suggest was cancelled")
+            if not repeats:
+                break
+            # a candidate equal to another is asked again, a little hotter and without the motif bonuses
+            slot[:] = repeats
+            repeats.clear()
+            req = replace(req, candidates=len(slot), temperature=max(req.temperature, 1.0) * 1.25, reuse=0.0,
+                          seed=None if req.seed is None else req.seed + 1009 * (attempt + 1))
         return [done[i] for i in sorted(done)]
 
     @staticmethod

@@ -28,8 +28,11 @@ RHYTHM_REUSE = 0.7
 """Logit bonus (nats) of the prompt's onset positions in the bar, at ``request.reuse`` 1 (see motif_bias)."""
 STEP_REUSE = 1.0
 """Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
-ECHO_REUSE = 0.6
+ECHO_REUSE = 1.5
 """Logit bonus (nats) of the onsets and pitches of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
+_HASH_MUL = np.uint64(1_000_003)
+_FIELD_MIX = np.array([1, 257, 257 ** 2], np.int64)
+"""Mixes a row's shift, position and pitch (each < 257) into one code for ``Batch.sig``."""
 Finish = Callable[[int, np.ndarray, list[int], float], None]
 """Called once per candidate as it ends: index, its rows (notes, T x NUM_FIELDS), their bars, log-probability."""
 
@@ -52,6 +55,8 @@ class Batch:
     rows: np.ndarray
     bars: np.ndarray
     length: np.ndarray
+    sig: np.ndarray
+    """A running hash of each candidate's notes so far (onsets and pitches): equal hashes, equal notes."""
 
     @classmethod
     def start(cls, n: int, last_row: np.ndarray, bar: int, max_notes: int) -> Batch:
@@ -60,7 +65,7 @@ class Batch:
         return cls(np.full(n, bar), np.full(n, -1 if bos else int(last_row[tk.POS])),
                    np.full(n, -1 if bos else int(last_row[tk.PITCH])), np.zeros(n, np.int64), np.zeros(n, bool),
                    np.ones(n, bool), np.zeros(n), np.zeros((n, max_notes + 1, tk.NUM_FIELDS), np.int64),
-                   np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64))
+                   np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint64))
 
     def append(self, new: np.ndarray, bar: np.ndarray, last_bar: int) -> None:
         """Add the rows ``new`` (in bars ``bar``) and move every candidate's state on (a finished candidate's
@@ -68,10 +73,17 @@ class Batch:
         every = np.arange(len(new))
         self.rows[every, self.length] = new
         self.bars[every, self.length] = bar
+        code = (new[:, :tk.DUR] * _FIELD_MIX).sum(axis=1).astype(np.uint64)
+        self.sig = np.where(self.active, self.sig * _HASH_MUL + code, self.sig)
         self.length += self.active
         self.count = np.where(new[:, tk.SHIFT] > 0, 1, self.count + 1)
         self.bar, self.pos, self.pitch = bar, new[:, tk.POS], new[:, tk.PITCH]
         self.has_last |= bar == last_bar
+
+    def shadows(self) -> np.ndarray:
+        """(B,) True for each candidate whose notes so far are an earlier candidate's (the same hash)."""
+        _, first, inverse = np.unique(self.sig, return_index=True, return_inverse=True)
+        return first[inverse] != np.arange(len(self.sig))
 
     def notes(self, i: int) -> tuple[np.ndarray, list[int]]:
         """Candidate ``i``'s rows and their bars."""
@@ -280,14 +292,17 @@ class Decoder:
         u += net.cond("meter", meter)
         pos_logits = net.head("pos", u) + self.bias.pos_bonus
         echo = self.bias.echo_pos(nb)
-        if echo is not None:
-            pos_logits += echo
+        lead = None
+        if echo is not None:  # a candidate that so far repeats an earlier one is not pushed to echo as well
+            lead = ~st.shadows()[:, None]
+            pos_logits += echo * lead
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
         chord = self._chord_at(self.start_of[at] + p * tk.GRID)
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         pitch_logits = net.head("pitch", u)
-        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), self.bias.echo_pitch(nb, p)):
+        echo = self.bias.echo_pitch(nb, p)
+        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), None if echo is None else echo * lead):
             if bonus is not None:
                 pitch_logits += bonus
         q, lp_q = sample(pitch_logits, self._pitch_allowed(s, p, st), rng, temp, top_p)

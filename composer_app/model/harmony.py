@@ -28,8 +28,8 @@ from composer_app.model.harmony_net import encode
 from composer_app.model.harmony_rules import (
     melody_fit,
     recolor,
-    rule_transitions,
-    rule_unary,
+    rule_chain,
+    rule_roots,
     style_quality_bonus,
     style_transitions,
 )
@@ -52,6 +52,8 @@ FIT = 0.75
 """Default weight of the explicit melody/chord fit added to the model's scores (``HarmonyRequest.fit``)."""
 STYLE_PRIOR = 1.0
 """Default scale of the style's transition prior (ii-V, dominants resolving) in the model's decoding."""
+RULE_AGREE = 0.5
+"""Default bonus for chords on the root the diatonic-triad rule picks in that slot (``HarmonyRequest.agree``)."""
 ChordSpan = tuple[int, int, str]
 SEVENTH_SCALE = {"jazz": 1.0, "pop": 0.3, "folk": 0.1, "chorale": 0.2}
 """How much of the complexity's seventh/extension bonus each style takes."""
@@ -90,6 +92,9 @@ class HarmonyRequest:
     """Weight of the explicit melody/chord fit (chord tones, avoid notes) in the model's decoding (0: the net alone)."""
     style_prior: float = STYLE_PRIOR
     """Scale of the style's chord-motion prior (jazz: ii-V, secondary dominants) in the model's decoding."""
+    agree: float = RULE_AGREE
+    """Bonus for chords whose root is the diatonic-triad rule's choice in that slot: a music-theory second opinion
+    that holds up on music unlike the training data (set on the valid split and leave-one-source-out)."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +143,7 @@ class Harmonizer:
         """The linear chain for the request and the inversion log-probabilities (T, 4)."""
         w = self.weights
         if req.method == "rule":
-            unary = rule_unary(feats, req.key.mode == "minor")
-            zeros = np.zeros(unary.shape[1])
-            chain = crf.Chain(unary, rule_transitions(), np.full(len(slots), 0.05), zeros, zeros)
+            chain = rule_chain(feats, req.key.mode == "minor")
             inv = np.full((len(slots), 4), -1e9)
             inv[:, 0] = 0.0
             return chain, inv
@@ -197,7 +200,8 @@ class Harmonizer:
         if req.method == "model":
             scale = SEVENTH_SCALE.get(req.style, 1.0)
             bonus = complexity_bonus(req.complexity) * scale + style_quality_bonus(req.style)
-            unary = recolor(unary + req.fit * melody_fit(feats), req.color * bonus)
+            unary = recolor(unary + req.fit * melody_fit(feats) + req.agree * rule_roots(feats, req.key.mode == "minor"),
+                            req.color * bonus)
             trans = trans + req.style_prior * style_transitions(req.style)
         clamped = np.nan_to_num(chain.unary, neginf=0.0)  # clamped slots keep their own (maybe richer) class,
         unary = np.where(free[:, None], unary, clamped)  # even one the rule would never choose

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from composer_app.model import harmony_crf as crf
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     N_QUALITIES,
@@ -22,6 +23,8 @@ DIATONIC = {
     "major": ((0, "maj"), (7, "maj"), (5, "maj"), (9, "min"), (2, "min"), (4, "min"), (11, "dim")),
     "minor": ((9, "min"), (4, "maj"), (2, "min"), (5, "maj"), (0, "maj"), (7, "maj"), (11, "dim")),
 }
+RULE_HOLD = 0.05
+"""The rule's bonus for keeping the chord from one slot to the next (it decides ties)."""
 STRONG_WEIGHT = 1.0
 """Extra weight of the pitch class sounding at the slot's start (its strong beat) over its duration share."""
 
@@ -70,6 +73,28 @@ def rule_unary(feats: np.ndarray, minor: bool) -> np.ndarray:
         c = class_of(root, quality)
         out[:, c] = 10.0 * cover[:, c] - 0.01 * rank
     return out
+
+
+def rule_chain(feats: np.ndarray, minor: bool) -> crf.Chain:
+    """The rule as a chain: its unary scores, no transition scores and a small bonus for holding a chord, so
+    that a tie (or a slot without melody) keeps the chord before it."""
+    unary = rule_unary(feats, minor)
+    zeros = np.zeros(unary.shape[1])
+    return crf.Chain(unary, rule_transitions(), np.full(len(unary), RULE_HOLD), zeros, zeros)
+
+
+def rule_roots(feats: np.ndarray, minor: bool) -> np.ndarray:
+    """(T, V) 1.0 for every chord (any quality) on the root of the triad the rule picks in each slot, else 0."""
+    chain = rule_chain(feats, minor)
+    sub, keep = chain.restricted(np.isfinite(chain.unary))
+    pick = class_roots()[keep[crf.viterbi(sub)]]
+    return (class_roots()[None, :] == pick[:, None]).astype(np.float64)
+
+
+@lru_cache(maxsize=1)
+def class_roots() -> np.ndarray:
+    """(V,) root pitch class of every class (-1 for 'no chord')."""
+    return np.array([-1 if class_root(c) is None else class_root(c) for c in range(VOCAB_SIZE)])
 
 
 def rule_transitions() -> np.ndarray:

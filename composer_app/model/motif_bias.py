@@ -18,6 +18,7 @@ SPAN = 12
 """Largest interval (semitones, either way) the pitch bonus tracks."""
 PROMPT_BARS = 8
 """Bars of the prompt the bonuses learn from (the latest ones)."""
+_OFFSETS = np.arange(2 * SPAN + 1)
 PHRASE_BARS = 4
 """The longest period a bar echoes (the prompt's length when it is shorter)."""
 
@@ -85,13 +86,18 @@ class MotifBias:
         """(B, NUM_POS) bonuses for the onsets of the bar each candidate's new bar echoes (None: nothing)."""
         if self._echo_pos is None:
             return None
-        return self._echo_pos[np.clip(bars - self.first_bar, 0, len(self._echo_pos) - 1)]
+        return self._echo_pos[self._echo_row(bars)]
 
     def echo_pitch(self, bars: np.ndarray, pos: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
         if self._echo_pitch is None:
             return None
-        return self._echo_pitch[np.clip(bars - self.first_bar, 0, len(self._echo_pitch) - 1), pos]
+        return self._echo_pitch[self._echo_row(bars), pos]
+
+    def _echo_row(self, bars: np.ndarray) -> np.ndarray:
+        """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars)."""
+        assert self._echo_pos is not None
+        return np.minimum(np.maximum(bars - self.first_bar, 0), len(self._echo_pos) - 1)
 
     def pitch_bonus(self, last: np.ndarray, before: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses: for each candidate whose last step (``before`` -> ``last``) the prompt also took, the
@@ -102,10 +108,7 @@ class MotifBias:
         known = (last >= 0) & (before >= 0) & (np.abs(step) <= SPAN)
         if not known.any():
             return None
-        out = np.zeros((len(last), 128))
-        targets = last[:, None] + np.arange(-SPAN, SPAN + 1)[None, :]
-        inside = (targets >= 0) & (targets < 128) & known[:, None]
-        weights = self.table[np.clip(step, -SPAN, SPAN) + SPAN] * self.pitch
-        rows = np.broadcast_to(np.arange(len(last))[:, None], targets.shape)
-        out[rows[inside], targets[inside]] = weights[inside]
-        return out
+        rows = np.flatnonzero(known)
+        padded = np.zeros((len(last), 128 + 2 * SPAN))  # column c is pitch c - SPAN: no bounds to check
+        padded[rows[:, None], last[rows, None] + _OFFSETS] = self.table[step[rows] + SPAN] * self.pitch
+        return padded[:, SPAN:SPAN + 128]

@@ -9,7 +9,8 @@ import pytest
 from composer_app.cli import main
 from composer_app.cli.evaluate import EVAL_KINDS
 
-SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar"}
+SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar",
+                 "pitch_class_overlap_best", "rhythm_overlap_best", "pitch_class_overlap_pooled", "rhythm_overlap_pooled"}
 
 
 def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
@@ -30,6 +31,8 @@ def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
     for name in ("model", "model_key_lock", "ngram"):
         assert set(s[name]) == SAMPLING_KEYS
         assert 0 <= s[name]["in_key"] <= 1 and 0 <= s[name]["exact_bars"] <= 1
+        assert s[name]["pitch_class_overlap"] <= s[name]["pitch_class_overlap_best"] <= 1
+        assert s[name]["rhythm_overlap"] <= s[name]["rhythm_overlap_best"] <= 1
     assert s["model_key_lock"]["in_key"] == 1.0
     assert s["real"]["in_key"] == 1.0  # the generated tunes stay in their key
 

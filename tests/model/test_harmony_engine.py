@@ -111,3 +111,31 @@ def test_the_diatonic_rule_baseline(engine):
     pinned = engine.harmonize(HarmonyRequest(MELODY, rhythm="bar", method="rule", candidates=1,
                                              pins=(Pin(BAR, 2 * BAR, "D:7"),)))[0]
     assert _labels_at(pinned.chords, BAR) == "D:7"  # a pin holds even where the rule would never go
+
+
+def test_the_rules_second_opinion_moves_roots_toward_it(engine):
+    """``agree`` adds a bonus to chords on the rule's root in each slot: large, it decides every root; off, the
+    model's own scores do; the default sits between."""
+    from composer_app.model.harmony_rules import rule_roots
+
+    def roots(res):
+        return [None if lab == "N" else parse_chord(lab).root for lab in res.slot_labels]
+
+    # a melody the toy model harmonizes its own way: one note per half bar over two octaves
+    melody = tuple((60 + (i * 5) % 14, i * 960, 960) for i in range(16))
+    rule = roots(engine.harmonize(HarmonyRequest(melody, rhythm="half", method="rule", candidates=1))[0])
+    agreement = {}
+    for agree in (0.0, 0.5, 50.0):
+        first = engine.harmonize(HarmonyRequest(melody, rhythm="half", candidates=1, agree=agree))[0]
+        agreement[agree] = sum(a == b for a, b in zip(roots(first), rule))
+    assert agreement[50.0] == len(rule)
+    assert agreement[0.0] <= agreement[0.5] <= agreement[50.0]
+    assert agreement[0.0] < len(rule), "the toy model on its own disagrees somewhere (else the test proves nothing)"
+
+    slots = slot_grid(((0, 4, 4),), 16 * 960, "half")
+    req = HarmonyRequest(melody, rhythm="half")
+    _, feats, _ = engine.prepare(req)
+    marks = rule_roots(feats, minor=False)
+    assert marks.shape[0] == len(slots) and set(np.unique(marks)) == {0.0, 1.0}
+    assert (marks[:, 0] == 0).all(), "never 'no chord'"
+    assert (marks.reshape(len(slots), -1)[:, 1:].sum(axis=1) == 18).all(), "every quality of one root per slot"

@@ -117,6 +117,36 @@ def test_callback_sees_every_candidate_once(engine):
     assert {c.index: c for c in seen} == {c.index: c for c in cands}
 
 
+def test_candidates_differ_even_where_the_model_is_sure(engine):
+    """A scale motif at a low temperature: the decoder alone gives copies of one line; candidates that repeat
+    another one are sampled again, so every candidate is a different idea, and each is streamed once."""
+    seen = []
+    cands = engine.suggest(_request(temperature=0.2, candidates=4), on_candidate=seen.append)
+    heard = {tuple((p, s) for p, s, _, _ in c.notes) for c in cands}
+    assert len(heard) == 4
+    assert sorted(c.index for c in seen) == [0, 1, 2, 3]
+    again = engine.suggest(_request(temperature=0.2, candidates=4))
+    assert [c.notes for c in again] == [c.notes for c in cands], "the retries are seeded too"
+
+
+def test_motif_reuse_brings_the_prompt_back():
+    """A 4-bar phrase (each bar its own figure): with the motif bonuses on (the default), the next four bars
+    repeat the prompt's bars more often than with them off."""
+    from composer_app.model import continuation_metrics as cm
+
+    engine = _shipped()
+    figures = [[67, 71, 74, 71], [72, 69, 66, 69], [67, 67, 74, 74], [71, 69, 67, 62]]
+    phrase = tuple((p, b * BAR + i * 480, 480, 90) for b, bar in enumerate(figures) for i, p in enumerate(bar))
+    grid = tk.BarGrid(((0, 4, 4),))
+
+    def copies(reuse: float) -> float:
+        shares = [cm.copy_share(c.notes, phrase, grid) for seed in range(6) for c in
+                  engine.suggest(_request(context=phrase, chords=(), seed=seed, reuse=reuse))]
+        return sum(shares) / len(shares)
+
+    assert copies(1.0) > copies(0.0) + 0.1
+
+
 def test_facts(engine):
     c = engine.suggest(_request())[0]
     assert c.facts.note_count == len(c.notes)

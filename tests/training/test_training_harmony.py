@@ -85,6 +85,19 @@ def test_excerpts_and_the_evaluation_of_first_candidates():
     assert report["strong_beat_chord_tones"]["real"] == 1.0
     assert report["root"]["best_of_4"] >= report["root"]["model"]
     assert "diatonic rule" in "\n".join(format_table({"synthetic": report}))
+    lo, hi = report["root_model_minus_rule_ci95"]
+    assert lo <= report["root"]["model"] - report["root"]["rule"] <= hi
+
+
+def test_the_bootstrap_interval_of_the_gain_over_the_rule():
+    from composer_app.training.harmony.crosseval import gain_interval
+
+    ahead = [(9, 5, 10)] * 40  # the model ahead in every excerpt: the interval is a point, above 0
+    assert gain_interval(ahead) == [0.4, 0.4]
+    mixed = [(9, 5, 10), (5, 9, 10)] * 20  # as often behind as ahead: the interval straddles 0
+    lo, hi = gain_interval(mixed)
+    assert lo < 0 < hi
+    assert gain_interval([]) is None
 
 
 def test_a_style_without_training_data_exports_the_shared_crf():

@@ -137,6 +137,7 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
     majmin = {m: [0, 0] for m in METHODS if m != "real"}
     ct = {m: [0, 0] for m in METHODS if m != "best_of_4"}
     div, sevenths, two_five, resolutions, n_ex = [], [], [], [], 0
+    paired: list[tuple[int, int, int]] = []  # per excerpt: model 1st and rule root hits, slots
     for i, ex in enumerate(excerpts):
         req = HarmonyRequest(ex.melody, meters=ex.meters, key=ex.key, end=ex.end, rhythm="half",
                              style=style or ex.style, candidates=candidates, seed=seed + i)
@@ -149,6 +150,7 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
                    "rule": harmonizer.harmonize(replace(req, method="rule", candidates=1))}
         n_ex += 1
         best = -1
+        hits: dict[str, int] = {}
         for method, res in results.items():
             labels = list(res[0].slot_labels)
             r = _roots(labels)
@@ -160,6 +162,8 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
             h, t = strong_beat_chord_tones(ex.melody, res[0].chords, ex.meters, ex.end)
             ct[method][0] += h
             ct[method][1] += t
+            hits[method] = hit
+        paired.append((hits["model"], hits["rule"], len(live)))
         for alt in alts:
             r = _roots(list(alt.slot_labels))
             best = max(best, sum(r[j] == t_roots[j] for j in live))
@@ -178,10 +182,24 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
     mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
     return {"excerpts": n_ex, "slots": root["model"][1],
             "root": {m: ratio(v) for m, v in root.items()},
+            "root_model_minus_rule_ci95": gain_interval(paired, seed),
             "majmin": {m: ratio(v) for m, v in majmin.items() if m != "best_of_4"},
             "strong_beat_chord_tones": {m: ratio(v) for m, v in ct.items()},
             "alternatives_distinct": mean(div), "first_sevenths": mean(sevenths),
             "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions)}
+
+
+def gain_interval(paired: list[tuple[int, int, int]], seed: int = 0, draws: int = 2000) -> list[float] | None:
+    """95% bootstrap interval (excerpts resampled) of the model's root agreement minus the rule's, pooled over
+    slots as in the table: an interval above 0 means the model is ahead beyond the luck of the sample."""
+    if not paired:
+        return None
+    arr = np.array(paired, dtype=np.float64)
+    idx = np.random.default_rng(seed).integers(0, len(arr), size=(draws, len(arr)))
+    picked = arr[idx]  # (draws, n, 3)
+    gain = (picked[..., 0].sum(axis=1) - picked[..., 1].sum(axis=1)) / np.maximum(picked[..., 2].sum(axis=1), 1)
+    lo, hi = np.percentile(gain, [2.5, 97.5])
+    return [round(float(lo), 4), round(float(hi), 4)]
 
 
 def loso_weights(source: str) -> Path:
@@ -208,13 +226,20 @@ def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None
 def format_table(reports: dict[str, dict]) -> list[str]:
     """Markdown rows: one per source (or split), root agreement and strong-beat chord tones per method."""
     lines = ["| test set | excerpts | root: model 1st | best of 4 | HMM | diatonic rule | chord tones on strong beats: "
-             "model 1st | HMM | rule | real chords | alternatives distinct |", "|---" * 11 + "|"]
+             "model 1st | HMM | rule | real chords | alternatives distinct | model 1st minus rule, root (95% interval) |",
+             "|---" * 12 + "|"]
     for name, r in reports.items():
         ro, ct = r["root"], r["strong_beat_chord_tones"]
         lines.append(f"| {name} | {r['excerpts']} | {ro['model']:.3f} | {ro['best_of_4']:.3f} | {ro['hmm']:.3f} | "
                      f"{ro['rule']:.3f} | {ct['model']:.3f} | {ct['hmm']:.3f} | {ct['rule']:.3f} | {ct['real']:.3f} | "
-                     f"{r['alternatives_distinct']:.3f} |")
+                     f"{r['alternatives_distinct']:.3f} | {_interval(r)} |")
     return lines
+
+
+def _interval(report: dict) -> str:
+    ci = report.get("root_model_minus_rule_ci95")
+    gain = report["root"]["model"] - report["root"]["rule"]
+    return f"{gain:+.3f}" + (f" ({ci[0]:+.3f} to {ci[1]:+.3f})" if ci else "")
 
 
 def held_out(harmonizer: Harmonizer, sources: Iterable[str], pieces: int | None = 60,

@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
 from composer_app.core.pitch import note_name
 from composer_app.model.harmony_features import STYLES
 from composer_app.model.voicing import VOICINGS
-from composer_app.ui.assistant.session import Options
+from composer_app.ui.assistant.session import DEFAULT_TEMPERATURE, Options
 
 RHYTHMS = (("bar", "1 per bar"), ("half", "2 per bar"), ("beat", "every beat"))
 KEEPS = (("rhythm", "rhythm"), ("contour", "contour"), ("start", "first half"))
 
 
 class RequestControls(QWidget):
-    """Defaults: 4 bars, 4 candidates, creativity 1.0, no key lock, any range, automatic density, pop."""
+    """Defaults: 4 bars, 4 candidates, creativity 0.8, no key lock, any range, automatic density, pop."""
 
     pins_changed = Signal()
     changed = Signal()  # any stored control changed (pins are per session and not stored)
@@ -46,7 +46,7 @@ class RequestControls(QWidget):
         self.creativity = QDoubleSpinBox(self)
         self.creativity.setRange(0.2, 2.0)
         self.creativity.setSingleStep(0.1)
-        self.creativity.setValue(1.0)
+        self.creativity.setValue(DEFAULT_TEMPERATURE)
         self.creativity.setToolTip("Temperature: lower stays close to what is most likely, higher surprises more")
         self.key_lock = QCheckBox("Key lock", self)
         self.key_lock.setToolTip("Every suggested note in the key's scale (the detected key when the song has none)")

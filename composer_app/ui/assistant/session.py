@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composer_app.core.song import NoteTuple
+from composer_app.model.continuation import DEFAULT_TEMPERATURE
 from composer_app.model.facts import CandidateFacts
 
 ChordSpan = tuple[int, int, str]
@@ -28,7 +29,7 @@ class Options:
 
     bars: int = 4
     candidates: int = 4
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     key_lock: bool = False
     pitch_range: tuple[int, int] | None = None
     density: float | None = None
