@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from pathlib import Path
 
 from composer_app.core.errors import SongFileError
+from composer_app.core.regular_file import read_regular
 from composer_app.core.song import Song
 from composer_app.midi import load_midi, read_midi, write_midi
 from composer_app.project import PROJECT_SUFFIX, load_project
@@ -18,7 +16,6 @@ OPEN_FILTER = "Songs (*.mid *.midi *.kar *.smf *.composer);;MIDI files (*.mid *.
               "Composer projects (*.composer);;All files (*)"
 PROJECT_FILTER = "Composer projects (*.composer)"
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
-NOT_REGULAR = "is not a regular file (a pipe, socket or device)"
 
 
 def kind_of(path: str | Path) -> str:
@@ -29,38 +26,12 @@ def kind_of(path: str | Path) -> str:
         return "midi"
     if suffix == PROJECT_SUFFIX:
         return "project"
-    head = _head(path)
+    head = read_regular(path, "song file", head=64)
     if head.startswith((b"MThd", b"RIFF")):
         return "midi"
     if head.lstrip().startswith(b"{"):
         return "project"
     raise SongFileError(path, "neither a MIDI file nor a Composer project")
-
-
-def _head(path: Path, size: int = 64) -> bytes:
-    """The first ``size`` bytes of a regular file; a pipe, socket, device or folder is refused before reading
-    (opening without blocking, so a FIFO with no writer cannot hang the caller)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise SongFileError(path, "no such file") from None
-    except PermissionError:
-        raise SongFileError(path, "permission denied") from None
-    except OSError as exc:
-        if exc.errno == errno.ENXIO:  # a socket, or a FIFO opened without a writer
-            raise SongFileError(path, NOT_REGULAR) from None
-        raise SongFileError(path, f"could not be read ({exc.strerror or exc})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise SongFileError(path, "is a folder, not a song file")
-        if not stat.S_ISREG(mode):
-            raise SongFileError(path, NOT_REGULAR)
-        return os.read(fd, size)
-    except OSError as exc:
-        raise SongFileError(path, f"could not be read ({exc.strerror or exc})") from None
-    finally:
-        os.close(fd)
 
 
 def open_song(path: str | Path) -> Song:

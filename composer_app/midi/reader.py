@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature, fifths_to_tonic
+from composer_app.core.regular_file import read_regular
 from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, Song, Track
 from composer_app.core.timing import MeterMap, TempoChange, TempoMap, TimeSignature
 from composer_app.midi.leadsheet import chords_from_labels, is_chords_track_name
@@ -49,46 +47,7 @@ def read_midi_bytes(data: bytes, name: str | Path = "<bytes>") -> Song:
 def load_midi(path: str | Path) -> MidiRead:
     """Read a MIDI file into a song plus warnings; only regular files, at most MAX_FILE_BYTES of them."""
     p = Path(path)
-    return load_midi_bytes(read_file_bytes(p), p)
-
-
-def read_file_bytes(p: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of the regular file ``p`` (never a pipe, device or folder: those could block or never end)."""
-    try:
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError as exc:
-        raise SongFileError(p, "no such file") from exc
-    except PermissionError as exc:
-        raise SongFileError(p, "permission denied") from exc
-    except OSError as exc:
-        if exc.errno == errno.ENXIO:  # a socket, or a FIFO opened without a writer
-            raise SongFileError(p, "is not a regular file (a pipe, socket or device)") from exc
-        raise SongFileError(p, f"could not be read ({exc.strerror or exc})") from exc
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise SongFileError(p, "is a folder, not a MIDI file")
-        if not stat.S_ISREG(info.st_mode):
-            raise SongFileError(p, "is not a regular file (a pipe, socket or device)")
-        if info.st_size > limit:
-            raise SongFileError(p, f"is {info.st_size / 2**20:.0f} MB; MIDI files over {limit // 2**20} MB "
-                                   "are not read")
-        chunks = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError as exc:
-        raise SongFileError(p, f"could not be read ({exc.strerror or exc})") from exc
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > limit:  # it grew while we read
-        raise SongFileError(p, f"is over {limit // 2**20} MB; MIDI files that large are not read")
-    return data
+    return load_midi_bytes(read_regular(p, "MIDI file", MAX_FILE_BYTES), p)
 
 
 def load_midi_bytes(data: bytes, name: str | Path = "<bytes>") -> MidiRead:

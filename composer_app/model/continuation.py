@@ -12,6 +12,7 @@ Notes are (pitch, start, duration, velocity) in song ticks (480 PPQ) in the song
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -203,7 +204,7 @@ class ContinuationEngine:
         for attempt in range(1 + RETRIES):
             last_try = attempt == RETRIES
             decoder = Decoder(self.net, req, key, grid, start_bar, prompt, bars=bars, after=after, original=original)
-            if not decoder.run(lambda *a: finish(*a, last_try=last_try), cancel):
+            if not decoder.run(functools.partial(finish, last_try=last_try), cancel):
                 raise Cancelled("suggest was cancelled")
             if not repeats:
                 break

@@ -30,6 +30,11 @@ STEP_REUSE = 1.0
 """Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
 ECHO_REUSE = 1.5
 """Logit bonus (nats) of the onsets and pitches of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
+SHADOW_FREE_BARS = 1
+"""Bars a candidate may share with an earlier one (a common opening) before it samples hotter (``SHADOW_HEAT``).
+From its first note such a candidate gets no echo bonus, so that not every candidate repeats the prompt."""
+SHADOW_HEAT = 1.5
+"""Temperature factor (on at least 1) for a candidate still repeating an earlier one after SHADOW_FREE_BARS."""
 _HASH_MUL = np.uint64(1_000_003)
 _FIELD_MIX = np.array([1, 257, 257 ** 2], np.int64)
 """Mixes a row's shift, position and pitch (each < 257) into one code for ``Batch.sig``."""
@@ -82,8 +87,8 @@ class Batch:
 
     def shadows(self) -> np.ndarray:
         """(B,) True for each candidate whose notes so far are an earlier candidate's (the same hash)."""
-        _, first, inverse = np.unique(self.sig, return_index=True, return_inverse=True)
-        return first[inverse] != np.arange(len(self.sig))
+        same = self.sig[:, None] == self.sig[None, :]
+        return np.logical_or.reduce(np.tril(same, -1), axis=1)
 
     def notes(self, i: int) -> tuple[np.ndarray, list[int]]:
         """Candidate ``i``'s rows and their bars."""
@@ -277,6 +282,11 @@ class Decoder:
         temp, top_p = req.temperature, req.top_p
         if self.keep == "contour":
             temp *= 0.5 + req.amount
+        shadow = st.shadows()  # candidates whose notes so far are an earlier candidate's: pushed apart
+        lead = ~shadow[:, None]
+        hot = shadow & (st.bar >= self.first_bar + SHADOW_FREE_BARS)
+        if hot.any():
+            temp = np.where(hot, max(temp, 1.0) * SHADOW_HEAT, temp)
         allowed, logits = self._shift_mask(net.head("shift", h), st)
         s, lp = sample(logits, allowed, rng, temp, top_p)
         st.logp += lp * st.active
@@ -292,9 +302,7 @@ class Decoder:
         u += net.cond("meter", meter)
         pos_logits = net.head("pos", u) + self.bias.pos_bonus
         echo = self.bias.echo_pos(nb)
-        lead = None
-        if echo is not None:  # a candidate that so far repeats an earlier one is not pushed to echo as well
-            lead = ~st.shadows()[:, None]
+        if echo is not None:
             pos_logits += echo * lead
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
         chord = self._chord_at(self.start_of[at] + p * tk.GRID)

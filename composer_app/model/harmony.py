@@ -200,8 +200,8 @@ class Harmonizer:
         if req.method == "model":
             scale = SEVENTH_SCALE.get(req.style, 1.0)
             bonus = complexity_bonus(req.complexity) * scale + style_quality_bonus(req.style)
-            unary = recolor(unary + req.fit * melody_fit(feats) + req.agree * rule_roots(feats, req.key.mode == "minor"),
-                            req.color * bonus)
+            second_opinion = req.agree * rule_roots(feats, req.key.mode == "minor")
+            unary = recolor(unary + req.fit * melody_fit(feats) + second_opinion, req.color * bonus)
             trans = trans + req.style_prior * style_transitions(req.style)
         clamped = np.nan_to_num(chain.unary, neginf=0.0)  # clamped slots keep their own (maybe richer) class,
         unary = np.where(free[:, None], unary, clamped)  # even one the rule would never choose

@@ -109,6 +109,9 @@ class MotifBias:
         if not known.any():
             return None
         rows = np.flatnonzero(known)
+        weights = self.table[step[rows] + SPAN]
+        if not weights.any():  # no candidate's last step is one the prompt took
+            return None
         padded = np.zeros((len(last), 128 + 2 * SPAN))  # column c is pitch c - SPAN: no bounds to check
-        padded[rows[:, None], last[rows, None] + _OFFSETS] = self.table[step[rows] + SPAN] * self.pitch
+        padded[rows[:, None], last[rows, None] + _OFFSETS] = weights * self.pitch
         return padded[:, SPAN:SPAN + 128]

@@ -52,9 +52,10 @@ def masked_logits(logits: np.ndarray, allowed: np.ndarray | None) -> tuple[np.nd
     return masked_logits(logits, allowed | empty[:, None])[0], empty
 
 
-def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Generator, temperature: float = 1.0,
-           top_p: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """One index per row of ``logits`` (B, V) among ``allowed`` (B, V) classes (None: every class).
+def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Generator,
+           temperature: float | np.ndarray = 1.0, top_p: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """One index per row of ``logits`` (B, V) among ``allowed`` (B, V) classes (None: every class), at
+    ``temperature`` (one for all rows, or one per row).
 
     Returns the indices and their log-probabilities under the masked model distribution at temperature 1
     (what a candidate's score adds up), in the logits' precision. A row with nothing allowed gets index 0
@@ -64,7 +65,9 @@ def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Genera
     z, empty = masked_logits(logits, allowed)
     probs = np.exp(z)
     log_total = np.log(np.add.reduce(probs, axis=1))
-    if temperature != 1.0:
+    if np.ndim(temperature):  # one temperature per row
+        probs = np.exp(z / np.maximum(temperature, 1e-4)[:, None])
+    elif temperature != 1.0:
         probs = np.exp(z / max(temperature, 1e-4))
     if top_p < 1.0:
         probs = nucleus(probs, top_p)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from composer_app.core.atomic import atomic_write_bytes
 from composer_app.core.errors import SongFileError
+from composer_app.core.regular_file import read_regular
 from composer_app.core.song import Song
 from composer_app.project.schema import song_to_dict
-from composer_app.project.store import MAX_PROJECT_BYTES, load_project, parse_project_text, read_bounded
+from composer_app.project.store import MAX_PROJECT_BYTES, load_project, parse_project_text
 
 RECOVERY_SUFFIX = ".recovery.composer"
 LOCK_SUFFIX = ".lock"
@@ -145,7 +146,7 @@ class RecoverySlot:
 
 def read_info(path: Path) -> RecoveryInfo:
     """What the copy at ``path`` holds; SongFileError when it is not a readable recovery copy."""
-    doc = parse_project_text(path, read_bounded(path, MAX_PROJECT_BYTES, "recovery copy"))
+    doc = parse_project_text(path, read_regular(path, "recovery copy", MAX_PROJECT_BYTES))
     try:
         meta = doc["recovery"]
         notes = sum(len(c["notes"]) for t in doc["tracks"] for c in t["clips"])

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from composer_app.core.atomic import READ_ONLY_PROBLEM, atomic_write_bytes, is_read_only, write_target
 from composer_app.core.errors import SongFileError
+from composer_app.core.regular_file import read_regular
 from composer_app.core.song import Song
 from composer_app.project.schema import SchemaError, song_from_dict, song_to_dict
 
@@ -56,46 +55,11 @@ def save_project(song: Song, path: str | Path, backup: bool = False, overwrite_r
         raise SongFileError(path, READ_ONLY_PROBLEM)
     if backup and target.is_file():
         try:
-            old = read_bounded(target, MAX_PROJECT_BYTES, "project file")
+            old = read_regular(target, "project file", MAX_PROJECT_BYTES)
         except SongFileError as exc:
             raise SongFileError(path, f"not saved: could not keep a backup ({exc.problem})") from None
         atomic_write_bytes(backup_path(target), old, overwrite_read_only=True)
     atomic_write_bytes(target, data, overwrite_read_only=overwrite_read_only)
-
-
-def read_bounded(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of the regular file ``path`` (at most ``limit``); FIFOs, devices and folders are refused."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise SongFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise SongFileError(path, f"is a folder, not a {what}") from None
-    except OSError as exc:
-        raise SongFileError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise SongFileError(path, f"is a folder, not a {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise SongFileError(path, f"is not a regular file (a device, pipe or socket), not a {what}")
-        if info.st_size > limit:
-            raise SongFileError(path, f"too large for a {what} ({info.st_size // 2**20} MB)")
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise SongFileError(path, f"too large for a {what} (over {limit // 2**20} MB)")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise SongFileError(path, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -147,7 +111,7 @@ def _reject_constant(name: str) -> Any:
 def load_project(path: str | Path) -> Song:
     """Read a project file; any problem raises SongFileError with one readable line."""
     path = Path(path)
-    doc = parse_project_text(path, read_bounded(path, MAX_PROJECT_BYTES, "project file"))
+    doc = parse_project_text(path, read_regular(path, "project file", MAX_PROJECT_BYTES))
     try:
         return song_from_dict(doc)
     except SchemaError as exc:

@@ -10,7 +10,8 @@ from composer_app.cli import main
 from composer_app.cli.evaluate import EVAL_KINDS
 
 SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar",
-                 "pitch_class_overlap_best", "rhythm_overlap_best", "pitch_class_overlap_pooled", "rhythm_overlap_pooled"}
+                 "pitch_class_overlap_best", "rhythm_overlap_best",
+                 "pitch_class_overlap_pooled", "rhythm_overlap_pooled"}
 
 
 def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:

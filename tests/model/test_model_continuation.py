@@ -305,3 +305,21 @@ def test_merge_into_adds_up_probability_mass():
     merged = merge_into(logits, 3, sources)
     np.testing.assert_allclose(np.exp(merged[:, 3]), [0.8, 0.25], rtol=1e-6)
     np.testing.assert_array_equal(merged[:, :3], logits[:, :3])
+
+
+def test_shadows_are_candidates_repeating_an_earlier_one():
+    from composer_app.model.decoding import Batch
+
+    st = Batch.start(4, tk.special_row(tk.BOS, 0, 0, 0, 0), 0, 8)
+    # before any note, every later candidate repeats the first
+    assert st.shadows().tolist() == [False, True, True, True]
+    note = np.zeros((4, tk.NUM_FIELDS), np.int64)
+    note[:, tk.SHIFT], note[:, tk.POS], note[:, tk.PITCH] = 1, 0, [60, 62, 60, 62]
+    st.append(note, np.full(4, 1), last_bar=3)
+    assert st.shadows().tolist() == [False, False, True, True]
+    note[:, tk.PITCH] = [64, 64, 65, 64]
+    st.append(note, np.full(4, 1), last_bar=3)
+    assert st.shadows().tolist() == [False, False, False, True]  # the fourth still equals the second
+    note[:, tk.DUR] = [1, 2, 3, 4]  # a different length alone is not a different idea
+    st.append(note, np.full(4, 1), last_bar=3)
+    assert st.shadows().tolist() == [False, False, False, True]

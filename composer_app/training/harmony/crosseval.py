@@ -226,7 +226,8 @@ def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None
 def format_table(reports: dict[str, dict]) -> list[str]:
     """Markdown rows: one per source (or split), root agreement and strong-beat chord tones per method."""
     lines = ["| test set | excerpts | root: model 1st | best of 4 | HMM | diatonic rule | chord tones on strong beats: "
-             "model 1st | HMM | rule | real chords | alternatives distinct | model 1st minus rule, root (95% interval) |",
+             "model 1st | HMM | rule | real chords | alternatives distinct | "
+             "model 1st minus rule, root (95% interval) |",
              "|---" * 12 + "|"]
     for name, r in reports.items():
         ro, ct = r["root"], r["strong_beat_chord_tones"]
