@@ -69,19 +69,20 @@ def _table(report: dict) -> list[str]:
     return lines
 
 
-NOTE = ("Limits: where a source's harmonic language is missing from training (POP909 left out: pop puts IV and vi "
-        "under melodies that sit on the tonic triad), the first candidate can fall below the diatonic rule on that "
-        "source; the shipped model is trained on all four. The last column's interval resamples the excerpts "
-        "(2000 draws): where it includes 0 the model and the rule are not told apart on that source. Training the "
-        "left-out models longer does not help here: 8-minute runs against the earlier 4-minute ones moved root "
-        "agreement from 0.765 to 0.740 on Nottingham and 0.335 to 0.322 on POP909 (0.426 to 0.440 on the "
-        "chorales), so the network learns its sources' own harmonic language; the rule's second opinion is what "
-        "carries to new music. The decoding constants (fit 0.75, agree 0.5, style priors) were set on the valid "
-        "splits, not on these tables. On the whole-file table above (true keys, complexity 'extended') the first "
-        "candidate's root accuracy is 0.546 (0.541 without the second opinion) against the session-2 model's "
-        "0.563: the shipped network had 2 epochs on a loaded machine against the earlier 7, and part of its data is "
-        "in estimated keys. It was not retrained for longer, since longer runs lowered root agreement on the "
-        "left-out sources.")
+NOTE = ("Limits: where a source's harmonic language is missing from training (POP909 left out: pop puts IV and vi"
+        " under melodies that sit on the tonic triad), the first candidate can fall below the diatonic rule on "
+        "that source; the shipped model is trained on all four. The last column's interval resamples the excerpts"
+        " (2000 draws): where it includes 0 the model and the rule are not told apart on that source. Training "
+        "the left-out models longer does not help here: 8-minute runs against the earlier 4-minute ones moved "
+        "root agreement from 0.765 to 0.740 on Nottingham and 0.335 to 0.322 on POP909 (0.426 to 0.440 on the "
+        "chorales), so the network learns its sources' own harmonic language; seeing more sequences without their"
+        " style (style dropout 0.5 instead of 0.25, 4-minute runs) made POP909 worse still (0.314). The rule's "
+        "second opinion is what carries to new music. The decoding constants (fit 0.75, agree 0.5, style priors) "
+        "were set on the valid splits, not on these tables. On the whole-file table above (true keys, complexity "
+        "'extended') the first candidate's root accuracy is 0.546 (0.541 without the second opinion) against the "
+        "session-2 model's 0.563: the shipped network had 2 epochs on a loaded machine against the earlier 7, and"
+        " part of its data is in estimated keys. It was not retrained for longer, since longer runs lowered root "
+        "agreement on the left-out sources.")
 
 
 def unseen_sections(weights: Path, pieces: int = 60, before: dict | None = None,
