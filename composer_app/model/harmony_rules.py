@@ -170,31 +170,25 @@ def seventh_share(labels: list[str]) -> float:
     return sum(q in rich for q in chords) / len(chords) if chords else 0.0
 
 
-def two_five_count(labels: list[str]) -> int:
-    """How many times a minor seventh (or half-diminished) chord moves to the dominant a fourth above."""
+def _up_a_fourth(labels: list[str]) -> list[tuple[str | None, str | None]]:
+    """(quality, next quality) of each change of chord whose root rises a fourth (falls a fifth)."""
     from composer_app.model.harmony_vocab import label_to_class
 
     classes = [label_to_class(lab)[0] for lab in labels]
     merged = [c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1]]
-    count = 0
+    out = []
     for a, b in zip(merged, merged[1:]):
         ra, rb = class_root(a), class_root(b)
-        if ra is None or rb is None:
-            continue
-        if class_quality(a) in ("min7", "hdim7", "min9") and class_quality(b) in _DOMINANTS and (rb - ra) % 12 == 5:
-            count += 1
-    return count
+        if ra is not None and rb is not None and (rb - ra) % 12 == 5:
+            out.append((class_quality(a), class_quality(b)))
+    return out
+
+
+def two_five_count(labels: list[str]) -> int:
+    """How many times a minor seventh (or half-diminished) chord moves to the dominant a fourth above."""
+    return sum(qa in ("min7", "hdim7", "min9") and qb in _DOMINANTS for qa, qb in _up_a_fourth(labels))
 
 
 def dominant_resolutions(labels: list[str]) -> int:
     """How many dominant-seventh chords resolve down a fifth (V7-I and secondary dominants)."""
-    from composer_app.model.harmony_vocab import label_to_class
-
-    classes = [label_to_class(lab)[0] for lab in labels]
-    merged = [c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1]]
-    count = 0
-    for a, b in zip(merged, merged[1:]):
-        ra, rb = class_root(a), class_root(b)
-        if ra is not None and rb is not None and class_quality(a) in _DOMINANTS and (rb - ra) % 12 == 5:
-            count += 1
-    return count
+    return sum(qa in _DOMINANTS for qa, _ in _up_a_fourth(labels))
