@@ -86,7 +86,7 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
         return None
     key = sp.choose_key(piece["song"], prompt, a).key  # what the window would use: signature, else detected
     out = {"real": {"in_key": cm.in_key_share(real, key), "copy": cm.copy_share(real, prompt, grid),
-                    "notes_per_bar": len(real) / args.bars}}
+                    "notes_per_bar": len(real) / args.bars, **_ending([real], grid, first, args.bars)}}
     pcs, onsets = cm.pitch_class_histogram(real), cm.onset_histogram(real, grid)
     for name, engine in engines.items():
         if engine is None:
@@ -96,7 +96,7 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
         req = ContinuationRequest(context=prompt, meters=piece["meters"], key=key, chords=piece["chords"],
                                   start_bar=first, bars=args.bars, candidates=args.candidates, seed=args.seed,
                                   key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"],
-                                  **sampling_options(args))
+                                  phrase_end=not args.no_phrase_end, **sampling_options(args))
         cands = [c.notes for c in engine.suggest(req)]
         out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
     return out
@@ -131,7 +131,16 @@ def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, 
         "rhythm_overlap_pooled": cm.overlap(cm.onset_histogram(pooled, grid), onsets) if pooled else None,
         "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
         "distinct": cm.distinct_share(cands),
-        "notes_per_bar": cm.mean([len(c) / args.bars for c in cands])}
+        "notes_per_bar": cm.mean([len(c) / args.bars for c in cands]),
+        **_ending(cands, grid, first, args.bars)}
+
+
+def _ending(cands: list, grid, first: int, bars: int) -> dict:
+    """Means over the candidates of their last bar's onsets and the share of that bar after its last onset."""
+    from composer_app.model import continuation_metrics as cm
+
+    ends = [e for e in (cm.phrase_ending(c, grid, first, bars) for c in cands) if e is not None]
+    return {"last_bar_notes": cm.mean([e[0] for e in ends]), "last_note_room": cm.mean([e[1] for e in ends])}
 
 
 def evaluate(args: argparse.Namespace, log=print) -> dict:
@@ -188,7 +197,7 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
                                   "notes": g["model"]["notes"]} for st, g in by_style.items()},
             "sampling": sampling, "settings": {"prompt_bars": args.prompt_bars, "bars": args.bars,
                                                "candidates": args.candidates, "seed": args.seed,
-                                               **sampling_options(args)},
+                                               "phrase_end": not args.no_phrase_end, **sampling_options(args)},
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -221,11 +230,11 @@ def report(r: dict) -> str:
     s = r["sampling"]
     if r["sampled"]:
         cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "pitch_class_overlap_best",
-                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar")
+                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar", "last_bar_notes", "last_note_room")
         lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
                      f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
         heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc best", "rhythm best", "copy", "distinct",
-                 "notes/bar")
+                 "notes/bar", "last bar", "last room")
         lines.append(f"  {'':<15}" + "".join(f"{h:>12}" for h in heads))
         for name in ("real", *ENGINES):
             vals = [s[name].get(c) for c in cols]
@@ -253,6 +262,7 @@ def register_eval(kinds) -> None:
     p.add_argument("--no-sample", action="store_true", help="NLL only")
     p.add_argument("--temperature", type=float, default=None, help="sampling temperature (default: the engine's)")
     p.add_argument("--top-p", type=float, default=None, help="nucleus size (default: the engine's)")
+    p.add_argument("--no-phrase-end", action="store_true", help="sample without the phrase ending in the last bar")
     p.add_argument("--reuse", type=float, default=None,
                    help="weight of the motif-reuse bonuses (0 turns them off; default: the engine's)")
     p.set_defaults(func=cmd_eval_continuation)

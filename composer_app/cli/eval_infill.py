@@ -121,7 +121,7 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
             both, left, notes = both + nb, left + nl, notes + n
         grid = tk.BarGrid(request.meters)
         fills = [c.notes for c in engine.suggest(request)]
-        lefts = [c.notes for c in engine.suggest(replace(request, mode="continue",
+        lefts = [c.notes for c in engine.suggest(replace(request, mode="continue", phrase_end=False,  # mid-tune
                                                          context=tuple(x for x in request.context
                                                                        if x[1] < grid.start(case["start"]))))]
         nxt = case["next"]

@@ -91,7 +91,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             song, track, start_bar=args.at_bar - 1 if args.at_bar else None, bars=args.bars,
             candidates=args.candidates, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
             key_lock=args.key_lock, pitch_range=args.range, density=args.density, style=args.style,
-            key_explicit=args.key is not None)
+            key_explicit=args.key is not None, phrase_end=not args.no_phrase_end)
     except ValueError as exc:
         raise SongFileError(args.input, str(exc)) from None
     if args.key is not None:
@@ -112,7 +112,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
                       "meter": str(song.meter_map.meter_at(at)), "start_bar": first + 1, "bars": args.bars,
-                      "context_notes": len(request.context), "seconds": round(seconds, 3),
+                      "phrase_end": request.phrase_end, "context_notes": len(request.context),
+                      "seconds": round(seconds, 3),
                       "candidates": rows}, indent=2))
     return 0
 
@@ -158,6 +159,8 @@ def add_commands(sub) -> None:
     p.add_argument("--top-p", type=_positive("top-p", 1.0), default=0.95, help="nucleus size in (0, 1]")
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same candidates)")
     p.add_argument("--key-lock", action="store_true", help="keep every note in the key's scale")
+    p.add_argument("--no-phrase-end", action="store_true",
+                   help="let the last bar run on (default: it ends the phrase, with fewer notes and one held)")
     p.add_argument("--range", type=_range, default=None, help="pitch range LOW:HIGH (60:84 or C4:C6)")
     p.add_argument("--density", type=_positive("density"), default=None, help="target notes per bar")
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")

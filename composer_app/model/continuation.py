@@ -50,7 +50,9 @@ class ContinuationRequest:
     the pitches, "contour" keeps the number of notes and their up/down pattern and re-chooses rhythm and
     intervals, "start" keeps the first half of the span and fills the second; ``amount`` (0..1) is how far
     from the original (0 stays close, 1 ignores it). ``reuse`` scales how strongly sampling favours the prompt's
-    own onsets and melodic steps (repetition and variation of the motif; 0 turns it off). ``pitch_range`` is in
+    own onsets and melodic steps (repetition and variation of the motif; 0 turns it off). ``phrase_end`` makes
+    a continuation's last bar end the phrase (fewer notes, one held to the barline), as real tunes end the
+    bars a musician asks for. ``pitch_range`` is in
     real MIDI pitches (inclusive); ``density`` is a target in notes per bar; ``key_lock`` keeps every note in the
     key's scale (natural minor for minor keys).
     """
@@ -74,6 +76,7 @@ class ContinuationRequest:
     keep: str | None = None
     amount: float = 0.5
     reuse: float = 1.0
+    phrase_end: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -28,6 +28,17 @@ def exact_bars(notes: Sequence[Note], grid: tk.BarGrid, first_bar: int, bars: in
     return inside and any(s >= last for _, s, _, _ in notes)
 
 
+def phrase_ending(notes: Sequence[Note], grid: tk.BarGrid, first_bar: int, bars: int) -> tuple[int, float] | None:
+    """How the last bar of the span first_bar..first_bar+bars-1 ends: its number of onsets, and the share of it
+    after the last onset (the last note's room: 0 when it starts at the barline's end, near 1 for a phrase
+    ending on the bar's downbeat); None when that bar has no onset."""
+    last, end = grid.start(first_bar + bars - 1), grid.start(first_bar + bars)
+    onsets = [s for _, s, _, _ in notes if last <= s < end]
+    if not onsets:
+        return None
+    return len(onsets), (end - max(onsets)) / (end - last)
+
+
 def pitch_class_histogram(notes: Sequence[Note]) -> list[float]:
     counts = Counter(n[0] % 12 for n in notes)
     total = sum(counts.values()) or 1

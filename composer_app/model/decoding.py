@@ -35,6 +35,11 @@ SHADOW_FREE_BARS = 1
 From its first note such a candidate gets no echo bonus, so that not every candidate repeats the prompt."""
 SHADOW_HEAT = 1.5
 """Temperature factor (on at least 1) for a candidate still repeating an earlier one after SHADOW_FREE_BARS."""
+PHRASE_END_HOLD = 3.0
+"""Logit bonus (nats) of the durations that hold a note of the last requested bar to its barline, in a
+continuation that ends the phrase (``request.phrase_end``): the last bar gets fewer notes and a held one, as a
+real tune's phrase does (set on the valid split: 3.5 notes in that bar, as in the real next bars, against 4.5)."""
+_DUR_STEPS = np.asarray(tk.DUR_STEPS)
 _HASH_MUL = np.uint64(1_000_003)
 _FIELD_MIX = np.array([1, 257, 257 ** 2], np.int64)
 """Mixes a row's shift, position and pitch (each < 257) into one code for ``Batch.sig``."""
@@ -111,6 +116,7 @@ class Decoder:
         self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
         self.fill = getattr(request, "mode", "continue") != "continue"
         self.keep = getattr(request, "keep", None) if original else None
+        self.hold = PHRASE_END_HOLD if not self.fill and getattr(request, "phrase_end", False) else 0.0
         self.role = "melody" if request.role == "melody" else "accompaniment"
         self.key = key
         self.t = tk.reference_shift(key)
@@ -315,7 +321,10 @@ class Decoder:
                 pitch_logits += bonus
         q, lp_q = sample(pitch_logits, self._pitch_allowed(s, p, st), rng, temp, top_p)
         u += net.cond("pitch", q)
-        d, lp_d = sample(net.head("dur", u), None, rng, temp, top_p)
+        dur_logits = net.head("dur", u)
+        if self.hold:
+            dur_logits += self._hold_bonus(nb, p, at)
+        d, lp_d = sample(dur_logits, None, rng, temp, top_p)
         u += net.cond("dur", d)
         v, lp_v = sample(net.head("vel", u), None, rng, temp, top_p)
         st.logp += (lp + lp_q + lp_d + lp_v) * st.active
@@ -341,6 +350,12 @@ class Decoder:
             logits[:, 0] += DENSITY_WEIGHT * np.maximum(np.minimum((dens - st.count) / dens, 1.0), -1.0)
             logits[:, 2:tk.EOS] -= DENSITY_WEIGHT / 2
         return allowed, merge_into(logits, tk.EOS, self.beyond_of[at])
+
+    def _hold_bonus(self, nb: np.ndarray, p: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Duration bonus (n, durations) of a phrase ending: for notes in the last bar, every duration that
+        reaches its barline from the note's position ``p``."""
+        reach = (p[:, None] + _DUR_STEPS[None, :]) >= self.steps_of[at][:, None]
+        return self.hold * (reach & (nb == self.last_bar)[:, None])
 
     def _room_in_bar(self, st: Batch, at: np.ndarray) -> np.ndarray:
         """Whether another note fits after each candidate's last one in the same bar (table rows ``at``; for an

@@ -240,8 +240,8 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
                     start_bar: int | None = None, bars: int = 4, candidates: int = 4,
                     temperature: float | None = None, top_p: float | None = None, key_lock: bool = False,
                     pitch_range: tuple[int, int] | None = None, density: float | None = None,
-                    style: str | None = None, seed: int | None = None, key_explicit: bool = False
-                    ) -> tuple[ContinuationRequest, KeyChoice]:
+                    style: str | None = None, seed: int | None = None, key_explicit: bool = False,
+                    phrase_end: bool = True) -> tuple[ContinuationRequest, KeyChoice]:
     """A continuation request for ``notes`` (the selection or open clip; default all of ``track``) and its key.
 
     ``start_bar`` (0-based) is the first new bar; None continues after the notes. The context is the notes
@@ -261,7 +261,7 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     request = ContinuationRequest(
         context=context, meters=meters_of(song), key=choice.key, chords=chords_of(song), start_bar=start_bar,
         bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
-        role=infer_role(context or notes), **{k: v for k, v in options.items() if v is not None})
+        role=infer_role(context or notes), phrase_end=phrase_end, **{k: v for k, v in options.items() if v is not None})
     return request, choice
 
 

@@ -11,7 +11,7 @@ from composer_app.cli.evaluate import EVAL_KINDS
 
 SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar",
                  "pitch_class_overlap_best", "rhythm_overlap_best",
-                 "pitch_class_overlap_pooled", "rhythm_overlap_pooled"}
+                 "pitch_class_overlap_pooled", "rhythm_overlap_pooled", "last_bar_notes", "last_note_room"}
 
 
 def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
@@ -36,6 +36,8 @@ def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
         assert s[name]["rhythm_overlap"] <= s[name]["rhythm_overlap_best"] <= 1
     assert s["model_key_lock"]["in_key"] == 1.0
     assert s["real"]["in_key"] == 1.0  # the generated tunes stay in their key
+    assert 0 < s["real"]["last_note_room"] <= 1 and s["real"]["last_bar_notes"] >= 1
+    assert r["settings"]["phrase_end"] is True
 
 
 def test_eval_text_report_and_errors(tmp_path, capsys, model_dir, lead_folder) -> None:

@@ -56,9 +56,10 @@ def test_suggest_constraints_and_ngram_model(tmp_path, capsys, model_dir, lead_f
     src = lead_folder / "tune-1.mid"
     out = tmp_path / "out"
     rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(out), "--candidates", "2", "--key-lock",
-                                     "--range", "C4:C6", "--seed", "2", "--model", str(model_dir / "ngram.npz")])
+                                     "--range", "C4:C6", "--seed", "2", "--model", str(model_dir / "ngram.npz"),
+                                     "--no-phrase-end"])
     assert rc == 0, err
-    assert summary["engine"] == "ngram"
+    assert summary["engine"] == "ngram" and summary["phrase_end"] is False
     _check_candidates(summary, out, src, 4, 2)
     for row in summary["candidates"]:
         assert row["in_key"] == 1.0 and 60 <= row["range"][0] <= row["range"][1] <= 84

@@ -129,14 +129,18 @@ def test_candidates_differ_even_where_the_model_is_sure(engine):
     assert [c.notes for c in again] == [c.notes for c in cands], "the retries are seeded too"
 
 
+FIGURES = [[67, 71, 74, 71], [72, 69, 66, 69], [67, 67, 74, 74], [71, 69, 67, 62]]
+PHRASE = tuple((p, b * BAR + i * 480, 480, 90) for b, bar in enumerate(FIGURES) for i, p in enumerate(bar))
+"""A 4-bar phrase of quarter notes in G, each bar its own figure."""
+
+
 def test_motif_reuse_brings_the_prompt_back():
-    """A 4-bar phrase (each bar its own figure): with the motif bonuses on (the default), the next four bars
-    repeat the prompt's bars more often than with them off."""
+    """With the motif bonuses on (the default), the next four bars repeat the prompt's bars more often than with
+    them off."""
     from composer_app.model import continuation_metrics as cm
 
     engine = _shipped()
-    figures = [[67, 71, 74, 71], [72, 69, 66, 69], [67, 67, 74, 74], [71, 69, 67, 62]]
-    phrase = tuple((p, b * BAR + i * 480, 480, 90) for b, bar in enumerate(figures) for i, p in enumerate(bar))
+    phrase = PHRASE
     grid = tk.BarGrid(((0, 4, 4),))
 
     def copies(reuse: float) -> float:
@@ -145,6 +149,33 @@ def test_motif_reuse_brings_the_prompt_back():
         return sum(shares) / len(shares)
 
     assert copies(1.0) > copies(0.0) + 0.1
+
+
+def test_the_last_bar_ends_the_phrase():
+    """After a 4-bar phrase, with ``phrase_end`` (the default) the requested last bar has fewer notes and its
+    last note more room than without."""
+    from composer_app.model import continuation_metrics as cm
+
+    engine = _shipped()
+    grid = tk.BarGrid(((0, 4, 4),))
+
+    def last_bars(on: bool) -> tuple[float, float]:
+        ends = [cm.phrase_ending(c.notes, grid, 4, 4) for seed in range(6) for c in
+                engine.suggest(_request(context=PHRASE, chords=(), seed=seed, phrase_end=on))]
+        assert all(e is not None for e in ends), "every candidate has a note in the last bar"
+        return sum(e[0] for e in ends) / len(ends), sum(e[1] for e in ends) / len(ends)
+
+    (notes_on, room_on), (notes_off, room_off) = last_bars(True), last_bars(False)
+    assert notes_on < notes_off - 0.5 and room_on > room_off + 0.1
+
+
+def test_phrase_ending_figures():
+    from composer_app.model import continuation_metrics as cm
+
+    grid = tk.BarGrid(((0, 4, 4),))
+    notes = [(60, 0, 480, 90), (62, BAR, 480, 90), (64, BAR + 480, 960, 90)]
+    assert cm.phrase_ending(notes, grid, 0, 2) == (2, 0.75)  # last bar: onsets at 0 and 480 of 1920
+    assert cm.phrase_ending(notes[:1], grid, 0, 2) is None
 
 
 def test_facts(engine):

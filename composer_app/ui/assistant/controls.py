@@ -29,7 +29,8 @@ KEEPS = (("rhythm", "rhythm"), ("contour", "contour"), ("start", "first half"))
 
 
 class RequestControls(QWidget):
-    """Defaults: 4 bars, 4 candidates, creativity 0.8, no key lock, any range, automatic density, pop."""
+    """Defaults: 4 bars ending the phrase, 4 candidates, creativity 0.8, no key lock, any range, automatic density,
+    pop."""
 
     pins_changed = Signal()
     changed = Signal()  # any stored control changed (pins are per session and not stored)
@@ -42,7 +43,11 @@ class RequestControls(QWidget):
         form.setVerticalSpacing(3)
         self.bars = self._spin(1, 16, 4, "How many bars to suggest (1-16)")
         self.candidates = self._spin(1, 8, 4, "How many alternatives to compare (1-8)")
-        form.addRow("Bars", _pair(self.bars, QLabel("Candidates", self), self.candidates))
+        self.phrase_end = QCheckBox("End phrase", self)
+        self.phrase_end.setChecked(True)
+        self.phrase_end.setToolTip("The last suggested bar ends the phrase: fewer notes and one held to the barline"
+                                   " (off: the line runs on)")
+        form.addRow("Bars", _pair(self.bars, self.phrase_end, QLabel("Candidates", self), self.candidates))
         self.creativity = QDoubleSpinBox(self)
         self.creativity.setRange(0.2, 2.0)
         self.creativity.setSingleStep(0.1)
@@ -98,7 +103,7 @@ class RequestControls(QWidget):
         self.set_pins([])
         for spin in (self.bars, self.candidates, self.low, self.high, self.creativity, self.density, self.amount):
             spin.valueChanged.connect(lambda *_a: self.changed.emit())
-        for box in (self.key_lock, self.range_on):
+        for box in (self.key_lock, self.range_on, self.phrase_end):
             box.toggled.connect(lambda *_a: self.changed.emit())
         for combo in (self.style, self.rhythm, self.voicing, self.keep):
             combo.currentIndexChanged.connect(lambda *_a: self.changed.emit())
@@ -107,6 +112,7 @@ class RequestControls(QWidget):
         """The stored controls as one JSON text."""
         return json.dumps({"bars": self.bars.value(), "candidates": self.candidates.value(),
                            "creativity": self.creativity.value(), "key_lock": self.key_lock.isChecked(),
+                           "phrase_end": self.phrase_end.isChecked(),
                            "range": [self.range_on.isChecked(), self.low.value(), self.high.value()],
                            "density": self.density.value(), "style": self.style.currentData(),
                            "rhythm": self.rhythm.currentData(), "voicing": self.voicing.currentData(),
@@ -122,6 +128,7 @@ class RequestControls(QWidget):
             self.candidates.setValue(int(data.get("candidates", self.candidates.value())))
             self.creativity.setValue(float(data.get("creativity", self.creativity.value())))
             self.key_lock.setChecked(bool(data.get("key_lock", False)))
+            self.phrase_end.setChecked(bool(data.get("phrase_end", True)))
             on, lo, hi = data.get("range", [False, self.low.value(), self.high.value()])
             self.range_on.setChecked(bool(on))
             self.low.setValue(int(lo))
@@ -170,6 +177,7 @@ class RequestControls(QWidget):
         lo, hi = sorted((self.low.value(), self.high.value()))
         return replace(Options(), bars=self.bars.value(), candidates=self.candidates.value(),
                        temperature=round(self.creativity.value(), 2), key_lock=self.key_lock.isChecked(),
+                       phrase_end=self.phrase_end.isChecked(),
                        pitch_range=(lo, hi) if self.range_on.isChecked() else None,
                        density=self.density.value() or None, style=self.style.currentData(),
                        rhythm=self.rhythm.currentData(), voicing=self.voicing.currentData(), pins=tuple(self.pins),

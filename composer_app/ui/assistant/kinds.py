@@ -103,7 +103,8 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
         temperature = max(0.3, o.temperature * 0.7)
     return adapter.suggest_request(ask.song, _track(ask), notes=notes, start_bar=start_bar, bars=bars,
                                    candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
-                                   pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed)
+                                   pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed,
+                                   phrase_end=o.phrase_end)
 
 
 def run_continuation(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:

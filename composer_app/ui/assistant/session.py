@@ -31,6 +31,8 @@ class Options:
     candidates: int = 4
     temperature: float = DEFAULT_TEMPERATURE
     key_lock: bool = False
+    phrase_end: bool = True
+    """Whether a continuation's last bar ends the phrase (fewer notes, one held to the barline)."""
     pitch_range: tuple[int, int] | None = None
     density: float | None = None
     style: str = "pop"

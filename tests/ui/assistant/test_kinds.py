@@ -7,7 +7,7 @@ from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.model.continuation import Candidate
 from composer_app.model.facts import candidate_facts
 from composer_app.ui.assistant.cards import card_title
-from composer_app.ui.assistant.kinds import Ask, changed_notes, phrase_notes, span_suggestion
+from composer_app.ui.assistant.kinds import Ask, build_continuation, changed_notes, phrase_notes, span_suggestion
 from composer_app.ui.assistant.session import Options, Suggestion
 from composer_app.ui.assistant.targets import target_of
 
@@ -26,6 +26,14 @@ def test_one_selected_note_stands_for_the_whole_clip_and_more_notes_for_themselv
     assert one.selection and len(phrase_notes(Ask(song, one, Options()))) == 8
     two = target_of(song, clip.id, [n.id for n in clip.notes[:2]])
     assert phrase_notes(Ask(song, two, Options())) == two.notes and len(two.notes) == 2
+
+
+def test_the_phrase_ending_option_reaches_the_request():
+    song = _song()
+    clip = song.tracks[0].clips[0]
+    target = target_of(song, clip.id, [])
+    assert build_continuation(Ask(song, target, Options()))[0].phrase_end
+    assert not build_continuation(Ask(song, target, Options(phrase_end=False)))[0].phrase_end
 
 
 def test_a_span_candidate_counts_the_notes_it_changes_and_the_card_says_so():

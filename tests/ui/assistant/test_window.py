@@ -258,7 +258,8 @@ def test_the_assistant_is_in_its_menu_the_toolbar_and_the_roll_context_menu(wind
     assert shortcut_clashes(win) == []
     controls = ui.controls
     assert all(w.toolTip() for w in (controls.bars, controls.candidates, controls.creativity, controls.key_lock,
-                                     controls.density, controls.style, controls.rhythm, controls.voicing))
+                                     controls.phrase_end, controls.density, controls.style, controls.rhythm,
+                                     controls.voicing))
 
 
 def test_assistant_bench_keeps_a_suggestion(qtbot):
@@ -328,10 +329,13 @@ def test_the_controls_are_remembered_in_the_settings(qtbot, window, settings):
     controls = window.assistant.controls
     controls.style.setCurrentIndex(controls.style.findData("jazz"))
     controls.key_lock.setChecked(True)
+    assert controls.options().phrase_end, "a suggestion ends the phrase unless the musician says otherwise"
+    controls.phrase_end.setChecked(False)
     again = RequestControls()
     again.restore(settings.get(ASSISTANT_OPTIONS))
     options = again.options()
     assert (options.bars, options.candidates, options.style, options.key_lock) == (2, 3, "jazz", True)
+    assert not options.phrase_end
     again.restore("not json")  # a damaged setting keeps the defaults
     assert again.options().style == "jazz"
 
