@@ -7,6 +7,7 @@ operations, so the loop's cost stays the network's and not Python's.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,13 +93,24 @@ class Batch:
 
     def shadows(self) -> np.ndarray:
         """(B,) True for each candidate whose notes so far are an earlier candidate's (the same hash)."""
+        return self.twins() >= 0
+
+    def twins(self) -> np.ndarray:
+        """(B,) for each candidate the first earlier candidate with the same notes so far, else -1."""
         same = self.sig[:, None] == self.sig[None, :]
-        return np.logical_or.reduce(np.tril(same, -1), axis=1)
+        same &= _earlier(len(self.sig))
+        return np.where(np.logical_or.reduce(same, axis=1), same.argmax(axis=1), -1)
 
     def notes(self, i: int) -> tuple[np.ndarray, list[int]]:
         """Candidate ``i``'s rows and their bars."""
         k = int(self.length[i])
         return self.rows[i, :k], self.bars[i, :k].tolist()
+
+
+@functools.lru_cache(maxsize=16)
+def _earlier(n: int) -> np.ndarray:
+    """(n, n) True where the column is an earlier candidate than the row."""
+    return np.tri(n, k=-1, dtype=bool)
 
 
 class Decoder:
@@ -288,13 +300,18 @@ class Decoder:
         temp, top_p = req.temperature, req.top_p
         if self.keep == "contour":
             temp *= 0.5 + req.amount
-        shadow = st.shadows()  # candidates whose notes so far are an earlier candidate's: pushed apart
+        twin = st.twins()  # a candidate whose notes so far are an earlier candidate's (a shadow) is pushed apart
+        shadow = twin >= 0
+        any_shadow = bool(shadow.any())
         lead = ~shadow[:, None]
-        hot = shadow & (st.bar >= self.first_bar + SHADOW_FREE_BARS)
-        if hot.any():
-            temp = np.where(hot, max(temp, 1.0) * SHADOW_HEAT, temp)
+        if any_shadow:
+            hot = shadow & (st.bar >= self.first_bar + SHADOW_FREE_BARS)
+            if hot.any():
+                temp = np.where(hot, max(temp, 1.0) * SHADOW_HEAT, temp)
         allowed, logits = self._shift_mask(net.head("shift", h), st)
         s, lp = sample(logits, allowed, rng, temp, top_p)
+        if any_shadow:
+            self._part_at_the_end(s, lp, twin, st, logits, allowed, temp)
         st.logp += lp * st.active
         for i in np.flatnonzero(st.active & (s == tk.EOS)):
             self._end(st, int(i), finish)
@@ -309,26 +326,54 @@ class Decoder:
         pos_logits = net.head("pos", u) + self.bias.pos_bonus
         echo = self.bias.echo_pos(nb)
         if echo is not None:
-            pos_logits += echo * lead
+            pos_logits += echo * lead if any_shadow else echo
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
         chord = self._chord_at(self.start_of[at] + p * tk.GRID)
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         pitch_logits = net.head("pitch", u)
         echo = self.bias.echo_pitch(nb, p)
-        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), None if echo is None else echo * lead):
+        if echo is not None and any_shadow:
+            echo = echo * lead
+        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), echo):
             if bonus is not None:
                 pitch_logits += bonus
-        q, lp_q = sample(pitch_logits, self._pitch_allowed(s, p, st), rng, temp, top_p)
+        allowed_q = self._pitch_allowed(s, p, st)
+        q, lp_q = sample(pitch_logits, allowed_q, rng, temp, top_p)
+        if any_shadow:
+            tw = np.maximum(twin, 0)
+            clash = shadow & st.active[tw] & (nb == self.last_bar) & (s == s[tw]) & (p == p[tw]) & (q == q[tw])
+            allowed_q[np.arange(self.n), q[tw]] = False
+            self._resample(clash & allowed_q.any(axis=1), q, lp_q, pitch_logits, allowed_q, temp)
         u += net.cond("pitch", q)
         dur_logits = net.head("dur", u)
-        if self.hold:
+        if self.hold and nb.max() == self.last_bar:
             dur_logits += self._hold_bonus(nb, p, at)
         d, lp_d = sample(dur_logits, None, rng, temp, top_p)
         u += net.cond("dur", d)
         v, lp_v = sample(net.head("vel", u), None, rng, temp, top_p)
         st.logp += (lp + lp_q + lp_d + lp_v) * st.active
         return np.array([s, p, q, d, v, chord, meter, *self.id_columns]).T, nb
+
+    def _part_at_the_end(self, s: np.ndarray, lp: np.ndarray, twin: np.ndarray, st: Batch, logits: np.ndarray,
+                         allowed: np.ndarray, temp: float | np.ndarray) -> None:
+        """A shadow may not end with its twin (that would be the same candidate, sampled again later): where
+        both chose to end, or the twin already has, the shadow's shift is drawn again without the end, when
+        another note still fits. Changes ``s`` and ``lp``."""
+        tw = np.maximum(twin, 0)
+        clash = (twin >= 0) & st.active & (s == tk.EOS) & (~st.active[tw] | (s[tw] == tk.EOS))
+        if clash.any():
+            allowed = allowed.copy()
+            allowed[:, tk.EOS] = False
+            self._resample(clash & allowed.any(axis=1), s, lp, logits, allowed, temp)
+
+    def _resample(self, rows: np.ndarray, idx: np.ndarray, lp: np.ndarray, logits: np.ndarray, allowed: np.ndarray,
+                  temp: float | np.ndarray) -> None:
+        """Draw ``idx`` and ``lp`` again for the ``rows`` (bool) among ``allowed``, in place."""
+        if not rows.any():
+            return
+        t = temp[rows] if isinstance(temp, np.ndarray) else temp
+        idx[rows], lp[rows] = sample(logits[rows], allowed[rows], self.rng, t, self.req.top_p)
 
     def _shift_mask(self, logits: np.ndarray, st: Batch) -> tuple[np.ndarray, np.ndarray]:
         """Allowed shifts: land inside the requested bars; 'done' (EOS, or any shift past the end, merged into

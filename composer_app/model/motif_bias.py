@@ -18,7 +18,6 @@ SPAN = 12
 """Largest interval (semitones, either way) the pitch bonus tracks."""
 PROMPT_BARS = 8
 """Bars of the prompt the bonuses learn from (the latest ones)."""
-_OFFSETS = np.arange(2 * SPAN + 1)
 PHRASE_BARS = 4
 """The longest period a bar echoes (the prompt's length when it is shorter)."""
 
@@ -47,6 +46,12 @@ class MotifBias:
                 self.table[a + SPAN, b + SPAN] += 1.0
         totals = self.table.sum(axis=1, keepdims=True)
         self.table = np.divide(self.table, totals, out=np.zeros_like(self.table), where=totals > 0)
+        self._known_step = self.table.any(axis=1)
+        # row s holds step s's bonuses around the middle (column 127 + interval): the window starting at
+        # 127 - last is that step's bonus for every pitch after the note ``last``
+        spread = np.zeros((2 * SPAN + 1, 255))
+        spread[:, 127 - SPAN:128 + SPAN] = self.table * self.pitch
+        self._windows = np.lib.stride_tricks.sliding_window_view(spread, 128, axis=1)
         self.echo = echo if notes else 0.0
         self.by_bar: dict[int, dict[int, list[int]]] = {}
         for r, b in notes:
@@ -109,9 +114,9 @@ class MotifBias:
         if not known.any():
             return None
         rows = np.flatnonzero(known)
-        weights = self.table[step[rows] + SPAN]
-        if not weights.any():  # no candidate's last step is one the prompt took
+        steps = step[rows] + SPAN
+        if not self._known_step[steps].any():  # no candidate's last step is one the prompt took
             return None
-        padded = np.zeros((len(last), 128 + 2 * SPAN))  # column c is pitch c - SPAN: no bounds to check
-        padded[rows[:, None], last[rows, None] + _OFFSETS] = weights * self.pitch
-        return padded[:, SPAN:SPAN + 128]
+        out = np.zeros((len(last), 128))
+        out[rows] = self._windows[steps, 127 - last[rows]]
+        return out

@@ -65,7 +65,7 @@ def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Genera
     z, empty = masked_logits(logits, allowed)
     probs = np.exp(z)
     log_total = np.log(np.add.reduce(probs, axis=1))
-    if np.ndim(temperature):  # one temperature per row
+    if isinstance(temperature, np.ndarray):  # one temperature per row
         probs = np.exp(z / np.maximum(temperature, 1e-4)[:, None])
     elif temperature != 1.0:
         probs = np.exp(z / max(temperature, 1e-4))

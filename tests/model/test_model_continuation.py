@@ -129,6 +129,27 @@ def test_candidates_differ_even_where_the_model_is_sure(engine):
     assert [c.notes for c in again] == [c.notes for c in cands], "the retries are seeded too"
 
 
+def test_a_repeated_candidate_parts_from_its_twin_in_the_last_bar_without_a_second_pass(monkeypatch):
+    """The scale motif at a low temperature: shadows still equal to an earlier candidate in the last bar are
+    made to part there (another pitch, or not ending together), so one decoding pass gives four ideas; with
+    that guard off, repeats are sampled again in a second pass, which still gives four."""
+    from composer_app.model import continuation as cont
+
+    engine = _shipped()
+    runs = []
+    real_run = cont.Decoder.run
+    monkeypatch.setattr(cont.Decoder, "run", lambda self, *a, **k: runs.append(1) or real_run(self, *a, **k))
+
+    def ideas() -> int:
+        runs.clear()
+        cands = engine.suggest(_request(temperature=0.2, candidates=4, seed=2))
+        return len({tuple((p, s) for p, s, _, _ in c.notes) for c in cands})
+
+    assert ideas() == 4 and len(runs) == 1
+    monkeypatch.setattr(cont.Decoder, "_resample", lambda self, *a, **k: None)
+    assert ideas() == 4 and len(runs) > 1
+
+
 FIGURES = [[67, 71, 74, 71], [72, 69, 66, 69], [67, 67, 74, 74], [71, 69, 67, 62]]
 PHRASE = tuple((p, b * BAR + i * 480, 480, 90) for b, bar in enumerate(FIGURES) for i, p in enumerate(bar))
 """A 4-bar phrase of quarter notes in G, each bar its own figure."""
@@ -351,6 +372,7 @@ def test_shadows_are_candidates_repeating_an_earlier_one():
     note[:, tk.PITCH] = [64, 64, 65, 64]
     st.append(note, np.full(4, 1), last_bar=3)
     assert st.shadows().tolist() == [False, False, False, True]  # the fourth still equals the second
+    assert st.twins().tolist() == [-1, -1, -1, 1]
     note[:, tk.DUR] = [1, 2, 3, 4]  # a different length alone is not a different idea
     st.append(note, np.full(4, 1), last_bar=3)
     assert st.shadows().tolist() == [False, False, False, True]
