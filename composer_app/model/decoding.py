@@ -124,6 +124,7 @@ class Decoder:
                  prompt: tuple, bars: int | None = None, after: tuple = (), original: tuple = ()) -> None:
         self.net, self.req, self.grid = net, request, grid
         self.n = request.candidates
+        self._no_twins = np.full(self.n, -1)
         bars = bars or request.bars
         self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
         self.fill = getattr(request, "mode", "continue") != "continue"
@@ -147,6 +148,9 @@ class Decoder:
         self._chords: dict[int, int] = {}
         self.original = self._original_rows(original)
         self.step = 0
+        self.apart = False
+        """Whether every candidate already differs from every other: notes that differ once always differ (the
+        active candidates all have the same length), so the repeat checks stop there."""
         self.must_change = self._changes(request)
         reuse = float(getattr(request, "reuse", 1.0))
         self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
@@ -300,9 +304,11 @@ class Decoder:
         temp, top_p = req.temperature, req.top_p
         if self.keep == "contour":
             temp *= 0.5 + req.amount
-        twin = st.twins()  # a candidate whose notes so far are an earlier candidate's (a shadow) is pushed apart
+        # a candidate whose notes so far are an earlier candidate's (a shadow, of its twin) is pushed apart
+        twin = self._no_twins if self.apart else st.twins()
         shadow = twin >= 0
-        any_shadow = bool(shadow.any())
+        any_shadow = not self.apart and bool(shadow.any())
+        self.apart = not any_shadow
         lead = ~shadow[:, None]
         if any_shadow:
             hot = shadow & (st.bar >= self.first_bar + SHADOW_FREE_BARS)
