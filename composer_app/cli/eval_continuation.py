@@ -77,8 +77,7 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     from composer_app.model.continuation import ContinuationRequest
 
     grid = tk.BarGrid(piece["meters"])
-    origin = tk.first_bar(piece["notes"], piece["meters"])
-    first = origin + args.prompt_bars
+    first = phrase_origin(piece["notes"], grid, piece["meters"]) + args.prompt_bars
     a, b = grid.start(first), grid.start(first + args.bars)
     prompt = tuple(n for n in piece["notes"] if n[1] < a)
     real = tuple(n for n in piece["notes"] if a <= n[1] < b)
@@ -100,6 +99,17 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
         cands = [c.notes for c in engine.suggest(req)]
         out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
     return out
+
+
+def phrase_origin(notes, grid, meters) -> int:
+    """The first full bar of a tune: the bar of its first note, or the next one when that bar is a short
+    pickup bar (an upbeat written as a bar of its own), so that "4 bars after 4" counts whole bars."""
+    from composer_app.model import tokens as tk
+
+    bar = tk.first_bar(notes, meters)
+    if grid.start(bar + 1) - grid.start(bar) < grid.start(bar + 2) - grid.start(bar + 1):
+        return bar + 1
+    return bar
 
 
 def repeat_prompt(prompt: tuple, grid, first: int, bars: int) -> tuple:

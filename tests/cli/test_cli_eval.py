@@ -67,3 +67,14 @@ def test_eval_skips_unreadable_files(tmp_path, capsys, model_dir, lead_folder) -
     r = json.loads(captured.out)
     assert r["files"] == 4 and r["evaluated"] == 3 and r["skipped"] == 1 and r["sampled"] == 0
     assert "zz-broken.mid" in captured.err
+
+
+def test_the_prompt_counts_whole_bars_after_a_pickup_bar() -> None:
+    from composer_app.cli.eval_continuation import phrase_origin
+    from composer_app.model import tokens as tk
+
+    pickup = ((0, 1, 8), (240, 2, 4))  # an upbeat of one eighth written as a bar of its own, then 2/4
+    notes = [(60, 0, 240, 90), (62, 240, 480, 90)]
+    assert phrase_origin(notes, tk.BarGrid(pickup), pickup) == 1
+    plain = ((0, 4, 4),)
+    assert phrase_origin(notes, tk.BarGrid(plain), plain) == 0
