@@ -77,7 +77,7 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     from composer_app.model.continuation import ContinuationRequest
 
     grid = tk.BarGrid(piece["meters"])
-    first = phrase_origin(piece["notes"], grid, piece["meters"]) + args.prompt_bars
+    first = phrase_origin(piece["notes"], grid) + args.prompt_bars
     a, b = grid.start(first), grid.start(first + args.bars)
     prompt = tuple(n for n in piece["notes"] if n[1] < a)
     real = tuple(n for n in piece["notes"] if a <= n[1] < b)
@@ -101,12 +101,10 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     return out
 
 
-def phrase_origin(notes, grid, meters) -> int:
+def phrase_origin(notes, grid) -> int:
     """The first full bar of a tune: the bar of its first note, or the next one when that bar is a short
     pickup bar (an upbeat written as a bar of its own), so that "4 bars after 4" counts whole bars."""
-    from composer_app.model import tokens as tk
-
-    bar = tk.first_bar(notes, meters)
+    bar = grid.locate(min(n[1] for n in notes))[0]
     if grid.start(bar + 1) - grid.start(bar) < grid.start(bar + 2) - grid.start(bar + 1):
         return bar + 1
     return bar

@@ -91,10 +91,6 @@ class Batch:
         self.bar, self.pos, self.pitch = bar, new[:, tk.POS], new[:, tk.PITCH]
         self.has_last |= bar == last_bar
 
-    def shadows(self) -> np.ndarray:
-        """(B,) True for each candidate whose notes so far are an earlier candidate's (the same hash)."""
-        return self.twins() >= 0
-
     def twins(self) -> np.ndarray:
         """(B,) for each candidate the first earlier candidate with the same notes so far, else -1."""
         same = self.sig[:, None] == self.sig[None, :]

@@ -75,6 +75,6 @@ def test_the_prompt_counts_whole_bars_after_a_pickup_bar() -> None:
 
     pickup = ((0, 1, 8), (240, 2, 4))  # an upbeat of one eighth written as a bar of its own, then 2/4
     notes = [(60, 0, 240, 90), (62, 240, 480, 90)]
-    assert phrase_origin(notes, tk.BarGrid(pickup), pickup) == 1
+    assert phrase_origin(notes, tk.BarGrid(pickup)) == 1
     plain = ((0, 4, 4),)
-    assert phrase_origin(notes, tk.BarGrid(plain), plain) == 0
+    assert phrase_origin(notes, tk.BarGrid(plain)) == 0
