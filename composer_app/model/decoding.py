@@ -259,9 +259,9 @@ class Decoder:
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
         """Sample every candidate (``finish`` as each ends); False when ``cancel()`` said stop between steps."""
         net, n = self.net, self.n
-        cache = net.new_cache(1, net.max_len)
+        cache = net.new_cache(1, net.max_len, slot="context")
         h = net.step(np.stack(self.rows)[None], cache)[:, -1]
-        cache = cache.repeat(n)
+        cache = cache.repeat(n, slot="candidates")
         h = np.repeat(h, n, axis=0)
         st = Batch.start(n, self.rows[-1], self.bars[-1], self.max_notes)
         while True:
@@ -482,6 +482,6 @@ class Decoder:
             bos = tk.special_row(tk.BOS, first[tk.METER], *self.ids, chord=first[tk.CHORD])
             windows[int(i)] = np.concatenate([bos[None], first[None], tail[1:]])
         spare = next(iter(windows.values()))
-        cache = self.net.new_cache(self.n, self.net.max_len)
+        cache = self.net.new_cache(self.n, self.net.max_len, slot="candidates")  # the old one is done with
         h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache)[:, -1]
         return cache, h

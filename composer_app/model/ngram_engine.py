@@ -30,7 +30,7 @@ class NgramCache:
     history: np.ndarray
     length: int = 0
 
-    def repeat(self, n: int) -> NgramCache:
+    def repeat(self, n: int, slot: str = "repeat") -> NgramCache:
         return NgramCache(np.repeat(self.history, n, axis=0), self.length)
 
 
@@ -42,7 +42,7 @@ class NgramNet:
         self.meta: dict = {"kind": "ngram", **model.meta}
         self.max_len = NO_WINDOW
 
-    def new_cache(self, batch: int, capacity: int) -> NgramCache:
+    def new_cache(self, batch: int, capacity: int, slot: str | None = None) -> NgramCache:
         return NgramCache(np.zeros((batch, ng.STATE), np.float64))
 
     def step(self, rows: np.ndarray, cache: NgramCache) -> np.ndarray:

@@ -376,3 +376,26 @@ def test_shadows_are_candidates_repeating_an_earlier_one():
     note[:, tk.DUR] = [1, 2, 3, 4]  # a different length alone is not a different idea
     st.append(note, np.full(4, 1), last_bar=3)
     assert (st.twins() >= 0).tolist() == [False, False, False, True]
+
+
+def test_cache_buffers_are_reused_per_slot_and_thread():
+    """A named slot hands the same arrays to the next cache of that slot on the thread (no fresh pages per
+    request); another slot, another thread or no slot gets its own, and a reused cache still computes the same."""
+    import threading
+
+    net = random_net(CONFIG, seed=7)
+    rows = _two_parts()
+    first = net.new_cache(1, CONFIG["max_len"], slot="context")
+    fresh = net.step(rows[:1, :6], first)
+    again = net.new_cache(1, CONFIG["max_len"], slot="context")
+    assert again.keys[0] is first.keys[0] and again.length == 0
+    assert net.new_cache(1, CONFIG["max_len"], slot="other").keys[0] is not first.keys[0]
+    assert net.new_cache(1, CONFIG["max_len"]).keys[0] is not first.keys[0]
+    np.testing.assert_array_equal(net.step(rows[:1, :6], again), fresh)
+    copies = again.repeat(2, slot="candidates")
+    assert again.repeat(2, slot="candidates").keys[0] is copies.keys[0]
+    elsewhere = []
+    worker = threading.Thread(target=lambda: elsewhere.append(net.new_cache(1, CONFIG["max_len"], slot="context")))
+    worker.start()
+    worker.join()
+    assert elsewhere[0].keys[0] is not first.keys[0]
