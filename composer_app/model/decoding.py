@@ -273,7 +273,7 @@ class Decoder:
                 break
             self.before = last
             st.append(new, nb, self.last_bar)
-            for i in np.flatnonzero(st.active & (st.length >= self.max_notes)):
+            for i in np.flatnonzero(st.active & ((st.length >= self.max_notes) | self._held_to_the_end(new, st))):
                 self._end(st, int(i), finish)
             if not np.count_nonzero(st.active):
                 break
@@ -282,6 +282,16 @@ class Decoder:
             else:
                 h = net.step(new[:, None, :], cache)[:, -1]
         return True
+
+    def _held_to_the_end(self, new: np.ndarray, st: Batch) -> np.ndarray | bool:
+        """Melody candidates whose new note, in the last requested bar, sounds to the end of the span: a later
+        note could only overlap it, so they end here, without a network step that would only sample their end
+        (on the lead sheets no candidate ever placed a note after such a note). Not in a contour-keeping
+        variation, which places exactly the original's number of notes."""
+        if self.role != "melody" or self.keep:
+            return False
+        end = new[:, tk.POS] + _DUR_STEPS[new[:, tk.DUR]]
+        return st.has_last & (st.bar == self.last_bar) & (end >= self.steps_of[st.bar - self.bar0])
 
     @staticmethod
     def _end(st: Batch, i: int, finish: Finish) -> None:

@@ -190,6 +190,36 @@ def test_the_last_bar_ends_the_phrase():
     assert notes_on < notes_off - 0.5 and room_on > room_off + 0.1
 
 
+def test_a_melody_held_to_the_end_ends_without_another_step():
+    """A melody candidate whose note in the last bar sounds to the span's end is finished at once: the request
+    takes no network step after the longest candidate's last note when every candidate ends that way, and the
+    candidates are those the network would have ended there (no note follows such a note)."""
+    from composer_app.model import continuation_net as cn
+
+    engine = _shipped()
+    steps = []
+    real_step = cn.ContinuationNet.step
+
+    def counted(self, rows, cache):
+        steps.append(rows.shape[1])
+        return real_step(self, rows, cache)
+
+    cn.ContinuationNet.step = counted
+    try:
+        for seed in range(4):
+            steps.clear()
+            cands = engine.suggest(_request(context=PHRASE, chords=(), seed=seed))
+            end = cands[0].end_tick
+            for c in cands:
+                last = max(c.notes, key=lambda n: (n[1], n[0]))
+                assert last[1] + last[2] == end, "each ends on a note held to the barline (cut there)"
+                assert all(n[1] <= last[1] for n in c.notes)
+            assert steps[0] > 1 and all(t == 1 for t in steps[1:])  # the prompt, then one step per note
+            assert len(steps) - 1 == max(len(c.notes) for c in cands) - 1
+    finally:
+        cn.ContinuationNet.step = real_step
+
+
 def test_phrase_ending_figures():
     from composer_app.model import continuation_metrics as cm
 
