@@ -87,22 +87,21 @@ class MotifBias:
                 self._echo_pos[i, p] = self.echo
                 self._echo_pitch[i, p, pitches] = self.echo
 
-    def echo_pos(self, bars: np.ndarray) -> np.ndarray | None:
-        """(B, NUM_POS) bonuses for the onsets of the bar each candidate's new bar echoes (None: nothing)."""
+    def echo_rows(self, bars: np.ndarray) -> np.ndarray | None:
+        """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars); None when
+        there is no echo. Looked up once per step for ``echo_pos`` and ``echo_pitch``."""
         if self._echo_pos is None:
             return None
-        return self._echo_pos[self._echo_row(bars)]
-
-    def echo_pitch(self, bars: np.ndarray, pos: np.ndarray) -> np.ndarray | None:
-        """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
-        if self._echo_pitch is None:
-            return None
-        return self._echo_pitch[self._echo_row(bars), pos]
-
-    def _echo_row(self, bars: np.ndarray) -> np.ndarray:
-        """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars)."""
-        assert self._echo_pos is not None
         return np.minimum(np.maximum(bars - self.first_bar, 0), len(self._echo_pos) - 1)
+
+    def echo_pos(self, rows: np.ndarray | None) -> np.ndarray | None:
+        """(B, NUM_POS) bonuses for the onsets of the bar each candidate's new bar echoes (table ``rows``, from
+        ``echo_rows``; None: nothing)."""
+        return None if rows is None or self._echo_pos is None else self._echo_pos[rows]
+
+    def echo_pitch(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
+        """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
+        return None if rows is None or self._echo_pitch is None else self._echo_pitch[rows, pos]
 
     def pitch_bonus(self, last: np.ndarray, before: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses: for each candidate whose last step (``before`` -> ``last``) the prompt also took, the
