@@ -31,6 +31,9 @@ STEP_REUSE = 1.0
 """Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
 ECHO_REUSE = 1.5
 """Logit bonus (nats) of the onsets and pitches of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
+PROFILE_REUSE = 8.0
+"""Weight (nats per share) of the bonus that keeps a melody candidate's pitch classes in the prompt's proportions
+(``MotifBias.profile_bonus``), at ``request.reuse`` 1."""
 SHADOW_FREE_BARS = 1
 """Bars a candidate may share with an earlier one (a common opening) before it samples hotter (``SHADOW_HEAT``).
 From its first note such a candidate gets no echo bonus, so that not every candidate repeats the prompt."""
@@ -71,6 +74,8 @@ class Batch:
     length: np.ndarray
     sig: np.ndarray
     """A running hash of each candidate's notes so far (onsets and pitches): equal hashes, equal notes."""
+    pcs: np.ndarray
+    """(B, 12) each candidate's notes so far by pitch class."""
 
     @classmethod
     def start(cls, n: int, last_row: np.ndarray, bar: int, max_notes: int) -> Batch:
@@ -79,7 +84,8 @@ class Batch:
         return cls(np.full(n, bar), np.full(n, -1 if bos else int(last_row[tk.POS])),
                    np.full(n, -1 if bos else int(last_row[tk.PITCH])), np.zeros(n, np.int64), np.zeros(n, bool),
                    np.ones(n, bool), np.zeros(n), np.zeros((n, max_notes + 1, tk.NUM_FIELDS), np.int64),
-                   np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint64))
+                   np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint64),
+                   np.zeros((n, 12)))
 
     def append(self, new: np.ndarray, bar: np.ndarray, last_bar: int, sign: bool = True) -> None:
         """Add the rows ``new`` (in bars ``bar``) and move every candidate's state on (a finished candidate's
@@ -88,6 +94,7 @@ class Batch:
         every = np.arange(len(new))
         self.rows[every, self.length] = new
         self.bars[every, self.length] = bar
+        self.pcs[every, new[:, tk.PITCH] % 12] += 1
         if sign:
             code = (new[:, :tk.DUR] * _FIELD_MIX).sum(axis=1).astype(np.uint64)
             self.sig = np.where(self.active, self.sig * _HASH_MUL + code, self.sig)
@@ -155,7 +162,7 @@ class Decoder:
         self.must_change = self._changes(request)
         reuse = float(getattr(request, "reuse", 1.0))
         self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
-                              0.0 if self.fill else ECHO_REUSE * reuse)
+                              0.0 if self.fill else ECHO_REUSE * reuse, PROFILE_REUSE * reuse)
         self.bias.prepare(self.first_bar, self.last_bar)
         notes = [int(r[tk.PITCH]) for r in self.rows if int(r[tk.SHIFT]) <= tk.MAX_SHIFT]
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
@@ -353,7 +360,7 @@ class Decoder:
         echo = self.bias.echo_pitch(echo_rows, p)
         if echo is not None and any_shadow:
             echo = echo * lead
-        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), echo):
+        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), echo, self.bias.profile_bonus(st.pcs, st.length)):
             if bonus is not None:
                 pitch_logits += bonus
         allowed_q = self._pitch_allowed(s, p, st)

@@ -20,14 +20,19 @@ PROMPT_BARS = 8
 """Bars of the prompt the bonuses learn from (the latest ones)."""
 PHRASE_BARS = 4
 """The longest period a bar echoes (the prompt's length when it is shorter)."""
+PROFILE_PRIOR = 4.0
+"""Notes in the prompt's proportions that a candidate's pitch-class profile starts from (``profile_bonus``)."""
+_PITCH_CLASS = np.arange(128) % 12
 
 
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
-    used, and ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step."""
+    used, ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step, the echo of
+    the bar a phrase earlier, and ``profile_bonus`` that keeps a melody's pitch classes in the prompt's
+    proportions."""
 
     def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
-                 melody: bool, echo: float = 0.0) -> None:
+                 melody: bool, echo: float = 0.0, profile: float = 0.0) -> None:
         notes = [(r, b) for r, b in zip(rows, bars) if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and r[tk.PITCH] < 128]
         if notes:
             last_bar = notes[-1][1]
@@ -52,6 +57,10 @@ class MotifBias:
         spread = np.zeros((2 * SPAN + 1, 255))
         spread[:, 127 - SPAN:128 + SPAN] = self.table * self.pitch
         self._windows = np.lib.stride_tricks.sliding_window_view(spread, 128, axis=1)
+        shares = np.bincount(np.asarray(pitches, np.int64) % 12, minlength=12) / max(len(pitches), 1)
+        self._shares = shares if melody and pitches and profile else None
+        """The prompt's pitch-class shares (None: no profile bonus), and the bonus's weight in nats per share."""
+        self._profile_weight = profile
         self.echo = echo if notes else 0.0
         self.by_bar: dict[int, dict[int, list[int]]] = {}
         for r, b in notes:
@@ -102,6 +111,18 @@ class MotifBias:
     def echo_pitch(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
         return None if rows is None or self._echo_pitch is None else self._echo_pitch[rows, pos]
+
+    def profile_bonus(self, counts: np.ndarray, n: np.ndarray) -> np.ndarray | None:
+        """(B, 128) bonuses that keep each candidate's pitch classes in the prompt's proportions: ``counts``
+        (B, 12) are its notes so far by pitch class, ``n`` (B,) their number. A pitch class gets the weight times
+        its prompt share minus its share in the candidate, the candidate's shares taken with PROFILE_PRIOR notes
+        in the prompt's proportions (so that one note is not yet a profile): (n share - count) / (n + prior).
+        Over-used pitch classes lose, missing ones gain; None when off or before the first note."""
+        if self._shares is None or not n.any():
+            return None
+        gap = n[:, None] * self._shares - counts
+        gap *= (self._profile_weight / (n + PROFILE_PRIOR))[:, None]
+        return gap[:, _PITCH_CLASS]
 
     def pitch_bonus(self, last: np.ndarray, before: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses: for each candidate whose last step (``before`` -> ``last``) the prompt also took, the
