@@ -1,9 +1,10 @@
 """Repetition-aware sampling: logit bonuses that favour the prompt's own onsets in the bar and its interval steps.
 
 Real tunes repeat and vary their motifs: the next bars reuse the prompt's rhythm (onsets on the same grid
-positions), its melodic steps (after a step of +2, the prompt went on with -1, ...) and whole bars a phrase
-earlier (bar 5 echoes bar 1 of a 4-bar phrase). The network knows this only softly; these bonuses make it
-audible. ``rhythm``, ``pitch`` and ``echo`` are in nats: 0 turns a bonus off.
+positions), its melodic steps (after a step of +2, the prompt went on with -1, ...), the rhythm of the bar a
+phrase earlier (bar 5 echoes bar 1 of a 4-bar phrase: its onsets and durations, with new pitches) and the
+prompt's pitch classes in about the same proportions. The network knows this only softly; these bonuses make
+it audible. ``rhythm``, ``pitch``, ``echo``, ``echo_dur`` and ``profile`` are in nats: 0 turns a bonus off.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ _PITCH_CLASS = np.arange(128) % 12
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
     used, ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step, the echo of
-    the bar a phrase earlier, and ``profile_bonus`` that keeps a melody's pitch classes in the prompt's
-    proportions."""
+    the bar a phrase earlier (``echo_pos``, ``echo_dur``), and ``profile_bonus`` that keeps a melody's pitch
+    classes in the prompt's proportions."""
 
     def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
-                 melody: bool, echo: float = 0.0, profile: float = 0.0) -> None:
+                 melody: bool, echo: float = 0.0, profile: float = 0.0, echo_dur: float = 0.0) -> None:
         notes = [(r, b) for r, b in zip(rows, bars) if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and r[tk.PITCH] < 128]
         if notes:
             last_bar = notes[-1][1]
@@ -62,15 +63,17 @@ class MotifBias:
         """The prompt's pitch-class shares (None: no profile bonus), and the bonus's weight in nats per share."""
         self._profile_weight = profile
         self.echo = echo if notes else 0.0
+        self._dur_weight = echo_dur if self.echo else 0.0
         self.by_bar: dict[int, dict[int, list[int]]] = {}
+        """Per prompt bar, per onset position: the duration classes of the notes there."""
         for r, b in notes:
-            self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.PITCH]))
+            self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.DUR]))
         span = (max(self.by_bar) - min(self.by_bar) + 1) if self.by_bar else 0
         self.period = min(span, PHRASE_BARS)
         self.active = bool(self.pos_bonus.any()) or (self.pitch > 0 and bool(self.table.any())) or self.echo > 0
         self.first_bar = 0
         self._echo_pos: np.ndarray | None = None
-        self._echo_pitch: np.ndarray | None = None
+        self._echo_dur: np.ndarray | None = None
 
     def _source(self, bar: int) -> int | None:
         """The prompt bar that ``bar`` echoes (whole periods back), None when there is none."""
@@ -87,18 +90,19 @@ class MotifBias:
         self.first_bar = first_bar
         n = max(last_bar - first_bar + 1, 1)
         self._echo_pos = np.zeros((n, tk.NUM_POS), np.float32) if self.echo else None
-        self._echo_pitch = np.zeros((n, tk.NUM_POS, 128), np.float32) if self.echo else None
+        self._echo_dur = np.zeros((n, tk.NUM_POS, len(tk.DUR_STEPS)), np.float32) if self._dur_weight else None
         if not self.echo:
             return
         for i in range(n):
             src = self._source(first_bar + i)
-            for p, pitches in (self.by_bar.get(src, {}) if src is not None else {}).items():
+            for p, durs in (self.by_bar.get(src, {}) if src is not None else {}).items():
                 self._echo_pos[i, p] = self.echo
-                self._echo_pitch[i, p, pitches] = self.echo
+                if self._echo_dur is not None:
+                    self._echo_dur[i, p, durs] = self._dur_weight
 
     def echo_rows(self, bars: np.ndarray) -> np.ndarray | None:
         """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars); None when
-        there is no echo. Looked up once per step for ``echo_pos`` and ``echo_pitch``."""
+        there is no echo. Looked up once per step for ``echo_pos`` and ``echo_dur``."""
         if self._echo_pos is None:
             return None
         return np.minimum(np.maximum(bars - self.first_bar, 0), len(self._echo_pos) - 1)
@@ -108,9 +112,11 @@ class MotifBias:
         ``echo_rows``; None: nothing)."""
         return None if rows is None or self._echo_pos is None else self._echo_pos[rows]
 
-    def echo_pitch(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
-        """(B, 128) bonuses for the pitches the echoed bar has at the same position (None: nothing)."""
-        return None if rows is None or self._echo_pitch is None else self._echo_pitch[rows, pos]
+    def echo_dur(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
+        """(B, durations) bonuses for the durations the echoed bar has at the same position (None: nothing): a
+        note placed where the echoed bar had one lasts as long, so the bar's rhythm comes back (its pitches are
+        free)."""
+        return None if rows is None or self._echo_dur is None else self._echo_dur[rows, pos]
 
     def profile_bonus(self, counts: np.ndarray, n: np.ndarray) -> np.ndarray | None:
         """(B, 128) bonuses that keep each candidate's pitch classes in the prompt's proportions: ``counts``
