@@ -376,6 +376,8 @@ class Decoder:
         dur_logits = net.head("dur", u)
         echo = self.bias.echo_dur(echo_rows, p)
         if echo is not None:
+            if self.hold:  # the phrase's last bar ends with the held note, not with the echoed bar's rhythm
+                echo = echo * (nb != self.last_bar)[:, None]
             dur_logits += echo * lead if any_shadow else echo
         if self.hold and nb.max() == self.last_bar:
             dur_logits += self._hold_bonus(nb, p, at)
