@@ -198,6 +198,30 @@ def test_profile_bonus_keeps_pitch_classes_in_the_prompts_proportions():
     assert MotifBias(rows, bars, 0.0, 0.0, True, profile=0.0).profile_bonus(np.stack([over]), np.array([16])) is None
 
 
+def test_echo_brings_back_the_rhythm_of_the_bar_a_phrase_earlier():
+    """A note placed where the bar a phrase earlier had one gets a bonus for that note's duration (its pitch is
+    free); positions where that bar had no note, and a zero weight, get none."""
+    from composer_app.model.motif_bias import MotifBias
+
+    first = ((67, 0, 960, 90), (71, 960, 480, 90), (74, 1440, 480, 90))  # half, quarter, quarter
+    phrase = first + tuple(n for n in PHRASE if n[1] >= BAR)
+    rows = tk.encode_part(phrase, ((0, 4, 4),), (), G_MAJOR, "folk", "melody", eos=False)
+    bars = [0] + [n[1] // BAR for n in phrase]
+    bias = MotifBias(rows, bars, 0.0, 0.0, True, echo=1.5, echo_dur=2.0)
+    bias.prepare(4, 7)
+    at = bias.echo_rows(np.array([4, 4, 4]))  # bar 5 echoes bar 1
+    pos = np.array([0, 960 // tk.GRID, 480 // tk.GRID])
+    got = bias.echo_dur(at, pos)
+    half, quarter = (int(r[tk.DUR]) for r in rows[1:3])
+    assert got[0, half] == 2.0 and np.count_nonzero(got[0]) == 1
+    assert got[1, quarter] == 2.0 and np.count_nonzero(got[1]) == 1
+    assert not got[2].any()  # bar 1 has no note on beat 2
+    assert bias.echo_pos(at)[0, 0] == 1.5
+    plain = MotifBias(rows, bars, 0.0, 0.0, True, echo=1.5)
+    plain.prepare(4, 7)
+    assert plain.echo_dur(plain.echo_rows(np.array([4])), np.array([0])) is None
+
+
 def test_candidates_keep_the_prompts_pitch_classes(monkeypatch):
     """With the profile bonus (the default) the candidates' pitch-class histograms are closer to the prompt's
     than with it off, and their notes are no less varied."""
