@@ -35,7 +35,7 @@ ECHO_DUR_REUSE = 2.0
 """Logit bonus (nats) of the duration the prompt bar a phrase earlier has at a candidate's onset, at
 ``request.reuse`` 1: the bar's rhythm comes back with new pitches. Until session 6 the echo favoured that bar's
 pitches instead (1.5 nats); moving it to the durations brought the onsets closer to the real next bars' on both
-tuning sets (valid 0.804 to 0.818, O'Neill's and Ryan's 0.808 to 0.835) with fewer copied bars."""
+tuning sets (valid 0.804 to 0.815, O'Neill's and Ryan's 0.808 to 0.825) with fewer copied bars."""
 PROFILE_REUSE = 8.0
 """Weight (nats per share) of the bonus that keeps a melody candidate's pitch classes in the prompt's proportions
 (``MotifBias.profile_bonus``), at ``request.reuse`` 1."""
