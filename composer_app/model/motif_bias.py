@@ -60,8 +60,9 @@ class MotifBias:
         self._windows = np.lib.stride_tricks.sliding_window_view(spread, 128, axis=1)
         shares = np.bincount(np.asarray(pitches, np.int64) % 12, minlength=12) / max(len(pitches), 1)
         self._shares = shares if melody and pitches and profile else None
-        """The prompt's pitch-class shares (None: no profile bonus), and the bonus's weight in nats per share."""
+        """The prompt's pitch-class shares (None: no profile bonus)."""
         self._profile_weight = profile
+        """The profile bonus's weight in nats per share."""
         self.echo = echo if notes else 0.0
         self._dur_weight = echo_dur if self.echo else 0.0
         self.by_bar: dict[int, dict[int, list[int]]] = {}
@@ -70,7 +71,6 @@ class MotifBias:
             self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.DUR]))
         span = (max(self.by_bar) - min(self.by_bar) + 1) if self.by_bar else 0
         self.period = min(span, PHRASE_BARS)
-        self.active = bool(self.pos_bonus.any()) or (self.pitch > 0 and bool(self.table.any())) or self.echo > 0
         self.first_bar = 0
         self._echo_pos: np.ndarray | None = None
         self._echo_dur: np.ndarray | None = None
