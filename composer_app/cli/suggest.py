@@ -76,7 +76,7 @@ def parse_key(text: str):
         if len(t) > 1 and t.endswith("m"):
             t, mode = t[:-1], "minor"
     try:
-        return KeySignature(0, parse_pitch_class(t), mode)
+        return KeySignature(0, parse_pitch_class(t), mode, sharps="#" in t)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a key is a tonic and a mode (Eb, 'F# minor', Am), not {text!r}") from None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
@@ -39,16 +39,23 @@ def fifths_to_tonic(fifths: int, minor: bool) -> int:
     return ((fifths * 7) + (9 if minor else 0)) % 12
 
 
-_MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 5: -1, 10: -2, 3: -3, 8: -4, 1: -5}
+_MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: -6, 5: -1, 10: -2, 3: -3, 8: -4, 1: -5}
+"""Signature per major tonic; the six-accidental key is Gb major by default (as POP909's key files and most pop
+charts spell it), F# major when the key was given with sharps (``KeySignature.sharps``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class KeySignature:
-    """A key that holds from ``tick`` on: tonic pitch class and mode."""
+    """A key that holds from ``tick`` on: tonic pitch class and mode.
+
+    ``sharps`` keeps the spelling of the one key with two signatures of six accidentals each: F# major and
+    D# minor (six sharps) instead of Gb major and Eb minor (six flats, the default). It is a spelling, not another
+    key: keys that differ only in it are equal."""
 
     tick: int
     tonic: int = 0
     mode: str = "major"
+    sharps: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.tick < 0:
@@ -65,11 +72,9 @@ class KeySignature:
     @property
     def fifths(self) -> int:
         """Sharps (+) or flats (-) of the signature."""
-        if self.mode == "major":
-            return _MAJOR_FIFTHS[self.tonic]
-        if self.tonic == 3:  # E-flat minor (6 flats) is the usual spelling, not D-sharp minor
-            return -6
-        return _MAJOR_FIFTHS[(self.tonic + 3) % 12]
+        major = self.tonic if self.mode == "major" else (self.tonic + 3) % 12
+        fifths = _MAJOR_FIFTHS[major]
+        return -fifths if fifths == -6 and self.sharps else fifths
 
     @property
     def name(self) -> str:
@@ -86,7 +91,7 @@ class KeySignature:
 
     @staticmethod
     def parse(tick: int, text: str) -> KeySignature:
-        """'C', 'Am', 'F# minor', 'Bb major', 'D:min' -> KeySignature."""
+        """'C', 'Am', 'F# minor', 'Bb major', 'D:min' -> KeySignature (spelt with sharps when written so)."""
         t = text.strip().replace(":", " ")
         mode = "major"
         lowered = t.lower()
@@ -96,4 +101,4 @@ class KeySignature:
                 mode = m
                 t = t[: len(t) - len(suffix)].strip()
                 break
-        return KeySignature(tick, parse_pitch_class(t), mode)
+        return KeySignature(tick, parse_pitch_class(t), mode, sharps="#" in t)

@@ -95,7 +95,7 @@ def song_from_smf(smf: SmfFile) -> Song:
     else:
         tempos = [TempoChange(at480(t), us) for t, us in smf.tempos]
     meters = [TimeSignature(at480(t), n, d) for t, n, d in smf.meters]
-    keys = [KeySignature(at480(t), fifths_to_tonic(sf, bool(mi)), "minor" if mi else "major")
+    keys = [KeySignature(at480(t), fifths_to_tonic(sf, bool(mi)), "minor" if mi else "major", sharps=sf > 0)
             for t, sf, mi in smf.keys]
 
     # notes at 480 PPQ, per (MTrk, channel); check how far the song reaches before building anything

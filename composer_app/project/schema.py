@@ -29,7 +29,7 @@ def song_to_dict(song: Song) -> dict[str, Any]:
         "title": song.title,
         "tempos": [[t.tick, t.us_per_quarter] for t in song.tempos],
         "meters": [[m.tick, m.numerator, m.denominator] for m in song.meters],
-        "keys": [[k.tick, k.tonic, k.mode] for k in song.keys],
+        "keys": [[k.tick, k.tonic, k.mode] + ([True] if k.sharps else []) for k in song.keys],
         "key_explicit": song.key_explicit,
         "chords": [{"id": c.id, "start": c.start, "duration": c.duration, "label": c.label}
                    for c in song.chords],
@@ -97,6 +97,11 @@ def _build(where: str, factory, *args, **kwargs):
         raise SchemaError(f"{where}: {exc}") from None
 
 
+def _long(value: Any) -> bool:
+    """A key row with its optional 4th value (spelt with sharps)."""
+    return isinstance(value, list) and len(value) == 4
+
+
 def _row(value: Any, kinds: tuple, where: str) -> list:
     _expect(value, list, where)
     if len(value) != len(kinds):
@@ -123,8 +128,8 @@ def song_from_dict(doc: Any) -> Song:
               for i, r in enumerate(_field(doc, "tempos", list, "project"))]
     meters = [_build(f"meters[{i}]", TimeSignature, *_row(r, (int, int, int), f"meters[{i}]"))
               for i, r in enumerate(_field(doc, "meters", list, "project"))]
-    keys = [_build(f"keys[{i}]", KeySignature, *_row(r, (int, int, str), f"keys[{i}]"))
-            for i, r in enumerate(_field(doc, "keys", list, "project"))]
+    keys = [_build(f"keys[{i}]", KeySignature, *_row(r, (int, int, str, bool)[:4 if _long(r) else 3], f"keys[{i}]"))
+            for i, r in enumerate(_field(doc, "keys", list, "project"))]  # a 4th value: spelt with sharps
     chords = [_chord(c, f"chords[{i}]") for i, c in enumerate(_field(doc, "chords", list, "project", []))]
     tracks = [_track(t, f"tracks[{i}]") for i, t in enumerate(_field(doc, "tracks", list, "project"))]
     _check_unique_ids(tracks, chords)

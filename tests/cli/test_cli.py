@@ -137,7 +137,7 @@ def test_info_prints_the_detected_key_and_sections(capsys):
     assert main(["info", str(POP909_001)]) == 0
     out = capsys.readouterr().out
     assert "key      no key signature" in out
-    assert "detected F# major" in out or "detected Gb major" in out
+    assert "detected Gb major" in out
     assert main(["info", str(ASHOVER1), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)["key_detected"]
     assert report["signature"] == "G major" and report["detected"] == "G major"

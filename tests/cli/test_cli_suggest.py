@@ -123,3 +123,10 @@ def test_bad_key_is_a_usage_error(tmp_path, capsys, lead_folder) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["suggest", str(lead_folder / "tune-0.mid"), "--out", str(tmp_path), "--key", "H major"])
     assert exc.value.code == 2 and "a key is a tonic and a mode" in capsys.readouterr().err
+
+
+def test_key_option_keeps_the_spelling_it_was_given() -> None:
+    from composer_app.cli.suggest import parse_key
+
+    assert [parse_key(t).name for t in ("F#", "Gb major", "d#m", "Eb minor", "c#m")] == [
+        "F# major", "Gb major", "D# minor", "Eb minor", "C# minor"]

@@ -54,3 +54,16 @@ def test_no_chord_and_errors():
 
 def test_transpose_chord():
     assert parse_chord("G:7/3").transposed(5).label() == "C:7/3"
+
+
+def test_the_six_accidental_key_is_gb_major_unless_it_was_spelt_with_sharps():
+    """POP909's key files and most pop charts write Gb major (six flats); a key given as F# keeps its sharps."""
+    gb, fs = KeySignature(0, 6), KeySignature.parse(0, "F#")
+    assert (gb.name, gb.midi_name, gb.fifths) == ("Gb major", "Gb", -6)
+    assert (fs.name, fs.midi_name, fs.fifths) == ("F# major", "F#", 6)
+    assert fs == gb and hash(fs) == hash(gb), "a spelling, not another key"
+    eb, ds = KeySignature(0, 3, "minor"), KeySignature.parse(0, "D#m")
+    assert (eb.name, eb.fifths, ds.name, ds.fifths) == ("Eb minor", -6, "D# minor", 6)
+    assert KeySignature.parse(0, "Gb").fifths == -6 and KeySignature(0, 6, "minor").name == "F# minor"
+    # the sharps only choose between the two six-accidental signatures
+    assert KeySignature(0, 1, sharps=True).name == "Db major" and KeySignature(0, 7, sharps=True).fifths == 1

@@ -232,3 +232,19 @@ def test_a_1024_track_file_reads_and_its_export_is_refused_not_unreadable():
 def test_a_track_name_with_a_lone_surrogate_still_exports():
     song = Song(tracks=(Track(name="Pi\ud800no", clips=(Clip(0, 1920, (Note(60, 0, 480),)),)),))
     assert read_midi_bytes(write_midi_bytes(song)).tracks[0].name == "Pi?no"
+
+
+@pytest.mark.parametrize(("key", "name"), [("F#", "F# major"), ("Gb", "Gb major"), ("D#m", "D# minor"),
+                                          ("Ebm", "Eb minor")])
+def test_six_accidental_keys_keep_their_spelling_through_read_and_write(key, name):
+    """A DAW's F# major comes back as F# major, its Gb major as Gb major."""
+    mid = mido.MidiFile(type=1, ticks_per_beat=480)
+    mid.tracks.append(mido.MidiTrack([mido.MetaMessage("key_signature", key=key, time=0)]))
+    mid.tracks.append(mido.MidiTrack([mido.Message("note_on", note=66, velocity=90, time=0),
+                                      mido.Message("note_off", note=66, velocity=64, time=480)]))
+    buf = BytesIO()
+    mid.save(file=buf)
+    song = read_midi_bytes(buf.getvalue())
+    assert song.keys[0].name == name
+    out = mido.MidiFile(file=BytesIO(write_midi_bytes(song)))
+    assert [m.key for t in out.tracks for m in t if m.type == "key_signature"] == [key]

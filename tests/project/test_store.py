@@ -153,3 +153,17 @@ def test_a_key_chosen_on_purpose_stays_chosen_after_save_and_load(tmp_path):
     del doc["key_explicit"]  # a file from before the flag existed
     (tmp_path / "old.composer").write_text(json.dumps(doc))
     assert load_project(tmp_path / "old.composer").key_explicit is False
+
+
+def test_a_key_spelt_with_sharps_keeps_its_spelling_after_save_and_load(tmp_path):
+    """F# major stays F# major (not Gb major) in the project; files without the flag load as before."""
+    song = Song(keys=(KeySignature(0, 6, "major", sharps=True), KeySignature(3840, 6, "major")))
+    save_project(song, tmp_path / "sharp.composer")
+    doc = json.loads((tmp_path / "sharp.composer").read_text())
+    assert doc["keys"] == [[0, 6, "major", True], [3840, 6, "major"]]
+    back = load_project(tmp_path / "sharp.composer")
+    assert [k.name for k in back.keys] == ["F# major", "Gb major"]
+    doc["keys"] = [[0, 6, "major", "yes"]]
+    (tmp_path / "bad.composer").write_text(json.dumps(doc))
+    with pytest.raises(SongFileError, match=r"keys\[0\]\[3\]"):
+        load_project(tmp_path / "bad.composer")

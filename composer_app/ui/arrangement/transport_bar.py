@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.ui.arrangement.detected_key import DetectedKeyButton
 from composer_app.ui.arrangement.track_commands import TrackCommands
@@ -21,7 +22,8 @@ from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.grid import GridValue, grid_by_label
 from composer_app.ui.timeline.transport import TransportState
 
-TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+TONICS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+"""The tonics in major; ``refresh`` spells them for the key's mode."""
 DENOMINATORS = (2, 4, 8, 16)
 SNAP_LABELS = ("Bar", "1/2", "1/4", "1/8", "1/16", "Off")
 
@@ -67,6 +69,7 @@ class TransportBar(QWidget):
         self.denominator.setToolTip("Beat unit")
         self.tonic = QComboBox(self)
         self.tonic.addItems(TONICS)
+        self._spelling: tuple[str, bool] = ("major", False)
         self.tonic.setToolTip("Key: tonic")
         self.mode = QComboBox(self)
         self.mode.addItems(["major", "minor"])
@@ -134,6 +137,10 @@ class TransportBar(QWidget):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
+        if self._spelling != (key.mode, key.sharps):  # spelt as in this mode: Gb major but F# minor, ...
+            self._spelling = (key.mode, key.sharps)
+            for tonic in range(len(TONICS)):
+                self.tonic.setItemText(tonic, KeySignature(0, tonic, key.mode, sharps=key.sharps).name.split()[0])
         for combo, index in ((self.denominator, self.denominator.findData(meter.denominator)),
                              (self.tonic, key.tonic), (self.mode, self.mode.findText(key.mode))):
             combo.blockSignals(True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -70,4 +71,22 @@ def test_detection_follows_note_edits_after_a_pause(qtbot):
 @pytest.mark.skipif(not POP909.is_file(), reason="no POP909 in ../shared/datasets")
 def test_pop909_without_key_signature_detects_gb(qtbot):
     view = _view(qtbot, open_song(POP909))
-    assert view.transport_bar.detected_key.text() in ("Detected: F# major", "Detected: Gb major")
+    assert view.transport_bar.detected_key.text() == "Detected: Gb major"
+    view.transport_bar.detected_key.click()
+    assert view.transport_bar.tonic.currentText() == "Gb"
+
+
+def test_the_tonic_selector_spells_each_tonic_as_the_mode_does(qtbot):
+    """Gb and Db in major, F# and C# in minor; a song in F# major (spelt with sharps) reads F#."""
+    from composer_app.core.pitch import KeySignature
+
+    view = _view(qtbot, Song(keys=(KeySignature(0, 6, "major"),)))
+    tonic = view.transport_bar.tonic
+    assert (tonic.currentText(), tonic.itemText(1)) == ("Gb", "Db")
+    view.document.apply("key", edits.set_key(view.document.song, 0, 6, "minor"))
+    assert (tonic.currentText(), tonic.itemText(1), tonic.itemText(3)) == ("F#", "C#", "Eb")
+    view.document.apply("key", replace(view.document.song, keys=(KeySignature(0, 6, "major", sharps=True),)))
+    assert tonic.currentText() == "F#"
+    tonic.setCurrentIndex(7)  # G major: chosen from the list
+    tonic.activated.emit(7)
+    assert view.document.song.keys[0].name == "G major" and tonic.itemText(6) == "Gb"
