@@ -19,6 +19,8 @@ ChordSpan = tuple[int, int, str]
 MelodyNote = tuple[int, int, int]
 MAX_CANDIDATES = 300
 FORBIDDEN = 1000.0
+_VOICE_PAIRS = tuple(np.array(side) for side in zip(*combinations(range(4), 2)))
+"""The six pairs of SATB voices (lower voice indices, upper voice indices)."""
 SATB_RANGES = ((40, 60), (48, 67), (55, 74), (60, 81))
 _CENTRES = {"close": (45, 62), "open": (43, 64), "drop2": (43, 64), "pop": (40, 66), "broken": (43, 62),
             "satb": (50, 66)}
@@ -144,12 +146,13 @@ def _pair_cost(a: np.ndarray, b: np.ndarray, style: str) -> np.ndarray:
     w = np.ones(a.shape[1])
     w[0] = 0.3
     cost = (np.abs(a[:, None, :] - b[None, :, :]) * w).sum(axis=2) * 0.5
-    if style == "satb":
-        for i, j in combinations(range(a.shape[1]), 2):
-            ia, ib = (a[:, j] - a[:, i]) % 12, (b[:, j] - b[:, i]) % 12
-            same = (ia[:, None] == ib[None, :]) & np.isin(ia, (0, 7))[:, None]
-            moved = (a[:, None, i] != b[None, :, i]) | (a[:, None, j] != b[None, :, j])
-            cost = cost + FORBIDDEN * (same & moved)
+    if style == "satb":  # consecutive fifths or octaves: every pair of voices at once
+        lower, upper = _VOICE_PAIRS
+        ia, ib = (a[:, upper] - a[:, lower]) % 12, (b[:, upper] - b[:, lower]) % 12  # (A, 6), (B, 6)
+        same = (ia[:, None, :] == ib[None, :, :]) & ((ia == 0) | (ia == 7))[:, None, :]
+        voice_moved = a[:, None, :] != b[None, :, :]  # (A, B, 4)
+        same &= voice_moved[..., lower] | voice_moved[..., upper]
+        cost = cost + FORBIDDEN * same.sum(axis=2)
     return cost
 
 
