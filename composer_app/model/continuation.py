@@ -22,6 +22,7 @@ import numpy as np
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple as Note
+from composer_app.model import note_values as nv
 from composer_app.model import tokens as tk
 from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.decoding import Decoder
@@ -166,7 +167,24 @@ class ContinuationEngine:
                 cancel: Callable[[], bool] | None = None) -> list[Candidate]:
         """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch.
 
+        A song written in long note values (3/2 in half notes, 3/1 in whole notes) is sampled in the values the
+        network learnt (``note_values``) and its candidates come back in the song's own.
         ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised."""
+        scale = nv.time_scale(request.meters, request.context)
+        if scale == 1:
+            return self._suggest(request, on_candidate, cancel)
+
+        def back(cand: Candidate) -> Candidate:
+            return replace(cand, notes=nv.stretched(cand.notes, scale), start_tick=cand.start_tick * scale,
+                           end_tick=cand.end_tick * scale, meta={**cand.meta, "time_scale": scale})
+
+        small = replace(request, context=nv.shrunk(request.context, scale),
+                        meters=nv.shrunk_meters(request.meters, scale), chords=nv.shrunk_chords(request.chords, scale))
+        emit = None if on_candidate is None else (lambda cand: on_candidate(back(cand)))
+        return [back(c) for c in self._suggest(small, emit, cancel)]
+
+    def _suggest(self, request: ContinuationRequest, on_candidate: Callable[[Candidate], None] | None,
+                 cancel: Callable[[], bool] | None) -> list[Candidate]:
         key = request.key or KeySignature(0)
         grid = tk.BarGrid(request.meters or ((0, 4, 4),))
         start_bar, bars = resolve_start_bar(request, grid), request.bars
