@@ -36,6 +36,7 @@ def load_ngram(path: str | None, log=print):
 
 def _piece(path: Path) -> dict | None:
     """What one lead sheet gives the evaluation (None when too short)."""
+    from composer_app.model import note_values as nv
     from composer_app.model import tokens as tk
 
     song = open_song(path)
@@ -49,7 +50,9 @@ def _piece(path: Path) -> dict | None:
     end = max(n[1] + n[2] for n in notes)
     meters, chords, key = sp.meters_of(song), sp.chords_of(song), sp.choose_key(song, notes, end).key
     role, style = sp.infer_role(notes), sp.song_style(song)
-    rows = tk.encode_part(notes, meters, chords, key, style, role)
+    scale = nv.time_scale(meters, notes)  # scored in the note values the engine samples in
+    rows = tk.encode_part(nv.shrunk(notes, scale), nv.shrunk_meters(meters, scale), nv.shrunk_chords(chords, scale),
+                          key, style, role)
     return {"path": path, "song": song, "notes": notes, "meters": meters, "chords": chords, "key": key, "role": role,
             "style": style, "rows": rows}
 

@@ -56,13 +56,17 @@ def _join(fill, nxt) -> int | None:
 
 
 def _nll(engine, request, real) -> tuple[float, float, int]:
-    """NLL (nats) of the real middle's notes with both sides and with the left side only, and their count."""
+    """NLL (nats) of the real middle's notes with both sides and with the left side only, and their count; a
+    song in long note values is scored as the engine samples it (``note_values``)."""
     import numpy as np
 
+    from composer_app.model import note_values as nv
     from composer_app.model import tokens as tk
     from composer_app.model.continuation_nll import window_nll
     from composer_app.model.decoding import SIDE_BARS, Decoder
 
+    scale = nv.time_scale(request.meters, request.context)
+    request, real = nv.shrunk_request(request, scale), nv.shrunk(real, scale)
     grid = tk.BarGrid(request.meters)
     lo = grid.start(request.start_bar)
     hi = grid.start(request.start_bar + request.bars)

@@ -178,8 +178,7 @@ class ContinuationEngine:
             return replace(cand, notes=nv.stretched(cand.notes, scale), start_tick=cand.start_tick * scale,
                            end_tick=cand.end_tick * scale, meta={**cand.meta, "time_scale": scale})
 
-        small = replace(request, context=nv.shrunk(request.context, scale),
-                        meters=nv.shrunk_meters(request.meters, scale), chords=nv.shrunk_chords(request.chords, scale))
+        small = nv.shrunk_request(request, scale)
         emit = None if on_candidate is None else (lambda cand: on_candidate(back(cand)))
         return [back(c) for c in self._suggest(small, emit, cancel)]
 

@@ -16,10 +16,14 @@ meters allow (3/2 -> 3/4, 3/1 -> 3/4), no meter ends up below an eighth-note bea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import numpy as np
 
 from composer_app.core.song import NoteTuple as Note
+
+R = TypeVar("R")
 
 SCALED_MEDIAN = 480
 """The shortest median note (ticks at 480 per quarter) the rewritten prompt may have: a quarter note."""
@@ -59,3 +63,10 @@ def shrunk_meters(meters: Sequence[tuple[int, int, int]], scale: int) -> tuple[t
 def shrunk_chords(chords: Sequence[tuple[int, int, str]], scale: int) -> tuple[tuple[int, int, str], ...]:
     """Chord spans (start, duration, label) with their ticks divided by ``scale``."""
     return tuple((s // scale, max(1, d // scale), label) for s, d, label in chords)
+
+
+def shrunk_request(request: R, scale: int) -> R:
+    """A request (any dataclass with ``context``, ``meters`` and ``chords``) with its ticks divided by ``scale``."""
+    req: Any = request
+    return replace(req, context=shrunk(req.context, scale), meters=shrunk_meters(req.meters, scale),
+                   chords=shrunk_chords(req.chords, scale))

@@ -76,3 +76,24 @@ def test_a_hymn_in_half_notes_is_continued_in_half_notes(monkeypatch):
     monkeypatch.setattr(nv, "time_scale", lambda meters, prompt: 1)
     off = closeness()
     assert on > off + 0.1, (on, off)  # about 0.93 against 0.65
+
+
+def test_the_network_finds_a_hymn_likelier_in_quarter_note_beats():
+    """The reason for the rewriting, in the network's own terms: the hymn's notes cost fewer nats per note
+    written in 3/4 quarters than in 3/2 halves (and ``eval`` scores such songs the way the engine samples them)."""
+    if not Path(DEFAULT_WEIGHTS).is_file():
+        pytest.skip(f"no shipped weights at {DEFAULT_WEIGHTS}")
+    from composer_app.model.continuation_nll import window_nll
+
+    net = ContinuationEngine.load().net
+    hymn = _notes(HYMN * 2)
+    meters = ((0, 3, 2),)
+
+    def per_note(scale: int) -> float:
+        rows = tk.encode_part(nv.shrunk(hymn, scale), nv.shrunk_meters(meters, scale), (), KeySignature(0), "folk",
+                              "melody")
+        parts, n = window_nll(net, rows)
+        return sum(parts.values()) / n
+
+    assert nv.time_scale(meters, hymn) == 2
+    assert per_note(2) < per_note(1) - 0.2, (per_note(2), per_note(1))
