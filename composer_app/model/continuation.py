@@ -209,6 +209,8 @@ class ContinuationEngine:
 
         def finish(i: int, rows: np.ndarray, bars: list[int], log_prob: float, last_try: bool = True) -> None:
             notes = tuple(self._notes(rows, bars, grid, key, request.role, cut))
+            if request.keep == "rhythm":
+                notes = _with_velocities(notes, original)
             heard = tuple((p, s) for p, s, _, _ in notes)  # a different length or loudness alone is the same idea
             if heard in seen and not last_try:
                 repeats.append(slot[i])
@@ -251,3 +253,16 @@ class ContinuationEngine:
             notes = [(p, s, min(d, notes[i + 1][1] - s) if i + 1 < len(notes) and notes[i + 1][1] > s else d, v)
                      for i, (p, s, d, v) in enumerate(notes)]
         return [n for n in notes if n[2] > 0]
+
+
+def _with_velocities(notes: tuple[Note, ...], original: tuple[Note, ...]) -> tuple[Note, ...]:
+    """A rhythm-keeping variation's notes with the original's exact velocities, onset by onset (the network
+    writes loudness in 8 steps)."""
+    by_onset: dict[int, list[int]] = {}
+    for n in original:
+        by_onset.setdefault(n[1], []).append(n[3])
+    out = []
+    for p, s, d, v in notes:
+        left = by_onset.get(s)
+        out.append((p, s, d, left.pop(0) if left else v))
+    return tuple(out)

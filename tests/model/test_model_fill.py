@@ -88,17 +88,19 @@ def test_right_side_changes_the_fill(engine, tunes) -> None:
     assert [c.notes for c in engine.suggest(request)] != [c.notes for c in engine.suggest(left_only)]
 
 
-def test_vary_keep_rhythm_keeps_every_onset_and_duration_and_changes_pitches(engine, tunes) -> None:
+def test_vary_keep_rhythm_keeps_every_onset_duration_and_velocity_and_changes_pitches(engine, tunes) -> None:
     changed = 0
     for i, song in enumerate(tunes):
         track = _melody(song)
         lo, hi = _ticks(song, 2, 4)
         original = sorted((n[1], n[2]) for n in sa.track_notes(track) if lo <= n[1] < hi)
+        loudness = sorted((n[1], n[3]) for n in sa.track_notes(track) if lo <= n[1] < hi)
         pitches = sorted((n[1], n[0]) for n in sa.track_notes(track) if lo <= n[1] < hi)
         request, _ = sa.fill_request(song, track, mode="vary", keep="rhythm", amount=0.7, start_bar=2, bars=2,
                                      seed=i)
         for cand in engine.suggest(request):
             assert sorted((n[1], n[2]) for n in cand.notes) == original
+            assert sorted((n[1], n[3]) for n in cand.notes) == loudness, "the musician's dynamics stay"
             changed += sorted((n[1], n[0]) for n in cand.notes) != pitches
     assert changed >= 0.75 * 4 * len(tunes)
 

@@ -106,7 +106,7 @@ class TransportBar(QWidget):
 
         row.addWidget(self.position)
         row.addWidget(self.clock)
-        row.addSpacing(18)
+        row.addSpacing(14)  # the window still fits an 800-pixel screen with the tonics spelt Gb, F#
         row.addWidget(caption("Tempo"))
         row.addWidget(self.tempo)
         row.addSpacing(10)
