@@ -89,10 +89,8 @@ class RollState(QObject):
 
 
 def scale_choices() -> list[str]:
-    """Entries of the key/scale selector."""
-    from composer_app.core.pitch import SHARP_NAMES
-
+    """Entries of the key/scale selector, each key spelt as musicians write it (Eb major, C# minor)."""
     out = [SONG_KEY, NO_SCALE]
     for mode in ("major", "minor"):
-        out += [f"{name} {mode}" for name in SHARP_NAMES]
+        out += [KeySignature(0, tonic, mode).name for tonic in range(12)]
     return out

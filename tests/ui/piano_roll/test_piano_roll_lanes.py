@@ -119,3 +119,12 @@ def test_scale_shading_toggles(roll):
     assert _row_colour(roll, 61) != ROW_OUT
     roll.editor.toolbar.scale.setCurrentText("D major")
     assert _row_colour(roll, 61) != ROW_OUT and _row_colour(roll, 60) == ROW_OUT
+
+
+def test_the_scale_selector_spells_keys_as_musicians_write_them():
+    from composer_app.ui.piano_roll.state import scale_choices
+
+    names = scale_choices()
+    assert {"Eb major", "Ab major", "Bb major", "Gb major", "C# minor", "F# minor", "Eb minor"} <= set(names)
+    assert not {"D# major", "G# major", "A# major", "A# minor"} & set(names)
+    assert len(names) == 2 + 24
