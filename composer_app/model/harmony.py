@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core.chords import normalize_label
-from composer_app.core.pitch import KeySignature
+from composer_app.core.pitch import KeySignature, parse_pitch_class
 from composer_app.model import harmony_crf as crf
 from composer_app.model.continuation import Cancelled
 from composer_app.model.harmony_features import (
@@ -251,8 +251,8 @@ class Harmonizer:
 
     def _result(self, req: HarmonyRequest, slots: list[Slot], classes: np.ndarray, invs: np.ndarray,
                 fixed: dict[int, str], shift: int, log_prob: float, distinct: float, rank: int) -> Harmonization:
-        labels = [fixed.get(i) or class_label(int(c), int(v), -shift, _flats(req.key, int(c), shift)) for i, (c, v) in
-                  enumerate(zip(classes, invs))]
+        labels = [fixed.get(i) or _spelled(class_label(int(c), int(v), -shift, _flats(req.key, int(c), shift)), req.key)
+                  for i, (c, v) in enumerate(zip(classes, invs))]
         spans: list[list] = []
         for s, lab in zip(slots, labels):
             if req.range_bars is not None and not req.range_bars[0] <= s.bar <= req.range_bars[1]:
@@ -280,6 +280,20 @@ def _flats(key: KeySignature, cls: int, shift: int) -> bool:
         return key.fifths < 0
     rel = (root - shift - key.tonic) % 12
     return rel in ((1, 3, 8, 10) if key.mode == "major" else (1,))
+
+
+_SIX_ACCIDENTALS = {-6: (11, "Cb"), 6: (5, "E#")}
+"""The one root the six-accidental keys spell off the plain tables: Cb in Gb major and Eb minor, E# in F# major
+and D# minor."""
+
+
+def _spelled(label: str, key: KeySignature) -> str:
+    """``label`` with its root spelt as the key writes it (Cb:maj, not B:maj, in Gb major)."""
+    odd = _SIX_ACCIDENTALS.get(key.fifths)
+    root, sep, rest = label.partition(":")
+    if odd is None or not sep or parse_pitch_class(root) != odd[0]:
+        return label
+    return f"{odd[1]}:{rest}"
 
 
 def _moved(label: str, shift: int) -> str:

@@ -139,3 +139,17 @@ def test_the_rules_second_opinion_moves_roots_toward_it(engine):
     assert marks.shape[0] == len(slots) and set(np.unique(marks)) == {0.0, 1.0}
     assert (marks[:, 0] == 0).all(), "never 'no chord'"
     assert (marks.reshape(len(slots), -1)[:, 1:].sum(axis=1) == 18).all(), "every quality of one root per slot"
+
+
+@pytest.mark.parametrize(("key", "four", "seven"), [(KeySignature(0, 6), "Cb:maj", "F:dim"),
+                                                   (KeySignature(0, 6, sharps=True), "B:maj", "E#:dim")])
+def test_six_accidental_keys_spell_their_chords_as_the_key_does(engine, key, four, seven):
+    """In Gb major the IV chord is Cb, not B; in F# major the leading-tone chord is E#dim, not Fdim."""
+    melody = tuple((p + 6, s, d) for p, s, d in MELODY)  # MELODY's C, F, G, C bars moved to Gb (or F#)
+    res = engine.harmonize(HarmonyRequest(melody, key=key, rhythm="bar", method="rule", candidates=1))[0]
+    names = [_labels_at(res.chords, b * BAR) for b in range(4)]
+    assert names[1] == four and names[0] == ("Gb:maj" if key.fifths < 0 else "F#:maj")
+    from composer_app.model.harmony import _spelled
+
+    assert _spelled("F:dim", key) == seven and _spelled("N", key) == "N"
+    assert _spelled("B:maj", KeySignature(0, 11)) == "B:maj"  # B major is B major

@@ -86,7 +86,8 @@ class CandidateCard(QFrame):
         facts = suggestion.facts
         text = ""
         if facts is not None:
-            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts)}"
+            flats = song.key_at(suggestion.start_tick).fifths < 0
+            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts, flats)}"
             if not suggestion.is_harmony:
                 text += f" \u00b7 motif reuse {facts.motif_reuse:.0%}"
         self.facts = QLabel(text, self)
@@ -176,9 +177,10 @@ class CandidateCard(QFrame):
         return action
 
 
-def _range(facts) -> str:
+def _range(facts, flats: bool = False) -> str:
+    """Lowest to highest note, spelt with flats in a flat key."""
     from composer_app.core.pitch import note_name
 
     if facts.lowest is None:
         return "-"
-    return f"{note_name(facts.lowest)}\u2013{note_name(facts.highest)}"
+    return f"{note_name(facts.lowest, flats)}\u2013{note_name(facts.highest, flats)}"

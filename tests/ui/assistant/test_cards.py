@@ -62,3 +62,19 @@ def test_a_card_that_fits_drags_its_midi_file(qtbot, monkeypatch):
     assert card.start_drag() == Qt.DropAction.CopyAction
     (mime,) = _NoDrag.started
     assert mime.hasFormat("audio/midi") and mime.hasUrls()
+
+
+def test_a_card_spells_its_range_as_the_song_key_does(qtbot):
+    """In a flat key the range reads Db4-Gb4, in a sharp key C#4-F#4."""
+    from dataclasses import replace
+
+    from composer_app.core.pitch import KeySignature
+    from composer_app.model.facts import candidate_facts
+
+    notes = ((61, 0, 480, 90), (66, 480, 480, 90))
+    for key, text in ((KeySignature(0, 6), "range Db4\u2013Gb4"), (KeySignature(0, 2), "range C#4\u2013F#4")):
+        song = Song(tracks=(Track("Lead"),), keys=(key,))
+        suggestion = replace(Suggestion("continue", 0, notes, 0, 1920), facts=candidate_facts(notes, (), key))
+        card = CandidateCard(suggestion, song, lambda s: None)
+        qtbot.addWidget(card)
+        assert text in card.facts.text()
