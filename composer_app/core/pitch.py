@@ -77,17 +77,18 @@ class KeySignature:
         return -fifths if fifths == -6 and self.sharps else fifths
 
     @property
+    def tonic_name(self) -> str:
+        """The tonic as the signature spells it: 'Gb', 'F#', 'Eb'."""
+        return (FLAT_NAMES if self.fifths < 0 else SHARP_NAMES)[self.tonic]
+
+    @property
     def name(self) -> str:
-        flats = self.fifths < 0
-        root = (FLAT_NAMES if flats else SHARP_NAMES)[self.tonic]
-        return f"{root} {self.mode}"
+        return f"{self.tonic_name} {self.mode}"
 
     @property
     def midi_name(self) -> str:
         """The key as mido spells it: 'C', 'F#m', 'Bb'."""
-        flats = self.fifths < 0
-        root = (FLAT_NAMES if flats else SHARP_NAMES)[self.tonic]
-        return root + ("m" if self.mode == "minor" else "")
+        return self.tonic_name + ("m" if self.mode == "minor" else "")
 
     @staticmethod
     def parse(tick: int, text: str) -> KeySignature:

@@ -97,9 +97,10 @@ def _build(where: str, factory, *args, **kwargs):
         raise SchemaError(f"{where}: {exc}") from None
 
 
-def _long(value: Any) -> bool:
-    """A key row with its optional 4th value (spelt with sharps)."""
-    return isinstance(value, list) and len(value) == 4
+def _key_row(value: Any, where: str) -> list:
+    """A key row: tick, tonic, mode and, optionally, True when the key is spelt with sharps (F# major)."""
+    long = isinstance(value, list) and len(value) == 4
+    return _row(value, (int, int, str, bool) if long else (int, int, str), where)
 
 
 def _row(value: Any, kinds: tuple, where: str) -> list:
@@ -128,8 +129,8 @@ def song_from_dict(doc: Any) -> Song:
               for i, r in enumerate(_field(doc, "tempos", list, "project"))]
     meters = [_build(f"meters[{i}]", TimeSignature, *_row(r, (int, int, int), f"meters[{i}]"))
               for i, r in enumerate(_field(doc, "meters", list, "project"))]
-    keys = [_build(f"keys[{i}]", KeySignature, *_row(r, (int, int, str, bool)[:4 if _long(r) else 3], f"keys[{i}]"))
-            for i, r in enumerate(_field(doc, "keys", list, "project"))]  # a 4th value: spelt with sharps
+    keys = [_build(f"keys[{i}]", KeySignature, *_key_row(r, f"keys[{i}]"))
+            for i, r in enumerate(_field(doc, "keys", list, "project"))]
     chords = [_chord(c, f"chords[{i}]") for i, c in enumerate(_field(doc, "chords", list, "project", []))]
     tracks = [_track(t, f"tracks[{i}]") for i, t in enumerate(_field(doc, "tracks", list, "project"))]
     _check_unique_ids(tracks, chords)

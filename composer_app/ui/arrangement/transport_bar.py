@@ -140,7 +140,7 @@ class TransportBar(QWidget):
         if self._spelling != (key.mode, key.sharps):  # spelt as in this mode: Gb major but F# minor, ...
             self._spelling = (key.mode, key.sharps)
             for tonic in range(len(TONICS)):
-                self.tonic.setItemText(tonic, KeySignature(0, tonic, key.mode, sharps=key.sharps).name.split()[0])
+                self.tonic.setItemText(tonic, KeySignature(0, tonic, key.mode, sharps=key.sharps).tonic_name)
         for combo, index in ((self.denominator, self.denominator.findData(meter.denominator)),
                              (self.tonic, key.tonic), (self.mode, self.mode.findText(key.mode))):
             combo.blockSignals(True)
