@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from composer_app.core.gm import program_name
-from composer_app.core.pitch import note_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
 from composer_app.model.song_adapter import song_key_report
@@ -17,6 +16,7 @@ from composer_app.model.song_adapter import song_key_report
 def song_info(song: Song) -> dict:
     """Plain facts about a song, as a JSON-able dict."""
     tm, mm = song.tempo_map, song.meter_map
+    key = song.key_at(0)
     tracks = []
     for t in song.tracks:
         notes = [n for c in t.clips for n in c.notes]
@@ -28,7 +28,7 @@ def song_info(song: Song) -> dict:
             "drums": t.is_drum,
             "clips": len(t.clips),
             "notes": len(notes),
-            "range": [note_name(min(n.pitch for n in notes)), note_name(max(n.pitch for n in notes))]
+            "range": [key.spell(min(n.pitch for n in notes)), key.spell(max(n.pitch for n in notes))]
             if notes else None,
         })
     return {

@@ -68,7 +68,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
         raise SongFileError(args.input, str(exc)) from None
     seconds = time.perf_counter() - t0
     rows = write_candidates(Path(args.out), candidates,
-                            lambda cand: sa.filled_song(song, track, cand, track.name or "part"))
+                            lambda cand: sa.filled_song(song, track, cand, track.name or "part"), key.key)
     print(json.dumps({"input": str(args.input), "command": args.command, "track": track.name, "role": request.role,
                       "keep": request.keep, "amount": request.amount if request.mode == "vary" else None,
                       "key": key.key.name, "key_reason": key.reason,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from composer_app.core.errors import SongFileError
-from composer_app.core.pitch import note_name
+from composer_app.core.pitch import KeySignature
 from composer_app.fileio import open_song
 from composer_app.midi import write_midi
 from composer_app.model.continuation import DEFAULT_TEMPERATURE
@@ -105,7 +105,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         name = f"{track.name or 'part'} candidate {cand.index + 1}"
         return sa.candidate_song(song, track, cand.notes, cand.start_tick, cand.end_tick, name, key.key)
 
-    rows = write_candidates(Path(args.out), candidates, as_song)
+    rows = write_candidates(Path(args.out), candidates, as_song, key.key)
     first = request.start_bar or 0
     at = song.meter_map.bar_start(first)
     print(json.dumps({"input": str(args.input), "track": track.name, "role": request.role, "engine": engine.name,
@@ -118,9 +118,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_candidates(out: Path, candidates, as_song) -> list[dict]:
+def write_candidates(out: Path, candidates, as_song, key: KeySignature) -> list[dict]:
     """``out``/candidate-K.mid for each candidate (``as_song(candidate)`` is what the file holds) and one JSON-ready
-    row per candidate with its facts."""
+    row per candidate with its facts (its range spelt as ``key`` spells it)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -132,7 +132,7 @@ def write_candidates(out: Path, candidates, as_song) -> list[dict]:
         f = cand.facts
         rows.append({"file": str(path), "notes": f.note_count, "log_prob": round(cand.log_prob, 3),
                      "in_key": round(f.in_key, 4), "range": [f.lowest, f.highest],
-                     "range_names": [note_name(f.lowest), note_name(f.highest)] if f.lowest is not None else None,
+                     "range_names": [key.spell(f.lowest), key.spell(f.highest)] if f.lowest is not None else None,
                      "motif_reuse": round(f.motif_reuse, 4), "start_tick": cand.start_tick,
                      "end_tick": cand.end_tick, "summary": f.summary()})
     return rows

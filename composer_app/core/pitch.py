@@ -79,11 +79,20 @@ class KeySignature:
     @property
     def tonic_name(self) -> str:
         """The tonic as the signature spells it: 'Gb', 'F#', 'Eb'."""
-        return (FLAT_NAMES if self.fifths < 0 else SHARP_NAMES)[self.tonic]
+        return (FLAT_NAMES if self.flats else SHARP_NAMES)[self.tonic]
 
     @property
     def name(self) -> str:
         return f"{self.tonic_name} {self.mode}"
+
+    @property
+    def flats(self) -> bool:
+        """Whether the key's notes are spelt with flats (Bb, Eb) rather than sharps."""
+        return self.fifths < 0
+
+    def spell(self, pitch: int) -> str:
+        """A MIDI pitch named as this key spells it: 70 is 'Bb4' in F major, 'A#4' in B major."""
+        return note_name(pitch, self.flats)
 
     @property
     def midi_name(self) -> str:

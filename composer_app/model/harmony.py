@@ -276,8 +276,8 @@ class Harmonizer:
 def _flats(key: KeySignature, cls: int, shift: int) -> bool:
     """Spell with flats in flat keys and for the flat-side chromatic chords (bII, bIII, bVI, bVII) of major keys."""
     root = class_root(cls)
-    if key.fifths < 0 or root is None:
-        return key.fifths < 0
+    if key.flats or root is None:
+        return key.flats
     rel = (root - shift - key.tonic) % 12
     return rel in ((1, 3, 8, 10) if key.mode == "major" else (1,))
 

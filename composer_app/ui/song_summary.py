@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from composer_app.core.gm import family, program_name
-from composer_app.core.pitch import note_name
+from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, Song, Track
 
 DASH = "\u2014"
@@ -44,12 +44,13 @@ def pitch_range(track: Track) -> tuple[int, int] | None:
     return (min(pitches), max(pitches)) if pitches else None
 
 
-def range_text(track: Track) -> str:
+def range_text(track: Track, key: KeySignature) -> str:
+    """The track's lowest to highest note, spelt as ``key`` spells them."""
     span = pitch_range(track)
     if span is None:
         return DASH
     low, high = span
-    return note_name(low) if low == high else f"{note_name(low)}{EN_DASH}{note_name(high)}"
+    return key.spell(low) if low == high else f"{key.spell(low)}{EN_DASH}{key.spell(high)}"
 
 
 def clock(seconds: float) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song, Track
 from composer_app.ui import song_summary as summary
 from composer_app.ui.document import SongDocument
@@ -36,10 +37,11 @@ class TrackTableModel(QAbstractTableModel):
     def __init__(self, song: Song | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tracks: tuple[Track, ...] = song.tracks if song is not None else ()
+        self._key = song.key_at(0) if song is not None else KeySignature(0)
 
     def set_song(self, song: Song) -> None:
         self.beginResetModel()
-        self._tracks = song.tracks
+        self._tracks, self._key = song.tracks, song.key_at(0)
         self.endResetModel()
 
     def track(self, row: int) -> Track:
@@ -95,7 +97,7 @@ class TrackTableModel(QAbstractTableModel):
             return f"{len(track.clips):,}"
         if col == self.NOTES:
             return f"{track.note_count:,}"
-        return summary.range_text(track)
+        return summary.range_text(track, self._key)
 
 
 def muted_color(palette: QPalette) -> QColor:

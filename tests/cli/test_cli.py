@@ -34,6 +34,21 @@ def test_info_text(tmp_path, capsys):
     assert "G major" in out and "C:maj G:7" in out and "Flute" in out and "G4-D5" in out
 
 
+def test_info_spells_ranges_as_the_key_does(tmp_path, capsys):
+    from dataclasses import replace
+
+    path = tmp_path / "tune.composer"
+    song = lead_sheet()
+    song = replace(song, tracks=tuple(replace(t, clips=tuple(replace(c, notes=tuple(replace(n, pitch=n.pitch + 3)
+                                                                                    for n in c.notes))
+                                                          for c in t.clips)) for t in song.tracks),
+                   keys=(KeySignature(0, 10, "major"),))
+    save_project(song, path)
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["keys"][0]["key"] == "Bb major" and info["tracks"][0]["range"] == ["Bb4", "F5"]
+
+
 def test_info_json(tmp_path, capsys):
     path = tmp_path / "tune.composer"
     save_project(lead_sheet(), path)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from composer_app.cli import main
+from composer_app.core.pitch import KeySignature
 from composer_app.midi import read_midi
 from composer_app.model.continuation import DEFAULT_WEIGHTS
 
@@ -72,6 +73,13 @@ def test_suggest_with_the_shipped_weights(tmp_path, capsys, lead_folder) -> None
     assert rc == 0, err
     assert summary["engine"] == "transformer"
     _check_candidates(summary, tmp_path, src, 4, 4)
+    rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(tmp_path / "eb"), "--seed", "0",
+                                     "--key", "Eb", "--key-lock", "--candidates", "2"])
+    assert rc == 0, err
+    names = [n for row in summary["candidates"] for n in row["range_names"]]
+    assert names and not any("#" in n for n in names)  # spelt as Eb major spells its notes
+    assert all(KeySignature.parse(0, "Eb").spell(p) == n
+               for row in summary["candidates"] for p, n in zip(row["range"], row["range_names"]))
 
 
 @pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken zip", None])

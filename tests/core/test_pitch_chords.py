@@ -21,6 +21,12 @@ def test_key_parse_and_fifths(text, tonic, mode, fifths):
     assert KeySignature.parse(0, k.midi_name) == k
 
 
+def test_a_key_spells_its_notes():
+    assert KeySignature.parse(0, "F").spell(70) == "Bb4" and KeySignature.parse(0, "B").spell(70) == "A#4"
+    assert KeySignature.parse(0, "Cm").spell(63) == "Eb4" and KeySignature(0).spell(61) == "C#4"
+    assert KeySignature.parse(0, "Gb").spell(66) == "Gb4" and KeySignature.parse(0, "F#").spell(66) == "F#4"
+
+
 def test_scale():
     assert KeySignature(0, 9, "minor").scale == KeySignature(0, 0, "major").scale
 

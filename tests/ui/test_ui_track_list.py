@@ -36,6 +36,16 @@ def test_rows_describe_each_track(qtbot, document, song):
     assert cells(model, 1) == ["Kit", "Drum Kit", "10 (drums)", "1", "8", "C2"]
 
 
+def test_ranges_are_spelt_as_the_key_spells_them(qtbot, document, song):
+    panel = TrackListPanel(document)
+    qtbot.addWidget(panel)
+    document.load(song, None)
+    document.apply("Set key", edits.set_key(song, 0, 3, "major"))
+    assert cells(panel.model, 0)[-1] == "C4\u2013Gb4"  # F#4 in C major
+    document.undo_stack.undo()
+    assert cells(panel.model, 0)[-1] == "C4\u2013F#4"
+
+
 def test_header_summarises_the_song(qtbot, document, song):
     panel = TrackListPanel(document)
     qtbot.addWidget(panel)

@@ -86,8 +86,7 @@ class CandidateCard(QFrame):
         facts = suggestion.facts
         text = ""
         if facts is not None:
-            flats = song.key_at(suggestion.start_tick).fifths < 0
-            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts, flats)}"
+            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts, song.key_at(suggestion.start_tick))}"
             if not suggestion.is_harmony:
                 text += f" \u00b7 motif reuse {facts.motif_reuse:.0%}"
         self.facts = QLabel(text, self)
@@ -177,10 +176,8 @@ class CandidateCard(QFrame):
         return action
 
 
-def _range(facts, flats: bool = False) -> str:
-    """Lowest to highest note, spelt with flats in a flat key."""
-    from composer_app.core.pitch import note_name
-
+def _range(facts, key) -> str:
+    """Lowest to highest note, spelt as the key spells them (with flats in a flat key)."""
     if facts.lowest is None:
         return "-"
-    return f"{note_name(facts.lowest, flats)}\u2013{note_name(facts.highest, flats)}"
+    return f"{key.spell(facts.lowest)}\u2013{key.spell(facts.highest)}"

@@ -93,7 +93,7 @@ class ChordLane(QWidget):
             p.fillRect(rect, QColor(200, 150, 80) if chosen else QColor(66, 84, 104))
             p.setPen(QPen(QColor(30, 24, 16) if chosen else QColor(225, 232, 240)))
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       display_label(c.label, self._doc.song.key_at(c.start).fifths < 0))
+                       display_label(c.label, self._doc.song.key_at(c.start).flats))
         self._paint_ghosts(p, w, h)
         p.setPen(QPen(QColor(70, 74, 82)))
         p.drawLine(0, h - 1, w, h - 1)
@@ -119,7 +119,7 @@ class ChordLane(QWidget):
             p.setPen(pen)
             p.drawRect(rect)
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       display_label(label, self._doc.song.key_at(start).fifths < 0))
+                       display_label(label, self._doc.song.key_at(start).flats))
 
     # ------------------------------------------------------------ selecting and deleting
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

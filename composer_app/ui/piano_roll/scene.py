@@ -263,7 +263,7 @@ class PianoRollScene(QGraphicsScene):
         font.setPixelSize(max(9, min(12, int(sy * 0.62))))
         painter.setFont(font)
         top = (sy - font.pixelSize() * 1.2) / 2
-        flats = self.song.key_at(self.clip.start if self.clip else 0).fifths < 0
+        flats = self.song.key_at(self.clip.start if self.clip else 0).flats
         names = self._label_cache(font.pixelSize(), flats)
         for selected, colour in ((False, QColor(236, 242, 248)), (True, QColor(40, 24, 8))):
             painter.setPen(colour)
