@@ -7,7 +7,8 @@ key signatures removed and transposed; the better one is ``DEFAULT_PROFILE`` (fi
 Usage::
 
     estimate_key(notes).key                       # KeySignature(0, tonic, mode)
-    local_key(notes, end_tick, meters).key        # the key of the 8 bars before end_tick
+    key_before(notes, end_tick, meters)           # the section key in force where the music goes on
+    local_key(notes, end_tick, meters).key        # the key of the 8 bars before end_tick, as one passage
     key_sections(notes, meters)                   # one KeySignature per section where the music modulates
 
 Notes are tuples whose first three fields are (pitch, start, duration) in ticks (velocity may follow).
@@ -180,6 +181,20 @@ def _best_path(scores: np.ndarray, penalty: float) -> np.ndarray:
     for b in range(n - 1, 0, -1):
         path[b - 1] = back[b, path[b]]
     return path
+
+
+def key_before(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[tuple[int, int, int]] | None = None,
+               profile: str = DEFAULT_PROFILE) -> KeySignature:
+    """The key a model continuing at ``end_tick`` should see: the section key (``key_sections``) in force at the
+    end of the notes that start before it (all of ``notes`` when none does).
+
+    The bars before the last passage keep the estimate from jumping to a neighbour key on a passage that
+    leans on its dominant or relative, while a modulation that lasts still moves it. On the valid split with
+    every annotated key change as the truth it was right for 0.712 of the 4-bar steps against 0.630 for the
+    last 8 bars taken alone (``local_key``), and for 0.335 against 0.310 of those in a key the piece modulated
+    to (model card)."""
+    before = [n for n in notes if n[1] < end_tick] or list(notes)
+    return key_at(key_sections(before, meters, profile), max(end_tick - 1, 0))
 
 
 def key_at(sections: Sequence[KeySignature], tick: int) -> KeySignature:

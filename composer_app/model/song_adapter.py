@@ -145,23 +145,28 @@ def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int) -> tup
     return tuple(sorted(set(notes) | set(pitched_notes(song)), key=lambda n: (n[1], n[0])))
 
 
-def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int = key_detection.SECTION_BARS
+def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None
                ) -> KeySignature | None:
-    """The local key of the ``bars`` bars before ``at_tick`` (None when there are no notes to tell)."""
+    """The key detected for music that goes on at ``at_tick`` (None when there are no notes to tell): the
+    section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
+    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize)."""
     notes = detection_notes(song, notes, at_tick)
     if not notes:
         return None
+    if bars is None:
+        return key_detection.key_before(notes, at_tick, meters_of(song))
     return key_detection.local_key(notes, at_tick, meters_of(song), bars).key
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
-               bars: int = key_detection.SECTION_BARS) -> KeyChoice:
+               bars: int | None = None) -> KeyChoice:
     """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
-    the detected key; otherwise the song's key in force at ``at_tick``. Detection looks at the ``bars``
-    bars before ``at_tick`` (the local key).
+    the detected key; otherwise the song's key in force at ``at_tick``. Detection (``detect_key``) finds the
+    section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
+    those bars before it as one passage.
     """
     signature = song.key_at(at_tick)
     detected = detect_key(song, notes, at_tick, bars)
@@ -172,7 +177,8 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
         return KeyChoice(signature, reason, None)
     if not has_key_signature(song):
         return KeyChoice(detected, "detected from the notes, no key signature", detected)
-    if _contradicts(song, detection_notes(song, notes, at_tick), at_tick, bars, signature, detected):
+    if _contradicts(song, detection_notes(song, notes, at_tick), at_tick, bars or key_detection.SECTION_BARS,
+                    signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
 

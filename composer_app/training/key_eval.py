@@ -5,6 +5,11 @@ models see as their local key). A guess is right when tonic and mode match the a
 relative major/minor and the dominant/subdominant confusions are counted apart. Profile correlation does not
 depend on transposition, so the encoded corpus (every part moved to C major / A minor by its annotation) is
 judged as it is; the tests check transposed real files with their signatures removed.
+
+``--points`` asks instead which key a model continuing a piece every 4 bars should see, against the key in
+force there by the piece's own annotations (key changes included, as POP909 and the chorale analyses have
+them): the last 8 bars taken alone (``local_key``) or the section key in force (``key_before``, what the
+models use), over all such points and over those in a key the piece modulated to.
 """
 
 from __future__ import annotations
@@ -65,6 +70,54 @@ def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFI
     return out
 
 
+POINT_BARS = 4
+POINT_METHODS = ("local 8 bars", "section key")
+
+
+def _point_guesses(notes: list, at: int, meters) -> dict[str, int]:
+    return {"local 8 bars": _index(km.local_key(notes, at, meters).key),
+            "section key": _index(km.key_before(notes, at, meters))}
+
+
+def _index(key) -> int:
+    return key.tonic + (12 if key.mode == "minor" else 0)
+
+
+def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:
+    """{'all'|'modulated': {method: {source: Counter of verdicts}}} at every POINT_BARS-th bar of each piece's
+    melody (its first part when it has none), truth the annotated key in force there."""
+    from composer_app.core.timing import MeterMap, TimeSignature
+    from composer_app.training.sources import iter_source
+    from composer_app.training.split import assign_split
+
+    out: dict = {scope: {m: defaultdict(Counter) for m in POINT_METHODS} for scope in ("all", "modulated")}
+    for source in sources:
+        count = 0
+        for piece in iter_source(source):
+            if not piece.keys or (split != "all" and assign_split(piece) != split):
+                continue
+            notes = list(next((p for p in piece.parts if p.role == "melody"), piece.parts[0]).notes)
+            if len(notes) < 8:
+                continue
+            count += 1
+            if limit is not None and count > limit:
+                break
+            mm = MeterMap([TimeSignature(t, a, b) for t, a, b in piece.meters])
+            last_bar = mm.bar_of(max(n[1] + n[2] for n in notes) - 1) + 1
+            for bar in range(POINT_BARS, last_bar + 1, POINT_BARS):
+                at = mm.bar_start(bar)
+                if sum(1 for n in notes if n[1] < at) < 4:
+                    continue
+                truth = _index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
+                                   default=piece.keys[0]))
+                for method, guess in _point_guesses(notes, at, piece.meters).items():
+                    v = verdict(guess, truth)
+                    out["all"][method][source][v] += 1
+                    if truth != _index(piece.keys[0]):
+                        out["modulated"][method][source][v] += 1
+    return out
+
+
 def table(results: dict) -> str:
     lines = ["| profile | scope | source | n | right | relative | fifth | parallel | other |", "|" + "---|" * 9]
     for p, scopes in results.items():
@@ -89,7 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="test", choices=("train", "valid", "test", "all"))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--sources", nargs="*", default=list(ds.DEFAULT_SOURCES))
+    ap.add_argument("--points", action="store_true",
+                    help="the key a continuation sees every 4 bars, against the annotated key in force there")
+    ap.add_argument("--limit", type=int, default=None, help="pieces per source (--points)")
     args = ap.parse_args(argv)
+    if args.points:
+        results = evaluate_points(args.sources, args.split, args.limit)
+        if args.json:
+            print(json.dumps({sc: {m: {src: dict(c) for src, c in d.items()} for m, d in v.items()}
+                              for sc, v in results.items()}, indent=1))
+        else:
+            print(table(results).replace("| profile | scope |", "| points | method |"))
+        return 0
     seqs = [s for s in ds.build(args.sources, log=lambda *a: None) if args.split == "all" or s.split == args.split]
     if not seqs:
         print("no sequences (is ../shared/datasets there?)", file=sys.stderr)

@@ -75,6 +75,33 @@ def test_pitch_range_is_respected(engine):
         assert 62 <= c.facts.lowest <= c.facts.highest <= 74
 
 
+PAD = ((48, 0, BAR, 90), (55, 0, BAR, 90), (64, 0, BAR, 90),
+       (50, BAR, BAR, 90), (57, BAR, BAR, 90), (65, BAR, BAR, 90))  # two whole-note chords, C3-F4
+
+
+def test_without_a_range_candidates_stay_near_the_register_and_chords_stay_playable():
+    """Two whole-note chords were enough for the shipped network to stack 11 notes up to MIDI 127. Without a
+    ``pitch_range`` a candidate now keeps within REGISTER_MARGIN of the music it sees, and an accompaniment puts
+    at most CHORD_CAP notes on one onset."""
+    from collections import Counter
+
+    from composer_app.model.decoding import CHORD_CAP, REGISTER_MARGIN
+
+    engine = _shipped()
+    lo, hi = 48 - REGISTER_MARGIN, 65 + REGISTER_MARGIN
+    stacks = []
+    for seed in range(3):
+        for c in engine.suggest(_request(context=PAD, chords=(), seed=seed, role="accompaniment",
+                                         key=KeySignature(0))):
+            assert all(lo <= p <= hi for p, _, _, _ in c.notes), (seed, c.facts.lowest, c.facts.highest)
+            stacks.append(max(Counter(s for _, s, _, _ in c.notes).values()))
+    assert max(stacks) <= CHORD_CAP
+    wide = engine.suggest(_request(context=PAD, chords=(), seed=0, role="accompaniment", key=KeySignature(0),
+                                   pitch_range=(21, 108), candidates=8))
+    assert any(not lo <= p <= hi for c in wide for p, _, _, _ in c.notes)  # a range set on purpose wins
+    assert max(max(Counter(s for _, s, _, _ in c.notes).values()) for c in wide) <= CHORD_CAP
+
+
 def test_same_seed_same_result_and_candidates_differ(engine):
     a = engine.suggest(_request(seed=11))
     b = engine.suggest(_request(seed=11))

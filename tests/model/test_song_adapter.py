@@ -147,6 +147,20 @@ def test_the_key_in_force_where_the_new_bars_start_not_the_first() -> None:
     assert early.key.name == "C major"
 
 
+def test_without_a_signature_the_models_see_the_key_in_force_where_the_new_bars_start() -> None:
+    """8 bars in C, then 8 in Ab, no key signature: a continuation after bar 16 is in Ab, one after bar 8 in C,
+    as the window's "Detected" shows at those bars."""
+    c_major, a_flat = [60, 62, 64, 65, 67, 69, 71, 72], [68, 70, 72, 73, 75, 77, 79, 80]
+    notes = tuple(Note(p, b * BAR + i * 240, 240) for b in range(8) for i, p in enumerate(c_major)) + \
+        tuple(Note(p, b * BAR + i * 240, 240) for b in range(8, 16) for i, p in enumerate(a_flat))
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 16 * BAR, notes),)),))
+    track = song.tracks[0]
+    _, late = sa.suggest_request(song, track)
+    assert late.key.name == "Ab major" and late.reason == "detected from the notes, no key signature"
+    _, early = sa.suggest_request(song, track, notes=sa.track_notes(track)[:64])
+    assert early.key.name == "C major"
+
+
 def test_no_notes_and_no_signature_is_c_major_and_says_so() -> None:
     choice = sa.choose_key(Song(), (), 0)
     assert choice.key == KeySignature(0) and choice.detected is None and "no key signature" in choice.reason

@@ -57,7 +57,8 @@ class RequestControls(QWidget):
         self.key_lock.setToolTip("Every suggested note in the key's scale (the detected key when the song has none)")
         form.addRow("Creativity", _pair(self.creativity, self.key_lock))
         self.range_on = QCheckBox(self)
-        self.range_on.setToolTip("Limit the pitches of the suggestion")
+        self.range_on.setToolTip("Limit the pitches of the suggestion (off: within an octave and a fifth of the"
+                                 " notes it follows)")
         self.low = self._spin(0, 127, 55, "Lowest pitch allowed")
         self.high = self._spin(0, 127, 84, "Highest pitch allowed")
         self.low.valueChanged.connect(lambda v: self.low.setSuffix(f" {note_name(v)}"))
