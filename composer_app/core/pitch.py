@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
@@ -42,6 +43,21 @@ def fifths_to_tonic(fifths: int, minor: bool) -> int:
 _MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: -6, 5: -1, 10: -2, 3: -3, 8: -4, 1: -5}
 """Signature per major tonic; the six-accidental key is Gb major by default (as POP909's key files and most pop
 charts spell it), F# major when the key was given with sharps (``KeySignature.sharps``)."""
+
+
+_SHARP_ORDER = "FCGDAEB"
+
+
+@cache
+def _key_letters(fifths: int) -> dict[int, tuple[str, int]]:
+    """Pitch class -> (letter, alteration) of the seven notes of the signature with ``fifths`` sharps (+) or
+    flats (-): with six flats B is Cb, with six sharps F is E#."""
+    altered = set(_SHARP_ORDER[:fifths]) if fifths > 0 else set(_SHARP_ORDER[::-1][:-fifths])
+    out = {}
+    for letter, pc in _LETTER_PC.items():
+        alter = (1 if fifths > 0 else -1) if letter in altered else 0
+        out[(pc + alter) % 12] = (letter, alter)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +107,15 @@ class KeySignature:
         return self.fifths < 0
 
     def spell(self, pitch: int) -> str:
-        """A MIDI pitch named as this key spells it: 70 is 'Bb4' in F major, 'A#4' in B major."""
-        return note_name(pitch, self.flats)
+        """A MIDI pitch named as this key spells it: 70 is 'Bb4' in F major, 'A#4' in B major; the scale's own
+        notes by their letters (71 is 'Cb5' in Gb major, 65 'E#4' in F# major), the others with the key's
+        accidentals."""
+        found = _key_letters(self.fifths).get(pitch % 12)
+        if found is None:
+            return note_name(pitch, self.flats)
+        letter, alter = found
+        accidental = "#" if alter > 0 else "b" if alter < 0 else ""
+        return f"{letter}{accidental}{(pitch - alter) // 12 - 1}"  # Cb5 is B4 by sound, E#4 is F4
 
     @property
     def midi_name(self) -> str:

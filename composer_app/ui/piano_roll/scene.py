@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QStaticText
 from PySide6.QtWidgets import QGraphicsScene
 
-from composer_app.core.pitch import note_name
+from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Clip, Note, Song
 from composer_app.ui.document import SongDocument
 from composer_app.ui.piano_roll.backdrop import paint_background, paint_transport
@@ -263,8 +263,7 @@ class PianoRollScene(QGraphicsScene):
         font.setPixelSize(max(9, min(12, int(sy * 0.62))))
         painter.setFont(font)
         top = (sy - font.pixelSize() * 1.2) / 2
-        flats = self.song.key_at(self.clip.start if self.clip else 0).flats
-        names = self._label_cache(font.pixelSize(), flats)
+        names = self._label_cache(font.pixelSize(), self.song.key_at(self.clip.start if self.clip else 0))
         for selected, colour in ((False, QColor(236, 242, 248)), (True, QColor(40, 24, 8))):
             painter.setPen(colour)
             for item in items:
@@ -276,12 +275,12 @@ class PianoRollScene(QGraphicsScene):
                     painter.drawStaticText(QPointF(x, y), names[item.note.pitch])
         painter.restore()
 
-    def _label_cache(self, pixels: int, flats: bool) -> list[QStaticText]:
-        key = (pixels, flats)
+    def _label_cache(self, pixels: int, song_key: KeySignature) -> list[QStaticText]:
+        key = (pixels, song_key.fifths)
         if key not in self._labels:
             texts = []
             for p in range(128):
-                text = QStaticText(note_name(p, flats))
+                text = QStaticText(song_key.spell(p))
                 text.setTextFormat(Qt.TextFormat.PlainText)
                 texts.append(text)
             self._labels[key] = texts

@@ -128,3 +128,13 @@ def test_the_scale_selector_spells_keys_as_musicians_write_them():
     assert {"Eb major", "Ab major", "Bb major", "Gb major", "C# minor", "F# minor", "Eb minor"} <= set(names)
     assert not {"D# major", "G# major", "A# major", "A# minor"} & set(names)
     assert len(names) == 2 + 24
+
+
+def test_note_labels_are_spelt_as_the_song_key_spells_them(roll):
+    from composer_app.core import edits
+
+    scene = roll.editor.scene
+    names = lambda: [scene._label_cache(12, roll.doc.song.key_at(BAR))[p].text() for p in (70, 71, 66)]  # noqa: E731
+    assert names() == ["A#4", "B4", "F#4"]  # C major
+    roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 6, "major"))  # six flats: Gb major
+    assert names() == ["Bb4", "Cb5", "Gb4"]
