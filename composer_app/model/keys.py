@@ -142,14 +142,8 @@ def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int
     mm = _meter_map(meters)
     end = max(int(n[1]) + max(int(n[2]), 1) for n in notes)
     n_bars = mm.bar_of(max(end - 1, 0)) + 1
-    starts = [mm.bar_start(b) for b in range(n_bars + 1)]
-    per_bar = np.zeros((n_bars, 12))
-    for note in notes:
-        pitch, start, duration = int(note[0]), int(note[1]), max(int(note[2]), 1)
-        b = mm.bar_of(start)
-        while b < n_bars and starts[b] < start + duration:
-            per_bar[b, pitch % 12] += min(start + duration, starts[b + 1]) - max(start, starts[b])
-            b += 1
+    starts = np.array([mm.bar_start(b) for b in range(n_bars + 1)])
+    per_bar = _per_bar_weights(notes, starts)
     csum = np.vstack([np.zeros(12), np.cumsum(per_bar, axis=0)])
     half = window // 2
     lo = np.clip(np.arange(n_bars) - half, 0, n_bars)
@@ -163,6 +157,23 @@ def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int
         if path[b] != path[b - 1]:
             keys.append(_key(int(path[b]), starts[b]))
     return tuple(keys)
+
+
+def _per_bar_weights(notes: Sequence[Sequence[int]], starts: np.ndarray) -> np.ndarray:
+    """(bars, 12) duration per pitch class in each bar (bar b spans ``starts[b]`` to ``starts[b + 1]``); a note
+    held over a barline counts in every bar it sounds in."""
+    rows = np.array([(int(n[0]) % 12, int(n[1]), max(int(n[2]), 1)) for n in notes], dtype=np.int64).reshape(-1, 3)
+    pc, start, end = rows[:, 0], rows[:, 1], rows[:, 1] + rows[:, 2]
+    n_bars = len(starts) - 1
+    first = np.searchsorted(starts, start, side="right") - 1
+    last = np.minimum(np.searchsorted(starts, end - 1, side="right") - 1, n_bars - 1)
+    per_bar = np.zeros((n_bars, 12))
+    one = first == last
+    np.add.at(per_bar, (first[one], pc[one]), (end - start)[one])
+    for i in np.flatnonzero(~one):  # the few notes over a barline, bar by bar
+        for b in range(first[i], last[i] + 1):
+            per_bar[b, pc[i]] += min(end[i], starts[b + 1]) - max(start[i], starts[b])
+    return per_bar
 
 
 def _best_path(scores: np.ndarray, penalty: float) -> np.ndarray:
