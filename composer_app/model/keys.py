@@ -155,7 +155,7 @@ def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int
     keys = [_key(int(path[0]), 0)]
     for b in range(1, n_bars):
         if path[b] != path[b - 1]:
-            keys.append(_key(int(path[b]), starts[b]))
+            keys.append(_key(int(path[b]), int(starts[b])))
     return tuple(keys)
 
 
