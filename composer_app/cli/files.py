@@ -10,13 +10,13 @@ from pathlib import Path
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
-from composer_app.model.song_adapter import song_key_report
+from composer_app.model.song_adapter import song_key_report, spelling_key
 
 
 def song_info(song: Song) -> dict:
     """Plain facts about a song, as a JSON-able dict."""
     tm, mm = song.tempo_map, song.meter_map
-    key = song.key_at(0)
+    key = spelling_key(song, 0)
     tracks = []
     for t in song.tracks:
         notes = [n for c in t.clips for n in c.notes]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -212,6 +213,43 @@ def _contradicts(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int
 def pitched_notes(song: Song) -> tuple[NoteTuple, ...]:
     """The notes of every pitched track (no drums, no chord-symbol track): what the song's key is judged on."""
     return tuple(n for t in song.tracks if _pitched(t) for n in track_notes(t))
+
+
+class _LastSections:
+    """The key sections detected for the last song asked about, kept while its tracks and meters are the same
+    objects (a song is immutable: an edit makes new ones), so the window's views share one detection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._of: tuple = (None, None)
+        self._sections: tuple[KeySignature, ...] = ()
+
+    def get(self, song: Song) -> tuple[KeySignature, ...]:
+        with self._lock:
+            if self._of[0] is song.tracks and self._of[1] is song.meters:
+                return self._sections
+        notes = pitched_notes(song)
+        sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
+        with self._lock:
+            self._of, self._sections = (song.tracks, song.meters), sections
+        return sections
+
+
+_last_sections = _LastSections()
+
+
+def detected_sections(song: Song) -> tuple[KeySignature, ...]:
+    """The keys detected from the song's pitched notes, one per section (empty for a song without notes)."""
+    return _last_sections.get(song)
+
+
+def spelling_key(song: Song, tick: int) -> KeySignature:
+    """The key the notes at ``tick`` are named in: the song's key when it has a key signature, else the key
+    detected there (a DAW file in Eb without a signature reads Eb and Bb, not D# and A#)."""
+    if has_key_signature(song):
+        return song.key_at(tick)
+    sections = detected_sections(song)
+    return key_detection.key_at(sections, tick) if sections else song.key_at(tick)
 
 
 def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dict:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song, Track
+from composer_app.model.song_adapter import spelling_key
 from composer_app.ui import song_summary as summary
 from composer_app.ui.document import SongDocument
 
@@ -37,11 +38,11 @@ class TrackTableModel(QAbstractTableModel):
     def __init__(self, song: Song | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tracks: tuple[Track, ...] = song.tracks if song is not None else ()
-        self._key = song.key_at(0) if song is not None else KeySignature(0)
+        self._key = spelling_key(song, 0) if song is not None else KeySignature(0)
 
     def set_song(self, song: Song) -> None:
         self.beginResetModel()
-        self._tracks, self._key = song.tracks, song.key_at(0)
+        self._tracks, self._key = song.tracks, spelling_key(song, 0)
         self.endResetModel()
 
     def track(self, row: int) -> Track:

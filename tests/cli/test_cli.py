@@ -153,6 +153,7 @@ def test_info_prints_the_detected_key_and_sections(capsys):
     out = capsys.readouterr().out
     assert "key      no key signature" in out
     assert "detected Gb major" in out
+    assert "264 notes  Db4-Bb4" in out  # the melody's range in the detected key (C#4-A#4 before)
     assert main(["info", str(ASHOVER1), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)["key_detected"]
     assert report["signature"] == "G major" and report["detected"] == "G major"

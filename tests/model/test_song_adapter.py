@@ -161,6 +161,17 @@ def test_without_a_signature_the_models_see_the_key_in_force_where_the_new_bars_
     assert early.key.name == "C major"
 
 
+@needs_data
+def test_notes_are_named_in_the_detected_key_when_there_is_no_signature() -> None:
+    """POP909 song 001 has no key signature: its notes are named in Gb major (as the window's "Detected"
+    says), one detection serving every view of the same song; a signature set on purpose wins."""
+    song = open_song(POP909)
+    assert sa.spelling_key(song, 0).name == "Gb major" and sa.spelling_key(song, 0).spell(66) == "Gb4"
+    assert sa.detected_sections(song) is sa.detected_sections(song)
+    signed = replace(song, keys=(KeySignature(0, 4),))
+    assert sa.spelling_key(signed, 0).name == "E major"
+
+
 def test_no_notes_and_no_signature_is_c_major_and_says_so() -> None:
     choice = sa.choose_key(Song(), (), 0)
     assert choice.key == KeySignature(0) and choice.detected is None and "no key signature" in choice.reason

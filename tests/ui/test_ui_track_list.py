@@ -46,6 +46,14 @@ def test_ranges_are_spelt_as_the_key_spells_them(qtbot, document, song):
     assert cells(panel.model, 0)[-1] == "C4\u2013F#4"
 
 
+def test_without_a_signature_ranges_follow_the_detected_key(qtbot, document):
+    eb = tuple(Note(p, i * 480, 480) for i, p in enumerate((63, 65, 67, 68, 70, 72, 74, 75, 70, 67, 63)))
+    panel = TrackListPanel(document)
+    qtbot.addWidget(panel)
+    document.load(Song(tracks=(Track("Tune", clips=(Clip(0, 3840, eb),)),)), None)
+    assert cells(panel.model, 0)[-1] == "Eb4\u2013Eb5"  # D#4-D#5 before
+
+
 def test_header_summarises_the_song(qtbot, document, song):
     panel = TrackListPanel(document)
     qtbot.addWidget(panel)

@@ -8,19 +8,13 @@ from PySide6.QtWidgets import QToolButton, QWidget
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.model import keys as key_detection
-from composer_app.model.song_adapter import has_key_signature, meters_of, pitched_notes
+from composer_app.model.song_adapter import detected_sections, has_key_signature
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.transport import TransportState
 
 DEBOUNCE_MS = 400
 """Detection runs this long after the last note edit (never on each step of a drag)."""
-
-
-def detected_sections(song: Song) -> tuple[KeySignature, ...]:
-    """The keys detected from the song's pitched notes, one per section (empty for a song without notes)."""
-    notes = pitched_notes(song)
-    return key_detection.key_sections(notes, meters_of(song)) if notes else ()
 
 
 class DetectedKeyButton(QToolButton):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
+from composer_app.model.song_adapter import spelling_key
 from composer_app.ui.assistant.colors import candidate_color
 from composer_app.ui.assistant.mini_roll import MiniRoll
 from composer_app.ui.assistant.session import Suggestion
@@ -86,7 +87,7 @@ class CandidateCard(QFrame):
         facts = suggestion.facts
         text = ""
         if facts is not None:
-            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts, song.key_at(suggestion.start_tick))}"
+            text = f"{facts.in_key:.0%} in key \u00b7 range {_range(facts, spelling_key(song, suggestion.start_tick))}"
             if not suggestion.is_harmony:
                 text += f" \u00b7 motif reuse {facts.motif_reuse:.0%}"
         self.facts = QLabel(text, self)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Clip, Note, Song
+from composer_app.model.song_adapter import spelling_key
 from composer_app.ui.document import SongDocument
 from composer_app.ui.piano_roll.backdrop import paint_background, paint_transport
 from composer_app.ui.piano_roll.note_item import GhostItem, NoteItem, note_rect
@@ -263,7 +264,7 @@ class PianoRollScene(QGraphicsScene):
         font.setPixelSize(max(9, min(12, int(sy * 0.62))))
         painter.setFont(font)
         top = (sy - font.pixelSize() * 1.2) / 2
-        names = self._label_cache(font.pixelSize(), self.song.key_at(self.clip.start if self.clip else 0))
+        names = self._label_cache(font.pixelSize(), self.label_key())
         for selected, colour in ((False, QColor(236, 242, 248)), (True, QColor(40, 24, 8))):
             painter.setPen(colour)
             for item in items:
@@ -274,6 +275,10 @@ class PianoRollScene(QGraphicsScene):
                     y = (math.floor(r.top() + pos.y())) * sy + dy + top
                     painter.drawStaticText(QPointF(x, y), names[item.note.pitch])
         painter.restore()
+
+    def label_key(self) -> KeySignature:
+        """The key the note labels are spelt in: the song's at the clip, or the detected one without a signature."""
+        return spelling_key(self.song, self.clip.start if self.clip else 0)
 
     def _label_cache(self, pixels: int, song_key: KeySignature) -> list[QStaticText]:
         key = (pixels, song_key.fifths)

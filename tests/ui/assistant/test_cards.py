@@ -78,3 +78,11 @@ def test_a_card_spells_its_range_as_the_song_key_does(qtbot):
         card = CandidateCard(suggestion, song, lambda s: None)
         qtbot.addWidget(card)
         assert text in card.facts.text()
+    # a song without a signature: the key detected from its notes (a Db major scale) spells the range
+    scale = tuple(Note(p, i * 480, 480) for i, p in enumerate((61, 63, 65, 66, 68, 70, 72, 73)))
+    song = Song(tracks=(Track("Lead", clips=(Clip(0, 3840, scale),)),))
+    suggestion = replace(Suggestion("continue", 0, notes, 3840, 5760),
+                         facts=candidate_facts(notes, (), KeySignature(0, 1)))
+    card = CandidateCard(suggestion, song, lambda s: None)
+    qtbot.addWidget(card)
+    assert "range Db4\u2013Gb4" in card.facts.text()

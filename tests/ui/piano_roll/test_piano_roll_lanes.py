@@ -132,9 +132,14 @@ def test_the_scale_selector_spells_keys_as_musicians_write_them():
 
 def test_note_labels_are_spelt_as_the_song_key_spells_them(roll):
     from composer_app.core import edits
+    from composer_app.core.song import Clip, Note, Song, Track
 
     scene = roll.editor.scene
-    names = lambda: [scene._label_cache(12, roll.doc.song.key_at(BAR))[p].text() for p in (70, 71, 66)]  # noqa: E731
-    assert names() == ["A#4", "B4", "F#4"]  # C major
+    names = lambda: [scene._label_cache(12, scene.label_key())[p].text() for p in (70, 71, 66, 63)]  # noqa: E731
+    assert names() == ["A#4", "B4", "F#4", "D#4"]  # no signature, C major notes: C major
     roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 6, "major"))  # six flats: Gb major
-    assert names() == ["Bb4", "Cb5", "Gb4"]
+    assert names() == ["Bb4", "Cb5", "Gb4", "Eb4"]
+    eb = tuple(Note(p, i * 480, 480, id=f"e{i}") for i, p in enumerate((63, 65, 67, 68, 70, 72, 74, 75, 70, 67)))
+    roll.doc.load(Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, eb, id="clip1"),)),)), None)
+    roll.editor.open_clip("clip1")
+    assert names() == ["Bb4", "B4", "Gb4", "Eb4"]  # no signature: the detected Eb major
