@@ -161,12 +161,13 @@ class Decoder:
         self.track = tk.ChordTrack(request.chords, self.t)
         self.ids = (tk.MODES.index(key.mode), tk.STYLES.index(request.style), tk.ROLES.index(self.role))
         self.id_columns = [np.full(self.n, x) for x in self.ids]
-        self.pitch_ok = self._pitch_mask(self._heard(prompt) + tuple(after) + tuple(original))
+        heard = self._heard(prompt)
+        self.pitch_ok = self._pitch_mask(heard + tuple(after) + tuple(original))
         self.higher_ok = np.append(np.logical_or.accumulate(self.pitch_ok[::-1])[::-1], False)
         """``higher_ok[p + 1]``: some allowed pitch lies above ``p`` (p = -1 before any note)."""
         self.rng = np.random.default_rng(request.seed)
         self.max_notes = NOTES_PER_BAR_CAP[self.role] * bars
-        self.rows, self.bars = self._fill_context(prompt, after) if self.fill and after else self._context(prompt)
+        self.rows, self.bars = self._fill_context(prompt, after) if self.fill and after else self._context(heard)
         if self.fill:
             self.max_notes = max(1, min(self.max_notes, net.max_len - len(self.rows) - 1))
         self._bar_tables()
@@ -187,7 +188,7 @@ class Decoder:
 
     # --- setup -------------------------------------------------------------------------------
     def _heard(self, prompt: tuple) -> tuple:
-        """The prompt's notes the network sees (``_context`` keeps the last of them when there are too many)."""
+        """The prompt's notes the network sees, in time order: the last of them when there are too many."""
         return tuple(sorted(prompt, key=lambda n: (n[1], n[0]))[-int(self.net.max_len * 3 // 4):])
 
     def _pitch_mask(self, around: tuple) -> np.ndarray:
@@ -210,8 +211,7 @@ class Decoder:
     def _context(self, prompt: tuple) -> tuple[list[np.ndarray], list[int]]:
         """Context rows (BOS plus notes, reference key) and the bar of each row, trimmed to fit the window."""
         req = self.req
-        keep = int(self.net.max_len * 3 // 4)
-        notes = sorted(prompt, key=lambda n: (n[1], n[0]))[-keep:]
+        notes = list(self._heard(prompt))
         if notes:
             origin = tk.first_bar(notes, req.meters)
             rows = tk.encode_part(notes, req.meters, req.chords, self.key, req.style, self.role,

@@ -72,12 +72,18 @@ def test_no_notes_gives_c_major_with_no_confidence() -> None:
     assert est.key == KeySignature(0) and est.confidence == 0.0
 
 
-def test_local_key_follows_a_modulation_and_sections_find_it() -> None:
+BAR = 1920
+
+
+def _c_then_a_flat() -> list[tuple[int, int, int, int]]:
+    """8 bars of C major scales, then 8 of Ab major scales, in eighth notes."""
     c_major = [60, 62, 64, 65, 67, 69, 71, 72]
     a_flat = [68, 70, 72, 73, 75, 77, 79, 80]
-    bar = 1920
-    notes = [(p, b * bar + i * 240, 240, 90) for b in range(8) for i, p in enumerate(c_major)]
-    notes += [(p, b * bar + i * 240, 240, 90) for b in range(8, 16) for i, p in enumerate(a_flat)]
+    return [(p, b * BAR + i * 240, 240, 90) for b in range(16) for i, p in enumerate(c_major if b < 8 else a_flat)]
+
+
+def test_local_key_follows_a_modulation_and_sections_find_it() -> None:
+    notes, bar = _c_then_a_flat(), BAR
     meters = ((0, 4, 4),)
     assert km.local_key(notes, 8 * bar, meters).key.name == "C major"
     assert km.local_key(notes, 16 * bar, meters).key.name == "Ab major"
@@ -88,11 +94,7 @@ def test_local_key_follows_a_modulation_and_sections_find_it() -> None:
 
 
 def test_key_before_follows_a_modulation() -> None:
-    c_major = [60, 62, 64, 65, 67, 69, 71, 72]
-    a_flat = [68, 70, 72, 73, 75, 77, 79, 80]
-    bar = 1920
-    notes = [(p, b * bar + i * 240, 240, 90) for b in range(8) for i, p in enumerate(c_major)]
-    notes += [(p, b * bar + i * 240, 240, 90) for b in range(8, 16) for i, p in enumerate(a_flat)]
+    notes, bar = _c_then_a_flat(), BAR
     assert km.key_before(notes, 8 * bar, ((0, 4, 4),)).name == "C major"
     assert km.key_before(notes, 16 * bar, ((0, 4, 4),)).name == "Ab major"
     assert km.key_before(notes, 0, ((0, 4, 4),)).name == "C major"  # nothing before: the first section's key

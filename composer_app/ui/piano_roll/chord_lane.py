@@ -10,6 +10,7 @@ from composer_app.core import edits
 from composer_app.core.chords import parse_chord, spelled_label
 from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES
 from composer_app.core.song import ChordSymbol
+from composer_app.model.song_adapter import spelling_key
 from composer_app.ui.piano_roll.view import PianoRollView
 
 HEIGHT = 24
@@ -93,7 +94,7 @@ class ChordLane(QWidget):
             p.fillRect(rect, QColor(200, 150, 80) if chosen else QColor(66, 84, 104))
             p.setPen(QPen(QColor(30, 24, 16) if chosen else QColor(225, 232, 240)))
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       display_label(c.label, self._doc.song.key_at(c.start).flats))
+                       self.shown_label(c.label, c.start))
         self._paint_ghosts(p, w, h)
         p.setPen(QPen(QColor(70, 74, 82)))
         p.drawLine(0, h - 1, w, h - 1)
@@ -107,6 +108,11 @@ class ChordLane(QWidget):
             self._ghost_colour = QColor(colour)
         self.update()
 
+    def shown_label(self, label: str, tick: int) -> str:
+        """How a chord at ``tick`` reads in the lane: spelt for the song's key there (the detected one without a
+        signature)."""
+        return display_label(label, spelling_key(self._doc.song, tick).flats)
+
     def _paint_ghosts(self, p: QPainter, w: int, h: int) -> None:
         pen = QPen(self._ghost_colour)
         pen.setStyle(Qt.PenStyle.DashLine)
@@ -119,7 +125,7 @@ class ChordLane(QWidget):
             p.setPen(pen)
             p.drawRect(rect)
             p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       display_label(label, self._doc.song.key_at(start).flats))
+                       self.shown_label(label, start))
 
     # ------------------------------------------------------------ selecting and deleting
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

@@ -143,3 +143,4 @@ def test_note_labels_are_spelt_as_the_song_key_spells_them(roll):
     roll.doc.load(Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, eb, id="clip1"),)),)), None)
     roll.editor.open_clip("clip1")
     assert names() == ["Bb4", "B4", "Gb4", "Eb4"]  # no signature: the detected Eb major
+    assert roll.editor.chord_lane.shown_label("D#:min7", 0) == "Ebm7"  # a label saved with sharps reads Ebm7
