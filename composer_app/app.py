@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -17,7 +19,9 @@ if TYPE_CHECKING:
 def _private_runtime_dir() -> None:
     """Qt wants XDG_RUNTIME_DIR (0700); give it a private temporary one when the session has none."""
     if not os.environ.get("XDG_RUNTIME_DIR"):
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="composer-runtime-")  # mode 0700
+        folder = tempfile.mkdtemp(prefix="composer-runtime-")  # mode 0700
+        os.environ["XDG_RUNTIME_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, True)  # gone again when the app quits
 
 
 def start(app: QApplication, files: Sequence[str] = ()) -> MainWindow:

@@ -87,6 +87,7 @@ private_runtime_dir() {
         XDG_RUNTIME_DIR="$(mktemp -d /tmp/composer-runtime.XXXXXX)"
         chmod 700 "$XDG_RUNTIME_DIR"
         export XDG_RUNTIME_DIR
+        trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT  # why the app and the tests are not exec'd
     fi
 }
 
@@ -96,7 +97,7 @@ case "$mode" in
         install_system $RUNTIME_PKGS
         setup_venv ""
         private_runtime_dir
-        exec "$VENV/bin/composer" "$@"
+        "$VENV/bin/composer" "$@"
         ;;
     test)
         # shellcheck disable=SC2086
@@ -108,7 +109,7 @@ case "$mode" in
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
         echo "== import contracts"; "$VENV/bin/lint-imports"
         echo "== lint"; "$VENV/bin/ruff" check composer_app tests
-        echo "== tests"; exec "$VENV/bin/python" -m pytest "$@"
+        echo "== tests"; "$VENV/bin/python" -m pytest "$@"
         ;;
     *)
         echo "usage: bash packaging/bootstrap.sh run [FILE] | test [PYTEST ARGS]" >&2

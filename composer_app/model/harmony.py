@@ -163,14 +163,12 @@ class Harmonizer:
                           w["crf.start"][st].astype(np.float64), w["crf.end"][st].astype(np.float64))
         return chain, inv_logits.astype(np.float64)
 
-    def constraints(self, req: HarmonyRequest, slots: list[Slot], shift: int,
-                    feats: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    def constraints(self, req: HarmonyRequest, slots: list[Slot],
+                    shift: int) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
         """Allowed classes (T, V), which slots are free, and the verbatim labels of pinned slots."""
         mask = complexity_mask(req.complexity).copy()
-        mask[N_CLASS] = False  # a harmonization has a chord wherever the melody sounds ...
+        mask[N_CLASS] = False  # a chord in every slot: also the bars before the melody's first note (a lead-in)
         allowed = np.tile(mask, (len(slots), 1))
-        if req.method == "model":  # ... and may rest only before the melody's first note
-            allowed[:, N_CLASS] = np.cumsum(feats[:, 48] < 1.0) == 0
         free = np.ones(len(slots), dtype=bool)
         fixed: dict[int, str] = {}
         if req.range_bars is not None:
@@ -223,7 +221,7 @@ class Harmonizer:
             return []
         check()
         chain, inv_logits = self.chain(req, slots, feats)
-        allowed, free, fixed = self.constraints(req, slots, shift, feats)
+        allowed, free, fixed = self.constraints(req, slots, shift)
         chain = self.scored(req, chain, feats, free)
         sub, keep = chain.restricted(allowed)
         check()

@@ -43,3 +43,18 @@ def test_minor_key_and_alternatives(engine):
     assert len(res) == 4
     assert parse_chord(res[0].chords[0][2]).root == 9
     assert all(r.distinct >= 1 / 3 - 1e-9 for r in res)
+
+
+@pytest.mark.parametrize("style", ["folk", "jazz", "chorale"])
+def test_the_bars_before_the_melody_get_chords_too(engine, style):
+    """A melody that enters in bar 3: every candidate has chords from bar 1, the lead-in in the melody's key."""
+    tune = [64, 62, 60, 62, 64, 64, 64, 64, 62, 62, 62, 64, 67, 67, 64, 62, 60, 62, 64, 64, 64, 64, 62, 62]
+    melody = tuple((p + 2, 2 * BAR + i * 480, 480) for i, p in enumerate(tune))  # D major, bars 3-8
+    res = engine.harmonize(HarmonyRequest(melody, key=KeySignature(2, 2, "major"), end=8 * BAR, rhythm="half",
+                                          style=style, candidates=4))
+    assert len(res) == 4
+    for r in res:
+        assert "N" not in r.slot_labels
+        assert r.chords[0][0] == 0 and sum(d for _, d, _ in r.chords) == 8 * BAR
+        lead_in = {parse_chord(lab).root for s, d, lab in r.chords if s < 2 * BAR}
+        assert lead_in <= {2, 4, 7, 9, 11}  # diatonic roots of D major: I, ii, IV, V, vi

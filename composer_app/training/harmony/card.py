@@ -198,7 +198,7 @@ def write_card(weights: Path, card: Path, eval_limit: int | None = None, folder:
         "that it changes a chord's quality, never its root; and a second opinion from music theory (`agree`): +0.5 "
         "for every chord on the root the diatonic-triad rule picks in that slot, which helps most on music unlike "
         "the training data (set on the valid splits, and the best value on three sources when one is left out). "
-        "'No chord' only before the melody's first note. "
+        "Every slot gets a chord, the bars before the melody's first note too (a lead-in). "
         "Viterbi for the best progression; forward-filtering backward-sampling for alternatives (64 samples, "
         "temperature raised when too few are distinct), ranked by score and kept only if they differ from every "
         "kept one in >= 1/3 of the free slots. Pins and a bar range clamp slots. Complexity folds each richer "

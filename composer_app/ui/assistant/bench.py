@@ -7,8 +7,10 @@ through its action until ghost notes are drawn, one is kept; prints click-to-gho
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -72,6 +74,7 @@ def run_bench(runs: int = 10, source: Path = DEFAULT_SOURCE) -> dict:
         return {"skipped": f"no lead-sheet source at {source}"}
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="composer-bench-assistant-"))
+    atexit.register(shutil.rmtree, folder, True)
     path = make_lead_sheet(source, folder)
     window = MainWindow(SongDocument(), Settings.from_ini(folder / "settings.ini"), fileio)
     window.show()

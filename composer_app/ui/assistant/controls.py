@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer_app.core.pitch import note_name
+from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony_features import STYLES
 from composer_app.model.voicing import VOICINGS
 from composer_app.ui.assistant.session import DEFAULT_TEMPERATURE, Options
@@ -61,10 +61,10 @@ class RequestControls(QWidget):
                                  " notes it follows)")
         self.low = self._spin(0, 127, 55, "Lowest pitch allowed")
         self.high = self._spin(0, 127, 84, "Highest pitch allowed")
-        self.low.valueChanged.connect(lambda v: self.low.setSuffix(f" {note_name(v)}"))
-        self.high.valueChanged.connect(lambda v: self.high.setSuffix(f" {note_name(v)}"))
-        self.low.setSuffix(f" {note_name(55)}")
-        self.high.setSuffix(f" {note_name(84)}")
+        self._key = KeySignature(0)
+        for spin in (self.low, self.high):
+            spin.valueChanged.connect(lambda *_a: self._name_range())
+        self._name_range()
         row = QHBoxLayout()
         for w in (self.range_on, self.low, QLabel("to", self), self.high):
             row.addWidget(w)
@@ -108,6 +108,16 @@ class RequestControls(QWidget):
             box.toggled.connect(lambda *_a: self.changed.emit())
         for combo in (self.style, self.rhythm, self.voicing, self.keep):
             combo.currentIndexChanged.connect(lambda *_a: self.changed.emit())
+
+    def set_key(self, key: KeySignature) -> None:
+        """Name the range's pitches as ``key`` spells them (Bb3 in F major, A#3 in B major)."""
+        if key != self._key:
+            self._key = key
+            self._name_range()
+
+    def _name_range(self) -> None:
+        for spin in (self.low, self.high):
+            spin.setSuffix(f" {self._key.spell(spin.value())}")
 
     def state(self) -> str:
         """The stored controls as one JSON text."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_app.core.song import Song
+from composer_app.model.song_adapter import spelling_key
 from composer_app.ui.assistant import drag
 from composer_app.ui.assistant.audition import CandidateAudition
 from composer_app.ui.assistant.colors import candidate_color
@@ -71,6 +72,9 @@ class AssistantUi(QObject):
         self.assistant.current_changed.connect(self._on_current)
         self.assistant.accepted.connect(lambda _s: self.audition.stop())
         document.song_changed.connect(self._on_song_changed)
+        document.song_changed.connect(lambda _old, _new: self._name_pitches())
+        roll.scene.clip_changed.connect(lambda _c: self._name_pitches())
+        self._name_pitches()
         self._build_actions(parent)
         self._arrangement_drops = drag.DropFilter(self._drop_on_arrangement, self._is_harmony, False, self)
         arrangement.clip_view.viewport().installEventFilter(self._arrangement_drops)
@@ -189,6 +193,11 @@ class AssistantUi(QObject):
         if suggestion is None:
             self.audition.stop()
         self.ghosts_drawn.emit(len(self.overlay.items))
+
+    def _name_pitches(self) -> None:
+        """The Range controls spell pitches as the roll does: the key at the open clip."""
+        clip = self.roll.scene.clip
+        self.controls.set_key(spelling_key(self.document.song, clip.start if clip is not None else 0))
 
     def _on_song_changed(self, _old: Song, new: Song) -> None:
         """Another song (File > Open, New) or the target track deleted: the ghost notes no longer apply."""

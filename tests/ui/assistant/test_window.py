@@ -392,3 +392,19 @@ def test_a_harmonization_shows_its_chords_in_the_chord_lane_until_kept(qtbot, wi
     assert [c.label for c in win.document.song.chords]  # the kept ones are the song's now
     suggest(qtbot, win)  # a continuation has no chords to show
     assert lane.ghost_chords == ()
+
+
+def test_the_range_names_its_pitches_as_the_key_spells_them(window):
+    from composer_app.core import edits
+
+    controls, document = window.assistant.controls, window.document
+    controls.low.setValue(58)
+    controls.high.setValue(73)
+    document.apply("Set key", edits.set_key(document.song, 0, 5, "major"))  # F major
+    assert (controls.low.suffix(), controls.high.suffix()) == (" Bb3", " Db5")
+    document.apply("Set key", edits.set_key(document.song, 0, 11, "major"))  # B major
+    assert (controls.low.suffix(), controls.high.suffix()) == (" A#3", " C#5")
+    document.undo_stack.undo()
+    assert controls.low.suffix() == " Bb3"
+    controls.low.setValue(56)
+    assert controls.low.suffix() == " Ab3"
