@@ -30,6 +30,7 @@ from composer_app.model.harmony_rules import (
     recolor,
     rule_chain,
     rule_roots,
+    settle_home,
     style_quality_bonus,
     style_transitions,
 )
@@ -243,6 +244,8 @@ class Harmonizer:
         for rank, (path, lp, dist) in enumerate(picked, 1):
             check()
             classes = keep[path]
+            if req.method == "model":
+                classes = settle_home(classes, np.where(allowed, chain.unary, -np.inf), free, req.key.mode == "minor")
             invs, inv_lp = _inversions(classes, inv_logits, rng if rank > 1 else None)
             out.append(self._result(req, slots, classes, invs, fixed, shift, lp + inv_lp, dist, rank))
         return out

@@ -131,6 +131,34 @@ _RESOLUTION = {"jazz": 1.2, "pop": 0.4, "folk": 0.4, "chorale": 0.4}
 _TWO_FIVE = {"jazz": 1.2, "pop": 0.2, "folk": 0.0, "chorale": 0.0}
 
 
+@lru_cache(maxsize=1)
+def _root_and_dominant() -> tuple[np.ndarray, np.ndarray]:
+    """Per class: its root (-1 for N) and whether its quality is a dominant seventh (7, 9, 13, 7sus4)."""
+    roots = np.array([-1 if r is None else r for r in map(class_root, range(VOCAB_SIZE))])
+    return roots, np.array([class_quality(c) in _DOMINANTS for c in range(VOCAB_SIZE)])
+
+
+def settle_home(classes: np.ndarray, unary: np.ndarray, free: np.ndarray, minor: bool) -> np.ndarray:
+    """``classes`` (T,) of a decoded path with a dominant seventh on the tonic (C:7, or A:7 in the reference minor
+    key) kept only where it resolves to IV (the next other chord's root a fifth below, as V7 of IV); elsewhere the
+    tonic takes its best other quality in ``unary`` (T, V; -inf where not allowed): colour makes the home chord
+    Imaj7 or I6, while I7 there sounds like the blues or a dominant that never resolves. Roots never change."""
+    tonic = 9 if minor else 0
+    roots, dominant = _root_and_dominant()
+    home = (roots == tonic) & ~dominant
+    out = classes.copy()
+    for i, c in enumerate(classes):
+        if not free[i] or roots[c] != tonic or not dominant[c]:
+            continue
+        after = next((int(x) for x in classes[i + 1:] if x != c), None)
+        if after is not None and roots[after] == (tonic + 5) % 12:
+            continue
+        scores = np.where(home, unary[i], -np.inf)
+        if np.isfinite(scores).any():
+            out[i] = int(np.argmax(scores))
+    return out
+
+
 @lru_cache(maxsize=8)
 def style_quality_bonus(style: str) -> np.ndarray:
     """(V,) log-score bonus per class for ``style`` (jazz: sevenths over bare triads)."""

@@ -7,7 +7,7 @@ from composer_app.core.chords import parse_chord
 from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony import Harmonizer, HarmonyRequest, Pin
 from composer_app.model.harmony_features import slot_grid
-from composer_app.model.harmony_vocab import TRIADS, class_quality, label_to_class
+from composer_app.model.harmony_vocab import TRIADS, VOCAB_SIZE, class_label, class_quality, label_to_class
 from composer_app.training.harmony.synthetic import toy_weights
 
 BAR = 1920
@@ -153,3 +153,24 @@ def test_six_accidental_keys_spell_their_chords_as_the_key_does(engine, key, fou
 
     assert _spelled("F:dim", key) == seven and _spelled("N", key) == "N"
     assert _spelled("B:maj", KeySignature(0, 11)) == "B:maj"  # B major is B major
+
+
+def test_a_dominant_seventh_on_the_tonic_stays_only_where_it_resolves_to_iv():
+    from composer_app.model.harmony_rules import settle_home
+
+    def names(classes):
+        return [class_label(int(c), 0, 0, False) for c in classes]
+
+    def path(labels):
+        return np.array([label_to_class(lab)[0] for lab in labels])
+
+    unary = np.zeros((6, VOCAB_SIZE))
+    for label, score in (("C:maj7", 0.5), ("C:maj6", 0.7), ("A:min7", 0.6)):
+        unary[:, label_to_class(label)[0]] = score
+    unary[4, label_to_class("C:maj6")[0]] = -np.inf  # not allowed there: the next best home quality
+    free = np.ones(6, dtype=bool)
+    free[5] = False  # a pinned C7 stays
+    out = settle_home(path(["C:7", "C:7", "F:maj", "C:7", "C:7", "C:7"]), unary, free, minor=False)
+    assert names(out) == ["C:7", "C:7", "F:maj", "C:maj6", "C:maj7", "C:7"]
+    out = settle_home(path(["A:7", "D:min", "A:7"]), unary[:3], np.ones(3, dtype=bool), minor=True)
+    assert names(out) == ["A:7", "D:min", "A:min7"]

@@ -58,3 +58,17 @@ def test_the_bars_before_the_melody_get_chords_too(engine, style):
         assert r.chords[0][0] == 0 and sum(d for _, d, _ in r.chords) == 8 * BAR
         lead_in = {parse_chord(lab).root for s, d, lab in r.chords if s < 2 * BAR}
         assert lead_in <= {2, 4, 7, 9, 11}  # diatonic roots of D major: I, ii, IV, V, vi
+
+
+@pytest.mark.parametrize("tonic", [3, 8])
+def test_jazz_colours_the_home_chord_major_seventh_or_sixth(engine, tonic):
+    """Jazz colour makes the tonic Imaj7 or I6: a dominant seventh there sounds like V7 of IV, not home."""
+    tune = [64, 62, 60, 62, 64, 64, 64, 64, 62, 62, 62, 64, 67, 67, 64, 62, 60, 62, 64, 64, 64, 64, 62, 62,
+            64, 62, 60, 60]
+    melody = tuple((p + tonic, BAR + i * 480, 480) for i, p in enumerate(tune))
+    res = engine.harmonize(HarmonyRequest(melody, key=KeySignature(0, tonic, "major"), end=8 * BAR, rhythm="bar",
+                                          style="jazz", candidates=3))
+    home = [[parse_chord(lab).quality for lab in r.slot_labels if parse_chord(lab).root == tonic] for r in res]
+    assert "7" not in home[0] and set(home[0]) & {"maj7", "maj6"}
+    every = [q for h in home for q in h]
+    assert every.count("7") <= len(every) / 4  # an alternative may still take I7 where the network hears one
