@@ -87,7 +87,7 @@ private_runtime_dir() {
         XDG_RUNTIME_DIR="$(mktemp -d /tmp/composer-runtime.XXXXXX)"
         chmod 700 "$XDG_RUNTIME_DIR"
         export XDG_RUNTIME_DIR
-        trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT  # why the app and the tests are not exec'd
+        trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT  # gone at exit: the app and the tests run as children (no exec)
     fi
 }
 
