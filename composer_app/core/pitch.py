@@ -46,6 +46,22 @@ charts spell it), F# major when the key was given with sharps (``KeySignature.sh
 
 
 _SHARP_ORDER = "FCGDAEB"
+_LETTERS = "CDEFGAB"
+_ODD_NAMES = frozenset({"Cb", "Fb", "B#", "E#"})
+_ROOT_STEPS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+_LEADING_STEPS = (0, 0, 1, 1, 2, 3, 3, 4, 4, 5, 5, 6)
+"""Semitones above the tonic -> letter steps above it, for chord roots: b2, 2, b3/3, 3, 4, #4, 5, b6, 6, b7, 7
+(the same in minor, whose 3, 6 and 7 are the raised ones); for leading roots #1, #2, #4, #5 and #6."""
+
+
+def letter_name(letter: str, steps: int, pitch_class: int) -> str | None:
+    """The name of ``pitch_class`` on the letter ``steps`` letters above ``letter``: ('E', 4, 10) is 'Bb' (the
+    fifth of Eb), ('A', 2, 1) is 'C#' (the third of A); None where that would take a double accidental."""
+    name = _LETTERS[(_LETTERS.index(letter.upper()) + steps) % 7]
+    alter = (pitch_class - _LETTER_PC[name] + 6) % 12 - 6
+    if abs(alter) > 1:
+        return None
+    return name + ("#" if alter > 0 else "b" if alter < 0 else "")
 
 
 @cache
@@ -116,6 +132,21 @@ class KeySignature:
         letter, alter = found
         accidental = "#" if alter > 0 else "b" if alter < 0 else ""
         return f"{letter}{accidental}{(pitch - alter) // 12 - 1}"  # Cb5 is B4 by sound, E#4 is F4
+
+    def root_name(self, pitch_class: int, leading: bool = False) -> str:
+        """A chord root named by its degree in this key: the scale's own by their letters (Cb in Gb major, E# in
+        F# major), chromatic ones as the altered degree, flat below and sharp above (Db, Eb, F#, Ab, Bb in C
+        major; C#, the raised seventh, in D minor; F#, the raised fourth, in C minor). A ``leading`` root (of a
+        diminished chord) outside the scale is the raised degree below: C#dim7 leading to Dm in C major, not Db.
+        Cb, Fb, B# and E# only where the scale has them, and never a double accidental: B, not Cb, for the flat
+        sixth of Eb major."""
+        rel = (pitch_class - self.tonic) % 12
+        outside = pitch_class % 12 not in self.scale
+        step = (_LEADING_STEPS if leading and outside else _ROOT_STEPS)[rel]
+        name = letter_name(self.tonic_name[0], step, pitch_class)
+        if name is None or (name in _ODD_NAMES and outside):
+            return (FLAT_NAMES if self.flats else SHARP_NAMES)[pitch_class % 12]
+        return name
 
     @property
     def midi_name(self) -> str:

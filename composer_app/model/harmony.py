@@ -37,7 +37,6 @@ from composer_app.model.harmony_rules import (
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     class_label,
-    class_root,
     complexity_bonus,
     complexity_mask,
     fold_scores,
@@ -252,7 +251,7 @@ class Harmonizer:
 
     def _result(self, req: HarmonyRequest, slots: list[Slot], classes: np.ndarray, invs: np.ndarray,
                 fixed: dict[int, str], shift: int, log_prob: float, distinct: float, rank: int) -> Harmonization:
-        labels = [fixed.get(i) or _spelled(class_label(int(c), int(v), -shift, _flats(req.key, int(c), shift)), req.key)
+        labels = [fixed.get(i) or _spelled(class_label(int(c), int(v), -shift), req.key)
                   for i, (c, v) in enumerate(zip(classes, invs))]
         spans: list[list] = []
         for s, lab in zip(slots, labels):
@@ -274,27 +273,17 @@ class Harmonizer:
         return Harmonization(tuple(chords), tuple(labels), float(log_prob), distinct, rank)
 
 
-def _flats(key: KeySignature, cls: int, shift: int) -> bool:
-    """Spell with flats in flat keys and for the flat-side chromatic chords (bII, bIII, bVI, bVII) of major keys."""
-    root = class_root(cls)
-    if key.flats or root is None:
-        return key.flats
-    rel = (root - shift - key.tonic) % 12
-    return rel in ((1, 3, 8, 10) if key.mode == "major" else (1,))
-
-
-_SIX_ACCIDENTALS = {-6: (11, "Cb"), 6: (5, "E#")}
-"""The one root the six-accidental keys spell off the plain tables: Cb in Gb major and Eb minor, E# in F# major
-and D# minor."""
+_LEADING = ("dim", "dim7", "hdim7")
 
 
 def _spelled(label: str, key: KeySignature) -> str:
-    """``label`` with its root spelt as the key writes it (Cb:maj, not B:maj, in Gb major)."""
-    odd = _SIX_ACCIDENTALS.get(key.fifths)
+    """``label`` with its root spelt by its degree in the key (``KeySignature.root_name``): Cb:maj in Gb major,
+    C#:dim7 in D minor, Db:7 in C major; a diminished chord's chromatic root as a leading note (C#:dim7 in C)."""
     root, sep, rest = label.partition(":")
-    if odd is None or not sep or parse_pitch_class(root) != odd[0]:
+    if not sep:
         return label
-    return f"{odd[1]}:{rest}"
+    quality = rest.split("/")[0].split("(")[0]
+    return f"{key.root_name(parse_pitch_class(root), quality in _LEADING)}:{rest}"
 
 
 def _moved(label: str, shift: int) -> str:

@@ -27,6 +27,25 @@ def test_a_key_spells_its_notes():
     assert KeySignature.parse(0, "Gb").spell(66) == "Gb4" and KeySignature.parse(0, "F#").spell(66) == "F#4"
 
 
+@pytest.mark.parametrize(("key", "roots"), [
+    ("C", "C Db D Eb E F F# G Ab A Bb B"),  # bII, bIII, #IV, bVI, bVII
+    ("Dm", "C C# D Eb E F F# G G# A Bb B"),  # the raised sixth and seventh
+    ("Eb", "C Db D Eb E F Gb G Ab A Bb B"),  # its flat sixth is B, not Cb (not in the scale)
+    ("Gb", "C Db D Eb E F Gb G Ab A Bb Cb"),  # Cb is its fourth degree
+    ("F#", "C C# D D# E E# F# G G# A A# B"),  # E# its seventh; its raised fourth reads C, not B#
+])
+def test_chord_roots_are_named_by_their_degree(key, roots):
+    k = KeySignature.parse(0, key)
+    assert " ".join(k.root_name(pc) for pc in range(12)) == roots
+
+
+def test_a_diminished_chord_root_outside_the_scale_is_a_leading_note():
+    c_major, c_minor = KeySignature(0), KeySignature.parse(0, "Cm")
+    assert [c_major.root_name(pc, leading=True) for pc in (1, 3, 6, 8, 10)] == ["C#", "D#", "F#", "G#", "A#"]
+    assert c_minor.root_name(11, leading=True) == "B" and c_minor.root_name(6, leading=True) == "F#"
+    assert c_minor.root_name(3, leading=True) == "Eb"  # in the scale: its own letter
+
+
 def test_scale():
     assert KeySignature(0, 9, "minor").scale == KeySignature(0, 0, "major").scale
 

@@ -155,6 +155,19 @@ def test_six_accidental_keys_spell_their_chords_as_the_key_does(engine, key, fou
     assert _spelled("B:maj", KeySignature(0, 11)) == "B:maj"  # B major is B major
 
 
+@pytest.mark.parametrize(("label", "key", "spelt"), [
+    ("C#:dim7", KeySignature(0, 2, "minor"), "C#:dim7"), ("Db:dim7", KeySignature(0, 2, "minor"), "C#:dim7"),
+    ("F#:dim7/b3", KeySignature(0, 7, "minor"), "F#:dim7/b3"), ("A#:7", KeySignature(0, 0), "Bb:7"),
+    ("C#:7", KeySignature(0, 0), "Db:7"), ("C#:dim7", KeySignature(0, 0), "C#:dim7"),
+    ("D#:maj", KeySignature(0, 10), "Eb:maj"), ("G#:hdim7", KeySignature(0, 9, "minor"), "G#:hdim7"),
+])
+def test_roots_are_spelt_by_their_degree_in_the_key(label, key, spelt):
+    """The leading note of D minor is C#, not Db (the chord lane and cards showed Db:dim7); bVII of C is Bb."""
+    from composer_app.model.harmony import _spelled
+
+    assert _spelled(label, key) == spelt
+
+
 def test_a_dominant_seventh_on_the_tonic_stays_only_where_it_resolves_to_iv():
     from composer_app.model.harmony_rules import settle_home
 

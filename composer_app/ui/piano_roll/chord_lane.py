@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from composer_app.core import edits
 from composer_app.core.chords import parse_chord, spelled_label
-from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES
+from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, letter_name
 from composer_app.core.song import ChordSymbol
 from composer_app.model.song_adapter import spelling_key
 from composer_app.ui.piano_roll.view import PianoRollView
@@ -18,12 +18,13 @@ _SHORT = {"maj": "", "min": "m", "min7": "m7", "min6": "m6", "min9": "m9", "min1
           "minmaj7": "m(maj7)", "hdim7": "m7b5", "dim7": "°7", "dim": "°"}
 
 
-def display_label(label: str, flats: bool | None = None) -> str:
+def display_label(label: str, key: KeySignature | None = None) -> str:
     """'A:min7' -> 'Am7', 'C:maj/3' -> 'C/E', 'G:7' -> 'G7' (as a lead sheet spells it).
 
-    A root written flat keeps its spelling in any key ('Eb:min7' -> 'Ebm7'); one written sharp keeps it unless
-    ``flats`` (the key prefers flats: labels saved before spellings were kept are all sharps, 'D#:min7' in Bb
-    major shows 'Ebm7'). ``flats`` also spells natural roots' basses, e.g. 'C:maj/b3'.
+    A root written flat keeps its spelling in any key ('Eb:min7' -> 'Ebm7'); one written sharp is named by its
+    degree in ``key`` when one is given (labels saved before spellings were kept are all sharps: 'D#:min7' in Bb
+    major shows 'Ebm7', while 'C#:dim7' stays C#dim7 in D minor). A slash chord's bass is named by its interval
+    above the root: 'A:maj/3' is 'A/C#' and 'Eb:maj/5' is 'Eb/Bb' in any key.
     """
     try:
         chord = parse_chord(label)
@@ -34,18 +35,25 @@ def display_label(label: str, flats: bool | None = None) -> str:
     n = 1
     while n < len(label) and label[n] in "#b":
         n += 1
-    written = label[:1].upper() + label[1:n] if n > 1 else ""
-    if written.endswith("b"):
-        flats = True
-    elif written and flats:
-        written = ""  # a sharp root in a flat key: spelled by the key
-    names = FLAT_NAMES if flats else SHARP_NAMES
-    text = (written or names[chord.root]) + _SHORT.get(chord.quality, chord.quality)
+    root = label[:1].upper() + label[1:n]
+    if "#" in root and key is not None:
+        root = key.root_name(chord.root, chord.quality in ("dim", "dim7", "hdim7"))
+    text = root + _SHORT.get(chord.quality, chord.quality)
     if chord.added or chord.omitted:
         text += label[label.index("("):label.index(")") + 1] if "(" in label else ""
     if chord.bass and chord.bass_pitch_class is not None:
-        text += "/" + names[chord.bass_pitch_class]
+        text += "/" + _bass_name(root, label.rpartition("/")[2], chord.bass_pitch_class, key)
     return text
+
+
+def _bass_name(root: str, written: str, pitch_class: int, key: KeySignature | None) -> str:
+    """A slash chord's bass: a degree ('3', 'b7') named from the root's letter, a written note name kept."""
+    digits = written.lstrip("b#")
+    if not digits.isdigit():
+        return written
+    name = letter_name(root[0], (int(digits) - 1) % 7, pitch_class)
+    flats = "b" in root or (key is not None and key.flats)
+    return name or (FLAT_NAMES if flats else SHARP_NAMES)[pitch_class]
 
 
 class ChordLane(QWidget):
@@ -111,7 +119,7 @@ class ChordLane(QWidget):
     def shown_label(self, label: str, tick: int) -> str:
         """How a chord at ``tick`` reads in the lane: spelt for the song's key there (the detected one without a
         signature)."""
-        return display_label(label, spelling_key(self._doc.song, tick).flats)
+        return display_label(label, spelling_key(self._doc.song, tick))
 
     def _paint_ghosts(self, p: QPainter, w: int, h: int) -> None:
         pen = QPen(self._ghost_colour)
