@@ -138,13 +138,14 @@ class KeySignature:
         F# major), chromatic ones as the altered degree, flat below and sharp above (Db, Eb, F#, Ab, Bb in C
         major; C#, the raised seventh, in D minor; F#, the raised fourth, in C minor). A ``leading`` root (of a
         diminished chord) outside the scale is the raised degree below: C#dim7 leading to Dm in C major, not Db.
-        Cb, Fb, B# and E# only where the scale has them, and never a double accidental: B, not Cb, for the flat
-        sixth of Eb major."""
+        Cb, Fb, B# and E# only where the scale has them, as a minor key's raised sixth or seventh (E# in F#
+        minor) or as a leading note, and never a double accidental: B, not Cb, for the flat sixth of Eb major."""
         rel = (pitch_class - self.tonic) % 12
         outside = pitch_class % 12 not in self.scale
         step = (_LEADING_STEPS if leading and outside else _ROOT_STEPS)[rel]
         name = letter_name(self.tonic_name[0], step, pitch_class)
-        if name is None or (name in _ODD_NAMES and outside):
+        raised = self.mode == "minor" and rel in (9, 11)  # E# in F# minor, B# in C# minor
+        if name is None or (name in _ODD_NAMES and outside and not raised and not leading):
             return (FLAT_NAMES if self.flats else SHARP_NAMES)[pitch_class % 12]
         return name
 

@@ -44,6 +44,9 @@ def test_a_diminished_chord_root_outside_the_scale_is_a_leading_note():
     assert [c_major.root_name(pc, leading=True) for pc in (1, 3, 6, 8, 10)] == ["C#", "D#", "F#", "G#", "A#"]
     assert c_minor.root_name(11, leading=True) == "B" and c_minor.root_name(6, leading=True) == "F#"
     assert c_minor.root_name(3, leading=True) == "Eb"  # in the scale: its own letter
+    f_sharp, f_sharp_minor = KeySignature.parse(0, "F#"), KeySignature.parse(0, "F#m")
+    assert f_sharp.root_name(0, leading=True) == "B#" and f_sharp.root_name(0) == "C"
+    assert f_sharp_minor.root_name(5) == "E#" and KeySignature.parse(0, "C#m").root_name(0) == "B#"
 
 
 def test_scale():
