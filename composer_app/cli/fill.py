@@ -91,7 +91,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same candidates)")
     p.add_argument("--key-lock", action="store_true", help="keep every note in the key's scale")
     p.add_argument("--range", type=_range, default=None,
-                   help="pitch range LOW:HIGH (60:84 or C4:C6; default: an octave and a fifth around the context)")
+                   help="pitch range LOW:HIGH (60:84 or C4:C6; default: an octave and a fifth around the context, "
+                        "an octave for an accompaniment)")
     p.add_argument("--density", type=_positive("density"), default=None, help="target notes per bar")
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")
     p.add_argument("--key", type=parse_key, default=None, help="the key to work in (default: signature or detected)")

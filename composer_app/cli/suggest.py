@@ -162,7 +162,8 @@ def add_commands(sub) -> None:
     p.add_argument("--no-phrase-end", action="store_true",
                    help="let the last bar run on (default: it ends the phrase, with fewer notes and one held)")
     p.add_argument("--range", type=_range, default=None,
-                   help="pitch range LOW:HIGH (60:84 or C4:C6; default: an octave and a fifth around the context)")
+                   help="pitch range LOW:HIGH (60:84 or C4:C6; default: an octave and a fifth around the context, "
+                        "an octave for an accompaniment)")
     p.add_argument("--density", type=_positive("density"), default=None, help="target notes per bar")
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")
     p.add_argument("--at-bar", type=_int_in(1, 10_000, "bar"), default=None,

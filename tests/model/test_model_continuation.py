@@ -81,25 +81,43 @@ PAD = ((48, 0, BAR, 90), (55, 0, BAR, 90), (64, 0, BAR, 90),
 
 def test_without_a_range_candidates_stay_near_the_register_and_chords_stay_playable():
     """Two whole-note chords were enough for the shipped network to stack 11 notes up to MIDI 127. Without a
-    ``pitch_range`` a candidate now keeps within REGISTER_MARGIN of the music it sees, and an accompaniment puts
-    at most CHORD_CAP notes on one onset."""
+    ``pitch_range`` an accompaniment candidate now keeps within an octave of the music it sees
+    (REGISTER_MARGIN), and puts at most STACK_ROOM more notes on one onset than its fullest."""
     from collections import Counter
 
-    from composer_app.model.decoding import CHORD_CAP, REGISTER_MARGIN
+    from composer_app.model.decoding import CHORD_CAP, REGISTER_MARGIN, STACK_ROOM
 
     engine = _shipped()
-    lo, hi = 48 - REGISTER_MARGIN, 65 + REGISTER_MARGIN
+    margin = REGISTER_MARGIN["accompaniment"]
+    lo, hi = 48 - margin, 65 + margin
     stacks = []
     for seed in range(3):
         for c in engine.suggest(_request(context=PAD, chords=(), seed=seed, role="accompaniment",
                                          key=KeySignature(0))):
             assert all(lo <= p <= hi for p, _, _, _ in c.notes), (seed, c.facts.lowest, c.facts.highest)
             stacks.append(max(Counter(s for _, s, _, _ in c.notes).values()))
-    assert max(stacks) <= CHORD_CAP
+    assert max(stacks) <= 3 + STACK_ROOM <= CHORD_CAP
     wide = engine.suggest(_request(context=PAD, chords=(), seed=0, role="accompaniment", key=KeySignature(0),
                                    pitch_range=(21, 108), candidates=8))
     assert any(not lo <= p <= hi for c in wide for p, _, _, _ in c.notes)  # a range set on purpose wins
-    assert max(max(Counter(s for _, s, _, _ in c.notes).values()) for c in wide) <= CHORD_CAP
+    assert max(max(Counter(s for _, s, _, _ in c.notes).values()) for c in wide) <= 3 + STACK_ROOM
+
+
+LEFT_HAND = tuple((p + o, (b * 4 + q) * 480, 480, 80) for b in range(4)
+                  for q, p in enumerate((36, 43, 41, 43)) for o in (0, 12))  # octaves on every beat, C2-G3
+
+
+def test_a_left_hand_part_goes_on_as_a_left_hand():
+    """A part of bass octaves (2 notes per onset, C2-G3): the network, trained on both hands of pop piano, wrote
+    full chords up to C5 over it; its candidates now keep to an octave around it and at most 4 notes together."""
+    from collections import Counter
+
+    engine = _shipped()
+    for seed in range(2):
+        for c in engine.suggest(_request(context=LEFT_HAND, chords=(), seed=seed, role="accompaniment",
+                                         key=KeySignature(0))):
+            assert 24 <= c.facts.lowest and c.facts.highest <= 55 + 12, (seed, c.facts.lowest, c.facts.highest)
+            assert max(Counter(s for _, s, _, _ in c.notes).values()) <= 4
 
 
 def test_same_seed_same_result_and_candidates_differ(engine):
