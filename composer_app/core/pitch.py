@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
@@ -45,7 +44,6 @@ _MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: -6, 5: -1, 10: -2, 3: -
 charts spell it), F# major when the key was given with sharps (``KeySignature.sharps``)."""
 
 
-_SHARP_ORDER = "FCGDAEB"
 _LETTERS = "CDEFGAB"
 _ODD_NAMES = frozenset({"Cb", "Fb", "B#", "E#"})
 _ROOT_STEPS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
@@ -62,18 +60,6 @@ def letter_name(letter: str, steps: int, pitch_class: int) -> str | None:
     if abs(alter) > 1:
         return None
     return name + ("#" if alter > 0 else "b" if alter < 0 else "")
-
-
-@cache
-def _key_letters(fifths: int) -> dict[int, tuple[str, int]]:
-    """Pitch class -> (letter, alteration) of the seven notes of the signature with ``fifths`` sharps (+) or
-    flats (-): with six flats B is Cb, with six sharps F is E#."""
-    altered = set(_SHARP_ORDER[:fifths]) if fifths > 0 else set(_SHARP_ORDER[::-1][:-fifths])
-    out = {}
-    for letter, pc in _LETTER_PC.items():
-        alter = (1 if fifths > 0 else -1) if letter in altered else 0
-        out[(pc + alter) % 12] = (letter, alter)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +109,13 @@ class KeySignature:
         return self.fifths < 0
 
     def spell(self, pitch: int) -> str:
-        """A MIDI pitch named as this key spells it: 70 is 'Bb4' in F major, 'A#4' in B major; the scale's own
-        notes by their letters (71 is 'Cb5' in Gb major, 65 'E#4' in F# major), the others with the key's
-        accidentals."""
-        found = _key_letters(self.fifths).get(pitch % 12)
-        if found is None:
-            return note_name(pitch, self.flats)
-        letter, alter = found
-        accidental = "#" if alter > 0 else "b" if alter < 0 else ""
-        return f"{letter}{accidental}{(pitch - alter) // 12 - 1}"  # Cb5 is B4 by sound, E#4 is F4
+        """A MIDI pitch named as this key spells it, by its degree (``root_name``): the scale's own notes by their
+        letters (70 is 'Bb4' in F major and 'A#4' in B major, 71 'Cb5' in Gb major, 65 'E#4' in F# major), the
+        others as the altered degree: 'C#5' for the raised seventh of D minor, 'Bb4' for the flat seventh and
+        'Eb4' for the blue third of C major, 'F#4' for its raised fourth."""
+        name = self.root_name(pitch % 12)
+        alter = name.count("#") - name.count("b")
+        return f"{name}{(pitch - alter) // 12 - 1}"  # Cb5 is B4 by sound, E#4 is F4
 
     def root_name(self, pitch_class: int, leading: bool = False) -> str:
         """A chord root named by its degree in this key: the scale's own by their letters (Cb in Gb major, E# in

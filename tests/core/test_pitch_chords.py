@@ -23,7 +23,7 @@ def test_key_parse_and_fifths(text, tonic, mode, fifths):
 
 def test_a_key_spells_its_notes():
     assert KeySignature.parse(0, "F").spell(70) == "Bb4" and KeySignature.parse(0, "B").spell(70) == "A#4"
-    assert KeySignature.parse(0, "Cm").spell(63) == "Eb4" and KeySignature(0).spell(61) == "C#4"
+    assert KeySignature.parse(0, "Cm").spell(63) == "Eb4" and KeySignature(0).spell(66) == "F#4"
     assert KeySignature.parse(0, "Gb").spell(66) == "Gb4" and KeySignature.parse(0, "F#").spell(66) == "F#4"
 
 
@@ -47,6 +47,17 @@ def test_a_diminished_chord_root_outside_the_scale_is_a_leading_note():
     f_sharp, f_sharp_minor = KeySignature.parse(0, "F#"), KeySignature.parse(0, "F#m")
     assert f_sharp.root_name(0, leading=True) == "B#" and f_sharp.root_name(0) == "C"
     assert f_sharp_minor.root_name(5) == "E#" and KeySignature.parse(0, "C#m").root_name(0) == "B#"
+
+
+@pytest.mark.parametrize(("key", "names"), [
+    ("C", "C4 Db4 D4 Eb4 E4 F4 F#4 G4 Ab4 A4 Bb4 B4"),  # the blue third and seventh are flats, the #4 sharp
+    ("Dm", "C4 C#4 D4 Eb4 E4 F4 F#4 G4 G#4 A4 Bb4 B4"),  # the raised seventh is C#, not Db
+    ("Gm", "C4 C#4 D4 Eb4 E4 F4 F#4 G4 Ab4 A4 Bb4 B4"),
+    ("Gb", "C4 Db4 D4 Eb4 E4 F4 Gb4 G4 Ab4 A4 Bb4 Cb5"),
+])
+def test_notes_outside_the_scale_are_named_by_their_degree(key, names):
+    k = KeySignature.parse(0, key)
+    assert " ".join(k.spell(60 + i) for i in range(12)) == names
 
 
 def test_scale():

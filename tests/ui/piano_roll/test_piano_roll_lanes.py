@@ -147,7 +147,7 @@ def test_note_labels_are_spelt_as_the_song_key_spells_them(roll):
 
     scene = roll.editor.scene
     names = lambda: [scene._label_cache(12, scene.label_key())[p].text() for p in (70, 71, 66, 63)]  # noqa: E731
-    assert names() == ["A#4", "B4", "F#4", "D#4"]  # no signature, C major notes: C major
+    assert names() == ["Bb4", "B4", "F#4", "Eb4"]  # no signature, C major notes: C major (its b7, #4, b3)
     roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 6, "major"))  # six flats: Gb major
     assert names() == ["Bb4", "Cb5", "Gb4", "Eb4"]
     eb = tuple(Note(p, i * 480, 480, id=f"e{i}") for i, p in enumerate((63, 65, 67, 68, 70, 72, 74, 75, 70, 67)))
