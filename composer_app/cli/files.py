@@ -64,6 +64,8 @@ def _print_info(path: str, info: dict) -> None:
         print("  key      " + ", ".join(f"{k['key']} at {k['bar']}" for k in info["keys"]))
     if detected["detected"]:
         line = f"  detected {detected['detected']} (confidence {detected['confidence']:.2f})"
+        if detected.get("also_fits"):
+            line += f", {detected['also_fits']} fits about as well"
         if detected["sections"]:
             line += "; by section: " + ", ".join(f"{s['key']} from bar {s['bar']}" for s in detected["sections"])
         print(line)

@@ -38,6 +38,10 @@ SECTION_BARS = 8
 CHANGE_PENALTY = 2.5
 """Cost of a modulation in the section search, in units of one bar's correlation score (keeps sections long)."""
 MIN_WEIGHT = 1e-9
+CLOSE = 0.05
+"""Correlation within which another key fits a passage about as well as the one chosen. On the valid split's
+melodies (signatures hidden) 12 % of whole melodies and 20 % of 8-bar passages are that close; in those the
+chosen key was right 46-48 % of the time, and one of the two 75-80 % (``section_rivals``)."""
 
 
 def _matrix(name: str) -> np.ndarray:
@@ -64,11 +68,16 @@ class KeyEstimate:
     scores: tuple[float, ...]
 
     def score_of(self, key: KeySignature) -> float:
-        return self.scores[key.tonic + (12 if key.mode == "minor" else 0)]
+        return self.scores[key_index(key)]
 
 
 def _key(index: int, tick: int = 0) -> KeySignature:
     return KeySignature(tick, int(index) % 12, "major" if index < 12 else "minor")
+
+
+def key_index(key: KeySignature) -> int:
+    """The key's column in ``correlations``: 0-11 major on each tonic, 12-23 minor."""
+    return key.tonic + (12 if key.mode == "minor" else 0)
 
 
 def pitch_class_weights(notes: Iterable[Sequence[int]], lo: int | None = None, hi: int | None = None) -> np.ndarray:
@@ -208,10 +217,29 @@ def key_before(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[t
     return key_at(key_sections(before, meters, profile), max(end_tick - 1, 0))
 
 
+def section_rivals(notes: Sequence[Sequence[int]], sections: Sequence[KeySignature],
+                   profile: str = DEFAULT_PROFILE) -> tuple[KeySignature | None, ...]:
+    """Per section: another key that fits the section's notes within CLOSE of the section's own key (the best
+    such), else None: the window then offers both."""
+    out: list[KeySignature | None] = []
+    for i, key in enumerate(sections):
+        end = sections[i + 1].tick if i + 1 < len(sections) else None
+        scores = correlations(pitch_class_weights(notes, key.tick, end), profile)
+        own = key_index(key)
+        best = next(int(j) for j in np.argsort(-scores, kind="stable") if int(j) != own)
+        out.append(_key(best, key.tick) if np.any(scores) and scores[best] >= scores[own] - CLOSE else None)
+    return tuple(out)
+
+
 def key_at(sections: Sequence[KeySignature], tick: int) -> KeySignature:
     """The section key in force at ``tick``."""
-    current = sections[0]
-    for k in sections:
+    return sections[section_at(sections, tick)]
+
+
+def section_at(sections: Sequence[KeySignature], tick: int) -> int:
+    """The index of the section in force at ``tick`` (the first when ``tick`` comes before them all)."""
+    current = 0
+    for i, k in enumerate(sections):
         if k.tick <= tick:
-            current = k
+            current = i
     return current

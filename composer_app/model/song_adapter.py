@@ -223,6 +223,7 @@ class _LastSections:
         self._lock = threading.Lock()
         self._of: tuple = (None, None)
         self._sections: tuple[KeySignature, ...] = ()
+        self._rivals: tuple[KeySignature | None, ...] | None = None
 
     def get(self, song: Song) -> tuple[KeySignature, ...]:
         with self._lock:
@@ -231,8 +232,19 @@ class _LastSections:
         notes = pitched_notes(song)
         sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
         with self._lock:
-            self._of, self._sections = (song.tracks, song.meters), sections
+            self._of, self._sections, self._rivals = (song.tracks, song.meters), sections, None
         return sections
+
+    def rivals(self, song: Song) -> tuple[KeySignature | None, ...]:
+        sections = self.get(song)
+        with self._lock:
+            if self._rivals is not None and self._sections is sections:
+                return self._rivals
+        rivals = key_detection.section_rivals(pitched_notes(song), sections)
+        with self._lock:
+            if self._sections is sections:
+                self._rivals = rivals
+        return rivals
 
 
 _last_sections = _LastSections()
@@ -241,6 +253,12 @@ _last_sections = _LastSections()
 def detected_sections(song: Song) -> tuple[KeySignature, ...]:
     """The keys detected from the song's pitched notes, one per section (empty for a song without notes)."""
     return _last_sections.get(song)
+
+
+def detected_rivals(song: Song) -> tuple[KeySignature | None, ...]:
+    """Per detected section (``detected_sections``): another key that fits its notes about as well as its own
+    (within ``keys.CLOSE``), else None."""
+    return _last_sections.rivals(song)
 
 
 def spelling_key(song: Song, tick: int) -> KeySignature:
@@ -253,14 +271,18 @@ def spelling_key(song: Song, tick: int) -> KeySignature:
 
 
 def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dict:
-    """What ``info`` prints: the signature, the key detected from the notes, and per-section keys if it modulates."""
+    """What ``info`` prints: the signature, the key detected from the notes (and a second that fits about as well,
+    within ``keys.CLOSE``), and per-section keys if it modulates."""
     if notes is None:
         notes = pitched_notes(song)
     detected = key_detection.estimate_key(notes) if notes else None
     sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
+    close = detected is not None and detected.score_of(detected.key) - detected.score_of(detected.runner_up) \
+        < key_detection.CLOSE
     return {"signature": song.keys[0].name if has_key_signature(song) else None,
             "detected": detected.key.name if detected else None,
             "confidence": round(detected.confidence, 3) if detected else None,
+            "also_fits": detected.runner_up.name if detected is not None and close else None,
             "sections": [{"bar": song.meter_map.bar_of(k.tick) + 1, "key": k.name} for k in sections]
             if len(sections) > 1 else []}
 

@@ -75,12 +75,8 @@ POINT_METHODS = ("local 8 bars", "section key")
 
 
 def _point_guesses(notes: list, at: int, meters) -> dict[str, int]:
-    return {"local 8 bars": _index(km.local_key(notes, at, meters).key),
-            "section key": _index(km.key_before(notes, at, meters))}
-
-
-def _index(key) -> int:
-    return key.tonic + (12 if key.mode == "minor" else 0)
+    return {"local 8 bars": km.key_index(km.local_key(notes, at, meters).key),
+            "section key": km.key_index(km.key_before(notes, at, meters))}
 
 
 def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:
@@ -108,12 +104,12 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
                 at = mm.bar_start(bar)
                 if sum(1 for n in notes if n[1] < at) < 4:
                     continue
-                truth = _index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
+                truth = km.key_index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
                                    default=piece.keys[0]))
                 for method, guess in _point_guesses(notes, at, piece.meters).items():
                     v = verdict(guess, truth)
                     out["all"][method][source][v] += 1
-                    if truth != _index(piece.keys[0]):
+                    if truth != km.key_index(piece.keys[0]):
                         out["modulated"][method][source][v] += 1
     return out
 

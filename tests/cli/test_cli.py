@@ -160,3 +160,18 @@ def test_info_prints_the_detected_key_and_sections(capsys):
     assert [s["key"] for s in report["sections"]][:2] == ["G major", "F major"]  # the B part is in F
     assert main(["info", str(ASHOVER1)]) == 0
     assert "by section: G major from bar 1, F major from bar" in capsys.readouterr().out
+
+
+def test_info_names_a_second_key_that_fits_about_as_well(tmp_path, capsys):
+    """Quarter notes with the pitch classes of a melody over F7: F major and F minor are both named."""
+    from composer_app.core.song import Clip, Note, Song, Track
+    from composer_app.fileio import export_midi
+
+    counts = {65: 17, 60: 17, 63: 7, 70: 8, 67: 6, 69: 4, 62: 3, 68: 1}
+    pitches = [p for i in range(17) for p, c in counts.items() if c > i]
+    notes = tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))
+    path = tmp_path / "f7.mid"
+    export_midi(Song(tracks=(Track("Lead", clips=(Clip(0, 16 * 1920, notes),)),)), path)
+    assert main(["info", str(path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "detected" in x)
+    assert "F major" in line and "F minor" in line and line.endswith("fits about as well")

@@ -125,3 +125,21 @@ def test_sections_stay_one_key_for_a_tune_that_does_not_modulate() -> None:
         sections = km.key_sections(piece.melody.notes if piece.melody else piece.parts[0].notes, piece.meters)
         steady += len(sections) <= 2
     assert steady >= 0.8 * len(pieces)
+
+
+def test_a_second_key_that_fits_as_well_is_found_per_section() -> None:
+    """Pitch classes of a melody over F7 (F, C, Eb, Bb, G, A, D, one Ab): F major and F minor within CLOSE; a C
+    major scale has no such rival; a rival is reported per section of a modulating piece."""
+    counts = {65: 17, 60: 17, 63: 7, 70: 8, 67: 6, 69: 4, 62: 3, 68: 1}
+    pitches = [p for i in range(17) for p, c in counts.items() if c > i]
+    mixed = [(p, i * 480, 480) for i, p in enumerate(pitches)]
+    sections = km.key_sections(mixed)
+    assert [k.name for k in sections] == ["F major"]
+    assert [r.name if r else None for r in km.section_rivals(mixed, sections)] == ["F minor"]
+    scale = [(60 + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8], i * 480, 480) for i in range(32)]
+    assert km.section_rivals(scale, km.key_sections(scale)) == (None,)
+    e_major = [(64 + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8], 16 * 1920 + i * 480, 480) for i in range(64)]
+    both = mixed + e_major
+    sections = km.key_sections(both)
+    assert [k.name for k in sections] == ["F major", "E major"]
+    assert [r.name if r else None for r in km.section_rivals(both, sections)] == ["F minor", None]

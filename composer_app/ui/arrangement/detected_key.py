@@ -1,14 +1,15 @@
-"""DetectedKeyButton: "Detected: Gb major" beside the key selector; one click adopts it (an undoable key edit)."""
+"""DetectedKeyButton: "Detected: Gb major" beside the key selector; one click adopts it (an undoable key edit).
+When another key fits the notes about as well ("Detected: F minor or F major"), its menu offers both."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.model import keys as key_detection
-from composer_app.model.song_adapter import detected_sections, has_key_signature
+from composer_app.model.song_adapter import detected_rivals, detected_sections, has_key_signature
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.transport import TransportState
@@ -27,7 +28,10 @@ class DetectedKeyButton(QToolButton):
         self.transport = transport
         self.commands = commands
         self.sections: tuple[KeySignature, ...] = ()
+        self.rivals: tuple[KeySignature | None, ...] = ()
         self._tracks = None
+        self._menu = QMenu(self)
+        self._menu.triggered.connect(lambda action: self._adopt_key(action.data()))
         self.setAutoRaise(True)
         self.setStyleSheet("QToolButton:enabled { color: palette(link); text-decoration: underline; }")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -45,6 +49,14 @@ class DetectedKeyButton(QToolButton):
         """The detected key in force at the playhead (None without notes)."""
         return key_detection.key_at(self.sections, self.transport.playhead) if self.sections else None
 
+    @property
+    def rival(self) -> KeySignature | None:
+        """Another key that fits the notes at the playhead about as well as ``detected`` (None when none does)."""
+        if not self.sections:
+            return None
+        index = key_detection.section_at(self.sections, self.transport.playhead)
+        return self.rivals[index] if index < len(self.rivals) else None
+
     def _song_changed(self, old: Song, new: Song) -> None:
         if new.tracks is not self._tracks:
             self._timer.start()
@@ -56,25 +68,43 @@ class DetectedKeyButton(QToolButton):
         song = self.document.song
         self._tracks = song.tracks
         self.sections = detected_sections(song)
+        self.rivals = detected_rivals(song) if self.sections else ()
         self.refresh()
 
     def refresh(self) -> None:
-        key = self.detected
+        key, rival = self.detected, self.rival
         self.setVisible(key is not None)
         if key is None:
             return
         song = self.document.song
         current = song.key_at(self.transport.playhead)
-        same = (current.tonic, current.mode) == (key.tonic, key.mode) and has_key_signature(song)
-        self.setText(f"Detected: {key.name}" + (" ✓" if same else ""))
+        fits = [k for k in (key, rival) if k is not None]
+        same = has_key_signature(song) and any((current.tonic, current.mode) == (k.tonic, k.mode) for k in fits)
         self.setEnabled(not same)
+        close = rival if not same else None
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup if close
+                          else QToolButton.ToolButtonPopupMode.DelayedPopup)
+        self.setMenu(self._menu if close else None)
         if same:
-            self.setToolTip(f"The notes agree with the key {key.name}")
+            self.setText(f"Detected: {current.name} ✓")
+            self.setToolTip(f"The notes agree with the key {current.name}")
+        elif close is not None:
+            rival = close
+            self.setText(f"Detected: {key.name} or {rival.name}")
+            self.setToolTip(f"The notes here fit {key.name} and {rival.name} about equally; click to set the key "
+                            f"to {key.name}, or choose either from the menu (undo with Ctrl+Z)")
+            self._menu.clear()
+            for k in (key, rival):
+                self._menu.addAction(f"Set the key to {k.name}").setData(k)
         else:
+            self.setText(f"Detected: {key.name}")
             self.setToolTip(f"The notes here sound in {key.name}; click to set the key to {key.name} "
                             "(the assistant uses it; undo with Ctrl+Z)")
 
     def adopt(self) -> None:
         key = self.detected
         if key is not None:
-            self.commands.set_key(self.transport.playhead, key.tonic, key.mode)
+            self._adopt_key(key)
+
+    def _adopt_key(self, key: KeySignature) -> None:
+        self.commands.set_key(self.transport.playhead, key.tonic, key.mode)

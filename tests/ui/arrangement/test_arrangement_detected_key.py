@@ -90,3 +90,32 @@ def test_the_tonic_selector_spells_each_tonic_as_the_mode_does(qtbot):
     tonic.setCurrentIndex(7)  # G major: chosen from the list
     tonic.activated.emit(7)
     assert view.document.song.keys[0].name == "G major" and tonic.itemText(6) == "Gb"
+
+
+def _major_or_minor_f() -> tuple[Note, ...]:
+    """Quarter notes on F and C with Eb, Bb, G, A, D and one Ab: F major and F minor fit about equally (the pitch
+    classes of a melody over F7, as in the opening of a jazz standard)."""
+    left = {65: 17, 60: 17, 63: 7, 70: 8, 67: 6, 69: 4, 62: 3, 68: 1}
+    pitches = []
+    while any(left.values()):
+        for p in left:
+            if left[p]:
+                pitches.append(p)
+                left[p] -= 1
+    return tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))
+
+
+def test_two_keys_that_fit_about_equally_are_both_offered(qtbot):
+    notes = _major_or_minor_f()
+    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 16 * BAR, notes),)),)))
+    button = view.transport_bar.detected_key
+    assert button.text() == "Detected: F major or F minor" and button.isEnabled()
+    actions = button.menu().actions()
+    assert [a.text() for a in actions] == ["Set the key to F major", "Set the key to F minor"]
+    actions[1].trigger()
+    assert view.document.song.keys[0].name == "F minor" and view.document.key_explicit
+    assert button.text() == "Detected: F minor ✓" and not button.isEnabled()  # the musician's pick of the two
+    view.document.undo_stack.undo()
+    assert button.text() == "Detected: F major or F minor" and button.isEnabled()
+    button.click()  # the button itself adopts the first
+    assert view.document.song.keys[0].name == "F major"
