@@ -50,11 +50,19 @@ class GhostOverlay:
         self.items: list[CandidateGhost] = []
         self.shade: SpanShade | None = None
         self.shown: Suggestion | None = None
+        self._home: tuple[int, int] | None = None
+        """Where the view was before the ghost notes scrolled it (a harmonization's voicing lies below the
+        melody): the view goes back there when they go, kept or dismissed."""
 
     def show(self, suggestion: Suggestion | None) -> None:
+        previous = self.shown
         self.clear()
         self.shown = suggestion
         if suggestion is None:
+            if previous is not None and previous.is_harmony and self._home is not None and self.view is not None:
+                self.view.horizontalScrollBar().setValue(self._home[0])
+                self.view.verticalScrollBar().setValue(self._home[1])
+            self._home = None
             return
         if suggestion.kind in SPAN_KINDS:  # the notes it would replace step back, so the two do not blur
             self.shade = SpanShade(suggestion.start_tick, suggestion.end_tick)
@@ -82,4 +90,6 @@ class GhostOverlay:
         # note peeking in at the edge is not a suggestion one can judge by eye
         head = QRectF(rect.left(), rect.top(), min(rect.width(), visible.width() * 0.6), rect.height())
         if not visible.contains(head):
+            if self._home is None:
+                self._home = (self.view.horizontalScrollBar().value(), self.view.verticalScrollBar().value())
             self.view.ensureVisible(head, 40, 20)

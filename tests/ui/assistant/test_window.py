@@ -408,3 +408,22 @@ def test_the_range_names_its_pitches_as_the_key_spells_them(window):
     assert controls.low.suffix() == " Bb3"
     controls.low.setValue(56)
     assert controls.low.suffix() == " Ab3"
+
+
+def test_after_a_harmonization_the_roll_goes_back_to_where_it_was(qtbot, window):
+    """The voicing lies below the melody, so the roll scrolls down to show it; kept or dismissed, the roll comes
+    back to where the musician was, the melody in sight."""
+    win = window
+    win.resize(1200, 800)
+    win.show()
+    bar = win.editors.roll.view.verticalScrollBar()
+    bar.setValue(bar.minimum())  # the top: high notes; the voicing is far below
+    suggest(qtbot, win, win.assistant.harmonize_action)
+    assert bar.value() != bar.minimum()  # scrolled to the ghost voicing
+    win.assistant.assistant.dismiss()
+    assert bar.value() == bar.minimum()
+    win.assistant.panel.history.setCurrentIndex(0)  # the batch again from the History
+    win.assistant.assistant.show_batch(0)
+    assert bar.value() != bar.minimum()
+    win.assistant.assistant.accept()
+    assert bar.value() == bar.minimum()
