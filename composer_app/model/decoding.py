@@ -39,6 +39,11 @@ STACK_ROOM = 2
 more than CHORD_CAP): in the training split the next 4 bars' fullest onset held more than 2 notes more than the
 8 bars before them in 1.35 % of cases."""
 DENSITY_WEIGHT = 2.5
+AUTO_DENSITY_BARS = 8
+"""Bars before the span whose notes per bar an accompaniment aims at when the request sets no density. Left to
+itself the network wrote about twice its part's density on parts unlike its training (1.9 times the notes per
+bar of the 4 bars before, median of 26 unseen piano and ensemble parts) and 1.8 times the real next bars' notes
+on POP909's valid pianos; aiming at the 8 bars before brought the latter to 1.4 with better overlaps."""
 SIDE_BARS = 8
 """Bars of music before and after a gap that a fill sees (``eval infill``: 8 bars before did better than 16)."""
 RHYTHM_REUSE = 0.7
@@ -171,6 +176,7 @@ class Decoder:
         heard = self._heard(prompt)
         self.pitch_ok = self._pitch_mask(heard + tuple(after) + tuple(original))
         self.stack_cap = min(CHORD_CAP, _fullest_onset(heard + tuple(after) + tuple(original)) + STACK_ROOM)
+        self.density = request.density if request.density is not None else self._part_density(heard, start_bar)
         self.higher_ok = np.append(np.logical_or.accumulate(self.pitch_ok[::-1])[::-1], False)
         """``higher_ok[p + 1]``: some allowed pitch lies above ``p`` (p = -1 before any note)."""
         self.rng = np.random.default_rng(request.seed)
@@ -198,6 +204,18 @@ class Decoder:
     def _heard(self, prompt: tuple) -> tuple:
         """The prompt's notes the network sees, in time order: the last of them when there are too many."""
         return tuple(sorted(prompt, key=lambda n: (n[1], n[0]))[-int(self.net.max_len * 3 // 4):])
+
+    def _part_density(self, heard: tuple, start_bar: int) -> float | None:
+        """An accompaniment's notes per bar over the AUTO_DENSITY_BARS bars before the span (from its first note
+        when it starts later): its density when the request sets none. None for a melody, whose density the
+        network already keeps (5.15 notes per bar against the real 5.00 held-out)."""
+        if self.role != "accompaniment" or not heard:
+            return None
+        first = self.grid.locate(int(min(n[1] for n in heard)))[0]
+        lo = max(start_bar - AUTO_DENSITY_BARS, first)
+        a, b = self.grid.start(lo), self.grid.start(start_bar)
+        count = sum(1 for n in heard if a <= n[1] < b)
+        return max(1.0, count / (start_bar - lo)) if count and start_bar > lo else None
 
     def _pitch_mask(self, around: tuple) -> np.ndarray:
         """Allowed pitches in the reference key: the request's range, else REGISTER_MARGIN around the pitches of
@@ -450,7 +468,7 @@ class Decoder:
             allowed[:, tk.EOS] = st.length > 0
         else:
             allowed[:, tk.EOS] = st.has_last
-        dens = self.req.density
+        dens = self.density
         if dens is not None:
             allowed[:, 0] &= st.count < math.ceil(1.5 * dens + 1)
             logits[:, 0] += DENSITY_WEIGHT * np.maximum(np.minimum((dens - st.count) / dens, 1.0), -1.0)

@@ -546,3 +546,18 @@ def test_cache_buffers_are_reused_per_slot_and_thread():
     worker.start()
     worker.join()
     assert elsewhere[0].keys[0] is not first.keys[0]
+
+
+def test_an_accompaniment_keeps_about_the_density_of_its_part():
+    """Whole-note pads of 3 notes, 8 bars: left to itself the network wrote 5.7 notes a bar over them (and up to
+    8); without a density set, an accompaniment now aims at its part's own notes per bar."""
+    chords = [(48, 55, 64), (50, 57, 65), (47, 55, 62), (48, 55, 64)]
+    pads = tuple((p, b * BAR, BAR, 80) for b in range(8) for p in chords[b % 4])
+    engine = _shipped()
+    per_bar = [len(c.notes) / 4 for seed in range(4)
+               for c in engine.suggest(_request(context=pads, chords=(), seed=seed, role="accompaniment",
+                                                key=KeySignature(0)))]
+    assert sum(per_bar) / len(per_bar) <= 1.5 * 3 and max(per_bar) <= 1.5 * 3 + 1
+    dense = engine.suggest(_request(context=pads, chords=(), seed=0, role="accompaniment", key=KeySignature(0),
+                                    density=8.0))
+    assert max(len(c.notes) / 4 for c in dense) > 1.5 * 3 + 1  # a density the musician sets wins

@@ -75,7 +75,8 @@ class RequestControls(QWidget):
         self.density.setSingleStep(1.0)
         self.density.setSpecialValueText("auto")
         self.density.setSuffix(" notes/bar")
-        self.density.setToolTip("Target notes per bar; auto follows the context")
+        self.density.setToolTip("Target notes per bar; auto follows the context (an accompaniment aims at its"
+                                " part's notes per bar)")
         form.addRow("Density", self.density)
         self.style = self._combo([(s, s.capitalize()) for s in STYLES], "pop", "Style the models condition on")
         self.rhythm = self._combo(list(RHYTHMS), "bar", "Harmonic rhythm: how often the chord changes")
