@@ -208,8 +208,8 @@ class Decoder:
     def _part_density(self, heard: tuple, start_bar: int) -> float | None:
         """An accompaniment's notes per bar over the AUTO_DENSITY_BARS bars before the span (from its first note
         when it starts later): its density when the request sets none. None for a melody, whose density the
-        network already keeps (5.15 notes per bar against the real 5.00 held-out)."""
-        if self.role != "accompaniment" or not heard:
+        network already keeps (5.15 notes per bar against the real 5.00 held-out), and for a variation."""
+        if self.role != "accompaniment" or self.keep or not heard:  # a variation follows its original instead
             return None
         first = self.grid.locate(int(min(n[1] for n in heard)))[0]
         lo = max(start_bar - AUTO_DENSITY_BARS, first)
