@@ -35,6 +35,9 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "1": (0,),
 }
 
+LEADING_QUALITIES = frozenset({"dim", "dim7", "hdim7"})
+"""Qualities whose chromatic root is a leading note, spelt as the raised degree below (C#dim7 in C, not Db)."""
+
 # degree names in Harte syntax -> semitones
 _DEGREES = {"1": 0, "2": 2, "3": 4, "4": 5, "5": 7, "6": 9, "7": 11, "9": 14, "11": 17, "13": 21}
 

@@ -174,8 +174,9 @@ class Decoder:
         self.ids = (tk.MODES.index(key.mode), tk.STYLES.index(request.style), tk.ROLES.index(self.role))
         self.id_columns = [np.full(self.n, x) for x in self.ids]
         heard = self._heard(prompt)
-        self.pitch_ok = self._pitch_mask(heard + tuple(after) + tuple(original))
-        self.stack_cap = min(CHORD_CAP, _fullest_onset(heard + tuple(after) + tuple(original)) + STACK_ROOM)
+        around = heard + tuple(after) + tuple(original)
+        self.pitch_ok = self._pitch_mask(around)
+        self.stack_cap = min(CHORD_CAP, _fullest_onset(around) + STACK_ROOM)
         self.density = request.density if request.density is not None else self._part_density(heard, start_bar)
         self.higher_ok = np.append(np.logical_or.accumulate(self.pitch_ok[::-1])[::-1], False)
         """``higher_ok[p + 1]``: some allowed pitch lies above ``p`` (p = -1 before any note)."""
@@ -235,10 +236,11 @@ class Decoder:
             ok = locked if locked.any() else ok
         return ok
 
-    def _context(self, prompt: tuple) -> tuple[list[np.ndarray], list[int]]:
-        """Context rows (BOS plus notes, reference key) and the bar of each row, trimmed to fit the window."""
+    def _context(self, heard: tuple) -> tuple[list[np.ndarray], list[int]]:
+        """Context rows (BOS plus notes, reference key) and the bar of each row, from notes already in time order
+        and trimmed to fit the window (``_heard``, or a fill's side)."""
         req = self.req
-        notes = list(self._heard(prompt))
+        notes = list(heard)
         if notes:
             origin = tk.first_bar(notes, req.meters)
             rows = tk.encode_part(notes, req.meters, req.chords, self.key, req.style, self.role,

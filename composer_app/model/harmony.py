@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from composer_app.core.chords import normalize_label
+from composer_app.core.chords import LEADING_QUALITIES, normalize_label
 from composer_app.core.pitch import KeySignature, parse_pitch_class
 from composer_app.model import harmony_crf as crf
 from composer_app.model.continuation import Cancelled
@@ -273,9 +273,6 @@ class Harmonizer:
         return Harmonization(tuple(chords), tuple(labels), float(log_prob), distinct, rank)
 
 
-_LEADING = ("dim", "dim7", "hdim7")
-
-
 def _spelled(label: str, key: KeySignature) -> str:
     """``label`` with its root spelt by its degree in the key (``KeySignature.root_name``): Cb:maj in Gb major,
     C#:dim7 in D minor, Db:7 in C major; a diminished chord's chromatic root as a leading note (C#:dim7 in C)."""
@@ -283,7 +280,7 @@ def _spelled(label: str, key: KeySignature) -> str:
     if not sep:
         return label
     quality = rest.split("/")[0].split("(")[0]
-    return f"{key.root_name(parse_pitch_class(root), quality in _LEADING)}:{rest}"
+    return f"{key.root_name(parse_pitch_class(root), quality in LEADING_QUALITIES)}:{rest}"
 
 
 def _moved(label: str, shift: int) -> str:

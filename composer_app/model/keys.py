@@ -224,11 +224,17 @@ def section_rivals(notes: Sequence[Sequence[int]], sections: Sequence[KeySignatu
     out: list[KeySignature | None] = []
     for i, key in enumerate(sections):
         end = sections[i + 1].tick if i + 1 < len(sections) else None
-        scores = correlations(pitch_class_weights(notes, key.tick, end), profile)
-        own = key_index(key)
-        best = next(int(j) for j in np.argsort(-scores, kind="stable") if int(j) != own)
-        out.append(_key(best, key.tick) if np.any(scores) and scores[best] >= scores[own] - CLOSE else None)
+        out.append(close_rival(correlations(pitch_class_weights(notes, key.tick, end), profile), key))
     return tuple(out)
+
+
+def close_rival(scores: Sequence[float] | np.ndarray, key: KeySignature) -> KeySignature | None:
+    """The best other key whose score (``correlations``) is within CLOSE of ``key``'s, at ``key.tick``; None
+    when none is, or when there is nothing to go on."""
+    scores = np.asarray(scores, np.float64)
+    own = key_index(key)
+    best = next(int(j) for j in np.argsort(-scores, kind="stable") if int(j) != own)
+    return _key(best, key.tick) if np.any(scores) and scores[best] >= scores[own] - CLOSE else None
 
 
 def key_at(sections: Sequence[KeySignature], tick: int) -> KeySignature:

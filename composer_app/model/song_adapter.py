@@ -223,6 +223,7 @@ class _LastSections:
         self._lock = threading.Lock()
         self._of: tuple = (None, None)
         self._sections: tuple[KeySignature, ...] = ()
+        self._notes: tuple[NoteTuple, ...] = ()
         self._rivals: tuple[KeySignature | None, ...] | None = None
 
     def get(self, song: Song) -> tuple[KeySignature, ...]:
@@ -232,7 +233,7 @@ class _LastSections:
         notes = pitched_notes(song)
         sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
         with self._lock:
-            self._of, self._sections, self._rivals = (song.tracks, song.meters), sections, None
+            self._of, self._sections, self._notes, self._rivals = (song.tracks, song.meters), sections, notes, None
         return sections
 
     def rivals(self, song: Song) -> tuple[KeySignature | None, ...]:
@@ -240,7 +241,8 @@ class _LastSections:
         with self._lock:
             if self._rivals is not None and self._sections is sections:
                 return self._rivals
-        rivals = key_detection.section_rivals(pitched_notes(song), sections)
+            notes = self._notes if self._sections is sections else None
+        rivals = key_detection.section_rivals(pitched_notes(song) if notes is None else notes, sections)
         with self._lock:
             if self._sections is sections:
                 self._rivals = rivals
@@ -277,12 +279,11 @@ def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dic
         notes = pitched_notes(song)
     detected = key_detection.estimate_key(notes) if notes else None
     sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
-    close = detected is not None and detected.score_of(detected.key) - detected.score_of(detected.runner_up) \
-        < key_detection.CLOSE
+    rival = key_detection.close_rival(detected.scores, detected.key) if detected else None
     return {"signature": song.keys[0].name if has_key_signature(song) else None,
             "detected": detected.key.name if detected else None,
             "confidence": round(detected.confidence, 3) if detected else None,
-            "also_fits": detected.runner_up.name if detected is not None and close else None,
+            "also_fits": rival.name if rival else None,
             "sections": [{"bar": song.meter_map.bar_of(k.tick) + 1, "key": k.name} for k in sections]
             if len(sections) > 1 else []}
 

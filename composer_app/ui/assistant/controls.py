@@ -112,7 +112,7 @@ class RequestControls(QWidget):
 
     def set_key(self, key: KeySignature) -> None:
         """Name the range's pitches as ``key`` spells them (Bb3 in F major, A#3 in B major)."""
-        if key.fifths != self._key.fifths:  # the spelling depends on the signature alone (F# and Gb are equal keys)
+        if (key.fifths, key.mode) != (self._key.fifths, self._key.mode):  # F# and Gb are equal keys, spelt apart
             self._key = key
             self._name_range()
 

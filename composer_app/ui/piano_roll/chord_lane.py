@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseE
 from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from composer_app.core import edits
-from composer_app.core.chords import parse_chord, spelled_label
+from composer_app.core.chords import LEADING_QUALITIES, parse_chord, spelled_label
 from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, letter_name
 from composer_app.core.song import ChordSymbol
 from composer_app.model.song_adapter import spelling_key
@@ -37,7 +37,7 @@ def display_label(label: str, key: KeySignature | None = None) -> str:
         n += 1
     root = label[:1].upper() + label[1:n]
     if "#" in root and key is not None:
-        root = key.root_name(chord.root, chord.quality in ("dim", "dim7", "hdim7"))
+        root = key.root_name(chord.root, chord.quality in LEADING_QUALITIES)
     text = root + _SHORT.get(chord.quality, chord.quality)
     if chord.added or chord.omitted:
         text += label[label.index("("):label.index(")") + 1] if "(" in label else ""

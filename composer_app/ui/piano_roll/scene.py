@@ -281,7 +281,7 @@ class PianoRollScene(QGraphicsScene):
         return spelling_key(self.song, self.clip.start if self.clip else 0)
 
     def _label_cache(self, pixels: int, song_key: KeySignature) -> list[QStaticText]:
-        key = (pixels, song_key.fifths)
+        key = (pixels, song_key.fifths, song_key.mode)  # D minor and F major name C#/Db apart
         if key not in self._labels:
             texts = []
             for p in range(128):

@@ -427,3 +427,14 @@ def test_after_a_harmonization_the_roll_goes_back_to_where_it_was(qtbot, window)
     assert bar.value() != bar.minimum()
     win.assistant.assistant.accept()
     assert bar.value() == bar.minimum()
+
+
+def test_the_range_names_follow_a_change_of_mode_under_the_same_signature(window):
+    from composer_app.core import edits
+
+    controls, document = window.assistant.controls, window.document
+    controls.low.setValue(61)
+    document.apply("Set key", edits.set_key(document.song, 0, 5, "major"))  # F major: Db4
+    assert controls.low.suffix() == " Db4"
+    document.apply("Set key", edits.set_key(document.song, 0, 2, "minor"))  # D minor: its leading note C#4
+    assert controls.low.suffix() == " C#4"

@@ -155,3 +155,15 @@ def test_note_labels_are_spelt_as_the_song_key_spells_them(roll):
     roll.editor.open_clip("clip1")
     assert names() == ["Bb4", "B4", "Gb4", "Eb4"]  # no signature: the detected Eb major
     assert roll.editor.chord_lane.shown_label("D#:min7", 0) == "Ebm7"  # a label saved with sharps reads Ebm7
+
+
+def test_note_labels_follow_a_change_of_mode_under_the_same_signature(roll):
+    """F major and D minor share one flat but not their names: 61 is Db4 in F major, C#4 (the leading note) in D
+    minor, so the labels are kept per key, not per signature."""
+    from composer_app.core import edits
+
+    scene = roll.editor.scene
+    roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 5, "major"))
+    assert scene._label_cache(12, scene.label_key())[61].text() == "Db4"
+    roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 2, "minor"))
+    assert scene._label_cache(12, scene.label_key())[61].text() == "C#4"
