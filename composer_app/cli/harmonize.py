@@ -142,7 +142,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="the model, the HMM baseline or the diatonic-triad rule")
     p.add_argument("--key", type=parse_key, default=None,
                    help="the key to work in, e.g. Eb, 'F# minor', Am (default: the file's key signature, or the key "
-                        "detected from the notes where the file has none or the notes contradict it)")
+                        "detected from the notes and chord symbols where the file has none or the notes contradict it)")
     p.add_argument("--weights", help=f"weights file (default {DEFAULT_WEIGHTS.name} in resources/models)")
     p.add_argument("--out", required=True, help="folder for harmonization-1.mid ...")
     p.set_defaults(func=cmd_harmonize)

@@ -170,6 +170,6 @@ def add_commands(sub) -> None:
                    help="first new bar, 1-based (default: the bar after the track's last note)")
     p.add_argument("--key", type=parse_key, default=None,
                    help="the key to work in, e.g. Eb, 'F# minor', Am (default: the file's key signature, or the key "
-                        "detected from the notes where the file has none or the notes contradict it)")
+                        "detected from the notes and chord symbols where the file has none or the notes contradict it)")
     p.add_argument("--model", help="weights .npz (default resources/models/continuation.npz; an n-gram file works)")
     p.set_defaults(func=cmd_suggest)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core import edits
+from composer_app.core.chords import parse_chord
 from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
@@ -137,21 +138,35 @@ def has_key_signature(song: Song) -> bool:
     return song.keys != NO_KEY
 
 
-def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int) -> tuple[NoteTuple, ...]:
+def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int,
+                    without_chords: tuple[int, int] | None = None) -> tuple[NoteTuple, ...]:
     """What the key is judged on: the context ``notes``, joined by every pitched part of the song when the
     context alone is too thin to tell (fewer than ``MIN_DETECT_NOTES`` before ``at_tick``, e.g. a melody that
-    only starts after an intro)."""
+    only starts after an intro), and the song's chord symbols as held notes (``chord_tones``), except those
+    overlapping the span ``without_chords`` (the chords a harmonization is about to replace)."""
     if sum(1 for n in notes if n[1] < at_tick) >= MIN_DETECT_NOTES:
-        return tuple(notes)
-    return tuple(sorted(set(notes) | set(pitched_notes(song)), key=lambda n: (n[1], n[0])))
+        heard = tuple(notes)
+    else:
+        heard = tuple(sorted(set(notes) | set(pitched_notes(song)), key=lambda n: (n[1], n[0])))
+    chords = _counted_chords(song, without_chords)
+    return tuple(sorted(heard + chord_notes(chords), key=lambda n: (n[1], n[0]))) if chords else heard
 
 
-def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None
-               ) -> KeySignature | None:
+def _counted_chords(song: Song, without: tuple[int, int] | None) -> tuple[tuple[int, int, str], ...]:
+    """The song's chord symbols that key detection counts: all but those overlapping the span ``without``."""
+    if without is None:
+        return chords_of(song)
+    lo, hi = without
+    return tuple(c for c in chords_of(song) if c[0] + c[1] <= lo or c[0] >= hi)
+
+
+def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None,
+               without_chords: tuple[int, int] | None = None) -> KeySignature | None:
     """The key detected for music that goes on at ``at_tick`` (None when there are no notes to tell): the
     section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
-    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize)."""
-    notes = detection_notes(song, notes, at_tick)
+    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize). The notes and
+    the chord symbols count (``detection_notes``)."""
+    notes = detection_notes(song, notes, at_tick, without_chords)
     if not notes:
         return None
     if bars is None:
@@ -160,26 +175,29 @@ def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int |
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
-               bars: int | None = None) -> KeyChoice:
+               bars: int | None = None, without_chords: tuple[int, int] | None = None) -> KeyChoice:
     """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
     the detected key; otherwise the song's key in force at ``at_tick``. Detection (``detect_key``) finds the
     section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
-    those bars before it as one passage.
+    those bars before it as one passage. Chord symbols count as notes, except those overlapping
+    ``without_chords``.
     """
     signature = song.key_at(at_tick)
-    detected = detect_key(song, notes, at_tick, bars)
+    detected = detect_key(song, notes, at_tick, bars, without_chords)
     if key_explicit or song.key_explicit:
         return KeyChoice(signature, "set by you", detected)
     if detected is None:
         reason = "key signature" if has_key_signature(song) else "no key signature and no notes: C major"
         return KeyChoice(signature, reason, None)
     if not has_key_signature(song):
-        return KeyChoice(detected, "detected from the notes, no key signature", detected)
-    if _contradicts(song, detection_notes(song, notes, at_tick), at_tick, bars or key_detection.SECTION_BARS,
-                    signature, detected):
+        chords = any(c[0] < at_tick for c in _counted_chords(song, without_chords))
+        return KeyChoice(detected, f"detected from the notes{' and chord symbols' if chords else ''}, no key "
+                                   "signature", detected)
+    heard = detection_notes(song, notes, at_tick, without_chords)
+    if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
 
@@ -211,29 +229,38 @@ def _contradicts(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int
 
 
 def pitched_notes(song: Song) -> tuple[NoteTuple, ...]:
-    """The notes of every pitched track (no drums, no chord-symbol track): what the song's key is judged on."""
+    """The notes of every pitched track (no drums, no chord-symbol track)."""
     return tuple(n for t in song.tracks if _pitched(t) for n in track_notes(t))
 
 
+def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
+    """What the song's key is judged on: the notes of every pitched track and the chord symbols as held notes
+    (``chord_tones``), in time order."""
+    chords = chord_tones(song)
+    notes = pitched_notes(song)
+    return tuple(sorted(notes + chords, key=lambda n: (n[1], n[0]))) if chords else notes
+
+
 class _LastSections:
-    """The key sections detected for the last song asked about, kept while its tracks and meters are the same
+    """The key sections detected for the last song asked about, kept while its tracks, meters and chords are the same
     objects (a song is immutable: an edit makes new ones), so the window's views share one detection."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._of: tuple = (None, None)
+        self._of: tuple = (None, None, None)
         self._sections: tuple[KeySignature, ...] = ()
         self._notes: tuple[NoteTuple, ...] = ()
         self._rivals: tuple[KeySignature | None, ...] | None = None
 
     def get(self, song: Song) -> tuple[KeySignature, ...]:
         with self._lock:
-            if self._of[0] is song.tracks and self._of[1] is song.meters:
+            if all(a is b for a, b in zip(self._of, (song.tracks, song.meters, song.chords))):
                 return self._sections
-        notes = pitched_notes(song)
+        notes = key_evidence(song)
         sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
         with self._lock:
-            self._of, self._sections, self._notes, self._rivals = (song.tracks, song.meters), sections, notes, None
+            self._of = (song.tracks, song.meters, song.chords)
+            self._sections, self._notes, self._rivals = sections, notes, None
         return sections
 
     def rivals(self, song: Song) -> tuple[KeySignature | None, ...]:
@@ -242,7 +269,7 @@ class _LastSections:
             if self._rivals is not None and self._sections is sections:
                 return self._rivals
             notes = self._notes if self._sections is sections else None
-        rivals = key_detection.section_rivals(pitched_notes(song) if notes is None else notes, sections)
+        rivals = key_detection.section_rivals(key_evidence(song) if notes is None else notes, sections)
         with self._lock:
             if self._sections is sections:
                 self._rivals = rivals
@@ -276,7 +303,7 @@ def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dic
     """What ``info`` prints: the signature, the key detected from the notes (and a second that fits about as well,
     within ``keys.CLOSE``), and per-section keys if it modulates."""
     if notes is None:
-        notes = pitched_notes(song)
+        notes = key_evidence(song)
     detected = key_detection.estimate_key(notes) if notes else None
     sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
     rival = key_detection.close_rival(detected.scores, detected.key) if detected else None
@@ -351,7 +378,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     end = max(n[1] + n[2] for n in notes)
     mm = song.meter_map
     span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
-    choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS))
+    choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS),
+                        without_chords=(notes[0][1], end))
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
                     "existing": chords_of(song)}
     fields.update(options)
@@ -501,22 +529,27 @@ def lead_sheet(song: Song, track: Track, chords: Sequence[tuple[int, int, str]],
 # ---------------------------------------------------------------- fills, variations, melody over chords
 
 
-def chord_tones(song: Song, lo: int = 0, hi: int | None = None) -> tuple[NoteTuple, ...]:
-    """The chord track's chords as held notes (root octave 4) inside [lo, hi): what a key is judged on where a
-    span has chords but no notes."""
-    from composer_app.core.chords import parse_chord
-
+def chord_notes(chords: Iterable[tuple[int, int, str]], lo: int = 0, hi: int | None = None
+                ) -> tuple[NoteTuple, ...]:
+    """Chord symbols (start, duration, label) as held notes, one per chord tone (root octave 4), for those
+    sounding inside [lo, hi); unreadable labels and "N" give none."""
     out = []
-    for c in song.chords:
-        if c.end <= lo or (hi is not None and c.start >= hi):
+    for start, duration, label in chords:
+        if start + duration <= lo or (hi is not None and start >= hi):
             continue
         try:
-            chord = parse_chord(c.label)
+            chord = parse_chord(label)
         except ValueError:
             continue
         if chord.root is not None:
-            out.extend((60 + (chord.root + iv) % 12, c.start, c.duration, 80) for iv in chord.intervals)
+            out.extend((60 + (chord.root + iv) % 12, start, duration, 80) for iv in chord.intervals)
     return tuple(out)
+
+
+def chord_tones(song: Song, lo: int = 0, hi: int | None = None) -> tuple[NoteTuple, ...]:
+    """The song's chord symbols as held notes (``chord_notes``) inside [lo, hi): with the notes, what a key is
+    judged on (a lead sheet's chords tell its key far better than its melody alone, model card)."""
+    return chord_notes(chords_of(song), lo, hi)
 
 
 def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: int, keep: str | None = None,

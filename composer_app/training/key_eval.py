@@ -8,8 +8,9 @@ judged as it is; the tests check transposed real files with their signatures rem
 
 ``--points`` asks instead which key a model continuing a piece every 4 bars should see, against the key in
 force there by the piece's own annotations (key changes included, as POP909 and the chorale analyses have
-them): the last 8 bars taken alone (``local_key``) or the section key in force (``key_before``, what the
-models use), over all such points and over those in a key the piece modulated to.
+them): the last 8 bars taken alone (``local_key``), the section key in force (``key_before``) judged on the
+melody, or on the melody and the chord symbols (what the app does where a song has chords), over all such
+points and over those in a key the piece modulated to.
 """
 
 from __future__ import annotations
@@ -71,18 +72,21 @@ def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFI
 
 
 POINT_BARS = 4
-POINT_METHODS = ("local 8 bars", "section key")
+POINT_METHODS = ("local 8 bars", "section key", "section key, chords too")
 
 
-def _point_guesses(notes: list, at: int, meters) -> dict[str, int]:
+def _point_guesses(notes: list, chord_tones: list, at: int, meters) -> dict[str, int]:
+    with_chords = sorted(notes + chord_tones, key=lambda n: (n[1], n[0])) if chord_tones else notes
     return {"local 8 bars": km.key_index(km.local_key(notes, at, meters).key),
-            "section key": km.key_index(km.key_before(notes, at, meters))}
+            "section key": km.key_index(km.key_before(notes, at, meters)),
+            "section key, chords too": km.key_index(km.key_before(with_chords, at, meters))}
 
 
 def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:
     """{'all'|'modulated': {method: {source: Counter of verdicts}}} at every POINT_BARS-th bar of each piece's
     melody (its first part when it has none), truth the annotated key in force there."""
     from composer_app.core.timing import MeterMap, TimeSignature
+    from composer_app.model.song_adapter import chord_notes
     from composer_app.training.sources import iter_source
     from composer_app.training.split import assign_split
 
@@ -95,6 +99,7 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
             notes = list(next((p for p in piece.parts if p.role == "melody"), piece.parts[0]).notes)
             if len(notes) < 8:
                 continue
+            chord_tones = list(chord_notes(piece.chords))
             count += 1
             if limit is not None and count > limit:
                 break
@@ -106,7 +111,7 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
                     continue
                 truth = km.key_index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
                                    default=piece.keys[0]))
-                for method, guess in _point_guesses(notes, at, piece.meters).items():
+                for method, guess in _point_guesses(notes, chord_tones, at, piece.meters).items():
                     v = verdict(guess, truth)
                     out["all"][method][source][v] += 1
                     if truth != km.key_index(piece.keys[0]):

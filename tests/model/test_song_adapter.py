@@ -97,6 +97,44 @@ def test_a_file_without_key_signature_uses_the_key_of_its_notes() -> None:
     assert (hchoice.key.tonic, hchoice.key.mode) == (6, "major") and harmony.key == hchoice.key
 
 
+AMBIGUOUS = [64, 60, 62, 64, 69, 67, 65, 64, 62, 64, 60, 62, 64, 65, 64, 62,
+             60, 62, 64, 65, 67, 69, 67, 64, 62, 60, 62, 64, 65, 64, 62, 60]
+"""C major's notes leaning on E and A: A minor by the notes alone."""
+
+
+def _with_chords(labels: list[str]) -> Song:
+    notes = tuple(Note(p, i * 480, 480, 90) for i, p in enumerate(AMBIGUOUS))
+    chords = tuple(ChordSymbol(i * BAR, BAR, label) for i, label in enumerate(labels))
+    return Song(tracks=(Track("melody", clips=(Clip(0, 8 * BAR, notes),)),), chords=chords)
+
+
+def test_chord_symbols_count_in_the_key_the_models_see() -> None:
+    """The same melody over C F G7 C ... is in C major, over F Bb C7 F ... in F major, over Am Dm E7 Am in A
+    minor (a lead sheet's chords tell its key far better than its melody alone: model card); the reason says
+    the chords counted, and ``info`` and the window's sections agree. A harmonization does not count the chords
+    it is about to replace."""
+    alone = _with_chords([])
+    track = alone.tracks[0]
+    assert sa.choose_key(alone, sa.track_notes(track), 8 * BAR).key.name == "A minor"
+    for labels, name in ((["C", "F", "G7", "C", "Am", "Dm", "G7", "C"], "C major"),
+                         (["F", "Bb", "C7", "F", "Dm", "Gm", "C7", "F"], "F major"),
+                         (["Am", "Dm", "E7", "Am"] * 2, "A minor")):
+        song = _with_chords(labels)
+        request, choice = sa.suggest_request(song, track, start_bar=8)
+        assert choice.key.name == name and request.key == choice.key
+        assert choice.reason == "detected from the notes and chord symbols, no key signature"
+        assert sa.song_key_report(song)["detected"] == name
+        assert [k.name for k in sa.detected_sections(song)] == [name]
+        _, hchoice = sa.harmony_request(song, track)
+        assert hchoice.key.name == "A minor" and hchoice.reason == "detected from the notes, no key signature"
+    # chords before the melody (an intro) still count for its harmonization
+    late = tuple(Note(p, i * 480, 480, 90) for i, p in enumerate(AMBIGUOUS[:16]))
+    intro = tuple(ChordSymbol(i * BAR, BAR, label) for i, label in enumerate(("C", "F", "G7", "C")))
+    song = Song(tracks=(Track("melody", clips=(Clip(4 * BAR, 4 * BAR, late),)),), chords=intro)
+    assert sa.harmony_request(song, song.tracks[0])[1].key.name == "C major"
+    assert sa.harmony_request(replace(song, chords=()), song.tracks[0])[1].key.name == "A minor"
+
+
 @needs_data
 def test_a_melody_that_starts_after_the_intro_takes_the_key_of_the_other_parts() -> None:
     """POP909 001's melody has no notes in its first 8 bars: the key comes from the bridge and piano there."""

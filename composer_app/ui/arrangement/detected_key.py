@@ -19,7 +19,7 @@ DEBOUNCE_MS = 400
 
 
 class DetectedKeyButton(QToolButton):
-    """Shows the key detected from the notes at the playhead; clicking sets the song's key to it."""
+    """Shows the key detected from the notes and chord symbols at the playhead; clicking sets the song's key to it."""
 
     def __init__(self, document: SongDocument, transport: TransportState, commands: TrackCommands,
                  parent: QWidget | None = None) -> None:
@@ -29,7 +29,7 @@ class DetectedKeyButton(QToolButton):
         self.commands = commands
         self.sections: tuple[KeySignature, ...] = ()
         self.rivals: tuple[KeySignature | None, ...] = ()
-        self._tracks = None
+        self._tracks = self._chords = None
         self._menu = QMenu(self)
         self._menu.triggered.connect(lambda action: self._adopt_key(action.data()))
         self.setAutoRaise(True)
@@ -58,7 +58,7 @@ class DetectedKeyButton(QToolButton):
         return self.rivals[index] if index < len(self.rivals) else None
 
     def _song_changed(self, old: Song, new: Song) -> None:
-        if new.tracks is not self._tracks:
+        if new.tracks is not self._tracks or new.chords is not self._chords:
             self._timer.start()
         self.refresh()
 
@@ -66,7 +66,7 @@ class DetectedKeyButton(QToolButton):
         """Detect now (normally called by the debounce timer after the notes change)."""
         self._timer.stop()
         song = self.document.song
-        self._tracks = song.tracks
+        self._tracks, self._chords = song.tracks, song.chords
         self.sections = detected_sections(song)
         self.rivals = detected_rivals(song) if self.sections else ()
         self.refresh()
@@ -82,23 +82,24 @@ class DetectedKeyButton(QToolButton):
         same = has_key_signature(song) and any((current.tonic, current.mode) == (k.tonic, k.mode) for k in fits)
         self.setEnabled(not same)
         close = rival if not same else None
+        music = "notes and chords" if song.chords else "notes"
         self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup if close
                           else QToolButton.ToolButtonPopupMode.DelayedPopup)
         self.setMenu(self._menu if close else None)
         if same:
             self.setText(f"Detected: {current.name} ✓")
-            self.setToolTip(f"The notes agree with the key {current.name}")
+            self.setToolTip(f"The {music} agree with the key {current.name}")
         elif close is not None:
             rival = close
             self.setText(f"Detected: {key.name} or {rival.name}")
-            self.setToolTip(f"The notes here fit {key.name} and {rival.name} about equally; click to set the key "
+            self.setToolTip(f"The {music} here fit {key.name} and {rival.name} about equally; click to set the key "
                             f"to {key.name}, or choose either from the menu (undo with Ctrl+Z)")
             self._menu.clear()
             for k in (key, rival):
                 self._menu.addAction(f"Set the key to {k.name}").setData(k)
         else:
             self.setText(f"Detected: {key.name}")
-            self.setToolTip(f"The notes here sound in {key.name}; click to set the key to {key.name} "
+            self.setToolTip(f"The {music} here sound in {key.name}; click to set the key to {key.name} "
                             "(the assistant uses it; undo with Ctrl+Z)")
 
     def adopt(self) -> None:

@@ -68,6 +68,25 @@ def test_detection_follows_note_edits_after_a_pause(qtbot):
     qtbot.waitUntil(lambda: button.text() == "Detected: A major", timeout=DEBOUNCE_MS * 10)  # ... but soon after
 
 
+def test_chord_symbols_count_in_the_detected_key(qtbot):
+    """A melody of C major's notes that leans on E and A reads as A minor alone; C F G7 C under it make it C
+    major, once the chord edit has settled (the same debounce as notes), and undoing the chords brings A minor
+    back."""
+    melody = [64, 60, 62, 64, 69, 67, 65, 64, 62, 64, 60, 62, 64, 65, 64, 62]
+    notes = tuple(Note(p, i * 480, 480) for i, p in enumerate(melody))
+    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 4 * BAR, notes),)),)))
+    button = view.transport_bar.detected_key
+    assert button.text().startswith("Detected: A minor")
+    song = view.document.song
+    for bar, label in enumerate(("C", "F", "G7", "C")):
+        song = edits.set_chord(song, bar * BAR, BAR, label)
+    view.document.apply("chords", song)
+    qtbot.waitUntil(lambda: button.text() == "Detected: C major", timeout=DEBOUNCE_MS * 10)
+    assert button.toolTip().startswith("The notes and chords here sound in C major")
+    view.document.undo_stack.undo()
+    qtbot.waitUntil(lambda: button.text().startswith("Detected: A minor"), timeout=DEBOUNCE_MS * 10)
+
+
 @pytest.mark.skipif(not POP909.is_file(), reason="no POP909 in ../shared/datasets")
 def test_pop909_without_key_signature_detects_gb(qtbot):
     view = _view(qtbot, open_song(POP909))
