@@ -45,7 +45,7 @@ CHORDS_TRACK = "chords"
 MELODY_TRACK = "melody"
 _STYLE_TAG = re.compile(r"\[(" + "|".join(tk.STYLES) + r")\]")
 MIN_DETECT_NOTES = 8
-"""A context with fewer notes than this is judged together with the song's other parts."""
+"""A melody to harmonize with fewer notes than this has its key judged together with the song's other parts."""
 NO_KEY = (KeySignature(0),)
 """``song.keys`` of a song without any key event."""
 
@@ -57,8 +57,9 @@ def _name_is(track: Track, name: str) -> bool:
     return track.name.strip().lower() == name.strip().lower()
 
 
-def _pitched(track: Track) -> bool:
-    return not track.is_drum and track.channel != DRUM_CHANNEL and not _name_is(track, CHORDS_TRACK)
+def _pitched(track: Track, chords_track: bool = False) -> bool:
+    """Not drums; not the lead sheet's 'chords' track either unless ``chords_track``."""
+    return not track.is_drum and track.channel != DRUM_CHANNEL and (chords_track or not _name_is(track, CHORDS_TRACK))
 
 
 def polyphony(notes: Sequence[NoteTuple]) -> float:
@@ -139,16 +140,20 @@ def has_key_signature(song: Song) -> bool:
 
 
 def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int,
-                    without_chords: tuple[int, int] | None = None) -> tuple[NoteTuple, ...]:
-    """What the key is judged on: the context ``notes``, joined by every pitched part of the song when the
-    context alone is too thin to tell (fewer than ``MIN_DETECT_NOTES`` before ``at_tick``, e.g. a melody that
-    only starts after an intro), and the song's chord symbols as held notes (``chord_tones``), except those
-    overlapping the span ``without_chords`` (the chords a harmonization is about to replace)."""
-    if sum(1 for n in notes if n[1] < at_tick) >= MIN_DETECT_NOTES:
-        heard = tuple(notes)
+                    harmonizing: tuple[int, int] | None = None) -> tuple[NoteTuple, ...]:
+    """What the key is judged on: the context ``notes``, every pitched part of the song and its chord symbols as
+    held notes (``chord_tones``): a song's accompaniment and chords tell its key far better than its melody
+    alone (model card).
+
+    A harmonization of the span ``harmonizing`` (lo, hi) is judged on its melody, ``notes``, joined by the
+    song's other parts only when the melody is too thin to tell (fewer than ``MIN_DETECT_NOTES`` before
+    ``at_tick``), and on the chords outside the span: the accompaniment and chords it is about to replace must
+    not decide its key."""
+    if harmonizing is None or sum(1 for n in notes if n[1] < at_tick) < MIN_DETECT_NOTES:
+        heard = tuple(sorted(set(notes) | set(_evidence_parts(song)), key=lambda n: (n[1], n[0])))
     else:
-        heard = tuple(sorted(set(notes) | set(pitched_notes(song)), key=lambda n: (n[1], n[0])))
-    chords = _counted_chords(song, without_chords)
+        heard = tuple(notes)
+    chords = _counted_chords(song, harmonizing)
     return tuple(sorted(heard + chord_notes(chords), key=lambda n: (n[1], n[0]))) if chords else heard
 
 
@@ -161,12 +166,12 @@ def _counted_chords(song: Song, without: tuple[int, int] | None) -> tuple[tuple[
 
 
 def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None,
-               without_chords: tuple[int, int] | None = None) -> KeySignature | None:
+               harmonizing: tuple[int, int] | None = None) -> KeySignature | None:
     """The key detected for music that goes on at ``at_tick`` (None when there are no notes to tell): the
     section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
-    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize). The notes and
-    the chord symbols count (``detection_notes``)."""
-    notes = detection_notes(song, notes, at_tick, without_chords)
+    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize, the span
+    ``harmonizing``). What counts: ``detection_notes``."""
+    notes = detection_notes(song, notes, at_tick, harmonizing)
     if not notes:
         return None
     if bars is None:
@@ -175,28 +180,28 @@ def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int |
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
-               bars: int | None = None, without_chords: tuple[int, int] | None = None) -> KeyChoice:
+               bars: int | None = None, harmonizing: tuple[int, int] | None = None) -> KeyChoice:
     """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
     the detected key; otherwise the song's key in force at ``at_tick``. Detection (``detect_key``) finds the
     section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
-    those bars before it as one passage. Chord symbols count as notes, except those overlapping
-    ``without_chords``.
+    those bars before it as one passage (``harmonizing``: the span a harmonization replaces). What counts:
+    ``detection_notes``.
     """
     signature = song.key_at(at_tick)
-    detected = detect_key(song, notes, at_tick, bars, without_chords)
+    detected = detect_key(song, notes, at_tick, bars, harmonizing)
     if key_explicit or song.key_explicit:
         return KeyChoice(signature, "set by you", detected)
     if detected is None:
         reason = "key signature" if has_key_signature(song) else "no key signature and no notes: C major"
         return KeyChoice(signature, reason, None)
     if not has_key_signature(song):
-        chords = any(c[0] < at_tick for c in _counted_chords(song, without_chords))
+        chords = any(c[0] < at_tick for c in _counted_chords(song, harmonizing))
         return KeyChoice(detected, f"detected from the notes{' and chord symbols' if chords else ''}, no key "
                                    "signature", detected)
-    heard = detection_notes(song, notes, at_tick, without_chords)
+    heard = detection_notes(song, notes, at_tick, harmonizing)
     if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
@@ -228,16 +233,22 @@ def _contradicts(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int
     return sig_fit < CONTRADICTION_FIT and det_fit - sig_fit >= CONTRADICTION_MARGIN
 
 
-def pitched_notes(song: Song) -> tuple[NoteTuple, ...]:
-    """The notes of every pitched track (no drums, no chord-symbol track)."""
-    return tuple(n for t in song.tracks if _pitched(t) for n in track_notes(t))
+def pitched_notes(song: Song, chords_track: bool = False) -> tuple[NoteTuple, ...]:
+    """The notes of every pitched track (no drums; no 'chords' track unless ``chords_track``)."""
+    return tuple(n for t in song.tracks if _pitched(t, chords_track) for n in track_notes(t))
+
+
+def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
+    """The notes key detection counts: every pitched track's, and a track named 'chords' too when the song has
+    no chord symbols (with symbols it is their playback, and the symbols count instead)."""
+    return pitched_notes(song, chords_track=not song.chords)
 
 
 def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
     """What the song's key is judged on: the notes of every pitched track and the chord symbols as held notes
     (``chord_tones``), in time order."""
     chords = chord_tones(song)
-    notes = pitched_notes(song)
+    notes = _evidence_parts(song)
     return tuple(sorted(notes + chords, key=lambda n: (n[1], n[0]))) if chords else notes
 
 
@@ -379,7 +390,7 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     mm = song.meter_map
     span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
     choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS),
-                        without_chords=(notes[0][1], end))
+                        harmonizing=(notes[0][1], end))
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
                     "existing": chords_of(song)}
     fields.update(options)

@@ -8,9 +8,9 @@ judged as it is; the tests check transposed real files with their signatures rem
 
 ``--points`` asks instead which key a model continuing a piece every 4 bars should see, against the key in
 force there by the piece's own annotations (key changes included, as POP909 and the chorale analyses have
-them): the last 8 bars taken alone (``local_key``), the section key in force (``key_before``) judged on the
-melody, or on the melody and the chord symbols (what the app does where a song has chords), over all such
-points and over those in a key the piece modulated to.
+them): the last 8 bars of the melody taken alone (``local_key``), or the section key in force (``key_before``)
+judged on the melody, on the melody and the chord symbols, on all parts, or on all parts and the chord symbols
+(what the app does), over all such points and over those in a key the piece modulated to.
 """
 
 from __future__ import annotations
@@ -72,14 +72,24 @@ def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFI
 
 
 POINT_BARS = 4
-POINT_METHODS = ("local 8 bars", "section key", "section key, chords too")
+POINT_METHODS = ("local 8 bars", "section key", "section key, melody and chords", "section key, all parts",
+                 "section key, all parts and chords")
+"""The first two judge the melody alone; the last is what the app does (``song_adapter.detection_notes``)."""
 
 
-def _point_guesses(notes: list, chord_tones: list, at: int, meters) -> dict[str, int]:
-    with_chords = sorted(notes + chord_tones, key=lambda n: (n[1], n[0])) if chord_tones else notes
+def _in_time(*groups: list) -> list:
+    return sorted((n for g in groups for n in g), key=lambda n: (n[1], n[0]))
+
+
+def _point_guesses(notes: list, parts: list, chord_tones: list, at: int, meters) -> dict[str, int]:
+    def section(evidence: list) -> int:
+        return km.key_index(km.key_before(evidence, at, meters))
+
     return {"local 8 bars": km.key_index(km.local_key(notes, at, meters).key),
-            "section key": km.key_index(km.key_before(notes, at, meters)),
-            "section key, chords too": km.key_index(km.key_before(with_chords, at, meters))}
+            "section key": section(notes),
+            "section key, melody and chords": section(_in_time(notes, chord_tones)),
+            "section key, all parts": section(parts),
+            "section key, all parts and chords": section(_in_time(parts, chord_tones))}
 
 
 def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:
@@ -100,6 +110,7 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
             if len(notes) < 8:
                 continue
             chord_tones = list(chord_notes(piece.chords))
+            parts = _in_time(*(list(p.notes) for p in piece.parts))
             count += 1
             if limit is not None and count > limit:
                 break
@@ -111,7 +122,7 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
                     continue
                 truth = km.key_index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
                                    default=piece.keys[0]))
-                for method, guess in _point_guesses(notes, chord_tones, at, piece.meters).items():
+                for method, guess in _point_guesses(notes, parts, chord_tones, at, piece.meters).items():
                     v = verdict(guess, truth)
                     out["all"][method][source][v] += 1
                     if truth != km.key_index(piece.keys[0]):

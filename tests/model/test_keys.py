@@ -106,14 +106,14 @@ def test_the_key_a_continuation_sees_is_right_more_often_than_the_last_8_bars_al
                                                                                       least_with_chords) -> None:
     """Every 4 bars of real tunes, signatures hidden (profile correlation does not depend on transposition): the
     key in force there by the pieces' own annotations (POP909's key changes included) against ``key_before``
-    and the last 8 bars alone (``key_eval --points``); the chord symbols counted with the melody (what the app
-    does where a song has them) are right more often still."""
+    and the last 8 bars alone (``key_eval --points``); the other parts and the chord symbols counted with the
+    melody (what the app does) are right more often still."""
     from composer_app.training.key_eval import evaluate_points
 
     _pieces(source, 1)  # skips without the dataset
     found = evaluate_points([source], "all", limit)["all"]
     section, local = found["section key"][source], found["local 8 bars"][source]
-    chords = found["section key, chords too"][source]
+    chords = found["section key, all parts and chords"][source]
     steps = sum(section.values())
     print(source, dict(section), dict(local), dict(chords))
     assert steps >= 10 * limit
