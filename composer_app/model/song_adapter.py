@@ -245,11 +245,9 @@ def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
 
 
 def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
-    """What the song's key is judged on: the notes of every pitched track and the chord symbols as held notes
-    (``chord_tones``), in time order."""
-    chords = chord_tones(song)
-    notes = _evidence_parts(song)
-    return tuple(sorted(notes + chords, key=lambda n: (n[1], n[0]))) if chords else notes
+    """What the song's key is judged on (``detection_notes`` without a context): the notes of every pitched
+    track and the chord symbols as held notes, in time order."""
+    return detection_notes(song, (), 0)
 
 
 class _LastSections:
