@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, parse_pitch_class
+from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, parse_pitch_class
 
 # Harte shorthand -> intervals in semitones above the root
 QUALITIES: dict[str, tuple[int, ...]] = {
@@ -222,3 +222,14 @@ def spelled_label(label: str) -> str:
     root = text[0].upper() + text[1:n].replace("♯", "#").replace("♭", "b")
     canonical = chord.label()
     return root + canonical[canonical.index(":"):]
+
+
+def label_in_key(label: str, key: KeySignature) -> str:
+    """A Harte ``label`` with its root spelt by its degree in ``key`` (``KeySignature.root_name``): Cb:maj in Gb
+    major, C#:dim7 in D minor, Db:7 in C major; a diminished chord's chromatic root as a leading note (C#:dim7
+    in C). "N" and labels without a root stay as they are."""
+    root, sep, rest = label.partition(":")
+    if not sep:
+        return label
+    quality = rest.split("/")[0].split("(")[0]
+    return f"{key.root_name(parse_pitch_class(root), quality in LEADING_QUALITIES)}:{rest}"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from composer_app.core.chords import LEADING_QUALITIES, normalize_label
-from composer_app.core.pitch import KeySignature, parse_pitch_class
+from composer_app.core.chords import label_in_key, normalize_label
+from composer_app.core.pitch import KeySignature
 from composer_app.model import harmony_crf as crf
 from composer_app.model.continuation import Cancelled
 from composer_app.model.harmony_features import (
@@ -251,7 +251,7 @@ class Harmonizer:
 
     def _result(self, req: HarmonyRequest, slots: list[Slot], classes: np.ndarray, invs: np.ndarray,
                 fixed: dict[int, str], shift: int, log_prob: float, distinct: float, rank: int) -> Harmonization:
-        labels = [fixed.get(i) or _spelled(class_label(int(c), int(v), -shift), req.key)
+        labels = [fixed.get(i) or label_in_key(class_label(int(c), int(v), -shift), req.key)
                   for i, (c, v) in enumerate(zip(classes, invs))]
         spans: list[list] = []
         for s, lab in zip(slots, labels):
@@ -271,16 +271,6 @@ class Harmonizer:
                         chords.append((a, b - a, lab))
         chords.sort()
         return Harmonization(tuple(chords), tuple(labels), float(log_prob), distinct, rank)
-
-
-def _spelled(label: str, key: KeySignature) -> str:
-    """``label`` with its root spelt by its degree in the key (``KeySignature.root_name``): Cb:maj in Gb major,
-    C#:dim7 in D minor, Db:7 in C major; a diminished chord's chromatic root as a leading note (C#:dim7 in C)."""
-    root, sep, rest = label.partition(":")
-    if not sep:
-        return label
-    quality = rest.split("/")[0].split("(")[0]
-    return f"{key.root_name(parse_pitch_class(root), quality in LEADING_QUALITIES)}:{rest}"
 
 
 def _moved(label: str, shift: int) -> str:

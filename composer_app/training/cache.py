@@ -11,7 +11,7 @@ from pathlib import Path
 from composer_app.core.pitch import KeySignature
 from composer_app.training.corpus import Part, Piece
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 """Bump when a reader's output changes, so stale entries are ignored."""
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from composer_app.core.chords import normalize_label, parse_chord
+from composer_app.core.chords import label_in_key, normalize_label, parse_chord
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple as Note
 from composer_app.core.timing import PPQ, MeterMap, TempoChange, TempoMap, TimeSignature
@@ -145,14 +145,22 @@ class Piece:
         return bar_lines(self.meters, self.end)
 
     def transposed(self, semitones: int) -> Piece:
-        """The piece moved by ``semitones`` (notes, keys and chord labels); pitches must stay in 0..127."""
+        """The piece moved by ``semitones`` (notes, keys and chord labels); pitches must stay in 0..127. The
+        moved labels' roots are spelt in the moved key in force at each chord (``label_in_key``: Db:maj in Db
+        major, not C#:maj), with sharps where the piece has no key."""
         if semitones == 0:
             return self
         parts = tuple(replace(p, notes=tuple((n[0] + semitones, n[1], n[2], n[3]) for n in p.notes))
                       for p in self.parts)
         keys = tuple(KeySignature(k.tick, (k.tonic + semitones) % 12, k.mode) for k in self.keys)
-        chords = tuple((s, d, parse_chord(lab).transposed(semitones).label()) for s, d, lab in self.chords)
-        return replace(self, parts=parts, keys=keys, chords=chords)
+        moved = replace(self, parts=parts, keys=keys, chords=())
+
+        def spelt(label: str, tick: int) -> str:
+            key = moved.key_at(tick)
+            return label_in_key(label, key) if key else label
+
+        chords = tuple((s, d, spelt(parse_chord(lab).transposed(semitones).label(), s)) for s, d, lab in self.chords)
+        return replace(moved, chords=chords)
 
     def to_reference_key(self) -> tuple[Piece, int]:
         """The piece transposed so its first key is C major or A minor, and the shift used."""

@@ -133,7 +133,16 @@ def chord_symbol_label(cs: Any) -> str | None:
     quality, added, omitted = (kind, (), ()) if isinstance(kind, str) else kind
     bass = cs.bass()
     bass_interval = (bass.pitchClass - root.pitchClass) % 12 if bass is not None else 0
-    return Chord(root.pitchClass, quality, bass_interval, added, omitted).label()
+    return _as_written(Chord(root.pitchClass, quality, bass_interval, added, omitted).label(), root)
+
+
+def _as_written(label: str, root: Any) -> str:
+    """``label`` (sharps) with its root spelt as the score writes it (music21's 'B-' is Bb: a musician reads
+    Bb7, not A#7); a double accidental keeps the sharps' name."""
+    name = str(root.name).replace("-", "b")
+    if len(name) > 2:
+        return label
+    return name + label[label.index(":"):]
 
 
 def roman_label(rn: Any) -> str | None:
@@ -145,7 +154,7 @@ def roman_label(rn: Any) -> str | None:
     bass = (rn.bass().pitchClass - root.pitchClass) % 12
     for quality, intervals in QUALITIES.items():
         if frozenset(i % 12 for i in intervals) == rel and max(intervals) < 12:
-            return Chord(root.pitchClass, quality, bass).label()
+            return _as_written(Chord(root.pitchClass, quality, bass).label(), root)
     chord = chord_from_pitches([p.midi for p in rn.pitches])
     if chord is None:
         return None

@@ -149,10 +149,10 @@ def test_six_accidental_keys_spell_their_chords_as_the_key_does(engine, key, fou
     res = engine.harmonize(HarmonyRequest(melody, key=key, rhythm="bar", method="rule", candidates=1))[0]
     names = [_labels_at(res.chords, b * BAR) for b in range(4)]
     assert names[1] == four and names[0] == ("Gb:maj" if key.fifths < 0 else "F#:maj")
-    from composer_app.model.harmony import _spelled
+    from composer_app.core.chords import label_in_key
 
-    assert _spelled("F:dim", key) == seven and _spelled("N", key) == "N"
-    assert _spelled("B:maj", KeySignature(0, 11)) == "B:maj"  # B major is B major
+    assert label_in_key("F:dim", key) == seven and label_in_key("N", key) == "N"
+    assert label_in_key("B:maj", KeySignature(0, 11)) == "B:maj"  # B major is B major
 
 
 @pytest.mark.parametrize(("label", "key", "spelt"), [
@@ -163,9 +163,9 @@ def test_six_accidental_keys_spell_their_chords_as_the_key_does(engine, key, fou
 ])
 def test_roots_are_spelt_by_their_degree_in_the_key(label, key, spelt):
     """The leading note of D minor is C#, not Db (the chord lane and cards showed Db:dim7); bVII of C is Bb."""
-    from composer_app.model.harmony import _spelled
+    from composer_app.core.chords import label_in_key
 
-    assert _spelled(label, key) == spelt
+    assert label_in_key(label, key) == spelt
 
 
 def test_a_dominant_seventh_on_the_tonic_stays_only_where_it_resolves_to_iv():

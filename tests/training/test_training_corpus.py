@@ -51,6 +51,16 @@ def test_transpose_to_reference():
     assert reference_shift(KeySignature(0, 6, "major")) == 6
 
 
+def test_moved_chords_are_spelt_in_the_moved_key():
+    """G major moved up a semitone is Ab major: its chords read Ab, Eb7 and Db, not G#, D#7 and C#; a piece without
+    a key keeps the sharps."""
+    p = _piece(chords=((0, 960, "G:maj"), (960, 960, "D:7"), (1920, 960, "C:maj"), (2880, 960, "F#:dim7")))
+    q = p.transposed(1)
+    assert q.keys[0].name == "Ab major"
+    assert [c[2] for c in q.chords] == ["Ab:maj", "Eb:7", "Db:maj", "G:dim7"]
+    assert [c[2] for c in _piece(keys=()).transposed(1).chords] == ["G#:maj", "D#:7"]
+
+
 def test_bar_lines_with_pickup_and_change():
     assert bar_lines(((0, 1, 4), (480, 3, 4)), 3360) == [0, 480, 1920, 3360]
     assert bar_lines(((0, 6, 8),), 2880) == [0, 1440, 2880]

@@ -126,6 +126,10 @@ def test_openewld():
         assert p.style == "jazz" and p.chords
     rate, chance = _chord_tone_rate(pieces)
     assert rate > 0.5 and rate > 2 * chance, (rate, chance)
+    # chord roots keep the score's spelling: a flat seventh is Bb, not A# (a musician reads Bb)
+    labels = {c[2] for p in pieces for c in p.chords}
+    assert any(label.startswith("Bb:") for label in labels), labels
+    assert not any(label[1:2] == "#" for label in labels), labels
 
 
 def test_when_in_rome():
