@@ -44,8 +44,6 @@ ACCOMPANIMENT_TRACK = "accompaniment"
 CHORDS_TRACK = "chords"
 MELODY_TRACK = "melody"
 _STYLE_TAG = re.compile(r"\[(" + "|".join(tk.STYLES) + r")\]")
-MIN_DETECT_NOTES = 8
-"""A melody to harmonize with fewer notes than this has its key judged together with the song's other parts."""
 NO_KEY = (KeySignature(0),)
 """``song.keys`` of a song without any key event."""
 
@@ -142,17 +140,11 @@ def has_key_signature(song: Song) -> bool:
 def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int,
                     harmonizing: tuple[int, int] | None = None) -> tuple[NoteTuple, ...]:
     """What the key is judged on: the context ``notes``, every pitched part of the song and its chord symbols as
-    held notes (``chord_tones``): a song's accompaniment and chords tell its key far better than its melody
-    alone (model card).
-
-    A harmonization of the span ``harmonizing`` (lo, hi) is judged on its melody, ``notes``, joined by the
-    song's other parts only when the melody is too thin to tell (fewer than ``MIN_DETECT_NOTES`` before
-    ``at_tick``), and on the chords outside the span: the accompaniment and chords it is about to replace must
-    not decide its key."""
-    if harmonizing is None or sum(1 for n in notes if n[1] < at_tick) < MIN_DETECT_NOTES:
-        heard = tuple(sorted(set(notes) | set(_evidence_parts(song)), key=lambda n: (n[1], n[0])))
-    else:
-        heard = tuple(notes)
+    held notes (``chord_tones``): a song's bass, accompaniment and chords tell its key far better than its
+    melody alone (model card). For a harmonization of the span ``harmonizing`` (lo, hi), not what it is about
+    to replace: the 'accompaniment' track and the chord symbols in the span."""
+    parts = _evidence_parts(song, harmonizing is not None)
+    heard = tuple(sorted(set(notes) | set(parts), key=lambda n: (n[1], n[0])))
     chords = _counted_chords(song, harmonizing)
     return tuple(sorted(heard + chord_notes(chords), key=lambda n: (n[1], n[0]))) if chords else heard
 
@@ -238,10 +230,12 @@ def pitched_notes(song: Song, chords_track: bool = False) -> tuple[NoteTuple, ..
     return tuple(n for t in song.tracks if _pitched(t, chords_track) for n in track_notes(t))
 
 
-def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
-    """The notes key detection counts: every pitched track's, and a track named 'chords' too when the song has
-    no chord symbols (with symbols it is their playback, and the symbols count instead)."""
-    return pitched_notes(song, chords_track=not song.chords)
+def _evidence_parts(song: Song, harmonizing: bool = False) -> tuple[NoteTuple, ...]:
+    """The notes key detection counts: every pitched track's, a track named 'chords' too when the song has no
+    chord symbols (with symbols it is their playback, and the symbols count instead); when ``harmonizing``,
+    not the 'accompaniment' track, which a harmonization replaces."""
+    return tuple(n for t in song.tracks if _pitched(t, chords_track=not song.chords)
+                 and not (harmonizing and _name_is(t, ACCOMPANIMENT_TRACK)) for n in track_notes(t))
 
 
 def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
@@ -377,7 +371,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
                     key_explicit: bool = False, **options) -> tuple[HarmonyRequest, KeyChoice]:
     """A harmonization request for ``notes`` (the selected melody; default all of ``track``) and its key.
 
-    The key is chosen as for ``suggest_request``, judged on the whole melody; meters and the song's chords
+    The key is chosen as for ``suggest_request``, judged on the whole melody's bars (``detection_notes``: without
+    the accompaniment track and chords the harmonization replaces); meters and the song's chords
     (kept outside ``range_bars``) come from the song; ``options`` are HarmonyRequest fields (style, rhythm,
     complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from composer_app.cli import main
-from composer_app.core.chords import normalize_label
+from composer_app.core.chords import spelled_label
 from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.midi import read_midi, write_midi
 from composer_app.training.harmony.export import export_pieces
@@ -45,7 +45,7 @@ def test_harmonize_writes_lead_sheets(tmp_path, tune, weights, capsys):
     for alt in summary["alternatives"]:
         song = read_midi(alt["file"])
         assert [t.name for t in song.tracks][:2] == ["melody", "accompaniment"]
-        assert [c.label for c in song.chords] == [normalize_label(x) for x in alt["chords"]]  # files spell sharps
+        assert [c.label for c in song.chords] == [spelled_label(x) for x in alt["chords"]]  # spelt as reported
         assert song.chords[0].label == "C:maj" and song.chords[0].start == 0
         at_bar4 = [c.label for c in song.chords if c.start < 4 * BAR and c.end > 3 * BAR]
         assert at_bar4 == ["G:7"]
