@@ -124,6 +124,12 @@ class ChordSymbol:
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
+        for name in ("start", "duration"):  # a whole-number float (480.0) is kept as the integer it is
+            value = getattr(self, name)
+            if not isinstance(value, int):
+                if not float(value).is_integer():
+                    raise ValueError(f"chord {self.label!r} {name} {value} is not a whole number of ticks")
+                object.__setattr__(self, name, int(value))
         if self.start < 0 or self.duration < 1:
             raise ValueError(f"chord {self.label!r} has a bad span {self.start}+{self.duration}")
 

@@ -137,33 +137,23 @@ def has_key_signature(song: Song) -> bool:
     return song.keys != NO_KEY
 
 
-def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int,
-                    harmonizing: tuple[int, int] | None = None) -> tuple[NoteTuple, ...]:
+def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int) -> tuple[NoteTuple, ...]:
     """What the key is judged on: the context ``notes``, every pitched part of the song and its chord symbols as
     held notes (``chord_tones``): a song's bass, accompaniment and chords tell its key far better than its
-    melody alone (model card). For a harmonization of the span ``harmonizing`` (lo, hi), not what it is about
-    to replace: the 'accompaniment' track and the chord symbols in the span."""
-    parts = _evidence_parts(song, harmonizing is not None)
-    heard = tuple(sorted(set(notes) | set(parts), key=lambda n: (n[1], n[0])))
-    chords = _counted_chords(song, harmonizing)
-    return tuple(sorted(heard + chord_notes(chords), key=lambda n: (n[1], n[0]))) if chords else heard
+    melody alone (model card). The same for every request and for the window's "Detected" key, so a
+    harmonization works in the key the window shows."""
+    heard = tuple(sorted(set(notes) | set(_evidence_parts(song)), key=lambda n: (n[1], n[0])))
+    chords = chord_tones(song)
+    return tuple(sorted(heard + chords, key=lambda n: (n[1], n[0]))) if chords else heard
 
 
-def _counted_chords(song: Song, without: tuple[int, int] | None) -> tuple[tuple[int, int, str], ...]:
-    """The song's chord symbols that key detection counts: all but those overlapping the span ``without``."""
-    if without is None:
-        return chords_of(song)
-    lo, hi = without
-    return tuple(c for c in chords_of(song) if c[0] + c[1] <= lo or c[0] >= hi)
-
-
-def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None,
-               harmonizing: tuple[int, int] | None = None) -> KeySignature | None:
+def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None
+               ) -> KeySignature | None:
     """The key detected for music that goes on at ``at_tick`` (None when there are no notes to tell): the
     section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
-    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize, the span
-    ``harmonizing``). What counts: ``detection_notes``."""
-    notes = detection_notes(song, notes, at_tick, harmonizing)
+    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize). What counts:
+    ``detection_notes``."""
+    notes = detection_notes(song, notes, at_tick)
     if not notes:
         return None
     if bars is None:
@@ -172,28 +162,27 @@ def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int |
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
-               bars: int | None = None, harmonizing: tuple[int, int] | None = None) -> KeyChoice:
+               bars: int | None = None) -> KeyChoice:
     """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
     the detected key; otherwise the song's key in force at ``at_tick``. Detection (``detect_key``) finds the
     section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
-    those bars before it as one passage (``harmonizing``: the span a harmonization replaces). What counts:
-    ``detection_notes``.
+    those bars before it as one passage. What counts: ``detection_notes``.
     """
     signature = song.key_at(at_tick)
-    detected = detect_key(song, notes, at_tick, bars, harmonizing)
+    detected = detect_key(song, notes, at_tick, bars)
     if key_explicit or song.key_explicit:
         return KeyChoice(signature, "set by you", detected)
     if detected is None:
         reason = "key signature" if has_key_signature(song) else "no key signature and no notes: C major"
         return KeyChoice(signature, reason, None)
     if not has_key_signature(song):
-        chords = any(c[0] < at_tick for c in _counted_chords(song, harmonizing))
+        chords = any(c.start < at_tick for c in song.chords)
         return KeyChoice(detected, f"detected from the notes{' and chord symbols' if chords else ''}, no key "
                                    "signature", detected)
-    heard = detection_notes(song, notes, at_tick, harmonizing)
+    heard = detection_notes(song, notes, at_tick)
     if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
@@ -230,12 +219,10 @@ def pitched_notes(song: Song, chords_track: bool = False) -> tuple[NoteTuple, ..
     return tuple(n for t in song.tracks if _pitched(t, chords_track) for n in track_notes(t))
 
 
-def _evidence_parts(song: Song, harmonizing: bool = False) -> tuple[NoteTuple, ...]:
-    """The notes key detection counts: every pitched track's, a track named 'chords' too when the song has no
-    chord symbols (with symbols it is their playback, and the symbols count instead); when ``harmonizing``,
-    not the 'accompaniment' track, which a harmonization replaces."""
-    return tuple(n for t in song.tracks if _pitched(t, chords_track=not song.chords)
-                 and not (harmonizing and _name_is(t, ACCOMPANIMENT_TRACK)) for n in track_notes(t))
+def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
+    """The notes key detection counts: every pitched track's, and a track named 'chords' too when the song has
+    no chord symbols (with symbols it is their playback, and the symbols count instead)."""
+    return pitched_notes(song, chords_track=not song.chords)
 
 
 def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
@@ -371,8 +358,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
                     key_explicit: bool = False, **options) -> tuple[HarmonyRequest, KeyChoice]:
     """A harmonization request for ``notes`` (the selected melody; default all of ``track``) and its key.
 
-    The key is chosen as for ``suggest_request``, judged on the whole melody's bars (``detection_notes``: without
-    the accompaniment track and chords the harmonization replaces); meters and the song's chords
+    The key is chosen as for ``suggest_request``, judged on the whole melody's bars (and what else
+    ``detection_notes`` counts there); meters and the song's chords
     (kept outside ``range_bars``) come from the song; ``options`` are HarmonyRequest fields (style, rhythm,
     complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
@@ -382,8 +369,7 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     end = max(n[1] + n[2] for n in notes)
     mm = song.meter_map
     span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
-    choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS),
-                        harmonizing=(notes[0][1], end))
+    choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS))
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
                     "existing": chords_of(song)}
     fields.update(options)

@@ -55,6 +55,8 @@ def _track_to_dict(t: Track) -> dict[str, Any]:
 def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     if isinstance(value, bool) and kind in (int, (int,)):
         raise SchemaError(f"{where}: expected an integer, found true/false")
+    if kind in (int, (int,)) and isinstance(value, float) and value.is_integer():
+        value = int(value)  # 480.0 is the tick 480 (files saved while the chord lane wrote float ticks)
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise SchemaError(f"{where}: expected {_plain(names)}, found {_describe(value)}")

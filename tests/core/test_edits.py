@@ -1,7 +1,7 @@
 import pytest
 
 from composer_app.core import edits
-from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 
 
 def make_song():
@@ -109,6 +109,13 @@ def test_tracks_tempo_meter_key_chords():
                                                             (1440, 1920, "A:min")]
     s = edits.delete_chords(s, [s.chords[1].id])
     assert len(s.chords) == 2
+
+
+def test_chord_ticks_are_whole_numbers():
+    chord = ChordSymbol(1920.0, 960.0, "C:maj")
+    assert (chord.start, chord.duration) == (1920, 960) and type(chord.start) is int and type(chord.duration) is int
+    with pytest.raises(ValueError, match="not a whole number"):
+        ChordSymbol(0.5, 960, "C:maj")
 
 
 def test_a_typed_chord_keeps_its_spelling():

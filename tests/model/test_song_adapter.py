@@ -111,8 +111,7 @@ def _with_chords(labels: list[str]) -> Song:
 def test_chord_symbols_count_in_the_key_the_models_see() -> None:
     """The same melody over C F G7 C ... is in C major, over F Bb C7 F ... in F major, over Am Dm E7 Am in A
     minor (a lead sheet's chords tell its key far better than its melody alone: model card); the reason says
-    the chords counted, and ``info`` and the window's sections agree. A harmonization does not count the chords
-    it is about to replace."""
+    the chords counted, and ``info``, the window's sections and a harmonization agree."""
     alone = _with_chords([])
     track = alone.tracks[0]
     assert sa.choose_key(alone, sa.track_notes(track), 8 * BAR).key.name == "A minor"
@@ -126,8 +125,8 @@ def test_chord_symbols_count_in_the_key_the_models_see() -> None:
         assert sa.song_key_report(song)["detected"] == name
         assert [k.name for k in sa.detected_sections(song)] == [name]
         _, hchoice = sa.harmony_request(song, track)
-        assert hchoice.key.name == "A minor" and hchoice.reason == "detected from the notes, no key signature"
-    # chords before the melody (an intro) still count for its harmonization
+        assert hchoice.key.name == name and hchoice.reason == choice.reason
+    # chords before the melody (an intro) count for its harmonization
     late = tuple(Note(p, i * 480, 480, 90) for i, p in enumerate(AMBIGUOUS[:16]))
     intro = tuple(ChordSymbol(i * BAR, BAR, label) for i, label in enumerate(("C", "F", "G7", "C")))
     song = Song(tracks=(Track("melody", clips=(Clip(4 * BAR, 4 * BAR, late),)),), chords=intro)
@@ -135,11 +134,10 @@ def test_chord_symbols_count_in_the_key_the_models_see() -> None:
     assert sa.harmony_request(replace(song, chords=()), song.tracks[0])[1].key.name == "A minor"
 
 
-@pytest.mark.parametrize("name", ["bass", "chords", "accompaniment"])
+@pytest.mark.parametrize("name", ["bass", "chords"])
 def test_the_other_parts_count_in_the_key(name: str) -> None:
     """The same melody over a bass line (or a track named 'chords' in a file without chord symbols) on C F G C:
-    C major for a continuation and a harmonization; a track named 'accompaniment' counts for a continuation,
-    not for a harmonization, which replaces it."""
+    C major for a continuation and a harmonization, as the window detects it."""
     melody = _with_chords([]).tracks[0]
     roots = [48, 53, 55, 48, 45, 50, 55, 48]
     bass = Track(name, clips=(Clip(0, 8 * BAR, tuple(Note(r, i * BAR, BAR, 80) for i, r in enumerate(roots))),))
@@ -147,7 +145,7 @@ def test_the_other_parts_count_in_the_key(name: str) -> None:
     _, choice = sa.suggest_request(song, melody, start_bar=8)
     assert choice.key.name == "C major" and choice.reason == "detected from the notes, no key signature"
     assert [k.name for k in sa.detected_sections(song)] == ["C major"]
-    assert sa.harmony_request(song, melody)[1].key.name == ("A minor" if name == "accompaniment" else "C major")
+    assert sa.harmony_request(song, melody)[1].key.name == "C major"
 
 
 @needs_data

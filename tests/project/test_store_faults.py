@@ -42,6 +42,21 @@ def test_nan_and_infinity_are_refused(tmp_path, constant):
         load_project(path)
 
 
+def test_whole_number_floats_are_ticks_and_fractions_are_refused(tmp_path):
+    """Files saved while the chord lane wrote float ticks ("start": 1920.0) open; half a tick is damage."""
+    data = song_to_dict(rich_song())
+    data["chords"][0]["start"] = float(data["chords"][0]["start"])
+    data["chords"][0]["duration"] = float(data["chords"][0]["duration"])
+    path = tmp_path / "floats.composer"
+    path.write_text(json.dumps(data))
+    chord = load_project(path).chords[0]
+    assert type(chord.start) is int and type(chord.duration) is int
+    data["chords"][0]["start"] = 0.5
+    path.write_text(json.dumps(data))
+    with pytest.raises(SongFileError, match="chords\\[0\\].start: expected an integer"):
+        load_project(path)
+
+
 def test_a_duplicate_tracks_key_is_refused_not_an_empty_song(tmp_path):
     text = json.dumps(song_to_dict(rich_song()))
     text = text[:-1] + ', "tracks": []}'

@@ -85,10 +85,10 @@ NOTE = ('The home chord (session 9). Jazz colour adds a seventh where the networ
         'slots were rarely empty). Without the second opinion POP909 moved from 0.322 to 0.340 left out and from '
         '0.372 to 0.379 held-out. No constant was changed for it.\n\n'
         'Session 10: in the app, where a song has no key signature, the key of a harmonization is judged on its melody '
-        "together with the song's other parts and the chord symbols around it (not the accompaniment track and the "
-        "chords it replaces): the continuation card's key section measures that evidence, right at 0.833 of the test "
-        "split's 4-bar points against 0.689 on the melody alone. The excerpt tables above give the request the key of "
-        'the melody, as before.\n\n'
+        "together with the song's other parts and chord symbols in those bars, as the window's Detected key is: the "
+        "continuation card's key section measures that evidence, right at 0.833 of the test split's 4-bar points "
+        'against 0.689 on the melody alone. The excerpt tables above give the request the key of the melody alone, '
+        'as before.\n\n'
         "Limits: where a source's harmonic language is missing from training (POP909 left out: pop puts IV and vi "
         "under melodies that sit on the tonic triad: of the first candidate's misses there, the most common are vi, "
         'IV and V taken for I), the first candidate only ties the diatonic rule on that source; the shipped model is '

@@ -184,7 +184,7 @@ class ChordLane(QWidget):
             self._span, text = (chord.start, chord.duration), chord.label
         else:
             meters = song.meter_map
-            tick = max(0, self._view.tick_at(x))
+            tick = max(0, int(self._view.tick_at(x)))  # view positions are floats; ticks are whole numbers
             m = meters.meter_at(tick)
             bar_start = meters.bar_start(meters.bar_of(tick))
             start = bar_start + (tick - bar_start) // m.beat_ticks * m.beat_ticks

@@ -52,6 +52,7 @@ def test_chord_lane_typing_sets_a_chord(roll, qtbot):
     qtbot.keyClick(lane.editor, Qt.Key.Key_Return)
     (chord,) = roll.doc.song.chords
     assert (chord.start, chord.duration, chord.label) == (BAR, BAR, "A:min7")
+    assert type(chord.start) is int and type(chord.duration) is int  # 1920.0 made the saved project unreadable
     assert roll.doc.undo_stack.undoText() == "Set chord A:min7"
 
 
