@@ -161,11 +161,17 @@ class ChordLane(QWidget):
             self._doc.apply(f"Delete chord {chord.label}", edits.delete_chords(self._doc.song, [chord_id]))
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
-        chord = self.chord_at(event.pos().x())
+        x = event.pos().x()
+        chord = self.chord_at(x)
         menu = QMenu(self)
-        edit = QAction("Edit chord\u2026" if chord else "Add chord\u2026", menu)
-        edit.triggered.connect(lambda: self.begin_edit(event.pos().x()))
-        menu.addAction(edit)
+        if chord is not None:
+            edit = QAction("Edit chord\u2026", menu)
+            edit.triggered.connect(lambda: self.begin_edit(self._view.view_x(chord.start) + 1))
+            menu.addAction(edit)
+        if self.edit_span(x)[1] is None:
+            add = QAction("Add chord here\u2026" if chord else "Add chord\u2026", menu)
+            add.triggered.connect(lambda: self.begin_edit(x))
+            menu.addAction(add)
         if chord is not None:
             delete = QAction("Delete chord", menu)
             delete.triggered.connect(lambda: self.delete_chord(chord.id))
@@ -176,21 +182,28 @@ class ChordLane(QWidget):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.begin_edit(event.position().x())
 
-    def begin_edit(self, x: float) -> QLineEdit:
-        """Open a line editor over the chord at ``x`` (or a new chord from the beat there to the bar's end)."""
+    def edit_span(self, x: float) -> tuple[tuple[int, int], ChordSymbol | None]:
+        """What typing at ``x`` writes: the chord there when ``x`` lies in its first beat (span, chord); else a new
+        chord from the beat at ``x`` (span, None) to the end of the chord it falls in (which then ends on that beat:
+        two chords in a bar), or to the bar's end or the next chord."""
         song = self._doc.song
         chord = self.chord_at(x)
+        meters = song.meter_map
+        tick = max(0, int(self._view.tick_at(x)))  # view positions are floats; ticks are whole numbers
+        m = meters.meter_at(tick)
+        bar_start = meters.bar_start(meters.bar_of(tick))
+        start = bar_start + (tick - bar_start) // m.beat_ticks * m.beat_ticks
+        if chord is not None and start <= chord.start:
+            return (chord.start, chord.duration), chord
         if chord is not None:
-            self._span, text = (chord.start, chord.duration), chord.label
-        else:
-            meters = song.meter_map
-            tick = max(0, int(self._view.tick_at(x)))  # view positions are floats; ticks are whole numbers
-            m = meters.meter_at(tick)
-            bar_start = meters.bar_start(meters.bar_of(tick))
-            start = bar_start + (tick - bar_start) // m.beat_ticks * m.beat_ticks
-            end = bar_start + m.bar_ticks
-            end = min([end] + [c.start for c in song.chords if c.start > start])
-            self._span, text = (start, end - start), ""
+            return (start, chord.end - start), None
+        end = min([bar_start + m.bar_ticks] + [c.start for c in song.chords if c.start > start])
+        return (start, end - start), None
+
+    def begin_edit(self, x: float) -> QLineEdit:
+        """Open a line editor for what typing at ``x`` writes (``edit_span``)."""
+        self._span, chord = self.edit_span(x)
+        text = chord.label if chord is not None else ""
         if self.editor is None:
             self.editor = QLineEdit(self)
             self.editor.returnPressed.connect(self.finish_edit)

@@ -56,6 +56,20 @@ def test_chord_lane_typing_sets_a_chord(roll, qtbot):
     assert roll.doc.undo_stack.undoText() == "Set chord A:min7"
 
 
+def test_two_chords_in_a_bar(roll, qtbot):
+    """Typing on beat 3 of a bar that holds one chord adds a second chord there (the first now ends on beat 3);
+    typing on the first beat edits the first chord; each is one undo step."""
+    lane = roll.editor.chord_lane
+    for x, text in ((BAR + 10, "C"), (BAR + 960 + 10, "F"), (BAR + 10, "Am")):
+        editor = lane.begin_edit(roll.view.view_x(x))
+        assert editor.text() == ("C:maj" if text == "Am" else "")
+        editor.setText(text)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+    chords = sorted((c.start, c.duration, c.label) for c in roll.doc.song.chords)
+    assert chords == [(BAR, 960, "A:min"), (BAR + 960, 960, "F:maj")]
+    assert roll.doc.undo_stack.count() == 3
+
+
 def test_a_typed_flat_chord_keeps_its_spelling(roll, qtbot):
     lane = roll.editor.chord_lane
     editor = lane.begin_edit(roll.view.view_x(BAR + 10))
