@@ -137,7 +137,7 @@ def has_key_signature(song: Song) -> bool:
     return song.keys != NO_KEY
 
 
-def detection_notes(song: Song, notes: Sequence[NoteTuple], at_tick: int) -> tuple[NoteTuple, ...]:
+def detection_notes(song: Song, notes: Sequence[NoteTuple] = ()) -> tuple[NoteTuple, ...]:
     """What the key is judged on: the context ``notes``, every pitched part of the song and its chord symbols as
     held notes (``chord_tones``): a song's bass, accompaniment and chords tell its key far better than its
     melody alone (model card). The same for every request and for the window's "Detected" key, so a
@@ -153,7 +153,7 @@ def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int |
     section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
     key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize). What counts:
     ``detection_notes``."""
-    notes = detection_notes(song, notes, at_tick)
+    notes = detection_notes(song, notes)
     if not notes:
         return None
     if bars is None:
@@ -182,7 +182,7 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
         chords = any(c.start < at_tick for c in song.chords)
         return KeyChoice(detected, f"detected from the notes{' and chord symbols' if chords else ''}, no key "
                                    "signature", detected)
-    heard = detection_notes(song, notes, at_tick)
+    heard = detection_notes(song, notes)
     if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
@@ -225,12 +225,6 @@ def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
     return pitched_notes(song, chords_track=not song.chords)
 
 
-def key_evidence(song: Song) -> tuple[NoteTuple, ...]:
-    """What the song's key is judged on (``detection_notes`` without a context): the notes of every pitched
-    track and the chord symbols as held notes, in time order."""
-    return detection_notes(song, (), 0)
-
-
 class _LastSections:
     """The key sections detected for the last song asked about, kept while its tracks, meters and chords are the same
     objects (a song is immutable: an edit makes new ones), so the window's views share one detection."""
@@ -246,7 +240,7 @@ class _LastSections:
         with self._lock:
             if all(a is b for a, b in zip(self._of, (song.tracks, song.meters, song.chords))):
                 return self._sections
-        notes = key_evidence(song)
+        notes = detection_notes(song)
         sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
         with self._lock:
             self._of = (song.tracks, song.meters, song.chords)
@@ -259,7 +253,7 @@ class _LastSections:
             if self._rivals is not None and self._sections is sections:
                 return self._rivals
             notes = self._notes if self._sections is sections else None
-        rivals = key_detection.section_rivals(key_evidence(song) if notes is None else notes, sections)
+        rivals = key_detection.section_rivals(detection_notes(song) if notes is None else notes, sections)
         with self._lock:
             if self._sections is sections:
                 self._rivals = rivals
@@ -293,7 +287,7 @@ def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dic
     """What ``info`` prints: the signature, the key detected from the notes (and a second that fits about as well,
     within ``keys.CLOSE``), and per-section keys if it modulates."""
     if notes is None:
-        notes = key_evidence(song)
+        notes = detection_notes(song)
     detected = key_detection.estimate_key(notes) if notes else None
     sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
     rival = key_detection.close_rival(detected.scores, detected.key) if detected else None
