@@ -141,24 +141,21 @@ def detection_notes(song: Song, notes: Sequence[NoteTuple] = ()) -> tuple[NoteTu
     """What the key is judged on: the context ``notes``, every pitched part of the song and its chord symbols as
     held notes (``chord_tones``): a song's bass, accompaniment and chords tell its key far better than its
     melody alone (model card). The same for every request and for the window's "Detected" key, so a
-    harmonization works in the key the window shows."""
-    heard = tuple(sorted(set(notes) | set(_evidence_parts(song)), key=lambda n: (n[1], n[0])))
-    chords = chord_tones(song)
-    return tuple(sorted(heard + chords, key=lambda n: (n[1], n[0]))) if chords else heard
+    harmonization works in the key the window shows. Context notes that are not in the song (the kept bars of a
+    candidate "More like this" builds on) are added; a note doubled (the same pitch, onset, length and velocity)
+    counts once. In no particular order: key detection sums durations."""
+    return tuple(dict.fromkeys(_evidence_parts(song) + tuple(notes))) + chord_tones(song)
 
 
-def detect_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int | None = None
-               ) -> KeySignature | None:
-    """The key detected for music that goes on at ``at_tick`` (None when there are no notes to tell): the
-    section key in force there (``keys.key_before``, the window's "Detected" method), or with ``bars``, the
-    key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize). What counts:
-    ``detection_notes``."""
-    notes = detection_notes(song, notes)
-    if not notes:
+def _detected_key(song: Song, heard: Sequence[NoteTuple], at_tick: int, bars: int | None) -> KeySignature | None:
+    """The key detected from ``heard`` (``detection_notes``) for music that goes on at ``at_tick`` (None when there
+    is nothing to tell): the section key in force there (``keys.key_before``, the window's "Detected" method), or
+    with ``bars``, the key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize)."""
+    if not heard:
         return None
     if bars is None:
-        return key_detection.key_before(notes, at_tick, meters_of(song))
-    return key_detection.local_key(notes, at_tick, meters_of(song), bars).key
+        return key_detection.key_before(heard, at_tick, meters_of(song))
+    return key_detection.local_key(heard, at_tick, meters_of(song), bars).key
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
@@ -167,12 +164,13 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
-    the detected key; otherwise the song's key in force at ``at_tick``. Detection (``detect_key``) finds the
+    the detected key; otherwise the song's key in force at ``at_tick``. Detection (``_detected_key``) finds the
     section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
     those bars before it as one passage. What counts: ``detection_notes``.
     """
     signature = song.key_at(at_tick)
-    detected = detect_key(song, notes, at_tick, bars)
+    heard = detection_notes(song, notes)
+    detected = _detected_key(song, heard, at_tick, bars)
     if key_explicit or song.key_explicit:
         return KeyChoice(signature, "set by you", detected)
     if detected is None:
@@ -182,7 +180,6 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
         chords = any(c.start < at_tick for c in song.chords)
         return KeyChoice(detected, f"detected from the notes{' and chord symbols' if chords else ''}, no key "
                                    "signature", detected)
-    heard = detection_notes(song, notes)
     if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
     return KeyChoice(signature, "key signature", detected)
@@ -513,14 +510,11 @@ def lead_sheet(song: Song, track: Track, chords: Sequence[tuple[int, int, str]],
 # ---------------------------------------------------------------- fills, variations, melody over chords
 
 
-def chord_notes(chords: Iterable[tuple[int, int, str]], lo: int = 0, hi: int | None = None
-                ) -> tuple[NoteTuple, ...]:
-    """Chord symbols (start, duration, label) as held notes, one per chord tone (root octave 4), for those
-    sounding inside [lo, hi); unreadable labels and "N" give none."""
+def chord_notes(chords: Iterable[tuple[int, int, str]]) -> tuple[NoteTuple, ...]:
+    """Chord symbols (start, duration, label) as held notes, one per chord tone (root octave 4); unreadable labels
+    and "N" give none."""
     out = []
     for start, duration, label in chords:
-        if start + duration <= lo or (hi is not None and start >= hi):
-            continue
         try:
             chord = parse_chord(label)
         except ValueError:
@@ -530,10 +524,10 @@ def chord_notes(chords: Iterable[tuple[int, int, str]], lo: int = 0, hi: int | N
     return tuple(out)
 
 
-def chord_tones(song: Song, lo: int = 0, hi: int | None = None) -> tuple[NoteTuple, ...]:
-    """The song's chord symbols as held notes (``chord_notes``) inside [lo, hi): with the notes, what a key is
-    judged on (a lead sheet's chords tell its key far better than its melody alone, model card)."""
-    return chord_notes(chords_of(song), lo, hi)
+def chord_tones(song: Song) -> tuple[NoteTuple, ...]:
+    """The song's chord symbols as held notes (``chord_notes``): with the notes, what a key is judged on (a lead
+    sheet's chords tell its key far better than its melody alone, model card)."""
+    return chord_notes(chords_of(song))
 
 
 def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: int, keep: str | None = None,
@@ -546,7 +540,7 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     ``mode`` "fill" writes new notes for the span from the music before and after it; "vary" re-chooses the
     span's own notes (``keep`` "rhythm", "contour" or "start", ``amount`` 0..1 how far); "melody" writes a
     melody over the song's chords in the span (the track may be empty). The key is chosen as for
-    ``suggest_request`` from the music around the span (the chords when there are no notes)."""
+    ``suggest_request``, where the span starts (where it ends for a variation)."""
     notes = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
     mm = song.meter_map
     lo, hi = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
@@ -554,9 +548,7 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
         raise ValueError(f"track {track.name!r} has no notes in bars {start_bar + 1}-{start_bar + bars} to vary")
     if mode == "melody" and not chords_of(song):
         raise ValueError("the song has no chord symbols to write a melody over")
-    around = tuple(n for n in notes if n[1] < lo or (mode == "vary" and n[1] < hi)) or \
-        tuple(n for n in notes if n[1] >= hi) or chord_tones(song, lo, hi)
-    choice = choose_key(song, around, hi if mode == "vary" else max(lo, 1), key_explicit)
+    choice = choose_key(song, notes, hi if mode == "vary" else max(lo, 1), key_explicit)
     options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
                      "density": density}
     request = ContinuationRequest(

@@ -90,12 +90,11 @@ class DetectedKeyButton(QToolButton):
             self.setText(f"Detected: {current.name} ✓")
             self.setToolTip(f"The {music} agree with the key {current.name}")
         elif close is not None:
-            rival = close
-            self.setText(f"Detected: {key.name} or {rival.name}")
-            self.setToolTip(f"The {music} here fit {key.name} and {rival.name} about equally; click to set the key "
+            self.setText(f"Detected: {key.name} or {close.name}")
+            self.setToolTip(f"The {music} here fit {key.name} and {close.name} about equally; click to set the key "
                             f"to {key.name}, or choose either from the menu (undo with Ctrl+Z)")
             self._menu.clear()
-            for k in (key, rival):
+            for k in (key, close):
                 self._menu.addAction(f"Set the key to {k.name}").setData(k)
         else:
             self.setText(f"Detected: {key.name}")
