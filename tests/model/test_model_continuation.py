@@ -120,6 +120,32 @@ def test_a_left_hand_part_goes_on_as_a_left_hand():
             assert max(Counter(s for _, s, _, _ in c.notes).values()) <= 4
 
 
+POP_PIANO = tuple(sorted(((p, (b * 4 + beat) * 480, 960 if i == 0 else 480, 70) for b in range(8) for beat in (0, 2)
+                          for i, p in enumerate(((48, 64, 67, 72), (45, 64, 69, 72), (41, 65, 69, 72),
+                                                 (43, 62, 67, 71))[b % 4])), key=lambda n: (n[1], n[0])))
+"""8 bars of pop piano: a bass note and a three-note chord on beats 1 and 3 (C Am F G), mean pitch about 64."""
+
+
+def test_an_accompaniment_stays_in_its_register(monkeypatch):
+    """The register pull keeps an accompaniment's candidates nearer the mean pitch of its part than the network
+    alone does (which drifts upwards)."""
+    from composer_app.model import decoding
+
+    engine = _shipped()
+    centre = np.mean([n[0] for n in POP_PIANO])
+
+    def drift() -> list[float]:
+        return [float(np.mean([n[0] for n in c.notes]) - centre) for seed in range(6) for c in
+                engine.suggest(_request(context=POP_PIANO, chords=(), seed=seed, role="accompaniment",
+                                        key=KeySignature(0), bars=4))]
+
+    pulled = drift()
+    monkeypatch.setattr(decoding, "REGISTER_PULL", 0.0)
+    free = drift()
+    assert np.mean(np.abs(pulled)) < np.mean(np.abs(free)) - 0.5, (pulled, free)
+    assert np.mean(free) > 2.0  # the drift the pull is there for
+
+
 def test_same_seed_same_result_and_candidates_differ(engine):
     a = engine.suggest(_request(seed=11))
     b = engine.suggest(_request(seed=11))
