@@ -210,9 +210,11 @@ class Decoder:
         notes = [int(r[tk.PITCH]) for r in self.rows if int(r[tk.SHIFT]) <= tk.MAX_SHIFT]
         recent = [int(r[tk.PITCH]) for r, bar in zip(self.rows, self.bars)
                   if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar >= self.first_bar - AUTO_DENSITY_BARS]
-        self.centre = float(np.mean(recent)) if recent and self.role == "accompaniment" and not self.keep else None
+        pulled = recent and self.role == "accompaniment" and not self.keep and request.pitch_range is None
+        self.centre = float(np.mean(recent)) if pulled else None
         """An accompaniment's mean pitch (reference key) over the bars before the span (a fill's both sides): the
-        register ``_register_pull`` keeps its candidates in; None for a melody and a variation."""
+        register ``_register_pull`` keeps its candidates in; None for a melody, a variation and a request with a
+        pitch range (the musician chose the register)."""
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
         """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
 

@@ -144,6 +144,13 @@ def test_an_accompaniment_stays_in_its_register(monkeypatch):
     free = drift()
     assert np.mean(np.abs(pulled)) < np.mean(np.abs(free)) - 0.5, (pulled, free)
     assert np.mean(free) > 2.0  # the drift the pull is there for
+    monkeypatch.undo()
+    ranged = engine.suggest(_request(context=POP_PIANO, chords=(), seed=0, role="accompaniment", key=KeySignature(0),
+                                     bars=4, pitch_range=(36, 96)))
+    monkeypatch.setattr(decoding, "REGISTER_PULL", 0.0)
+    unpulled = engine.suggest(_request(context=POP_PIANO, chords=(), seed=0, role="accompaniment",
+                                       key=KeySignature(0), bars=4, pitch_range=(36, 96)))
+    assert [c.notes for c in ranged] == [c.notes for c in unpulled]  # a range set on purpose: no pull
 
 
 def test_same_seed_same_result_and_candidates_differ(engine):
