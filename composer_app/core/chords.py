@@ -188,15 +188,23 @@ _LEAD_SHEET_QUALITIES = [
 ]
 
 
+_LEAD_SHEET_ADDED = {"add9": ("maj", 14), "madd9": ("min", 14), "m(add9)": ("min", 14), "add2": ("maj", 2),
+                     "madd2": ("min", 2), "m(add2)": ("min", 2), "69": ("maj6", 14), "9sus4": ("7sus4", 14)}
+"""Lead-sheet names of chords that Harte writes with an added degree ('Cadd9' is C:maj(9), 'C6/9' C:maj6(9))."""
+
+
 def _parse_lead_sheet(text: str) -> Chord:
     try:
-        body, _, bass_name = text.partition("/")
+        body, _, bass_name = text.replace("6/9", "69", 1).partition("/")
         root, rest = _split_root(body)
-        quality = dict(_LEAD_SHEET_QUALITIES).get(rest)
+        quality, added = dict(_LEAD_SHEET_QUALITIES).get(rest), ()
+        if quality is None and rest in _LEAD_SHEET_ADDED:
+            quality, degree = _LEAD_SHEET_ADDED[rest]
+            added = (degree,)
         if quality is None:
             raise ValueError
         bass = (parse_pitch_class(bass_name) - root) % 12 if bass_name else 0
-        return Chord(root, quality, bass)
+        return Chord(root, quality, bass, added)
     except ValueError:
         raise ValueError(f"not a chord label: {text!r}") from None
 

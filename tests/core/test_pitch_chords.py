@@ -75,6 +75,12 @@ def test_scale():
     ("D", "D:maj", {2, 6, 9}, 2),
     ("E:hdim7", "E:hdim7", {4, 7, 10, 2}, 4),
     ("C:maj(*5)", "C:maj(*5)", {0, 4}, 0),
+    # the lead-sheet names the chord lane shows for chords Harte writes with an added degree
+    ("Cadd9", "C:maj(9)", {0, 4, 7, 2}, 0),
+    ("Am(add9)", "A:min(9)", {9, 0, 4, 11}, 9),
+    ("C6/9", "C:maj6(9)", {0, 4, 7, 9, 2}, 0),
+    ("F6/9/A", "F:maj6(9)/3", {5, 9, 0, 2, 7}, 9),
+    ("Bb9sus4", "A#:7sus4(9)", {10, 3, 5, 8, 0}, 10),
 ])
 def test_chord_parse(label, canonical, pcs, bass):
     c = parse_chord(label)

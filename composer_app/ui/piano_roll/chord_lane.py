@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseE
 from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from composer_app.core import edits
-from composer_app.core.chords import LEADING_QUALITIES, parse_chord, spelled_label
+from composer_app.core.chords import LEADING_QUALITIES, QUALITIES, parse_chord, spelled_label
 from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, letter_name
 from composer_app.core.song import ChordSymbol
 from composer_app.model.song_adapter import spelling_key
@@ -15,7 +15,12 @@ from composer_app.ui.piano_roll.view import PianoRollView
 
 HEIGHT = 24
 _SHORT = {"maj": "", "min": "m", "min7": "m7", "min6": "m6", "min9": "m9", "min11": "m11", "min13": "m13",
-          "minmaj7": "m(maj7)", "hdim7": "m7b5", "dim7": "°7", "dim": "°"}
+          "minmaj7": "m(maj7)", "hdim7": "m7b5", "dim7": "°7", "dim": "°", "maj6": "6"}
+_NAMED_SETS = {**{ivs: q for q, ivs in QUALITIES.items()},
+               (0, 4, 7, 14): "add9", (0, 3, 7, 14): "m(add9)", (0, 4, 7, 9, 14): "6/9", (0, 2, 4, 7): "add2",
+               (0, 2, 3, 7): "m(add2)", (0, 5, 7, 10, 14): "9sus4"}
+"""Harte chords with added or omitted degrees named as a lead sheet names them (by their intervals): 'A:sus4(b7)'
+is A7sus4 (as POP909 writes it) and 'C:maj(9)' Cadd9; the chord editor reads these names back."""
 
 
 def display_label(label: str, key: KeySignature | None = None) -> str:
@@ -38,9 +43,12 @@ def display_label(label: str, key: KeySignature | None = None) -> str:
     root = label[:1].upper() + label[1:n]
     if "#" in root and key is not None:
         root = key.root_name(chord.root, chord.quality in LEADING_QUALITIES)
-    text = root + _SHORT.get(chord.quality, chord.quality)
+    quality, written = chord.quality, ""
     if chord.added or chord.omitted:
-        text += label[label.index("("):label.index(")") + 1] if "(" in label else ""
+        quality = _NAMED_SETS.get(chord.intervals, quality)
+        if quality == chord.quality and "(" in label:
+            written = label[label.index("("):label.index(")") + 1]
+    text = root + _SHORT.get(quality, quality) + written
     if chord.bass and chord.bass_pitch_class is not None:
         text += "/" + _bass_name(root, label.rpartition("/")[2], chord.bass_pitch_class, key)
     return text

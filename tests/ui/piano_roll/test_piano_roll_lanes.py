@@ -112,6 +112,19 @@ def test_display_labels():
     assert display_label("G:7") == "G7"
     assert display_label("C:maj/3") == "C/E"
     assert display_label("N") == "N.C."
+    assert display_label("C:maj6") == "C6"
+
+
+def test_display_labels_name_added_degrees_as_a_lead_sheet_does():
+    # POP909 writes A7sus4 as A:sus4(b7): a musician reads A7sus4, and Cadd9, not C(9)
+    assert display_label("A:sus4(b7)") == "A7sus4"
+    assert display_label("G:sus4(b7)/5") == "G7sus4/D"
+    assert display_label("C:maj(9)") == "Cadd9"
+    assert display_label("A:min(9)") == "Am(add9)"
+    assert display_label("F:maj6(9)") == "F6/9"
+    assert display_label("Bb:sus4(b7,9)") == "Bb9sus4"
+    assert display_label("C:maj(b9)") == "C(b9)"  # no common name: the degrees as written
+    assert display_label("C:7(#9)") == "C7(#9)"
 
 
 def test_display_labels_keep_a_written_flat_and_spell_old_sharps_by_key():
