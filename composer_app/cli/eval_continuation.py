@@ -87,21 +87,37 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     if not real:
         return None
     key = sp.choose_key(piece["song"], prompt, a).key  # what the window would use: signature, else detected
+    replay = repeat_prompt(prompt, grid, first, args.bars)
+    # what the prompt's last bars are like: the replay's histograms, against which "kept from the prompt" is judged
+    told = (cm.pitch_class_histogram(replay), cm.onset_histogram(replay, grid)) if replay else None
     out = {"real": {"in_key": cm.in_key_share(real, key), "copy": cm.copy_share(real, prompt, grid),
-                    "notes_per_bar": len(real) / args.bars, **_ending([real], grid, first, args.bars)}}
+                    "notes_per_bar": len(real) / args.bars, **_ending([real], grid, first, args.bars),
+                    **_kept([real], told, grid)}}
     pcs, onsets = cm.pitch_class_histogram(real), cm.onset_histogram(real, grid)
     for name, engine in engines.items():
         if engine is None:
-            cands = [repeat_prompt(prompt, grid, first, args.bars)]
-            out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
+            out[name] = _figures([replay], key, grid, first, args, pcs, onsets, prompt, told)
             continue
         req = ContinuationRequest(context=prompt, meters=piece["meters"], key=key, chords=piece["chords"],
                                   start_bar=first, bars=args.bars, candidates=args.candidates, seed=args.seed,
                                   key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"],
                                   phrase_end=not args.no_phrase_end, **sampling_options(args))
         cands = [c.notes for c in engine.suggest(req)]
-        out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt)
+        out[name] = _figures(cands, key, grid, first, args, pcs, onsets, prompt, told)
     return out
+
+
+def _kept(cands: list, told: tuple | None, grid) -> dict:
+    """How much of the prompt's last bars' pitch classes and onsets a candidate keeps: the overlap of its
+    histograms with theirs, averaged over the candidates (the real continuation's figure says how much a tune
+    keeps on its own)."""
+    from composer_app.model import continuation_metrics as cm
+
+    heard = [c for c in cands if c]
+    if told is None or not heard:
+        return {"prompt_pitch_class_overlap": None, "prompt_rhythm_overlap": None}
+    return {"prompt_pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), told[0]) for c in heard]),
+            "prompt_rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), told[1]) for c in heard])}
 
 
 def phrase_origin(notes, grid) -> int:
@@ -122,7 +138,8 @@ def repeat_prompt(prompt: tuple, grid, first: int, bars: int) -> tuple:
                  if grid.start(src) <= s < grid.start(first) and s + shift < end)
 
 
-def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, onsets, prompt) -> dict:
+def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, onsets, prompt,
+             told: tuple | None) -> dict:
     """Metric means over one engine's candidates for one piece."""
     from composer_app.model import continuation_metrics as cm
 
@@ -143,7 +160,7 @@ def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, 
         "copy": cm.mean([cm.copy_share(c, prompt, grid) for c in cands]),
         "distinct": cm.distinct_share(cands),
         "notes_per_bar": cm.mean([len(c) / args.bars for c in cands]),
-        **_ending(cands, grid, first, args.bars)}
+        **_ending(cands, grid, first, args.bars), **_kept(cands, told, grid)}
 
 
 def _ending(cands: list, grid, first: int, bars: int) -> dict:
@@ -241,11 +258,12 @@ def report(r: dict) -> str:
     s = r["sampling"]
     if r["sampled"]:
         cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "pitch_class_overlap_best",
-                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar", "last_bar_notes", "last_note_room")
+                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar", "last_bar_notes", "last_note_room",
+                "prompt_pitch_class_overlap", "prompt_rhythm_overlap")
         lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
                      f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
         heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc best", "rhythm best", "copy", "distinct",
-                 "notes/bar", "last bar", "last room")
+                 "notes/bar", "last bar", "last room", "pc kept", "rhythm kept")
         lines.append(f"  {'':<15}" + "".join(f"{h:>12}" for h in heads))
         for name in ("real", *ENGINES):
             vals = [s[name].get(c) for c in cols]

@@ -11,7 +11,8 @@ from composer_app.cli.evaluate import EVAL_KINDS
 
 SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar",
                  "pitch_class_overlap_best", "rhythm_overlap_best",
-                 "pitch_class_overlap_pooled", "rhythm_overlap_pooled", "last_bar_notes", "last_note_room"}
+                 "pitch_class_overlap_pooled", "rhythm_overlap_pooled", "last_bar_notes", "last_note_room",
+                 "prompt_pitch_class_overlap", "prompt_rhythm_overlap"}
 
 
 def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
@@ -29,6 +30,10 @@ def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
     s = r["sampling"]
     assert set(s) == {"real", "model", "model_key_lock", "ngram", "repeat_prompt"}
     assert s["repeat_prompt"]["copy"] == 1.0
+    # how much of the prompt's last bars each keeps: the replay all of it, the real tune and the model less
+    assert s["repeat_prompt"]["prompt_rhythm_overlap"] == s["repeat_prompt"]["prompt_pitch_class_overlap"] == 1.0
+    for name in ("real", "model", "ngram"):
+        assert 0 < s[name]["prompt_rhythm_overlap"] <= 1 and 0 < s[name]["prompt_pitch_class_overlap"] <= 1
     for name in ("model", "model_key_lock", "ngram"):
         assert set(s[name]) == SAMPLING_KEYS
         assert 0 <= s[name]["in_key"] <= 1 and 0 <= s[name]["exact_bars"] <= 1
