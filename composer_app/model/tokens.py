@@ -178,6 +178,14 @@ def encode_part(notes: Iterable[Note], meters: Sequence[tuple[int, int, int]],
     sits in ``origin_bar`` (default: the first note's bar). Notes outside 0..127 after transposition
     are dropped; gaps longer than MAX_SHIFT bars are shortened to MAX_SHIFT.
     """
+    return encode_part_with_bars(notes, meters, chords, key, style, role, origin_bar, eos)[0]
+
+
+def encode_part_with_bars(notes: Iterable[Note], meters: Sequence[tuple[int, int, int]],
+                          chords: Iterable[tuple[int, int, str]], key: KeySignature | None, style: str, role: str,
+                          origin_bar: int | None = None, eos: bool = True) -> tuple[np.ndarray, list[int]]:
+    """``encode_part``'s rows and the bar each row sits in. The bars are the notes' own: summing the shifts
+    gives them only where no gap was shortened (a melody resting through an interlude)."""
     key = key or KeySignature(0)
     t = reference_shift(key)
     grid = BarGrid(meters or ((0, 4, 4),))
@@ -191,6 +199,7 @@ def encode_part(notes: Iterable[Note], meters: Sequence[tuple[int, int, int]],
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     prev_bar = origin_bar if origin_bar is not None else (events[0][0] if events else 0)
     rows = [special_row(BOS, grid.meter(prev_bar), mode, sty, rol, track.at(grid.start(prev_bar)))]
+    bars = [prev_bar]
     last = None
     for bar, pos, pitch, duration, velocity, _ in events:
         if (bar, pos, pitch) == last:
@@ -201,9 +210,11 @@ def encode_part(notes: Iterable[Note], meters: Sequence[tuple[int, int, int]],
         prev_bar = bar
         rows.append(np.array([shift, pos, pitch, dur_class(duration), vel_class(velocity), track.at(onset),
                               grid.meter(bar), mode, sty, rol], np.int64))
+        bars.append(bar)
     if eos:
         rows.append(special_row(EOS, rows[-1][METER], mode, sty, rol))
-    return np.stack(rows)
+        bars.append(prev_bar)
+    return np.stack(rows), bars
 
 
 def decode_part(rows: np.ndarray, meters: Sequence[tuple[int, int, int]], key: KeySignature | None,

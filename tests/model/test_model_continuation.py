@@ -153,6 +153,32 @@ def test_an_accompaniment_stays_in_its_register(monkeypatch):
     assert [c.notes for c in ranged] == [c.notes for c in unpulled]  # a range set on purpose: no pull
 
 
+HIGH_TUNE = tuple((p + 12, s + b * 2 * BAR, d, v) for b in range(4) for p, s, d, v in MOTIF)
+"""8 bars of the motif an octave up (G5-D6), a register the network would not pick for a melody on its own."""
+
+
+def test_a_melody_coming_back_after_a_long_rest_still_hears_its_part(engine):
+    """Ten bars of rest (an interlude: more than a shift can say) before the span: the network still sees the part
+    (as training does, the rest shortened to MAX_SHIFT bars). Until session 12 the context was dropped there: the
+    candidates sat an octave lower than the tune and reused none of it."""
+    from composer_app.model.decoding import Decoder
+
+    req = _request(context=HIGH_TUNE, chords=(), start_bar=18)
+    dec = Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 18, HIGH_TUNE)
+    heard = min(len(HIGH_TUNE), engine.net.max_len * 3 // 4)  # the notes that fit the window
+    assert len(dec.rows) == 1 + heard and dec.bars[-1] == 7 and dec.resume == 18 - tk.MAX_SHIFT
+    assert dec.centre is not None and dec.centre > 60  # its register: from its last notes, the bars before are empty
+    later = [c.notes for c in engine.suggest(req)]
+    assert all(n[1] >= 18 * BAR for c in later for n in c)
+    if engine.net.d < 64:
+        return  # the random network's choices say nothing of the music
+    right_after = engine.suggest(_request(context=HIGH_TUNE, chords=(), start_bar=8))
+    after_rest = engine.suggest(req)
+    for cands in (right_after, after_rest):
+        assert np.mean([np.mean([n[0] for n in c.notes]) for c in cands]) > 76  # the tune's register, not C5
+        assert np.mean([c.facts.motif_reuse for c in cands]) > 0.5
+
+
 def test_same_seed_same_result_and_candidates_differ(engine):
     a = engine.suggest(_request(seed=11))
     b = engine.suggest(_request(seed=11))

@@ -58,6 +58,9 @@ def test_bar_shifts_and_long_gaps():
     assert list(rows[1:-1, tk.SHIFT]) == [0, 2, tk.MAX_SHIFT]
     with_origin = tk.encode_part(notes[:1], ((0, 4, 4),), [], None, "pop", "melody", origin_bar=0, eos=False)
     assert len(with_origin) == 2 and with_origin[-1, tk.SHIFT] == 0
+    # the bar of each row is the note's own, also after a gap the shift had to shorten (summing shifts gives 9)
+    same, bars = tk.encode_part_with_bars(notes, ((0, 4, 4),), [], None, "pop", "melody")
+    assert np.array_equal(same, rows) and bars == [0, 0, 2, 20, 20]
 
 
 def test_chord_classes():

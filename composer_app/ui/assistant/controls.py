@@ -58,7 +58,8 @@ class RequestControls(QWidget):
         form.addRow("Creativity", _pair(self.creativity, self.key_lock))
         self.range_on = QCheckBox(self)
         self.range_on.setToolTip("Limit the pitches of the suggestion (off: within an octave and a fifth of the"
-                                 " notes it follows; an accompaniment within an octave, drawn back to its register)")
+                                 " notes it follows, an accompaniment within an octave; drawn back to the part's"
+                                 " register)")
         self.low = self._spin(0, 127, 55, "Lowest pitch allowed")
         self.high = self._spin(0, 127, 84, "Highest pitch allowed")
         self._key = KeySignature(0)
