@@ -29,13 +29,24 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTuple, Song, Track
+from composer_app.core.timing import PPQ
 from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
 
 POLYPHONY_SHARE = 0.25
-"""A part with more than this share of onsets holding several notes is accompaniment, else melody."""
+"""A part with more than this share of onsets holding several notes is accompaniment, else melody ..."""
+SOUNDING_SHARE = 0.4
+"""... and so is one where more than this share of onsets sound over a note still held (a broken chord over its bass,
+an arpeggio with the pedal down) ..."""
+CHORD_SPAN = 15
+"""... across more than this many semitones: a melody held by the sustain pedal overlaps too, but stays narrower.
+On the first 8 bars of 100 POP909 songs the onsets alone called 55 of the pianos melodies, the rule as a whole 2;
+the melodies stay melodies (1 of 100 called accompaniment either way)."""
+HELD_OVER = PPQ // 4
+"""How long (ticks) a note must still sound past another's onset to count as held over it (legato playing
+overlaps by less)."""
 CONTRADICTION_FIT = 0.75
 """A key signature is contradicted when less than this share of the notes' duration lies in its scale ..."""
 CONTRADICTION_MARGIN = 0.15
@@ -68,6 +79,30 @@ def polyphony(notes: Sequence[NoteTuple]) -> float:
     return sum(1 for c in onsets.values() if c > 1) / len(onsets)
 
 
+def held_share(notes: Sequence[NoteTuple]) -> float:
+    """Share of onsets where a note started earlier still sounds (by more than HELD_OVER ticks)."""
+    onsets = sorted({n[1] for n in notes})
+    if not onsets:
+        return 0.0
+    order = sorted(notes, key=lambda n: n[1])
+    held, i, sounding = 0, 0, -1
+    for onset in onsets:
+        while i < len(order) and order[i][1] < onset:
+            sounding = max(sounding, order[i][1] + order[i][2])
+            i += 1
+        held += sounding > onset + HELD_OVER
+    return held / len(onsets)
+
+
+def is_accompaniment(notes: Sequence[NoteTuple]) -> bool:
+    """Chords (several notes on many onsets) or broken chords (notes sounding over held ones across more than
+    CHORD_SPAN semitones); a melody otherwise, legato or pedalled."""
+    if polyphony(notes) > POLYPHONY_SHARE:
+        return True
+    return bool(notes) and max(n[0] for n in notes) - min(n[0] for n in notes) > CHORD_SPAN \
+        and held_share(notes) > SOUNDING_SHARE
+
+
 def pick_track(song: Song, name: str | None = None) -> Track:
     """The part the models work on, by one rule for suggest, harmonize, eval and the window.
 
@@ -91,7 +126,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     def rank(t: Track) -> tuple[bool, int, float]:
         notes = track_notes(t)
         mean_pitch = sum(n[0] for n in notes) / len(notes)
-        return polyphony(notes) <= POLYPHONY_SHARE, len(notes), mean_pitch
+        return not is_accompaniment(notes), len(notes), mean_pitch
 
     return max(pitched, key=rank)
 
@@ -102,8 +137,8 @@ def track_notes(track: Track) -> tuple[NoteTuple, ...]:
 
 
 def infer_role(notes: Sequence[NoteTuple]) -> str:
-    """'accompaniment' when many onsets hold several notes (chords), else 'melody'."""
-    return "accompaniment" if polyphony(notes) > POLYPHONY_SHARE else "melody"
+    """'accompaniment' for chords and broken chords (``is_accompaniment``), else 'melody'."""
+    return "accompaniment" if is_accompaniment(notes) else "melody"
 
 
 def song_style(song: Song, default: str = "pop") -> str:

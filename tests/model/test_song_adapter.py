@@ -61,6 +61,31 @@ def test_pop909_takes_the_track_named_melody_and_names_are_any_case() -> None:
         sa.pick_track(song, "Lead")
 
 
+def test_broken_chords_are_accompaniment_and_a_pedalled_melody_is_not() -> None:
+    """Onsets alone called half of POP909's pianos melodies: their chords are broken over a held bass."""
+    broken = tuple(n for b in range(4) for n in [(36, b * BAR, BAR, 70)] +
+                   [(p, b * BAR + i * 240, 240, 70) for i, p in enumerate((48, 52, 55, 60, 55, 52, 48, 52))])
+    assert sa.polyphony(broken) <= sa.POLYPHONY_SHARE  # one shared onset a bar: not chords by onsets
+    assert sa.infer_role(broken) == "accompaniment"
+    line = [67, 69, 71, 72, 74, 72, 71, 69] * 4
+    pedalled = tuple((p, i * 240, 960, 80) for i, p in enumerate(line))  # each note rings on under the next three
+    legato = tuple((p, i * 240, 270, 80) for i, p in enumerate(line))  # a little overlap, as a player's legato
+    assert sa.held_share(pedalled) > sa.SOUNDING_SHARE and sa.infer_role(pedalled) == "melody"
+    assert sa.held_share(legato) == 0 and sa.infer_role(legato) == "melody"
+    block = tuple((p, b * 960, 960, 70) for b in range(8) for p in (48, 52, 55))
+    assert sa.infer_role(block) == "accompaniment"
+
+
+@needs_data
+def test_without_track_names_the_melody_of_a_pop909_song_is_not_its_piano() -> None:
+    song = open_song(POP909)
+    anonymous = replace(song, tracks=tuple(replace(t, name=f"Track {i + 1}") for i, t in enumerate(song.tracks)))
+    assert sa.pick_track(anonymous).name in ("Track 1", "Track 2")  # MELODY or BRIDGE, not the PIANO (Track 3)
+    piano = sa.track_notes(sa.pick_track(song, "PIANO"))
+    first_bars = [n for n in piano if n[1] < piano[0][1] + 8 * song.meter_map.bar_start(1)]
+    assert sa.infer_role(first_bars) == "accompaniment"
+
+
 def test_nothing_to_work_on_is_a_clear_error() -> None:
     drums = Track("kit", channel=9, is_drum=True, clips=(Clip(0, BAR, (Note(36, 0, 120),)),))
     chords = Track("chords", channel=1, clips=(Clip(0, BAR, (Note(60, 0, BAR), Note(64, 0, BAR))),))
