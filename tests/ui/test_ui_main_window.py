@@ -86,6 +86,7 @@ def test_opening_a_midi_file_lists_its_tracks(qtbot, window):
 ASHOVER1 = POP909.parents[3] / "nottingham" / "MIDI" / "ashover1.mid"
 
 
+@pytest.mark.skipif(not POP909.exists() or not ASHOVER1.exists(), reason="POP909 or Nottingham dataset not present")
 def test_opening_another_file_starts_fresh(qtbot, window):
     """After File > Open: the playhead and loop back at the start, the roll and the arrangement show only the
     new song (no stale clip, lane or ruler), the first track current."""
