@@ -236,15 +236,19 @@ class Decoder:
 
     def _part_density(self, heard: tuple, start_bar: int) -> float | None:
         """An accompaniment's notes per bar over the AUTO_DENSITY_BARS bars before the span (from its first note
-        when it starts later): its density when the request sets none. None for a melody, whose density the
-        network already keeps (5.15 notes per bar against the real 5.00 held-out), and for a variation."""
+        when it starts later; up to its last note's bar when it rests through them): its density when the request
+        sets none. None for a melody, whose density the network already keeps (5.15 notes per bar against the real
+        5.00 held-out), and for a variation."""
         if self.role != "accompaniment" or self.keep or not heard:  # a variation follows its original instead
             return None
         first = self.grid.locate(int(min(n[1] for n in heard)))[0]
-        lo = max(start_bar - AUTO_DENSITY_BARS, first)
-        a, b = self.grid.start(lo), self.grid.start(start_bar)
-        count = sum(1 for n in heard if a <= n[1] < b)
-        return max(1.0, count / (start_bar - lo)) if count and start_bar > lo else None
+        for end in (start_bar, self.grid.locate(int(max(n[1] for n in heard)))[0] + 1):
+            lo = max(end - AUTO_DENSITY_BARS, first)
+            a, b = self.grid.start(lo), self.grid.start(end)
+            count = sum(1 for n in heard if a <= n[1] < b)
+            if count and end > lo:
+                return max(1.0, count / (end - lo))
+        return None
 
     def _pitch_mask(self, around: tuple) -> np.ndarray:
         """Allowed pitches in the reference key: the request's range, else REGISTER_MARGIN around the pitches of

@@ -179,6 +179,18 @@ def test_a_melody_coming_back_after_a_long_rest_still_hears_its_part(engine):
         assert np.mean([c.facts.motif_reuse for c in cands]) > 0.5
 
 
+def test_an_accompaniment_after_a_long_rest_aims_at_its_own_density(engine):
+    """The density an accompaniment aims at is its notes per bar in the bars before the span; where it rests
+    through them (a piano tacet for the bridge), the bars where it last played (8 notes a bar here)."""
+    from composer_app.model.decoding import Decoder
+
+    aims = []
+    for start in (8, 18):  # right after the part, and after ten bars of rest
+        req = _request(context=POP_PIANO, chords=(), role="accompaniment", key=KeySignature(0), start_bar=start)
+        aims.append(Decoder(engine.net, req, KeySignature(0), tk.BarGrid(req.meters), start, POP_PIANO).density)
+    assert aims[0] == aims[1] and aims[0] > 7  # (the small test network's window holds the last 4.5 bars)
+
+
 def test_same_seed_same_result_and_candidates_differ(engine):
     a = engine.suggest(_request(seed=11))
     b = engine.suggest(_request(seed=11))
