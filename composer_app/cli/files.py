@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from composer_app.core.chords import lead_sheet_name
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
@@ -40,7 +41,8 @@ def song_info(song: Song) -> dict:
         "tempos": [{"bar": str(mm.position(t.tick)), "bpm": round(t.bpm, 2)} for t in song.tempos],
         "meters": [{"bar": str(mm.position(m.tick)), "meter": str(m)} for m in song.meters],
         "keys": [{"bar": str(mm.position(k.tick)), "key": k.name} for k in song.keys],
-        "chords": [{"bar": str(mm.position(c.start)), "label": c.label} for c in song.chords],
+        "chords": [{"bar": str(mm.position(c.start)), "label": c.label,
+                    "name": lead_sheet_name(c.label, spelling_key(song, c.start))} for c in song.chords],
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
     }
@@ -71,7 +73,7 @@ def _print_info(path: str, info: dict) -> None:
         print(line)
     chords = info["chords"]
     if chords:
-        shown = " ".join(c["label"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")
+        shown = " ".join(c["name"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")
         print(f"  chords   {len(chords)}: {shown}")
     else:
         print("  chords   none")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, parse_pitch_class
+from composer_app.core.pitch import FLAT_NAMES, SHARP_NAMES, KeySignature, letter_name, parse_pitch_class
 
 # Harte shorthand -> intervals in semitones above the root
 QUALITIES: dict[str, tuple[int, ...]] = {
@@ -241,3 +241,53 @@ def label_in_key(label: str, key: KeySignature) -> str:
         return label
     quality = rest.split("/")[0].split("(")[0]
     return f"{key.root_name(parse_pitch_class(root), quality in LEADING_QUALITIES)}:{rest}"
+
+
+_SHORT = {"maj": "", "min": "m", "min7": "m7", "min6": "m6", "min9": "m9", "min11": "m11", "min13": "m13",
+          "minmaj7": "m(maj7)", "hdim7": "m7b5", "dim7": "°7", "dim": "°", "maj6": "6"}
+_NAMED_SETS = {**{ivs: q for q, ivs in QUALITIES.items()},
+               (0, 4, 7, 14): "add9", (0, 3, 7, 14): "m(add9)", (0, 4, 7, 9, 14): "6/9", (0, 2, 4, 7): "add2",
+               (0, 2, 3, 7): "m(add2)", (0, 5, 7, 10, 14): "9sus4"}
+"""Harte chords with added or omitted degrees named as a lead sheet names them (by their intervals): 'A:sus4(b7)'
+is A7sus4 (as POP909 writes it) and 'C:maj(9)' Cadd9; the chord editor reads these names back."""
+
+
+def lead_sheet_name(label: str, key: KeySignature | None = None) -> str:
+    """'A:min7' -> 'Am7', 'C:maj/3' -> 'C/E', 'G:7' -> 'G7' (as a lead sheet spells it).
+
+    A root written flat keeps its spelling in any key ('Eb:min7' -> 'Ebm7'); one written sharp is named by its
+    degree in ``key`` when one is given (labels saved before spellings were kept are all sharps: 'D#:min7' in Bb
+    major shows 'Ebm7', while 'C#:dim7' stays C#dim7 in D minor). A slash chord's bass is named by its interval
+    above the root: 'A:maj/3' is 'A/C#' and 'Eb:maj/5' is 'Eb/Bb' in any key.
+    """
+    try:
+        chord = parse_chord(label)
+    except ValueError:
+        return label
+    if chord.root is None:
+        return "N.C."
+    n = 1
+    while n < len(label) and label[n] in "#b":
+        n += 1
+    root = label[:1].upper() + label[1:n]
+    if "#" in root and key is not None:
+        root = key.root_name(chord.root, chord.quality in LEADING_QUALITIES)
+    quality, written = chord.quality, ""
+    if chord.added or chord.omitted:
+        quality = _NAMED_SETS.get(chord.intervals, quality)
+        if quality == chord.quality and "(" in label:
+            written = label[label.index("("):label.index(")") + 1]
+    text = root + _SHORT.get(quality, quality) + written
+    if chord.bass and chord.bass_pitch_class is not None:
+        text += "/" + _bass_name(root, label.rpartition("/")[2], chord.bass_pitch_class, key)
+    return text
+
+
+def _bass_name(root: str, written: str, pitch_class: int, key: KeySignature | None) -> str:
+    """A slash chord's bass: a degree ('3', 'b7') named from the root's letter, a written note name kept."""
+    digits = written.lstrip("b#")
+    if not digits.isdigit():
+        return written
+    name = letter_name(root[0], (int(digits) - 1) % 7, pitch_class)
+    flats = "b" in root or (key is not None and key.flats)
+    return name or (FLAT_NAMES if flats else SHARP_NAMES)[pitch_class]

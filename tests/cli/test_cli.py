@@ -31,7 +31,7 @@ def test_info_text(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "2 bars" in out and "0:05.000" in out and "96 BPM" in out
-    assert "G major" in out and "C:maj G:7" in out and "Flute" in out and "G4-D5" in out
+    assert "G major" in out and "C G7" in out and "Flute" in out and "G4-D5" in out
 
 
 def test_info_spells_ranges_as_the_key_does(tmp_path, capsys):
@@ -56,6 +56,7 @@ def test_info_json(tmp_path, capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["notes"] == 11 and info["length_bars"] == 2 and info["length_seconds"] == 5.0
     assert [c["label"] for c in info["chords"]] == ["C:maj", "G:7"]
+    assert [c["name"] for c in info["chords"]] == ["C", "G7"]  # as a lead sheet names them (the text report too)
     assert info["tracks"][0]["instrument"] == "Flute"
 
 

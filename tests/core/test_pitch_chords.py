@@ -1,6 +1,6 @@
 import pytest
 
-from composer_app.core.chords import parse_chord
+from composer_app.core.chords import lead_sheet_name, parse_chord
 from composer_app.core.pitch import KeySignature, note_name, parse_pitch_class
 
 
@@ -112,3 +112,41 @@ def test_the_six_accidental_key_is_gb_major_unless_it_was_spelt_with_sharps():
     assert KeySignature.parse(0, "Gb").fifths == -6 and KeySignature(0, 6, "minor").name == "F# minor"
     # the sharps only choose between the two six-accidental signatures
     assert KeySignature(0, 1, sharps=True).name == "Db major" and KeySignature(0, 7, sharps=True).fifths == 1
+
+
+def test_lead_sheet_names():
+    assert lead_sheet_name("A:min7") == "Am7"
+    assert lead_sheet_name("G:7") == "G7"
+    assert lead_sheet_name("C:maj/3") == "C/E"
+    assert lead_sheet_name("N") == "N.C."
+    assert lead_sheet_name("C:maj6") == "C6"
+
+
+def test_lead_sheet_names_name_added_degrees_as_a_lead_sheet_does():
+    # POP909 writes A7sus4 as A:sus4(b7): a musician reads A7sus4, and Cadd9, not C(9)
+    assert lead_sheet_name("A:sus4(b7)") == "A7sus4"
+    assert lead_sheet_name("G:sus4(b7)/5") == "G7sus4/D"
+    assert lead_sheet_name("C:maj(9)") == "Cadd9"
+    assert lead_sheet_name("A:min(9)") == "Am(add9)"
+    assert lead_sheet_name("F:maj6(9)") == "F6/9"
+    assert lead_sheet_name("Bb:sus4(b7,9)") == "Bb9sus4"
+    assert lead_sheet_name("C:maj(b9)") == "C(b9)"  # no common name: the degrees as written
+    assert lead_sheet_name("C:7(#9)") == "C7(#9)"
+
+
+def test_lead_sheet_names_keep_a_written_flat_and_spell_old_sharps_by_key():
+    g_major, f_major = KeySignature(0, 7), KeySignature(0, 5)
+    assert lead_sheet_name("Eb:min7", g_major) == "Ebm7"  # typed flat: kept in a sharp key
+    assert lead_sheet_name("Cb:maj", g_major) == "Cb"
+    assert lead_sheet_name("F#:7", g_major) == "F#7"
+    assert lead_sheet_name("A#:maj", f_major) == "Bb"  # saved before spellings were kept, in a flat key
+    assert lead_sheet_name("Eb:maj/5", g_major) == "Eb/Bb"
+
+
+def test_chromatic_chords_and_basses_are_spelt_by_degree():
+    d_minor, c_minor, e_flat = KeySignature(0, 2, "minor"), KeySignature(0, 0, "minor"), KeySignature(0, 3)
+    assert lead_sheet_name("C#:dim7", d_minor) == "C#°7"  # the leading note, not Db
+    assert lead_sheet_name("A:maj/3", d_minor) == "A/C#"  # the bass named from A: its third
+    assert lead_sheet_name("F#:dim7/b3", c_minor) == "F#°7/A"
+    assert lead_sheet_name("D#:min7", e_flat) == "Ebm7"
+    assert lead_sheet_name("G:7/b7") == "G7/F"

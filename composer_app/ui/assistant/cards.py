@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from composer_app.core.chords import lead_sheet_name
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.model.song_adapter import spelling_key
@@ -16,7 +17,6 @@ from composer_app.ui.assistant.colors import candidate_color
 from composer_app.ui.assistant.mini_roll import MiniRoll
 from composer_app.ui.assistant.session import Suggestion
 from composer_app.ui.midi_drag import drag_failed
-from composer_app.ui.piano_roll.chord_lane import display_label
 
 CHORDS_PER_ROW = 3
 
@@ -120,10 +120,10 @@ class CandidateCard(QFrame):
                 row.setSpacing(2)
                 layout.addLayout(row)
             button = QToolButton(self)
-            button.setText(f"{chord_position(song, start)} {display_label(label)}")
+            button.setText(f"{chord_position(song, start)} {lead_sheet_name(label)}")
             button.setCheckable(True)
             button.setChecked(any(p[0] <= start < p[1] and p[2] == label for p in pins))
-            button.setToolTip(f"Pin {display_label(label)} at bar {chord_position(song, start)}, then Regenerate "
+            button.setToolTip(f"Pin {lead_sheet_name(label)} at bar {chord_position(song, start)}, then Regenerate "
                               "to re-choose only the other chords")
             button.toggled.connect(lambda on, s=start, d=dur, lab=label: self.pin_toggled.emit(s, s + d, lab, on))
             row.addWidget(button)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from composer_app.core.pitch import KeySignature
+from composer_app.core.chords import lead_sheet_name
 from composer_app.core.song import ChordSymbol
 from composer_app.ui.piano_roll.backdrop import ROW_OUT
-from composer_app.ui.piano_roll.chord_lane import display_label
 from composer_app.ui.piano_roll.state import NO_SCALE
 
 BAR = 1920
@@ -77,7 +76,7 @@ def test_a_typed_flat_chord_keeps_its_spelling(roll, qtbot):
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     (chord,) = roll.doc.song.chords
     assert chord.label == "Eb:min7" and roll.doc.undo_stack.undoText() == "Set chord Eb:min7"
-    assert display_label(chord.label, roll.doc.song.key_at(chord.start)) == "Ebm7"
+    assert lead_sheet_name(chord.label, roll.doc.song.key_at(chord.start)) == "Ebm7"
 
 
 def test_bad_chord_name_shows_an_error(roll, qtbot):
@@ -105,44 +104,6 @@ def test_delete_a_chord(roll, qtbot):
     assert roll.doc.song.chords == ()
     assert roll.doc.undo_stack.undoText() == "Delete chord C:maj"
     assert len(roll.clip().notes) == 8  # the notes' Delete did not fire
-
-
-def test_display_labels():
-    assert display_label("A:min7") == "Am7"
-    assert display_label("G:7") == "G7"
-    assert display_label("C:maj/3") == "C/E"
-    assert display_label("N") == "N.C."
-    assert display_label("C:maj6") == "C6"
-
-
-def test_display_labels_name_added_degrees_as_a_lead_sheet_does():
-    # POP909 writes A7sus4 as A:sus4(b7): a musician reads A7sus4, and Cadd9, not C(9)
-    assert display_label("A:sus4(b7)") == "A7sus4"
-    assert display_label("G:sus4(b7)/5") == "G7sus4/D"
-    assert display_label("C:maj(9)") == "Cadd9"
-    assert display_label("A:min(9)") == "Am(add9)"
-    assert display_label("F:maj6(9)") == "F6/9"
-    assert display_label("Bb:sus4(b7,9)") == "Bb9sus4"
-    assert display_label("C:maj(b9)") == "C(b9)"  # no common name: the degrees as written
-    assert display_label("C:7(#9)") == "C7(#9)"
-
-
-def test_display_labels_keep_a_written_flat_and_spell_old_sharps_by_key():
-    g_major, f_major = KeySignature(0, 7), KeySignature(0, 5)
-    assert display_label("Eb:min7", g_major) == "Ebm7"  # typed flat: kept in a sharp key
-    assert display_label("Cb:maj", g_major) == "Cb"
-    assert display_label("F#:7", g_major) == "F#7"
-    assert display_label("A#:maj", f_major) == "Bb"  # saved before spellings were kept, in a flat key
-    assert display_label("Eb:maj/5", g_major) == "Eb/Bb"
-
-
-def test_chromatic_chords_and_basses_are_spelt_by_degree():
-    d_minor, c_minor, e_flat = KeySignature(0, 2, "minor"), KeySignature(0, 0, "minor"), KeySignature(0, 3)
-    assert display_label("C#:dim7", d_minor) == "C#°7"  # the leading note, not Db
-    assert display_label("A:maj/3", d_minor) == "A/C#"  # the bass named from A: its third
-    assert display_label("F#:dim7/b3", c_minor) == "F#°7/A"
-    assert display_label("D#:min7", e_flat) == "Ebm7"
-    assert display_label("G:7/b7") == "G7/F"
 
 
 def _row_colour(roll, pitch):
