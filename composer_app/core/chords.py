@@ -223,13 +223,17 @@ def spelled_label(label: str) -> str:
     chord = parse_chord(label)
     if chord.root is None:
         return "N"
+    canonical = chord.label()
+    return _written_root(label) + canonical[canonical.index(":"):]
+
+
+def _written_root(label: str) -> str:
+    """The root of a chord label as it is written: 'Eb' of 'Eb:min7' and of 'ebm7', 'Bb' of 'B♭7'."""
     text = label.strip()
     n = 1
     while n < len(text) and text[n] in "#b♯♭":
         n += 1
-    root = text[0].upper() + text[1:n].replace("♯", "#").replace("♭", "b")
-    canonical = chord.label()
-    return root + canonical[canonical.index(":"):]
+    return text[0].upper() + text[1:n].replace("♯", "#").replace("♭", "b")
 
 
 def label_in_key(label: str, key: KeySignature) -> str:
@@ -266,10 +270,7 @@ def lead_sheet_name(label: str, key: KeySignature | None = None) -> str:
         return label
     if chord.root is None:
         return "N.C."
-    n = 1
-    while n < len(label) and label[n] in "#b":
-        n += 1
-    root = label[:1].upper() + label[1:n]
+    root = _written_root(label)
     if "#" in root and key is not None:
         root = key.root_name(chord.root, chord.quality in LEADING_QUALITIES)
     quality, written = chord.quality, ""
