@@ -119,6 +119,8 @@ class Batch:
     """(B, 12) each candidate's notes so far by pitch class."""
     stack: np.ndarray
     """(B,) how many notes each candidate has on its last onset."""
+    pitch_sum: np.ndarray
+    """(B,) the sum of each candidate's pitches so far (its mean pitch for the register pull)."""
 
     @classmethod
     def start(cls, n: int, last_row: np.ndarray, bar: int, max_notes: int) -> Batch:
@@ -128,7 +130,7 @@ class Batch:
                    np.full(n, -1 if bos else int(last_row[tk.PITCH])), np.zeros(n, np.int64), np.zeros(n, bool),
                    np.ones(n, bool), np.zeros(n), np.zeros((n, max_notes + 1, tk.NUM_FIELDS), np.int64),
                    np.zeros((n, max_notes + 1), np.int64), np.zeros(n, np.int64), np.zeros(n, np.uint64),
-                   np.zeros((n, 12)), np.full(n, 0 if bos else 1))
+                   np.zeros((n, 12)), np.full(n, 0 if bos else 1), np.zeros(n, np.int64))
 
     def append(self, new: np.ndarray, bar: np.ndarray, last_bar: int, sign: bool = True) -> None:
         """Add the rows ``new`` (in bars ``bar``) and move every candidate's state on (a finished candidate's
@@ -138,6 +140,7 @@ class Batch:
         self.rows[every, self.length] = new
         self.bars[every, self.length] = bar
         self.pcs[every, new[:, tk.PITCH] % 12] += 1
+        self.pitch_sum += new[:, tk.PITCH]
         if sign:
             code = (new[:, :tk.DUR] * _FIELD_MIX).sum(axis=1).astype(np.uint64)
             self.sig = np.where(self.active, self.sig * _HASH_MUL + code, self.sig)
@@ -510,10 +513,9 @@ class Decoder:
 
     def _register_pull(self, st: Batch) -> np.ndarray:
         """(B, 128) the REGISTER_PULL bonus: a tilt towards the part's register (``centre``), as strong as each
-        candidate's mean pitch so far has drifted from it (a finished candidate's spare row is counted too; its
-        samples are discarded)."""
-        total = np.add.reduce(st.rows[:, :, tk.PITCH], axis=1) + REGISTER_PRIOR * self.centre
-        drift = total / (st.length + REGISTER_PRIOR) - self.centre
+        candidate's mean pitch so far has drifted from it (a finished candidate's sums run on; its samples are
+        discarded)."""
+        drift = (st.pitch_sum + REGISTER_PRIOR * self.centre) / (st.length + REGISTER_PRIOR) - self.centre
         return (drift * (-REGISTER_PULL / 144.0))[:, None] * (np.arange(128) - self.centre)
 
     def _hold_bonus(self, nb: np.ndarray, p: np.ndarray, at: np.ndarray) -> np.ndarray:
