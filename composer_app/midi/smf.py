@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -212,9 +211,8 @@ def _parse_track(data: bytes, pos: int, end: int, index: int, counter: _Counter,
             raise
     track.end_tick = state.tick
     track.ended = state.last_was_eot
-    for waiting in state.open_notes.values():
-        for note in waiting:
-            note[1] = state.tick  # never closed: ends where the track ends
+    for note in state.open_notes.values():
+        note[1] = state.tick  # never closed: ends where the track ends
     if state.eot_notes is not None:
         track.notes_after_eot = sum(len(n) for n in track.notes.values()) - state.eot_notes
     return track
@@ -230,7 +228,10 @@ class _TrackState:
         self.eot = False
         self.last_was_eot = False  # the last event read was an End-of-Track
         self.eot_notes: int | None = None  # notes read when the first End-of-Track came
-        self.open_notes: dict[tuple[int, int], deque[list[int]]] = {}
+        self.open_notes: dict[tuple[int, int], list[int]] = {}
+        """The note sounding on each (channel, key): one at most, as on a synthesizer."""
+        self.restruck: dict[tuple[int, int], int] = {}
+        """The tick at which each (channel, key) was last struck again while it sounded."""
 
 
 def _event(data: bytes, pos: int, end: int, index: int, track: SmfTrack, state: _TrackState,
@@ -312,13 +313,9 @@ def _channel_event(data: bytes, pos: int, end: int, index: int, track: SmfTrack,
     track.channels[channel] = None
     tick = state.tick
     if kind == 0x90 and d2 > 0:
-        note = [tick, -1, d1, d2]
-        track.notes.setdefault(channel, []).append(note)
-        state.open_notes.setdefault((channel, d1), deque()).append(note)
+        _note_on(track, state, channel, d1, d2, tick)
     elif kind == 0x80 or kind == 0x90:
-        waiting = state.open_notes.get((channel, d1))
-        if waiting:
-            waiting.popleft()[1] = tick  # first on ends at first off
+        _note_off(state, channel, d1, tick)
     elif kind == 0xB0:
         if d1 == 7:
             track.volumes.setdefault(channel, d2)
@@ -327,6 +324,34 @@ def _channel_event(data: bytes, pos: int, end: int, index: int, track: SmfTrack,
     elif kind == 0xC0:
         track.programs.setdefault(channel, d1)
     return pos
+
+
+def _note_on(track: SmfTrack, state: _TrackState, channel: int, key: int, velocity: int, tick: int) -> None:
+    """A key struck while it still sounds ends the note it was sounding there, as a synthesizer plays it
+    (FluidSynth releases the key's voice), so one key never holds two notes. A second note-on at the very tick
+    the key was struck is the same note."""
+    sounding = state.open_notes.get((channel, key))
+    if sounding is not None:
+        if sounding[0] == tick:
+            return
+        sounding[1] = tick
+        state.restruck[channel, key] = tick
+    note = [tick, -1, key, velocity]
+    track.notes.setdefault(channel, []).append(note)
+    state.open_notes[channel, key] = note
+
+
+def _note_off(state: _TrackState, channel: int, key: int, tick: int) -> None:
+    """A note-off ends the note sounding on its key; one with none sounding is ignored. A note-off written
+    just after the note-on that struck its key again, at the same tick, belongs to the note that strike
+    already ended."""
+    sounding = state.open_notes.get((channel, key))
+    if sounding is None:
+        return
+    if sounding[0] == tick and state.restruck.pop((channel, key), None) == tick:
+        return
+    sounding[1] = tick
+    del state.open_notes[channel, key]
 
 
 def _read_length(data: bytes, pos: int, end: int, index: int) -> tuple[int, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import Counter, deque
+from collections import Counter
 from pathlib import Path
 
 import mido
@@ -11,6 +11,7 @@ import pytest
 
 from composer_app.core.song import Song
 from composer_app.midi import read_midi, write_midi
+from tests.midi.mido_reference import paired_notes
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 NOTTINGHAM = DATASETS / "nottingham" / "MIDI"
@@ -40,25 +41,15 @@ def at480(tick: int, tpq: int) -> int:
 
 
 def mido_notes(path: Path) -> Counter:
-    """(channel, pitch, start, duration, velocity) at 480 PPQ, from mido's parse and our own FIFO pairing."""
+    """(channel, pitch, start, duration, velocity) at 480 PPQ, from mido's parse, paired as a synthesizer plays
+    them (``mido_reference``)."""
     mf = mido.MidiFile(path)
     tpq = mf.ticks_per_beat
     found: Counter = Counter()
     for track in mf.tracks:
-        now = 0
-        waiting: dict[tuple[int, int], deque] = {}
-        for msg in track:
-            now += msg.time
-            if msg.type == "note_on" and msg.velocity > 0:
-                waiting.setdefault((msg.channel, msg.note), deque()).append((now, msg.velocity))
-            elif msg.type in ("note_on", "note_off") and waiting.get((msg.channel, msg.note)):
-                start, velocity = waiting[msg.channel, msg.note].popleft()
-                begin = at480(start, tpq)
-                found[msg.channel, msg.note, begin, max(1, at480(now, tpq) - begin), velocity] += 1
-        for (channel, pitch), queue in waiting.items():
-            for start, velocity in queue:
-                begin = at480(start, tpq)
-                found[channel, pitch, begin, max(1, at480(now, tpq) - begin), velocity] += 1
+        for channel, pitch, start, end, velocity in paired_notes(track):
+            begin = at480(start, tpq)
+            found[channel, pitch, begin, max(1, at480(end, tpq) - begin), velocity] += 1
     return found
 
 

@@ -7,6 +7,7 @@ instead of blocking the suite); the parent checks what came back against mido's 
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.midi import load_midi_bytes, read_midi_bytes, write_midi_bytes
 from composer_app.midi.reader import MAX_TICK
+from tests.midi.mido_reference import paired_notes
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 REAL_FILES = [
@@ -202,7 +204,7 @@ def at480(tick: int, tpq: int) -> int:
 
 
 def mido_notes(data: bytes) -> Counter | None:
-    """Every note mido's own parse finds (FIFO pairing, unclosed notes end at the track end), as
+    """Every note in mido's own parse, paired as a synthesizer plays them (``mido_reference``), as
     (channel, pitch, start, duration, velocity) at 480 PPQ; None when mido refuses the file."""
     try:
         mf = mido.MidiFile(file=BytesIO(data), clip=True)
@@ -213,20 +215,9 @@ def mido_notes(data: bytes) -> Counter | None:
         return None
     found: Counter = Counter()
     for track in mf.tracks:
-        now = 0
-        waiting: dict[tuple[int, int], list] = {}
-        for msg in track:
-            now += msg.time
-            if msg.type == "note_on" and msg.velocity > 0:
-                waiting.setdefault((msg.channel, msg.note), []).append((now, msg.velocity))
-            elif msg.type in ("note_on", "note_off") and waiting.get((msg.channel, msg.note)):
-                start, velocity = waiting[msg.channel, msg.note].pop(0)
-                begin = at480(start, tpq)
-                found[msg.channel, msg.note, begin, max(1, at480(now, tpq) - begin), velocity] += 1
-        for (channel, pitch), queue in waiting.items():
-            for start, velocity in queue:
-                begin = at480(start, tpq)
-                found[channel, pitch, begin, max(1, at480(now, tpq) - begin), velocity] += 1
+        for channel, pitch, start, end, velocity in paired_notes(track):
+            begin = at480(start, tpq)
+            found[channel, pitch, begin, max(1, at480(end, tpq) - begin), velocity] += 1
     return found
 
 
@@ -277,8 +268,10 @@ def child(source: int, kind: str, count: int) -> None:
 
 
 def run_child(source: int, kind: str, count: int) -> list[dict]:
+    root = str(Path(__file__).resolve().parents[2])  # the child imports tests.midi.mido_reference from there
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))))
     done = subprocess.run([sys.executable, __file__, str(source), kind, str(count)], capture_output=True,
-                          text=True, timeout=60 + count * SECONDS_PER_CASE)
+                          text=True, timeout=60 + count * SECONDS_PER_CASE, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines()]
 

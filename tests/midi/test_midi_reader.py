@@ -46,10 +46,33 @@ def notes_of(song, index: int = 0) -> list[tuple[int, int, int, int]]:
     return [(n.pitch, n.start, n.duration, n.velocity) for n in song.tracks[index].notes_absolute()]
 
 
-def test_same_pitch_overlaps_pair_first_in_first_out():
+def test_a_key_struck_again_ends_the_note_it_was_sounding():
+    """As a synthesizer plays it: FluidSynth releases the key's voice at the second strike, and the first
+    note-off then ends the second note (the later one finds nothing sounding)."""
     data = smf(track((0, on(60, 100)), (240, on(60, 90)), (480, off(60)), (960, off(60))))
     song = read_midi_bytes(data)
-    assert notes_of(song) == [(60, 0, 480, 100), (60, 240, 720, 90)]
+    assert notes_of(song) == [(60, 0, 240, 100), (60, 240, 240, 90)]
+
+
+def test_a_note_off_written_after_the_strike_that_ended_its_note_is_not_the_new_notes():
+    data = smf(track((0, on(60, 100)), (480, on(60, 90)), (480, off(60)), (960, off(60))))
+    assert notes_of(read_midi_bytes(data)) == [(60, 0, 480, 100), (60, 480, 480, 90)]
+
+
+def test_a_second_note_on_at_the_same_tick_is_the_same_note():
+    data = smf(track((0, on(60, 100)), (0, on(60, 70)), (480, off(60)), (480, off(60))))
+    assert notes_of(read_midi_bytes(data)) == [(60, 0, 480, 100)]
+
+
+def test_a_stray_note_off_before_a_note_on_does_not_shift_every_later_note_of_the_key():
+    """music21 writes a zero-length (grace) note as note-off then note-on at one tick. Paired first in, first
+    out, every later note of that key then ended at the next one's note-off and the last lasted to the end of
+    the track (a first violin held a C#5 for 75 beats); now only the stray note is long, up to the key's next
+    strike, as a synthesizer sounds it."""
+    data = smf(track((0, on(73)), (100, off(73)), (100, off(73)), (100, on(73)), (400, on(73)), (500, off(73)),
+                     (600, on(73)), (700, off(73)), (4000, meta("end_of_track"))))
+    assert notes_of(read_midi_bytes(data)) == [(73, 0, 100, 100), (73, 100, 300, 100), (73, 400, 100, 100),
+                                               (73, 600, 100, 100)]
 
 
 def test_note_on_with_velocity_zero_ends_a_note():

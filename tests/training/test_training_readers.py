@@ -163,24 +163,20 @@ def test_music21_folk():
 # --- the MIDI datasets are read by the app's own reader (issue 10: one MIDI reader) --------------------
 
 def _mido_reading(path: Path) -> list[list[tuple[int, int, int, int]]]:
-    """The former training reading, kept here as an independent reference: mido's parse, notes paired
-    first-in first-out per (channel, pitch), ticks rescaled to 480 with Python's round(); one list per
-    file track that has notes."""
+    """An independent reference: mido's parse, notes paired as a synthesizer plays them (``mido_reference``),
+    ticks rescaled to 480 with Python's round(); one list per file track that has notes."""
     import mido
+
+    from tests.midi.mido_reference import paired_notes
 
     mf = mido.MidiFile(str(path))
     tracks = []
     for track in mf.tracks:
-        tick, waiting, notes = 0, {}, []
-        for msg in track:
-            tick += msg.time
-            if msg.type == "note_on" and msg.velocity > 0:
-                waiting.setdefault((msg.channel, msg.note), []).append((tick, msg.velocity))
-            elif msg.type in ("note_on", "note_off") and waiting.get((msg.channel, msg.note)):
-                start, velocity = waiting[msg.channel, msg.note].pop(0)
-                s, e = round(start * 480 / mf.ticks_per_beat), round(tick * 480 / mf.ticks_per_beat)
-                if e > s:
-                    notes.append((msg.note, s, e - s, velocity))
+        notes = []
+        for _, pitch, start, end, velocity in paired_notes(track):
+            s, e = round(start * 480 / mf.ticks_per_beat), round(end * 480 / mf.ticks_per_beat)
+            if e > s:
+                notes.append((pitch, s, e - s, velocity))
         if notes:
             tracks.append(sorted(notes, key=lambda n: (n[1], n[0], n[2])))
     return tracks
@@ -203,8 +199,9 @@ def _dataset_sample() -> list[Path]:
 
 
 def test_dataset_files_keep_their_notes_through_the_shared_reader():
-    """Per file: the same tracks and note counts as the former mido reading; the only change is the app's
-    rounding of half ticks (up, not to even), so onsets and durations move by at most one tick."""
+    """Per file: the same tracks and note counts as an independent mido reading paired the same way; the only
+    difference is the app's rounding of half ticks (up, not to even), so onsets and durations move by at most
+    one tick."""
     from composer_app.midi import read_midi as app_read_midi
     from composer_app.training.midifile import read_midi
 
