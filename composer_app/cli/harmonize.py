@@ -128,7 +128,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``harmonize`` on the top-level subparsers."""
     p = sub.add_parser("harmonize", help="suggest alternative chord progressions (and voicings) for a melody")
     p.add_argument("input", help="a MIDI file or .composer project")
-    p.add_argument("--track", help="the melody track's name (default: 'melody', else the highest monophonic)")
+    p.add_argument("--track",
+                   help="the melody track's name (default: 'melody', else the melodic line the one rule picks)")
     p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")
     p.add_argument("--style", default="pop", choices=STYLES)
     p.add_argument("--voicing", default="pop", choices=VOICINGS)

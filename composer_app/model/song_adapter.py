@@ -47,6 +47,17 @@ the melodies stay melodies (1 of 100 called accompaniment either way)."""
 HELD_OVER = PPQ // 4
 """How long (ticks) a note must still sound past another's onset to count as held over it (legato playing
 overlaps by less)."""
+HELD_SINCE = 8 * PPQ
+"""Only a note struck at most this long before (two 4/4 bars) counts as held under an onset: an accompaniment
+strikes its bass again every bar or two, while a note droning on for many bars (a stray note left sounding by
+its file, a pedal point) says nothing about the line above it. One C#5 held to the end of a music21 export had
+made a string quartet's first violin an accompaniment."""
+MELODY_NOTES_SHARE = 0.8
+"""Among a file's melodic lines the melody is the highest of those with at least this share of the busiest one's
+notes: the first violin of a quartet or the soprano of a hymn rather than a busier viola or bass line, while a
+sparser line above the tune (a descant, POP909's BRIDGE between the sung phrases) is not taken for it. Taking the
+busiest line had picked the bass of a hymn and the viola of two Mozart quartets; on 100 POP909 songs without
+track names the pick is the MELODY 76 times (77 before; the rest the BRIDGE)."""
 CONTRADICTION_FIT = 0.75
 """A key signature is contradicted when less than this share of the notes' duration lies in its scale ..."""
 CONTRADICTION_MARGIN = 0.15
@@ -80,17 +91,17 @@ def polyphony(notes: Sequence[NoteTuple]) -> float:
 
 
 def held_share(notes: Sequence[NoteTuple]) -> float:
-    """Share of onsets where a note started earlier still sounds (by more than HELD_OVER ticks)."""
-    onsets = sorted({n[1] for n in notes})
-    if not onsets:
+    """Share of onsets where a note started earlier, at most HELD_SINCE ticks before, still sounds (by more than
+    HELD_OVER ticks)."""
+    if not notes:
         return 0.0
     order = sorted(notes, key=lambda n: n[1])
-    held, i, sounding = 0, 0, -1
-    for onset in onsets:
-        while i < len(order) and order[i][1] < onset:
-            sounding = max(sounding, order[i][1] + order[i][2])
-            i += 1
-        held += sounding > onset + HELD_OVER
+    starts = np.array([n[1] for n in order])
+    ends = np.array([n[1] + n[2] for n in order])
+    onsets = np.unique(starts)
+    lo = np.searchsorted(starts, onsets - HELD_SINCE, side="left")
+    hi = np.searchsorted(starts, onsets, side="left")
+    held = sum(int(a < b and ends[a:b].max() > onset + HELD_OVER) for a, b, onset in zip(lo, hi, onsets))
     return held / len(onsets)
 
 
@@ -107,8 +118,9 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     """The part the models work on, by one rule for suggest, harmonize, eval and the window.
 
     The track named ``name`` (any case) when given; else a track named 'melody'; else, among the pitched
-    tracks (not drums, not the lead sheet's 'chords'), the mostly monophonic one with the most notes (ties:
-    the higher one); else the pitched track with the most notes. ValueError when none fits.
+    tracks (not drums, not the lead sheet's 'chords') that play a melody rather than an accompaniment
+    (``is_accompaniment``; all of them when none does), the highest of those with at least MELODY_NOTES_SHARE
+    of the busiest one's notes. ValueError when none fits.
     """
     if name is not None:
         for t in song.tracks:
@@ -123,12 +135,11 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     if not pitched:
         raise ValueError("no pitched track with notes (drum and chord-symbol tracks are not used)")
 
-    def rank(t: Track) -> tuple[bool, int, float]:
-        notes = track_notes(t)
-        mean_pitch = sum(n[0] for n in notes) / len(notes)
-        return not is_accompaniment(notes), len(notes), mean_pitch
-
-    return max(pitched, key=rank)
+    notes = {id(t): track_notes(t) for t in pitched}
+    lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
+    busiest = max(len(notes[id(t)]) for t in lines)
+    busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
+    return max(busy, key=lambda t: (sum(n[0] for n in notes[id(t)]) / len(notes[id(t)]), len(notes[id(t)])))
 
 
 def track_notes(track: Track) -> tuple[NoteTuple, ...]:

@@ -76,6 +76,34 @@ def test_broken_chords_are_accompaniment_and_a_pedalled_melody_is_not() -> None:
     assert sa.infer_role(block) == "accompaniment"
 
 
+def test_a_note_left_droning_does_not_make_the_line_above_an_accompaniment() -> None:
+    """One note held to the end of the file (a stray note-off in a music21 export) sounded under every later
+    onset: a quartet's first violin counted as an accompaniment. Only notes struck within HELD_SINCE count."""
+    line = [76, 74, 72, 71, 72, 74, 76, 79] * 8
+    violin = tuple((p, i * 240, 240, 80) for i, p in enumerate(line))
+    drone = ((61, 120, 64 * 240, 63),)  # a grace note left sounding for 16 bars, an octave and more below
+    assert sa.infer_role(violin + drone) == "melody"
+    assert sa.held_share(violin + drone) == pytest.approx(16 / 65)  # the onsets of its first two bars only
+    # a bass struck again every bar still holds the broken chords above it
+    broken = tuple(n for b in range(8) for n in [(36, b * BAR, BAR, 70)] +
+                   [(p, b * BAR + i * 240, 240, 70) for i, p in enumerate((48, 52, 55, 60, 55, 52, 48, 52))])
+    assert sa.infer_role(broken) == "accompaniment"
+
+
+def test_the_melody_is_the_highest_line_that_plays_about_as_much_as_the_busiest() -> None:
+    """A hymn's bass or a quartet's viola often has a few more notes than the tune above it."""
+    def part(name: str, channel: int, base: int, count: int) -> Track:
+        notes = tuple(Note(base + (i * 5) % 7, i * 240, 240) for i in range(count))
+        return Track(name, channel=channel, clips=(Clip(0, 8 * BAR, notes),))
+
+    soprano, bass = part("Soprano", 0, 67, 30), part("Bass", 1, 43, 32)
+    assert sa.pick_track(Song(tracks=(bass, soprano))).name == "Soprano"
+    descant = part("Descant", 2, 79, 12)  # higher, but plays far less: not the tune
+    assert sa.pick_track(Song(tracks=(soprano, descant, bass))).name == "Soprano"
+    alone = part("Bass", 1, 43, 64)  # a line with twice the notes of all others is the part there is
+    assert sa.pick_track(Song(tracks=(soprano, alone))).name == "Bass"
+
+
 @needs_data
 def test_without_track_names_the_melody_of_a_pop909_song_is_not_its_piano() -> None:
     song = open_song(POP909)
