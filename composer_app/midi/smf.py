@@ -211,8 +211,8 @@ def _parse_track(data: bytes, pos: int, end: int, index: int, counter: _Counter,
             raise
     track.end_tick = state.tick
     track.ended = state.last_was_eot
-    for note in state.open_notes.values():
-        note[1] = state.tick  # never closed: ends where the track ends
+    for key, note in state.open_notes.items():
+        note[1] = note[0] if key in state.unreleased else state.tick  # never closed: ends where the track ends
     if state.eot_notes is not None:
         track.notes_after_eot = sum(len(n) for n in track.notes.values()) - state.eot_notes
     return track
@@ -232,6 +232,10 @@ class _TrackState:
         """The note sounding on each (channel, key): one at most, as on a synthesizer."""
         self.restruck: dict[tuple[int, int], int] = {}
         """The tick at which each (channel, key) was last struck again while it sounded."""
+        self.stray_offs: set[tuple[int, int, int]] = set()
+        """(channel, key, tick) of the note-offs at the current tick that found nothing sounding."""
+        self.unreleased: set[tuple[int, int]] = set()
+        """Keys whose sounding note was struck at the tick of a stray note-off of that key (see ``_note_on``)."""
 
 
 def _event(data: bytes, pos: int, end: int, index: int, track: SmfTrack, state: _TrackState,
@@ -329,29 +333,45 @@ def _channel_event(data: bytes, pos: int, end: int, index: int, track: SmfTrack,
 def _note_on(track: SmfTrack, state: _TrackState, channel: int, key: int, velocity: int, tick: int) -> None:
     """A key struck while it still sounds ends the note it was sounding there, as a synthesizer plays it
     (FluidSynth releases the key's voice), so one key never holds two notes. A second note-on at the very tick
-    the key was struck is the same note."""
+    the key was struck is the same note.
+
+    One exception: a note struck at the tick of a stray note-off of its key (one that found nothing sounding)
+    and never released by a note-off of its own, only by the key's next strike or the end of the track, is a
+    zero-length note written off first, as music21 writes grace notes. It is read as a note of no length (one
+    tick), not as one droning on to the key's next strike (or, paired first in, first out, as a shift of every
+    later note of the key, the last one held to the end of the file)."""
+    if state.stray_offs and next(iter(state.stray_offs))[2] != tick:
+        state.stray_offs.clear()
     sounding = state.open_notes.get((channel, key))
     if sounding is not None:
         if sounding[0] == tick:
             return
-        sounding[1] = tick
+        sounding[1] = sounding[0] if (channel, key) in state.unreleased else tick
         state.restruck[channel, key] = tick
     note = [tick, -1, key, velocity]
     track.notes.setdefault(channel, []).append(note)
     state.open_notes[channel, key] = note
+    if (channel, key, tick) in state.stray_offs:
+        state.unreleased.add((channel, key))
+    else:
+        state.unreleased.discard((channel, key))
 
 
 def _note_off(state: _TrackState, channel: int, key: int, tick: int) -> None:
-    """A note-off ends the note sounding on its key; one with none sounding is ignored. A note-off written
-    just after the note-on that struck its key again, at the same tick, belongs to the note that strike
-    already ended."""
+    """A note-off ends the note sounding on its key; one with none sounding is ignored (and remembered for its
+    tick, see ``_note_on``). A note-off written just after the note-on that struck its key again, at the same
+    tick, belongs to the note that strike already ended."""
+    if state.stray_offs and next(iter(state.stray_offs))[2] != tick:
+        state.stray_offs.clear()
     sounding = state.open_notes.get((channel, key))
     if sounding is None:
+        state.stray_offs.add((channel, key, tick))
         return
     if sounding[0] == tick and state.restruck.pop((channel, key), None) == tick:
         return
     sounding[1] = tick
     del state.open_notes[channel, key]
+    state.unreleased.discard((channel, key))
 
 
 def _read_length(data: bytes, pos: int, end: int, index: int) -> tuple[int, int]:

@@ -5,7 +5,9 @@ with mido's and our pairing with this separate implementation of the same rule.
 The rule: one key sounds at most one note per channel. A key struck again while it sounds ends the note it was
 sounding (a second strike at the very same tick is the same note); a note-off ends the sounding note; a note-off
 written just after the re-strike, at its tick, belongs to the note the strike ended; notes never released end
-where the track ends.
+where the track ends. One exception for a zero-length note written off first (music21's grace notes): a note
+struck at the tick of a note-off of its key that found nothing sounding, and never released by a note-off of its
+own (only by the next strike or the end of the track), has no length.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ def paired_notes(track: Iterable[mido.Message]) -> Iterator[tuple[int, int, int,
     now = 0
     sounding: dict[tuple[int, int], list[int]] = {}
     struck_again: dict[tuple[int, int], int] = {}
+    stray_at: dict[tuple[int, int], int] = {}  # the tick of each key's last note-off that found nothing
+    unreleased: set[tuple[int, int]] = set()
+
+    def end_of(key: tuple[int, int], held: list[int], tick: int) -> int:
+        return held[0] if key in unreleased else tick
+
     for msg in track:
         now += msg.time
         if msg.type not in ("note_on", "note_off"):
@@ -30,14 +38,20 @@ def paired_notes(track: Iterable[mido.Message]) -> Iterator[tuple[int, int, int,
             if held is not None and held[0] == now:
                 continue
             if held is not None:
-                yield (*key, held[0], now, held[1])
+                yield (*key, held[0], end_of(key, held, now), held[1])
                 struck_again[key] = now
             sounding[key] = [now, msg.velocity]
-        elif held is not None:
-            if held[0] == now and struck_again.get(key) == now:
-                del struck_again[key]
-                continue
+            if stray_at.get(key) == now:
+                unreleased.add(key)
+            else:
+                unreleased.discard(key)
+        elif held is None:
+            stray_at[key] = now
+        elif held[0] == now and struck_again.get(key) == now:
+            del struck_again[key]
+        else:
             yield (*key, held[0], now, held[1])
             del sounding[key]
-    for key, (start, velocity) in sounding.items():
-        yield (*key, start, now, velocity)
+            unreleased.discard(key)
+    for key, held in sounding.items():
+        yield (*key, held[0], end_of(key, held, now), held[1])

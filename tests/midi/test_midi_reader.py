@@ -64,15 +64,31 @@ def test_a_second_note_on_at_the_same_tick_is_the_same_note():
     assert notes_of(read_midi_bytes(data)) == [(60, 0, 480, 100)]
 
 
-def test_a_stray_note_off_before_a_note_on_does_not_shift_every_later_note_of_the_key():
-    """music21 writes a zero-length (grace) note as note-off then note-on at one tick. Paired first in, first
-    out, every later note of that key then ended at the next one's note-off and the last lasted to the end of
-    the track (a first violin held a C#5 for 75 beats); now only the stray note is long, up to the key's next
-    strike, as a synthesizer sounds it."""
+def test_a_zero_length_note_written_off_first_stays_zero_length_and_shifts_nothing():
+    """music21 writes a grace note as note-off then note-on at one tick. Paired first in, first out, every later
+    note of that key then ended at the next one's note-off and the last lasted to the end of the track (a
+    quartet's first violin held a C#5 for 75 beats); as a synthesizer plays it, the grace note would still
+    sound until the key's next strike. A note-on right after a note-off of its key, at that tick, with nothing
+    to end and more note-offs than note-ons on the key, is read as the note of no length it is."""
     data = smf(track((0, on(73)), (100, off(73)), (100, off(73)), (100, on(73)), (400, on(73)), (500, off(73)),
                      (600, on(73)), (700, off(73)), (4000, meta("end_of_track"))))
-    assert notes_of(read_midi_bytes(data)) == [(73, 0, 100, 100), (73, 100, 300, 100), (73, 400, 100, 100),
+    assert notes_of(read_midi_bytes(data)) == [(73, 0, 100, 100), (73, 100, 1, 100), (73, 400, 100, 100),
                                                (73, 600, 100, 100)]
+
+
+def test_a_note_struck_where_a_re_struck_key_is_released_keeps_its_length():
+    """POP909 writes a re-struck key's two note-offs together; a note struck right there is a real note (the
+    key had as many note-offs as note-ons, so the second note-off was not a stray one)."""
+    data = smf(track((0, on(50, 61)), (720, on(50, 70)), (960, off(50)), (960, off(50)), (960, on(50, 73)),
+                     (1440, off(50))))
+    assert notes_of(read_midi_bytes(data)) == [(50, 0, 720, 61), (50, 720, 240, 70), (50, 960, 480, 73)]
+
+
+def test_note_offs_for_silent_keys_at_the_start_do_not_shorten_the_first_notes():
+    """A reset written as a note-off on every key: the note-on that follows is not right after its own key's
+    note-off, so it is an ordinary note."""
+    data = smf(track((0, off(60)), (0, off(64)), (0, on(60)), (0, on(64)), (480, off(60)), (480, off(64))))
+    assert notes_of(read_midi_bytes(data)) == [(60, 0, 480, 100), (64, 0, 480, 100)]
 
 
 def test_note_on_with_velocity_zero_ends_a_note():
