@@ -84,7 +84,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="a MIDI file or .composer project")
     p.add_argument("--bars", type=bar_span, required=True, help="the span A:B, first and last bar, 1-based")
     p.add_argument("--out", required=True, help="folder for candidate-1.mid ... (created if needed)")
-    p.add_argument("--track", help="track to rewrite (default: the track named melody, else the main part)")
+    p.add_argument("--track", help="track to rewrite, by name or by its number in `info` (default: the track "
+                                   "named melody, else the main part)")
     p.add_argument("--candidates", type=_int_in(1, 8, "candidates"), default=4, help="1..8 (default 4)")
     p.add_argument("--temperature", type=_positive("temperature", 5.0), default=None, help="sampling temperature")
     p.add_argument("--top-p", type=_positive("top-p", 1.0), default=None, help="nucleus size in (0, 1]")

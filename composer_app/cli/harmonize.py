@@ -129,7 +129,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("harmonize", help="suggest alternative chord progressions (and voicings) for a melody")
     p.add_argument("input", help="a MIDI file or .composer project")
     p.add_argument("--track",
-                   help="the melody track's name (default: 'melody', else the melodic line the one rule picks)")
+                   help="the melody track, by name or by its number in `info` (default: 'melody', else "
+                        "the melodic line the one rule picks)")
     p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")
     p.add_argument("--style", default="pop", choices=STYLES)
     p.add_argument("--voicing", default="pop", choices=VOICINGS)

@@ -152,7 +152,8 @@ def add_commands(sub) -> None:
     p.add_argument("input", help="a MIDI file or .composer project")
     p.add_argument("--out", required=True, help="folder for candidate-1.mid ... (created if needed)")
     p.add_argument("--track",
-                   help="track to continue (default: the track named melody, else the melodic line the one rule picks)")
+                   help="track to continue, by name or by its number in `info` (default: the track "
+                        "named melody, else the melodic line the one rule picks)")
     p.add_argument("--bars", type=_int_in(1, 16, "bars"), default=4, help="bars to add, 1..16 (default 4)")
     p.add_argument("--candidates", type=_int_in(1, 8, "candidates"), default=4, help="1..8 (default 4)")
     p.add_argument("--temperature", type=_positive("temperature", 5.0), default=DEFAULT_TEMPERATURE,

@@ -117,17 +117,14 @@ def is_accompaniment(notes: Sequence[NoteTuple]) -> bool:
 def pick_track(song: Song, name: str | None = None) -> Track:
     """The part the models work on, by one rule for suggest, harmonize, eval and the window.
 
-    The track named ``name`` (any case) when given; else a track named 'melody'; else, among the pitched
+    The track named ``name`` (any case; or numbered so, from 1 as ``info`` lists them, when no track has that
+    name) when given; else a track named 'melody'; else, among the pitched
     tracks (not drums, not the lead sheet's 'chords') that play a melody rather than an accompaniment
     (``is_accompaniment``; all of them when none does), the highest of those with at least MELODY_NOTES_SHARE
     of the busiest one's notes. ValueError when none fits.
     """
     if name is not None:
-        for t in song.tracks:
-            if _name_is(t, name):
-                return t
-        names = ", ".join(repr(t.name) for t in song.tracks) or "none"
-        raise ValueError(f"no track named {name!r} (tracks: {names})")
+        return _named_track(song, name)
     pitched = [t for t in song.tracks if _pitched(t) and t.note_count]
     for t in pitched:
         if _name_is(t, MELODY_TRACK):
@@ -140,6 +137,22 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
     return max(busy, key=lambda t: (sum(n[0] for n in notes[id(t)]) / len(notes[id(t)]), len(notes[id(t)])))
+
+
+def _named_track(song: Song, name: str) -> Track:
+    """The track called ``name``, else the one numbered ``name``; ValueError naming the choices when there is
+    none, or when several share the name (a score's two piano staves often do)."""
+    found = [i for i, t in enumerate(song.tracks) if _name_is(t, name)]
+    if len(found) == 1:
+        return song.tracks[found[0]]
+    if found:
+        numbers = ", ".join(str(i + 1) for i in found)
+        raise ValueError(f"{len(found)} tracks are named {name!r} (numbers {numbers}): give the track's number "
+                         "instead")
+    if name.strip().isdigit() and 1 <= int(name) <= len(song.tracks):
+        return song.tracks[int(name) - 1]
+    names = ", ".join(f"{i + 1} {t.name!r}" for i, t in enumerate(song.tracks)) or "none"
+    raise ValueError(f"no track named {name!r} (tracks: {names})")
 
 
 def track_notes(track: Track) -> tuple[NoteTuple, ...]:

@@ -57,7 +57,7 @@ def test_pop909_takes_the_track_named_melody_and_names_are_any_case() -> None:
     song = open_song(POP909)
     assert sa.pick_track(song).name == "MELODY"
     assert sa.pick_track(song, "piano").name == "PIANO"
-    with pytest.raises(ValueError, match=r"no track named 'Lead' \(tracks: 'MELODY', 'BRIDGE', 'PIANO'\)"):
+    with pytest.raises(ValueError, match=r"no track named 'Lead' \(tracks: 1 'MELODY', 2 'BRIDGE', 3 'PIANO'\)"):
         sa.pick_track(song, "Lead")
 
 
@@ -112,6 +112,20 @@ def test_without_track_names_the_melody_of_a_pop909_song_is_not_its_piano() -> N
     piano = sa.track_notes(sa.pick_track(song, "PIANO"))
     first_bars = [n for n in piano if n[1] < piano[0][1] + 8 * song.meter_map.bar_start(1)]
     assert sa.infer_role(first_bars) == "accompaniment"
+
+
+def test_a_track_is_named_by_its_number_when_names_repeat() -> None:
+    """A score's two piano staves often come as two tracks both named 'Piano'."""
+    right = Track("Piano", clips=(Clip(0, BAR, (Note(72, 0, 480),)),))
+    left = Track("Piano", channel=1, clips=(Clip(0, BAR, (Note(48, 0, 480),)),))
+    song = Song(tracks=(right, left))
+    with pytest.raises(ValueError, match=r"2 tracks are named 'piano' \(numbers 1, 2\): give the track's number"):
+        sa.pick_track(song, "piano")
+    assert sa.pick_track(song, "2") is left and sa.pick_track(song, "1") is right
+    with pytest.raises(ValueError, match=r"no track named '3' \(tracks: 1 'Piano', 2 'Piano'\)"):
+        sa.pick_track(song, "3")
+    numbered = Song(tracks=(Track("2", clips=right.clips), left))  # a track called "2" keeps its name
+    assert sa.pick_track(numbered, "2").name == "2"
 
 
 def test_nothing_to_work_on_is_a_clear_error() -> None:
