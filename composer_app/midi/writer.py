@@ -69,6 +69,35 @@ def _conductor(song: Song) -> mido.MidiTrack:
     return _assemble(events, song.end_tick)
 
 
+def _strikes(track: Track) -> list[tuple[int, int, int, int]]:
+    """(start, end, pitch, velocity) of the track's notes as the app plays them, one key one note at a time.
+
+    Notes of one key that overlap sound as the player sounds them: each strike lasts until the key is struck
+    again, and the last one until the latest end among them; two notes struck together are one. Written so,
+    a file plays the same in any synthesizer or DAW and reads back note for note (a note-off written at the
+    first note's end would otherwise cut the second short)."""
+    by_key: dict[int, list[tuple[int, int, int]]] = {}
+    for note in track.notes_absolute():
+        by_key.setdefault(note.pitch, []).append((note.start, note.end, note.velocity))
+    out = []
+    for pitch, notes in by_key.items():
+        notes.sort()
+        last = len(notes) - 1
+        until = notes[0][1]  # how long the key sounds, over the notes that overlap so far
+        for i, (start, stop, velocity) in enumerate(notes):
+            until = max(until, stop) if i and start < until else stop
+            if i < last and notes[i + 1][0] == start:
+                until = max(until, notes[i + 1][1])  # struck together: the one note lasts as long as either
+                continue
+            following = notes[i + 1][0] if i < last else None
+            if following is not None and following < until:
+                out.append((start, following, pitch, velocity))
+            else:
+                out.append((start, until, pitch, velocity))
+    out.sort(key=lambda n: (n[0], n[2]))
+    return out
+
+
 def _part(track: Track, labels: list[tuple[int, str]]) -> mido.MidiTrack:
     channel = DRUM_CHANNEL if track.is_drum else track.channel
     events: list[_Event] = [
@@ -78,12 +107,11 @@ def _part(track: Track, labels: list[tuple[int, str]]) -> mido.MidiTrack:
         (0, _SETUP, mido.Message("control_change", channel=channel, control=10, value=track.pan)),
     ]
     end = 0
-    for note in track.notes_absolute():
-        events.append((note.start, _ON, mido.Message("note_on", channel=channel, note=note.pitch,
-                                                     velocity=note.velocity)))
-        events.append((note.end, _OFF, mido.Message("note_off", channel=channel, note=note.pitch,
-                                                     velocity=NOTE_OFF_VELOCITY)))
-        end = max(end, note.end)
+    for start, stop, pitch, velocity in _strikes(track):
+        events.append((start, _ON, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)))
+        events.append((stop, _OFF, mido.Message("note_off", channel=channel, note=pitch,
+                                                velocity=NOTE_OFF_VELOCITY)))
+        end = max(end, stop)
     for tick, label in labels:
         events.append(_text(0x01, label, tick, _TEXT))
     return _assemble(events, end)

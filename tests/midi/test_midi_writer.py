@@ -248,3 +248,26 @@ def test_six_accidental_keys_keep_their_spelling_through_read_and_write(key, nam
     assert song.keys[0].name == name
     out = mido.MidiFile(file=BytesIO(write_midi_bytes(song)))
     assert [m.key for t in out.tracks for m in t if m.type == "key_signature"] == [key]
+
+
+def test_overlapping_notes_of_one_key_are_written_as_the_app_plays_them():
+    """The player sounds a key struck again while it rings from each strike to the next, and the last strike
+    until the latest end among them (two notes struck together are one). Written with each note's own off, a
+    synthesizer would cut the second note at the first one's end, and reading the file back lost its length."""
+    notes = (Note(60, 0, 480, 90), Note(60, 240, 480, 80),  # the second strike rings on to 720
+             Note(64, 0, 960, 70), Note(64, 240, 240, 75),  # the key rings until 960 after the short strike
+             Note(67, 0, 480, 60), Note(67, 0, 960, 65),  # struck together: one note, as long as the longer
+             Note(72, 0, 240, 50), Note(72, 240, 240, 55))  # abutting notes stay as they are
+    song = Song(tracks=(Track("keys", clips=(Clip(0, 1920, notes),)),))
+    data = write_midi_bytes(song)
+    back = sorted(note_tuples(read_midi_bytes(data))[0], key=lambda n: (n[0], n[1]))
+    assert back == [(60, 0, 240, 90), (60, 240, 480, 80), (64, 0, 240, 70), (64, 240, 720, 75),
+                    (67, 0, 960, 65), (72, 0, 240, 50), (72, 240, 240, 55)]
+    sounding: dict[int, int] = {}
+    for _, msg in absolute(as_mido(data).tracks[1]):  # never two notes on one key at once
+        if msg.type == "note_on":
+            assert sounding.get(msg.note, 0) == 0
+            sounding[msg.note] = 1
+        elif msg.type == "note_off":
+            sounding[msg.note] = 0
+    assert write_midi_bytes(read_midi_bytes(data)) == data  # and the file reads back note for note
