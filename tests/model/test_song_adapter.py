@@ -100,8 +100,11 @@ def test_the_melody_is_the_highest_line_that_plays_about_as_much_as_the_busiest(
     assert sa.pick_track(Song(tracks=(bass, soprano))).name == "Soprano"
     descant = part("Descant", 2, 79, 12)  # higher, but plays far less: not the tune
     assert sa.pick_track(Song(tracks=(soprano, descant, bass))).name == "Soprano"
-    alone = part("Bass", 1, 43, 64)  # a line with twice the notes of all others is the part there is
-    assert sa.pick_track(Song(tracks=(soprano, alone))).name == "Bass"
+    walking = part("Track 2", 1, 36, 64)  # a busy bass line, unnamed: below C3, so not the tune
+    assert sa.pick_track(Song(tracks=(soprano, walking))).name == "Soprano"
+    named = part("Synth Bass", 1, 55, 64)  # higher, but named for the bass
+    assert sa.pick_track(Song(tracks=(named, soprano))).name == "Soprano"
+    assert sa.pick_track(Song(tracks=(walking,))).name == "Track 2"  # the only line there is
 
 
 @needs_data
