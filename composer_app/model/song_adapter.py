@@ -59,9 +59,12 @@ sparser line above the tune (a descant, POP909's BRIDGE between the sung phrases
 busiest line had picked the bass of a hymn and the viola of two Mozart quartets; on 100 POP909 songs without
 track names the pick is the MELODY 76 times (77 before; the rest the BRIDGE)."""
 BASS_BELOW = 48
-"""A line whose mean pitch lies below this (C3), or whose track is named for the bass, is a bass line: never the
-melody while another line plays. A DAW song's busy bass has more notes than its tune (an eighth-note bass added
-to 100 POP909 songs without track names was taken for the melody in 81 of them)."""
+"""A line whose mean pitch lies below this (C3), or more than BASS_UNDER below the highest line's, or whose track
+is named for the bass, is a bass line: never the melody while another line plays. A DAW song's busy bass has more
+notes than its tune (an eighth-note bass added to 100 POP909 songs without track names was taken for the melody
+in 81 of them, now in none), and so has a trio sonata's continuo (Corelli: 101 notes against the violins' 71)."""
+BASS_UNDER = 18
+"""Semitones (an octave and a half) below the highest melodic line's mean pitch where a line counts as a bass."""
 CONTRADICTION_FIT = 0.75
 """A key signature is contradicted when less than this share of the notes' duration lies in its scale ..."""
 CONTRADICTION_MARGIN = 0.15
@@ -124,7 +127,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     The track named ``name`` (any case; or numbered so, from 1 as ``info`` lists them, when no track has that
     name) when given; else a track named 'melody'; else, among the pitched
     tracks (not drums, not the lead sheet's 'chords') that play a melody rather than an accompaniment
-    (``is_accompaniment``; all of them when none does) and are not bass lines (BASS_BELOW), the highest of those
+    (``is_accompaniment``; all of them when none does) and are not bass lines (``BASS_BELOW``), the highest of those
     with at least MELODY_NOTES_SHARE of the busiest one's notes. ValueError when none fits.
     """
     if name is not None:
@@ -142,7 +145,9 @@ def pick_track(song: Song, name: str | None = None) -> Track:
         return sum(n[0] for n in notes[id(t)]) / len(notes[id(t)])
 
     lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
-    lines = [t for t in lines if mean_pitch(t) >= BASS_BELOW and "bass" not in t.name.lower()] or lines
+    top = max(mean_pitch(t) for t in lines)
+    lines = [t for t in lines if mean_pitch(t) >= max(BASS_BELOW, top - BASS_UNDER)
+             and "bass" not in t.name.lower()] or lines
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
     return max(busy, key=lambda t: (mean_pitch(t), len(notes[id(t)])))
