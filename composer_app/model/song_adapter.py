@@ -72,6 +72,9 @@ CONTRADICTION_MARGIN = 0.15
 ACCOMPANIMENT_TRACK = "accompaniment"
 CHORDS_TRACK = "chords"
 MELODY_TRACK = "melody"
+_LEAD_NAME = re.compile(r"melod|lead|vocal|vox|voice|sing|tune|solo", re.IGNORECASE)
+"""Track names that say a line carries the tune (a DAW's "Lead Vox", "Vocal", "Solo Trumpet"): among the melodic
+lines, those so named are the ones the melody is chosen from, so a busy high arpeggio does not win over them."""
 _STYLE_TAG = re.compile(r"\[(" + "|".join(tk.STYLES) + r")\]")
 NO_KEY = (KeySignature(0),)
 """``song.keys`` of a song without any key event."""
@@ -127,8 +130,9 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     The track named ``name`` (any case; or numbered so, from 1 as ``info`` lists them, when no track has that
     name) when given; else a track named 'melody'; else, among the pitched
     tracks (not drums, not the lead sheet's 'chords') that play a melody rather than an accompaniment
-    (``is_accompaniment``; all of them when none does) and are not bass lines (``BASS_BELOW``), the highest of those
-    with at least MELODY_NOTES_SHARE of the busiest one's notes. ValueError when none fits.
+    (``is_accompaniment``; all of them when none does) and are not bass lines (``BASS_BELOW``), those named for
+    the tune when any is (``_LEAD_NAME``), then the highest of them with at least MELODY_NOTES_SHARE of the busiest
+    one's notes. ValueError when none fits.
     """
     if name is not None:
         return _named_track(song, name)
@@ -148,6 +152,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     top = max(mean_pitch(t) for t in lines)
     lines = [t for t in lines if mean_pitch(t) >= max(BASS_BELOW, top - BASS_UNDER)
              and "bass" not in t.name.lower()] or lines
+    lines = [t for t in lines if _LEAD_NAME.search(t.name)] or lines
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
     return max(busy, key=lambda t: (mean_pitch(t), len(notes[id(t)])))

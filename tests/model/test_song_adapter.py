@@ -105,6 +105,8 @@ def test_the_melody_is_the_highest_line_that_plays_about_as_much_as_the_busiest(
     named = part("Synth Bass", 1, 55, 64)  # higher, but named for the bass
     assert sa.pick_track(Song(tracks=(named, soprano))).name == "Soprano"
     assert sa.pick_track(Song(tracks=(walking,))).name == "Track 2"  # the only line there is
+    vox, arp = part("Lead Vox", 0, 64, 30), part("Synth Arp", 3, 76, 64)  # a busy high arpeggio, named so
+    assert sa.pick_track(Song(tracks=(arp, vox, walking))).name == "Lead Vox"
     continuo = part("Violone", 1, 48, 60)  # above C3, but an octave and a half under the tune, twice its notes
     assert sa.pick_track(Song(tracks=(continuo, soprano))).name == "Soprano"
 
