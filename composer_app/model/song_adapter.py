@@ -72,7 +72,7 @@ CONTRADICTION_MARGIN = 0.15
 ACCOMPANIMENT_TRACK = "accompaniment"
 CHORDS_TRACK = "chords"
 MELODY_TRACK = "melody"
-_LEAD_NAME = re.compile(r"melod|lead|vocal|vox|voice|sing|tune|solo", re.IGNORECASE)
+_LEAD_NAME = re.compile(r"(?:^|[^a-z])(?:melod|lead|vocal|vox|voice|sing|tune|solo)", re.IGNORECASE)
 """Track names that say a line carries the tune (a DAW's "Lead Vox", "Vocal", "Solo Trumpet"): among the melodic
 lines, those so named are the ones the melody is chosen from, so a busy high arpeggio does not win over them."""
 _STYLE_TAG = re.compile(r"\[(" + "|".join(tk.STYLES) + r")\]")

@@ -107,6 +107,9 @@ def test_the_melody_is_the_highest_line_that_plays_about_as_much_as_the_busiest(
     assert sa.pick_track(Song(tracks=(walking,))).name == "Track 2"  # the only line there is
     vox, arp = part("Lead Vox", 0, 64, 30), part("Synth Arp", 3, 76, 64)  # a busy high arpeggio, named so
     assert sa.pick_track(Song(tracks=(arp, vox, walking))).name == "Lead Vox"
+    rising = part("Rising Line", 3, 76, 64)  # "sing" inside a word says nothing
+    assert sa.pick_track(Song(tracks=(rising, part("LeadVox_2", 0, 64, 60)))).name == "LeadVox_2"
+    assert sa.pick_track(Song(tracks=(rising, part("Keys Line", 0, 64, 60)))).name == "Rising Line"
     continuo = part("Violone", 1, 48, 60)  # above C3, but an octave and a half under the tune, twice its notes
     assert sa.pick_track(Song(tracks=(continuo, soprano))).name == "Soprano"
 
