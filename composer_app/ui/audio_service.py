@@ -19,6 +19,8 @@ from composer_app.ui.settings import COUNT_IN_CHOICES, METRONOME, Settings
 from composer_app.ui.timeline.transport import TransportState
 
 POLL_MS = 25  # 40 Hz playhead updates
+OPEN_WAIT = 5.0
+"""Seconds quitting waits for a sound device still being opened (a soundfont loading, a driver probed)."""
 PREVIEW_CHANNEL = 16  # FluidSynth's spare channels above the 16 the song uses
 MONITOR_CHANNEL = 17
 RECORD_SPAN = 480 * 4 * 999  # how far playback runs while recording into an empty stretch of song
@@ -52,6 +54,9 @@ class AudioService(QObject):
         self.auditioner = Auditioner(self.player)
         self.mode: str | None = None  # "play", "record", "audition" or None
         self._generation = 0
+        self._openers: list[threading.Thread] = []  # background opens not yet finished
+        self._open_lock = threading.Lock()
+        self._closed = False  # shut down: an output opened from now on is closed, never installed
         self._driving = False
         self._preview: tuple[int, int, bool] = (0, 0, False)  # program, channel, drum
         self._timer = QTimer(self)
@@ -82,11 +87,21 @@ class AudioService(QObject):
             self._release_output(AudioOutput(SilentSink(), STARTING))
         generation, config = self._generation, AudioConfig.from_settings(self.settings)
         if self._background:
-            threading.Thread(target=lambda: self._opened.emit(generation, self._opener(config)),
-                             name="composer-audio-open", daemon=True).start()
+            thread = threading.Thread(target=self._open_in_background, args=(generation, config),
+                                      name="composer-audio-open", daemon=True)
+            self._openers = [t for t in self._openers if t.is_alive()] + [thread]
+            thread.start()
         else:
             self._install(generation, self._opener(config))
         return generation
+
+    def _open_in_background(self, generation: int, config: AudioConfig) -> None:
+        output = self._opener(config)
+        with self._open_lock:
+            if not self._closed:
+                self._opened.emit(generation, output)
+                return
+        output.close()  # the app quit while the device opened
 
     def _install(self, generation: int, output: AudioOutput) -> None:
         if generation != self._generation:  # a newer configuration was asked for meanwhile
@@ -104,8 +119,15 @@ class AudioService(QObject):
         self.ready.emit()
 
     def shutdown(self) -> None:
-        """Stop and release the devices (the app is quitting)."""
+        """Stop and release the devices (the app is quitting). A device still being opened is waited for, up to
+        OPEN_WAIT seconds, and closed: a thread left running in the synth's or Qt's code while the interpreter
+        ends aborts the process (quitting in the first moment after start did)."""
         self._generation += 1
+        with self._open_lock:
+            self._closed = True
+        for thread in self._openers:
+            thread.join(OPEN_WAIT)
+        self._openers.clear()
         self._release_output(AudioOutput(SilentSink(), "Audio: closed"))
 
     def _release_output(self, placeholder: AudioOutput) -> None:

@@ -34,6 +34,7 @@ def main() -> int:
         window.document.undo_stack.setClean()
         window.close()  # as a person would: the window's workers finish before the process ends
         qapp.processEvents()
+        qapp.aboutToQuit.emit()  # what app.exec() does as it returns: the sound device is released
         return 0
     doc = window.document
     for i in range(int(sys.argv[2])):  # one gesture per edit, as a user would

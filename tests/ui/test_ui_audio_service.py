@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import signal
+import threading
 import time
 from contextlib import suppress
 
@@ -186,6 +187,27 @@ def test_stale_background_opens_are_dropped(qtbot, settings, document):
     qtbot.wait(400)
     assert svc.status == "Audio: open 1"
     svc.shutdown()
+
+
+def test_quitting_while_the_device_opens_waits_for_it_and_closes_it(qtbot, settings, document):
+    """A thread left opening the device when the interpreter ends aborted the process ("FATAL: exception not
+    rethrown"): quitting in the first moment after start crashed."""
+    closed: list[str] = []
+
+    class Output(AudioOutput):
+        def close(self) -> None:
+            closed.append(self.status)
+
+    def opener(_config):
+        time.sleep(0.3)
+        return Output(SilentSink(), "Audio: late", audible=True)
+
+    svc = AudioService(settings, document, TransportState(), opener=opener)
+    svc.shutdown()  # at once, while the opener sleeps
+    assert not any(t.is_alive() for t in threading.enumerate() if t.name == "composer-audio-open")
+    assert closed == ["Audio: late"]  # opened after the quit: closed, never installed
+    qtbot.wait(50)
+    assert svc.status == "Audio: closed"
 
 
 @needs_synth
