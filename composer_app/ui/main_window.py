@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
         for loader in (self.loader, self.midi_transfer.loader):
             loader.cancel()
             loader.wait(2)  # a read still running must not outlive the window's Qt objects
+        self.assistant.assistant.worker.cancel()  # a request still sampling stops at its next step ...
+        self.assistant.assistant.worker.wait(2)  # ... and no thread is left in Qt's code when the app ends
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(WINDOW_STATE, self.saveState())
         self.editors.save()

@@ -371,3 +371,25 @@ def test_geometry_is_remembered(qtbot, document, settings, song):
     second = MainWindow(type(document)(), settings, fileio)
     qtbot.addWidget(second)
     assert second.size() == shown
+
+
+def test_closing_stops_a_request_still_running_and_leaves_no_thread(window, document):
+    """A worker thread left inside Qt's code when the interpreter ends aborts the process: closing the window
+    cancels the assistant's request and waits for its thread."""
+    import time
+
+    from composer_app.ui.workers import Cancelled
+
+    def job(token):
+        for _ in range(2000):  # a long request, as a 16-bar suggestion on a slow machine
+            if token.cancelled():
+                raise Cancelled("closed")
+            time.sleep(0.005)
+        return None
+
+    worker = window.assistant.assistant.worker
+    worker.submit(job)
+    assert worker.running_threads() == 1
+    document.undo_stack.setClean()
+    assert window.close()
+    assert worker.running_threads() == 0
