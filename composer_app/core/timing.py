@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -63,6 +64,15 @@ class TimeSignature:
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"
+
+
+def meters_from(meters: Iterable[tuple[int, int, int]], start: int, stop: int) -> tuple[tuple[int, int, int], ...]:
+    """Meter changes (tick, numerator, denominator) of [start, stop) moved to start at tick 0, the meter in force
+    at ``start`` first."""
+    ordered = sorted(meters)
+    current = next(((n, d) for t, n, d in reversed(ordered) if t <= start), (4, 4))
+    later = [(t - start, n, d) for t, n, d in ordered if start < t < stop]
+    return ((0, *current), *later)
 
 
 def _sorted_unique(changes, default):

@@ -34,6 +34,7 @@ from composer_app.model.harmony_rules import (
     style_quality_bonus,
     style_transitions,
 )
+from composer_app.model.harmony_sections import harmonize_sections
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     class_label,
@@ -95,6 +96,9 @@ class HarmonyRequest:
     agree: float = RULE_AGREE
     """Bonus for chords whose root is the diatonic-triad rule's choice in that slot: a music-theory second opinion
     that holds up on music unlike the training data (set on the valid split and leave-one-source-out)."""
+    key_changes: tuple[KeySignature, ...] = ()
+    """Keys taking over later in the music (each at its tick, on a barline): each key section is harmonized in
+    its own key (``harmony_sections``); not with ``range_bars``."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,8 @@ class Harmonizer:
                 raise Cancelled("harmonize was cancelled")
 
         check()
+        if req.key_changes and req.range_bars is None:
+            return harmonize_sections(self, req, cancel)
         n_want = min(max(req.candidates, 1), 8)
         slots, feats, shift = self.prepare(req)
         if not slots:

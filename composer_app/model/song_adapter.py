@@ -439,10 +439,35 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     mm = song.meter_map
     span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
     choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS))
+    start = mm.bar_start(mm.bar_of(notes[0][1]))
+    sections = () if options.get("range_bars") is not None else _key_sections_over(song, choice, start, end)
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
                     "existing": chords_of(song)}
+    if len(sections) > 1:
+        fields.update(key=sections[0], key_changes=sections[1:])
+        by_bar = ", ".join(f"{k.name} from bar {mm.bar_of(max(k.tick, start)) + 1}" for k in sections)
+        choice = replace(choice, key=sections[0], reason=f"{choice.reason}; it modulates: {by_bar}")
     fields.update(options)
     return HarmonyRequest(**fields), choice
+
+
+def _key_sections_over(song: Song, choice: KeyChoice, start: int, end: int) -> tuple[KeySignature, ...]:
+    """The keys in force over [start, end) by the policy ``choice`` followed: none for a key the user set, the
+    key signatures where the song's hold, else the detected sections (the window's Detected keys)."""
+    if choice.reason == "set by you":
+        return ()
+    if choice.reason == "key signature":
+        keys = [song.key_at(start)] + [k for k in song.keys if start < k.tick < end]
+    else:
+        detected = detected_sections(song)
+        if not detected:
+            return ()
+        keys = [key_detection.key_at(detected, start)] + [k for k in detected if start < k.tick < end]
+    out = [keys[0]]
+    for k in keys[1:]:
+        if (k.tonic, k.mode) != (out[-1].tonic, out[-1].mode):
+            out.append(k)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- engines

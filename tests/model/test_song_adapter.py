@@ -417,3 +417,21 @@ def test_candidate_file_starts_at_its_first_bar_with_the_tempo_in_force() -> Non
     assert round(out.tempos[0].bpm) == 120 and len(out.tempos) == 1
     assert [(m.tick, m.numerator) for m in out.meters] == [(0, 3)]
     assert out.keys == (KeySignature(0, 2),) and out.tracks[0].name == "cand"
+
+
+def test_a_harmonization_of_music_that_modulates_works_section_by_section() -> None:
+    from tests.model.test_harmony_sections import tune_that_moves_up_a_tone
+
+    notes = tuple(Note(p, s, d) for p, s, d in tune_that_moves_up_a_tone())
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 16 * BAR, notes),)),))
+    req, choice = sa.harmony_request(song, song.tracks[0])  # no signature: the detected sections
+    assert (req.key.tonic, [(k.tick, k.tonic) for k in req.key_changes]) == (0, [(8 * BAR, 2)])
+    assert choice.reason.endswith("it modulates: C major from bar 1, D major from bar 9")
+    signed = replace(song, keys=(KeySignature(0, 0, "major"), KeySignature(8 * BAR, 2, "major")))
+    req, _ = sa.harmony_request(signed, signed.tracks[0])  # the signatures, where the song has them
+    assert [(k.tick, k.tonic) for k in req.key_changes] == [(8 * BAR, 2)]
+    assert sa.harmony_request(signed, signed.tracks[0], key_explicit=True)[0].key_changes == ()  # set by you
+    assert sa.harmony_request(signed, signed.tracks[0], range_bars=(0, 3))[0].key_changes == ()
+    one_section = replace(song, tracks=(Track("melody", clips=(Clip(0, 8 * BAR, notes[:32]),)),))
+    req, choice = sa.harmony_request(one_section, one_section.tracks[0])
+    assert req.key_changes == () and "modulates" not in choice.reason

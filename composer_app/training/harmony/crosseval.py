@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.timing import meters_from
 from composer_app.model.harmony import Harmonizer, HarmonyRequest
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_metrics import chord_pcs, distinctness
 from composer_app.model.harmony_rules import dominant_resolutions, seventh_share, two_five_count
 from composer_app.model.keys import estimate_key
 from composer_app.training.corpus import Piece
-from composer_app.training.harmony.data import cache_path, meters_from
+from composer_app.training.harmony.data import cache_path
 from composer_app.training.sources import iter_source
 from composer_app.training.split import assign_split, unit_hash
 

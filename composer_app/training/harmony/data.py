@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.timing import meters_from
 from composer_app.model.harmony_features import RHYTHMS, STYLES, meter_kind, slot_features, slot_grid, slot_labels
 from composer_app.model.harmony_vocab import N_CLASS, label_to_class
 from composer_app.training.corpus import Part, Piece
@@ -74,14 +75,6 @@ def piece_sequences(piece: Piece, split: str | None = None) -> list[HarmonySeque
                                    np.array([s.pos for s in slots], dtype=np.int64), feats[:, :12] * lengths[:, None],
                                    STYLES.index(piece.style), r, split, piece.id, piece.source))
     return out
-
-
-def meters_from(meters: Iterable[tuple[int, int, int]], start: int, stop: int) -> tuple[tuple[int, int, int], ...]:
-    """The meter changes of [start, stop) moved to start at tick 0 (the meter in force at ``start`` first)."""
-    ordered = sorted(meters)
-    current = next(((n, d) for t, n, d in reversed(ordered) if t <= start), (4, 4))
-    later = [(t - start, n, d) for t, n, d in ordered if start < t < stop]
-    return ((0, *current), *later)
 
 
 def estimated_key_sequences(piece: Piece, split: str) -> list[HarmonySequence]:
