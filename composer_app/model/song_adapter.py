@@ -144,18 +144,14 @@ def pick_track(song: Song, name: str | None = None) -> Track:
         raise ValueError("no pitched track with notes (drum and chord-symbol tracks are not used)")
 
     notes = {id(t): track_notes(t) for t in pitched}
-
-    def mean_pitch(t: Track) -> float:
-        return sum(n[0] for n in notes[id(t)]) / len(notes[id(t)])
-
+    mean = {id(t): sum(n[0] for n in notes[id(t)]) / len(notes[id(t)]) for t in pitched}
     lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
-    top = max(mean_pitch(t) for t in lines)
-    lines = [t for t in lines if mean_pitch(t) >= max(BASS_BELOW, top - BASS_UNDER)
-             and "bass" not in t.name.lower()] or lines
+    floor = max(BASS_BELOW, max(mean[id(t)] for t in lines) - BASS_UNDER)
+    lines = [t for t in lines if mean[id(t)] >= floor and "bass" not in t.name.lower()] or lines
     lines = [t for t in lines if _LEAD_NAME.search(t.name)] or lines
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
-    return max(busy, key=lambda t: (mean_pitch(t), len(notes[id(t)])))
+    return max(busy, key=lambda t: (mean[id(t)], len(notes[id(t)])))
 
 
 def _named_track(song: Song, name: str) -> Track:
@@ -199,6 +195,11 @@ def chords_of(song: Song) -> tuple[tuple[int, int, str], ...]:
 
 
 # ---------------------------------------------------------------- which key
+
+
+SET_BY_YOU = "set by you"
+FROM_SIGNATURE = "key signature"
+"""``KeyChoice.reason`` of a key the user set, and of the song's key signature (the policies that keep to them)."""
 
 
 @dataclass(frozen=True)
@@ -250,9 +251,9 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
     heard = detection_notes(song, notes)
     detected = _detected_key(song, heard, at_tick, bars)
     if key_explicit or song.key_explicit:
-        return KeyChoice(signature, "set by you", detected)
+        return KeyChoice(signature, SET_BY_YOU, detected)
     if detected is None:
-        reason = "key signature" if has_key_signature(song) else "no key signature and no notes: C major"
+        reason = FROM_SIGNATURE if has_key_signature(song) else "no key signature and no notes: C major"
         return KeyChoice(signature, reason, None)
     if not has_key_signature(song):
         chords = any(c.start < at_tick for c in song.chords)
@@ -260,7 +261,7 @@ def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explici
                                    "signature", detected)
     if _contradicts(song, heard, at_tick, bars or key_detection.SECTION_BARS, signature, detected):
         return KeyChoice(detected, f"detected: the notes contradict the {signature.name} signature", detected)
-    return KeyChoice(signature, "key signature", detected)
+    return KeyChoice(signature, FROM_SIGNATURE, detected)
 
 
 def _context_weights(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int) -> np.ndarray:
@@ -454,9 +455,9 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
 def _key_sections_over(song: Song, choice: KeyChoice, start: int, end: int) -> tuple[KeySignature, ...]:
     """The keys in force over [start, end) by the policy ``choice`` followed: none for a key the user set, the
     key signatures where the song's hold, else the detected sections (the window's Detected keys)."""
-    if choice.reason == "set by you":
+    if choice.reason == SET_BY_YOU:
         return ()
-    if choice.reason == "key signature":
+    if choice.reason == FROM_SIGNATURE:
         keys = [song.key_at(start)] + [k for k in song.keys if start < k.tick < end]
     else:
         detected = detected_sections(song)
