@@ -73,6 +73,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
                       "keep": request.keep, "amount": request.amount if request.mode == "vary" else None,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
+                      "chords": sa.chords_source(song, request.chords),
                       "bars": [start_bar + 1, start_bar + bars], "seconds": round(seconds, 3),
                       "candidates": rows}, indent=2))
     return 0

@@ -111,6 +111,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     print(json.dumps({"input": str(args.input), "track": track.name, "role": request.role, "engine": engine.name,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
+                      "chords": sa.chords_source(song, request.chords),
                       "meter": str(song.meter_map.meter_at(at)), "start_bar": first + 1, "bars": args.bars,
                       "phrase_end": request.phrase_end, "context_notes": len(request.context),
                       "seconds": round(seconds, 3),

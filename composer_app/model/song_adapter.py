@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core import edits
-from composer_app.core.chords import parse_chord
+from composer_app.core.chords import label_in_key, parse_chord
 from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
@@ -34,6 +34,7 @@ from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
+from composer_app.model.heard_chords import heard_chords
 
 POLYPHONY_SHARE = 0.25
 """A part with more than this share of onsets holding several notes is accompaniment, else melody ..."""
@@ -192,6 +193,32 @@ def meters_of(song: Song) -> tuple[tuple[int, int, int], ...]:
 
 def chords_of(song: Song) -> tuple[tuple[int, int, str], ...]:
     return tuple((c.start, c.duration, c.label) for c in song.chords)
+
+
+CHORDS_FROM_SYMBOLS = "the chord symbols"
+CHORDS_HEARD = "the chords the other parts play"
+NO_CHORDS = "no chords"
+
+
+def request_chords(song: Song, track: Track) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """The chords a request for ``track`` is conditioned on, and where they come from (one phrase for a person):
+    the song's chord symbols; else the chords its other parts play, heard beat by beat (``heard_chords``) and
+    spelt in the key there, as a MIDI file from a DAW gives its harmony only as a piano or guitar part; else none.
+    The network learnt with the chords: on 40 POP909 test songs with their piano part and no symbols, the
+    melody costs 3.724 nats a note over the chords heard in it, 3.792 with none, 3.718 with the annotated ones."""
+    if song.chords:
+        return chords_of(song), CHORDS_FROM_SYMBOLS
+    others = tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
+                   for n in track_notes(t))
+    heard = heard_chords(others, meters_of(song))
+    if not heard:
+        return (), NO_CHORDS
+    return tuple((s, d, label_in_key(label, spelling_key(song, s))) for s, d, label in heard), CHORDS_HEARD
+
+
+def chords_source(song: Song, chords: Sequence[tuple[int, int, str]]) -> str:
+    """Where the ``chords`` of a request built by ``request_chords`` for ``song`` came from (its phrase)."""
+    return CHORDS_FROM_SYMBOLS if song.chords else CHORDS_HEARD if chords else NO_CHORDS
 
 
 # ---------------------------------------------------------------- which key
@@ -413,7 +440,8 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
                      "density": density}
     request = ContinuationRequest(
-        context=context, meters=meters_of(song), key=choice.key, chords=chords_of(song), start_bar=start_bar,
+        context=context, meters=meters_of(song), key=choice.key, chords=request_chords(song, track)[0],
+        start_bar=start_bar,
         bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
         role=infer_role(context or notes), phrase_end=phrase_end, **{k: v for k, v in options.items() if v is not None})
     return request, choice
@@ -650,13 +678,14 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     lo, hi = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
     if mode == "vary" and not any(lo <= n[1] < hi for n in notes):
         raise ValueError(f"track {track.name!r} has no notes in bars {start_bar + 1}-{start_bar + bars} to vary")
-    if mode == "melody" and not chords_of(song):
-        raise ValueError("the song has no chord symbols to write a melody over")
+    chords = request_chords(song, track)[0]
+    if mode == "melody" and not chords:
+        raise ValueError("the song has no chord symbols, and no other part plays chords, to write a melody over")
     choice = choose_key(song, notes, hi if mode == "vary" else max(lo, 1), key_explicit)
     options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
                      "density": density}
     request = ContinuationRequest(
-        context=notes, meters=meters_of(song), key=choice.key, chords=chords_of(song), start_bar=start_bar,
+        context=notes, meters=meters_of(song), key=choice.key, chords=chords, start_bar=start_bar,
         bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
         role=role or ("melody" if mode == "melody" else infer_role(notes)),
         mode="vary" if mode == "vary" else "fill", keep=keep if mode == "vary" else None, amount=amount,

@@ -49,6 +49,7 @@ def test_suggest_writes_candidates_of_exact_bars(tmp_path, capsys, model_dir, le
     assert rc == 0, err
     assert summary["track"] == "melody" and summary["role"] == "melody" and summary["key"] == "D major"
     assert summary["key_reason"] == "key signature" and summary["detected_key"] in ("D major", "B minor")
+    assert summary["chords"] == "the chord symbols"
     assert summary["start_bar"] == 13 and summary["bars"] == 2
     _check_candidates(summary, out, src, 2, 3)
 
@@ -116,6 +117,7 @@ def test_suggest_and_harmonize_take_the_same_track_and_say_which_key(tmp_path, c
     assert rc == 0, err
     assert summary["track"] == "Track 1" and summary["role"] == "melody"
     assert summary["key"] == "G major" and summary["key_reason"] == "key signature"
+    assert summary["chords"] == "the chords the other parts play"  # the file's chords are its 'Track 2'
     rc = main(["harmonize", str(ASHOVER1), "--candidates", "1", "--out", str(tmp_path / "h")])
     out, err = capsys.readouterr()
     assert rc == 0, err

@@ -435,3 +435,50 @@ def test_a_harmonization_of_music_that_modulates_works_section_by_section() -> N
     one_section = replace(song, tracks=(Track("melody", clips=(Clip(0, 8 * BAR, notes[:32]),)),))
     req, choice = sa.harmony_request(one_section, one_section.tracks[0])
     assert req.key_changes == () and "modulates" not in choice.reason
+
+
+# ---------------------------------------------------------------- chords heard in the other parts
+
+
+def _lead_and_piano(symbols: tuple[ChordSymbol, ...] = ()) -> tuple[Song, Track]:
+    """A tune in Eb major (no key signature) over a piano part playing Eb, Ab, Bb7, Eb, one chord a bar."""
+    tune = (70, 67, 63, 67, 68, 72, 75, 72, 70, 74, 77, 74, 75, 70, 67, 63)
+    lead = Track("Lead", clips=(Clip(0, 4 * BAR, tuple(Note(p, i * 480, 480) for i, p in enumerate(tune))),))
+    voicings = ((39, 55, 58, 63), (44, 56, 60, 63), (46, 56, 62, 65), (39, 55, 58, 63))
+    piano = Track("Piano", channel=1, clips=(Clip(0, 4 * BAR, tuple(Note(p, b * BAR, BAR, 70)
+                                                                   for b, v in enumerate(voicings) for p in v)),))
+    return Song(tracks=(lead, piano), chords=symbols), lead
+
+
+def test_without_chord_symbols_a_request_hears_the_chords_of_the_other_parts() -> None:
+    """A DAW file gives its harmony as a piano part: the continuation is conditioned on the chords the piano
+    plays, spelt in the key detected (Ab and Bb7, not G# and A#7), not on 'no chord'."""
+    song, lead = _lead_and_piano()
+    heard = ((0, BAR, "Eb:maj"), (BAR, BAR, "Ab:maj"), (2 * BAR, BAR, "Bb:7"), (3 * BAR, BAR, "Eb:maj"))
+    assert sa.request_chords(song, lead) == (heard, sa.CHORDS_HEARD)
+    request, key = sa.suggest_request(song, lead, start_bar=2)
+    assert key.reason == "detected from the notes, no key signature" and request.chords == heard
+    assert sa.chords_source(song, request.chords) == sa.CHORDS_HEARD
+    fill, _ = sa.fill_request(song, lead, mode="fill", start_bar=1, bars=1)
+    assert fill.chords == heard
+    # the track asked about is never heard: the piano's own continuation hears no other part playing chords
+    piano = song.tracks[1]
+    assert sa.request_chords(song, piano) == ((), sa.NO_CHORDS)
+
+
+def test_chord_symbols_win_over_what_the_parts_play() -> None:
+    symbols = (ChordSymbol(0, 2 * BAR, "Eb:maj7"), ChordSymbol(2 * BAR, 2 * BAR, "C:min7"))
+    song, lead = _lead_and_piano(symbols)
+    request, _ = sa.suggest_request(song, lead, start_bar=2)
+    assert request.chords == ((0, 2 * BAR, "Eb:maj7"), (2 * BAR, 2 * BAR, "C:min7"))
+    assert sa.chords_source(song, request.chords) == sa.CHORDS_FROM_SYMBOLS
+
+
+def test_a_melody_is_written_over_a_piano_part_without_chord_symbols() -> None:
+    song, lead = _lead_and_piano()
+    empty = replace(song, tracks=(replace(lead, clips=(Clip(0, 4 * BAR, ()),)), song.tracks[1]))
+    request, _ = sa.fill_request(empty, empty.tracks[0], mode="melody", start_bar=0, bars=4)
+    assert [c[2] for c in request.chords] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"] and request.role == "melody"
+    alone = replace(song, tracks=(empty.tracks[0],))
+    with pytest.raises(ValueError, match="no chord symbols, and no other part plays chords"):
+        sa.fill_request(alone, alone.tracks[0], mode="melody", start_bar=0, bars=4)

@@ -17,6 +17,7 @@ from composer_app.model.continuation import Candidate
 from composer_app.ui.assistant.engines import Engines
 from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind
 from composer_app.ui.assistant.session import Batch, History, Options, Suggestion, Target
+from composer_app.ui.assistant.targets import into_empty_clip
 from composer_app.ui.document import SongDocument
 from composer_app.ui.workers import CancelToken, Worker
 
@@ -73,6 +74,8 @@ class Assistant(QObject):
         song = self.document.song
         try:
             target = target or self._target_of(song)
+            if kind_name == "melody":
+                target = into_empty_clip(song, target)
             options = replace(self._options(), seed=next(self._seeds) * 7919)
             ask = Ask(song, target, options, base)
             request, key = kind.build(ask)
@@ -106,7 +109,10 @@ class Assistant(QObject):
         self.showing = False
         self.batch_started.emit(batch)
         self.current_changed.emit(None)
-        self._say(f"{batch.title}: asking the model in {key.key.name} ({key.reason})\u2026")
+        chords = getattr(request, "chords", None)
+        heard = chords is not None and adapter.chords_source(song, chords) == adapter.CHORDS_HEARD
+        over = f", over {adapter.CHORDS_HEARD}" if heard else ""
+        self._say(f"{batch.title}: asking the model in {key.key.name} ({key.reason}){over}\u2026")
         return request_id
 
     def regenerate(self) -> int | None:

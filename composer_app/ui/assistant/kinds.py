@@ -203,19 +203,20 @@ def build_vary(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
 
 
 def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
-    """"Suggest melody": a melody over the chord track for the selected bars, else for the panel's bars after
-    the track's last note (from the first chord when the track is empty)."""
+    """"Suggest melody": a melody over the chord track (or the chords the other parts play) for the selected bars,
+    else for the panel's bars after the track's last note (from the first chord when the track is empty)."""
     song, o = ask.song, ask.options
     if ask.target.selection:
         start, bars = selected_span(ask)
     else:
         notes = adapter.track_notes(_track(ask))
+        chords = () if notes else adapter.request_chords(song, _track(ask))[0]
         if notes:
             start = adapter.bar_after(notes, song)
-        elif song.chords:
-            start = song.meter_map.bar_of(min(c.start for c in song.chords))
+        elif chords:
+            start = song.meter_map.bar_of(min(c[0] for c in chords))
         else:
-            raise ValueError("Suggest melody needs chord symbols in the chord track")
+            raise ValueError("Suggest melody needs chord symbols in the chord track, or another part playing chords")
         bars = o.bars
     return adapter.fill_request(song, _track(ask), mode="melody", start_bar=start, bars=bars, **_fill_options(o))
 

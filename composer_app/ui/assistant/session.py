@@ -21,6 +21,8 @@ class Target:
     clip_id: str | None
     notes: tuple[NoteTuple, ...]
     selection: bool = False
+    empty_clip: str | None = None
+    """The open clip when it was passed over for having no notes (the target is then the song's melody)."""
 
 
 @dataclass(frozen=True)

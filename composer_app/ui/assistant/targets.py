@@ -27,5 +27,15 @@ def target_of(song: Song, clip_id: str | None, selected: Iterable[str] = ()) -> 
                 return Target(track.id, clip_id, tuple((n.pitch, clip.start + n.start, n.duration, n.velocity)
                                                        for n in sorted(notes, key=lambda n: (n.start, n.pitch))),
                               bool(picked))
+            track = adapter.pick_track(song)
+            return Target(track.id, None, adapter.track_notes(track), empty_clip=clip_id)
     track = adapter.pick_track(song)
     return Target(track.id, None, adapter.track_notes(track))
+
+
+def into_empty_clip(song: Song, target: Target) -> Target:
+    """The open clip itself when ``target`` passed over it for being empty: what "Suggest melody" writes into
+    over the other parts (a new lead track over a MIDI file's piano), where a continuation needs notes."""
+    if target.empty_clip is None:
+        return target
+    return Target(song.track_of_clip(target.empty_clip).id, target.empty_clip, ())

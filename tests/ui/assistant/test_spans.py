@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from composer_app.core.song import ChordSymbol, Clip, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.ui.assistant.controller import Assistant
 from composer_app.ui.assistant.session import Options
 from composer_app.ui.assistant.targets import target_of
@@ -117,3 +117,27 @@ def test_more_like_this_on_a_fill_regenerates_the_same_span(qtbot, engines):
     again = assistant.history.batch
     assert again.kind == "fill" and len(assistant.history.batches) == 2
     assert all(replace(s, source=None).start_tick == first.start_tick for s in again.suggestions)
+
+
+def test_suggest_melody_over_a_piano_part_without_chord_symbols(qtbot, engines):
+    """A MIDI file's harmony is often a piano part: the melody is written over the chords it plays, and the
+    status line says so."""
+    bar = 1920
+    voicings = ((43, 59, 62, 67), (40, 55, 59, 64), (36, 55, 60, 64), (38, 54, 57, 62))  # G Em C D
+    piano = Track("Piano", channel=1, clips=(Clip(0, 8 * bar, tuple(Note(p, b * bar, bar, 70) for b in range(8)
+                                                                  for p in voicings[b % 4])),))
+    song = Song(tracks=(Track("Lead", clips=(Clip(0, 8 * bar, (), name="empty"),)), piano))
+    doc = SongDocument(song)
+    assistant = _assistant(doc, engines, bars=4, candidates=2)
+    said = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("melody") is not None
+    batch = assistant.history.batch
+    assert [c[2] for c in batch.request.chords][:4] == ["G:maj", "E:min", "C:maj", "D:maj"]
+    assert any("over the chords the other parts play" in m for m in said)
+    assert batch.state == "done" and all(s.kind == "melody" and s.notes for s in batch.suggestions)
+    assert batch.target.clip_id == song.tracks[0].clips[0].id  # the open clip, not the piano it passed over
+    assert assistant.accept()
+    lead, kept_piano = doc.song.tracks
+    assert lead.note_count > 0 and kept_piano == piano

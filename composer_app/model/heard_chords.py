@@ -1,0 +1,168 @@
+"""The chords the other parts play, heard from their notes: what a continuation is conditioned on where a song
+has no chord symbols (a MIDI file from a DAW with a piano part, a string quartet), as a musician hears the
+harmony under a melody.
+
+Per beat, the notes sounding there (weighted by how long they sound in it, the lowest one once more as the
+bass) are matched against chord templates: triads, sevenths, diminished and suspended chords on every root.
+A chord scores +1 for each chord tone heard and -``OUTSIDE`` for each other pitch class, plus ``BASS`` when the
+bass is its root; a four-note chord pays ``RICHER`` unless its seventh is heard. A Viterbi pass over the beats
+keeps a chord until the evidence for another outweighs ``CHANGE``, so a passing note does not make a chord of
+its own. Beats where nothing sounds have no chord. Labels are Harte with sharps (``C#:min7``); the caller spells
+them in the song's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from composer_app.core.chords import QUALITIES
+from composer_app.core.song import NoteTuple
+from composer_app.model.harmony_features import Slot, slot_grid
+
+ChordSpan = tuple[int, int, str]
+HEARD_QUALITIES = ("maj", "min", "7", "maj7", "min7", "dim", "hdim7", "sus4")
+NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+OUTSIDE = 0.6
+"""What a heard pitch class outside the chord costs, against +1 for a chord tone."""
+BASS = 1.5
+"""Bonus (times the bass note's share of the beat) for a chord whose root is in the bass."""
+RICHER = 0.15
+"""What a four-note chord costs when its extra tone is not heard (a triad is the simpler reading)."""
+CHANGE = 0.6
+"""What changing chord costs, in beats of full evidence: a passing note or two does not change the chord."""
+MIN_SOUND = 0.25
+"""Share of a beat that must sound (summed over notes) for the beat to have a chord ..."""
+MIN_VOICES = 2
+"""... and how many notes must sound together at its start or its middle: one line alone (a tune, a bass line)
+outlines no chord a musician would name from it."""
+
+
+@lru_cache(maxsize=1)
+def templates() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(C, 12) +1/-OUTSIDE templates, (C, 12) root indicators, labels: every root x HEARD_QUALITIES."""
+    rows, roots, labels = [], [], []
+    for root in range(12):
+        for quality in HEARD_QUALITIES:
+            row = np.full(12, -OUTSIDE)
+            for interval in QUALITIES[quality]:
+                row[(root + interval) % 12] = 1.0
+            rows.append(row)
+            roots.append(np.eye(12)[root])
+            labels.append(f"{NAMES[root]}:{quality}")
+    return np.array(rows), np.array(roots), tuple(labels)
+
+
+@lru_cache(maxsize=1)
+def _extra_tones() -> np.ndarray:
+    """(C, 12) indicator of each four-note chord's tone beyond its triad (the seventh; zero rows for triads)."""
+    out = np.zeros((12 * len(HEARD_QUALITIES), 12))
+    for root in range(12):
+        for q, quality in enumerate(HEARD_QUALITIES):
+            intervals = QUALITIES[quality]
+            if len(intervals) > 3:
+                out[root * len(HEARD_QUALITIES) + q, (root + intervals[-1]) % 12] = 1.0
+    return out
+
+
+def evidence(notes: Sequence[NoteTuple], slots: Sequence[Slot]) -> tuple[np.ndarray, np.ndarray]:
+    """Per slot: (T, 12) pitch classes weighted by the share of the slot they sound in, and (T, 12) the bass
+    (the lowest note sounding in the slot, by its share)."""
+    pcs = np.zeros((len(slots), 12))
+    bass = np.zeros((len(slots), 12))
+    if not slots:
+        return pcs, bass
+    starts = np.array([s.start for s in slots])
+    ends = np.array([s.end for s in slots])
+    lowest = np.full(len(slots), 128)
+    for pitch, start, duration, _ in notes:
+        a, b = np.searchsorted(ends, start, side="right"), np.searchsorted(starts, start + duration, side="left")
+        for i in range(a, b):
+            share = (min(ends[i], start + duration) - max(starts[i], start)) / (ends[i] - starts[i])
+            if share <= 0:
+                continue
+            pcs[i, pitch % 12] += share
+            if pitch < lowest[i]:
+                lowest[i] = pitch
+                bass[i] = 0.0
+                bass[i, pitch % 12] = share
+            elif pitch == lowest[i]:
+                bass[i, pitch % 12] = max(bass[i, pitch % 12], share)
+    return pcs, bass
+
+
+def voices(notes: Sequence[NoteTuple], slots: Sequence[Slot]) -> np.ndarray:
+    """Per slot, the most notes sounding together at its start or its middle."""
+    starts = np.array([n[1] for n in notes])
+    ends = starts + np.array([n[2] for n in notes])
+    out = np.zeros(len(slots), dtype=np.int64)
+    for probe in (np.array([s.start for s in slots]), np.array([(s.start + s.end) // 2 for s in slots])):
+        lo = np.searchsorted(np.sort(starts), probe, side="right")  # notes begun by then ...
+        gone = np.searchsorted(np.sort(ends), probe, side="right")  # ... less those ended by then
+        out = np.maximum(out, lo - gone)
+    return out
+
+
+def slot_scores(pcs: np.ndarray, bass: np.ndarray) -> np.ndarray:
+    """(T, C) how well each chord explains each slot: chord tones heard (each pitch class's weight capped at 1,
+    so a doubled note is one tone), other pitch classes, the bass on the root, the unheard seventh."""
+    heard = np.minimum(pcs, 1.0)
+    table, roots, _ = templates()
+    extra = _extra_tones()
+    unheard = extra.sum(axis=1)[None, :] - (np.minimum(heard, 1.0) @ extra.T)
+    return heard @ table.T + BASS * (bass @ roots.T) - RICHER * unheard
+
+
+def decode(scores: np.ndarray) -> np.ndarray:
+    """The chord per slot that maximises the summed scores minus CHANGE per change of chord (Viterbi)."""
+    t_len, n = scores.shape
+    back = np.zeros((t_len, n), dtype=np.int64)
+    best = scores[0].copy()
+    for t in range(1, t_len):
+        stay = best
+        leader = int(np.argmax(best))
+        move = best[leader] - CHANGE
+        back[t] = np.where(stay >= move, np.arange(n), leader)
+        best = np.maximum(stay, move) + scores[t]
+    path = np.zeros(t_len, dtype=np.int64)
+    path[-1] = int(np.argmax(best))
+    for t in range(t_len - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def heard_chords(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, int]],
+                 end: int | None = None) -> tuple[ChordSpan, ...]:
+    """Chord spans (start, duration, Harte label with sharps) heard in ``notes`` (pitch, start, duration, velocity),
+    beat by beat under ``meters`` up to ``end`` (default: where the last note ends); spans of one chord merged,
+    none where (almost) nothing sounds."""
+    if not notes:
+        return ()
+    stop = max(s + d for _, s, d, _ in notes) if end is None else end
+    slots = slot_grid(meters, stop, "beat")
+    pcs, bass = evidence(notes, slots)
+    sounding = (pcs.sum(axis=1) >= MIN_SOUND) & (voices(notes, slots) >= MIN_VOICES)
+    if not sounding.any():
+        return ()
+    labels = templates()[2]
+    out: list[list] = []
+    # each stretch of sounding beats is decoded on its own: a chord does not carry across a silence
+    t = 0
+    while t < len(slots):
+        if not sounding[t]:
+            t += 1
+            continue
+        u = t
+        while u < len(slots) and sounding[u]:
+            u += 1
+        path = decode(slot_scores(pcs[t:u], bass[t:u]))
+        for slot, c in zip(slots[t:u], path):
+            label = labels[int(c)]
+            if out and out[-1][2] == label and out[-1][0] + out[-1][1] == slot.start:
+                out[-1][1] += slot.end - slot.start
+            else:
+                out.append([slot.start, slot.end - slot.start, label])
+        t = u
+    return tuple((s, d, lab) for s, d, lab in out)
