@@ -72,24 +72,27 @@ def evidence(notes: Sequence[NoteTuple], slots: Sequence[Slot]) -> tuple[np.ndar
     (the lowest note sounding in the slot, by its share)."""
     pcs = np.zeros((len(slots), 12))
     bass = np.zeros((len(slots), 12))
-    if not slots:
+    if not slots or not notes:
         return pcs, bass
     starts = np.array([s.start for s in slots])
     ends = np.array([s.end for s in slots])
+    pitch = np.array([n[0] for n in notes])
+    on = np.array([n[1] for n in notes])
+    off = on + np.array([n[2] for n in notes])
+    first = np.searchsorted(ends, on, side="right")  # the slots each note sounds in: first .. last - 1
+    last = np.maximum(np.searchsorted(starts, off, side="left"), first)
+    count = last - first
+    note = np.repeat(np.arange(len(notes)), count)  # one row per (note, slot) it sounds in
+    slot = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+    share = (np.minimum(ends[slot], off[note]) - np.maximum(starts[slot], on[note])) / (ends[slot] - starts[slot])
+    keep = share > 0
+    note, slot, share = note[keep], slot[keep], share[keep]
+    pc = pitch[note] % 12
+    np.add.at(pcs, (slot, pc), share)
     lowest = np.full(len(slots), 128)
-    for pitch, start, duration, _ in notes:
-        a, b = np.searchsorted(ends, start, side="right"), np.searchsorted(starts, start + duration, side="left")
-        for i in range(a, b):
-            share = (min(ends[i], start + duration) - max(starts[i], start)) / (ends[i] - starts[i])
-            if share <= 0:
-                continue
-            pcs[i, pitch % 12] += share
-            if pitch < lowest[i]:
-                lowest[i] = pitch
-                bass[i] = 0.0
-                bass[i, pitch % 12] = share
-            elif pitch == lowest[i]:
-                bass[i, pitch % 12] = max(bass[i, pitch % 12], share)
+    np.minimum.at(lowest, slot, pitch[note])
+    low = pitch[note] == lowest[slot]
+    np.maximum.at(bass, (slot[low], pc[low]), share[low])
     return pcs, bass
 
 
