@@ -87,6 +87,8 @@ class Assistant(QObject):
             title = f"Next {options.bars} bar{'s' if options.bars != 1 else ''}"
         batch = self.history.start(kind_name, title, target, options)
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
+        chords = getattr(request, "chords", None)
+        batch.heard_chords = chords is not None and adapter.chords_source(song, chords) == adapter.CHORDS_HEARD
         engines = self.engines
 
         def job(token: CancelToken) -> int:
@@ -109,10 +111,7 @@ class Assistant(QObject):
         self.showing = False
         self.batch_started.emit(batch)
         self.current_changed.emit(None)
-        chords = getattr(request, "chords", None)
-        heard = chords is not None and adapter.chords_source(song, chords) == adapter.CHORDS_HEARD
-        over = f", over {adapter.CHORDS_HEARD}" if heard else ""
-        self._say(f"{batch.title}: asking the model in {key.key.name} ({key.reason}){over}\u2026")
+        self._say(f"{batch.title}: asking the model in {key.key.name} ({key.reason}){_over(batch)}\u2026")
         return request_id
 
     def regenerate(self) -> int | None:
@@ -171,7 +170,8 @@ class Assistant(QObject):
             n = len(batch.suggestions)
             if n == 0:
                 return "The model had no suggestion for this; try other options"
-            return f"{n} candidate{'s' if n != 1 else ''} \u2014 Tab accepts, Alt+] cycles, Esc dismisses"
+            return (f"{n} candidate{'s' if n != 1 else ''} in {batch.key_name}{_over(batch)} \u2014 Tab accepts, "
+                    "Alt+] cycles, Esc dismisses")
         self._end_batch(request_id, "done", message)
 
     def _on_failed(self, request_id: int, error: BaseException) -> None:
@@ -285,3 +285,8 @@ def _error_text(error: BaseException) -> str:
     if isinstance(error, ValueError):
         return f"The model could not answer: {_first_line(error)}"
     return f"The model failed ({type(error).__name__}: {_first_line(error)}); the editor keeps working"
+
+
+def _over(batch: Batch) -> str:
+    """What the status line adds when a batch was conditioned on the chords heard in the other parts."""
+    return f", over {adapter.CHORDS_HEARD}" if batch.heard_chords else ""

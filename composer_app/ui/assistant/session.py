@@ -87,6 +87,8 @@ class Batch:
     options: Options
     key_name: str = ""
     key_reason: str = ""
+    heard_chords: bool = False
+    """The request was conditioned on the chords the song's other parts play (it has no chord symbols)."""
     suggestions: list[Suggestion] = field(default_factory=list)
     state: str = "running"  # running, done, cancelled, failed
     message: str = ""

@@ -136,6 +136,7 @@ def test_suggest_melody_over_a_piano_part_without_chord_symbols(qtbot, engines):
     batch = assistant.history.batch
     assert [c[2] for c in batch.request.chords][:4] == ["G:maj", "E:min", "C:maj", "D:maj"]
     assert any("over the chords the other parts play" in m for m in said)
+    assert said[-1].startswith("2 candidates in G major, over the chords the other parts play")
     assert batch.state == "done" and all(s.kind == "melody" and s.notes for s in batch.suggestions)
     assert batch.target.clip_id == song.tracks[0].clips[0].id  # the open clip, not the piano it passed over
     assert assistant.accept()
