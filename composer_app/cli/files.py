@@ -11,7 +11,7 @@ from composer_app.core.chords import lead_sheet_name
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
-from composer_app.model.song_adapter import song_key_report, spelling_key
+from composer_app.model.song_adapter import CHORDS_HEARD, pick_track, request_chords, song_key_report, spelling_key
 
 
 def song_info(song: Song) -> dict:
@@ -43,9 +43,25 @@ def song_info(song: Song) -> dict:
         "keys": [{"bar": str(mm.position(k.tick)), "key": k.name} for k in song.keys],
         "chords": [{"bar": str(mm.position(c.start)), "label": c.label,
                     "name": lead_sheet_name(c.label, spelling_key(song, c.start))} for c in song.chords],
+        "chords_heard": _heard(song),
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
     }
+
+
+def _heard(song: Song) -> list[dict]:
+    """Without chord symbols: the chords the parts other than the melody play, as suggest hears them."""
+    if song.chords:
+        return []
+    try:
+        chords, source = request_chords(song, pick_track(song))
+    except ValueError:  # no pitched track
+        return []
+    if source != CHORDS_HEARD:
+        return []
+    mm = song.meter_map
+    return [{"bar": str(mm.position(s)), "label": label, "name": lead_sheet_name(label, spelling_key(song, s))}
+            for s, _d, label in chords]
 
 
 def _fmt_time(seconds: float) -> str:
@@ -75,6 +91,10 @@ def _print_info(path: str, info: dict) -> None:
     if chords:
         shown = " ".join(c["name"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")
         print(f"  chords   {len(chords)}: {shown}")
+    elif info["chords_heard"]:
+        heard = info["chords_heard"]
+        shown = " ".join(c["name"] for c in heard[:16]) + (" ..." if len(heard) > 16 else "")
+        print(f"  chords   none; the other parts play {len(heard)}: {shown}")
     else:
         print("  chords   none")
     print(f"  tracks   {len(info['tracks'])}")

@@ -60,6 +60,26 @@ def test_info_json(tmp_path, capsys):
     assert info["tracks"][0]["instrument"] == "Flute"
 
 
+def test_info_without_chord_symbols_names_the_chords_the_other_parts_play(tmp_path, capsys):
+    """The lead sheet's 'chords' track without its symbols: what suggest is conditioned on (C, then G, not G7:
+    the seventh is not played)."""
+    from dataclasses import replace
+
+    path = tmp_path / "tune.composer"
+    chords = Track("chords", program=0, channel=1, clips=(
+        Clip(0, 3840, tuple(Note(p, 0, 1920, 70) for p in (48, 52, 55)) + tuple(Note(p, 1920, 1920, 70)
+                                                                               for p in (43, 50, 59))),))
+    save_project(replace(lead_sheet(), chords=(), tracks=(lead_sheet().tracks[0], chords)), path)
+    assert main(["info", str(path)]) == 0
+    assert "chords   none; the other parts play 2: C G" in capsys.readouterr().out
+    assert main(["info", str(path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["chords"] == [] and [c["label"] for c in info["chords_heard"]] == ["C:maj", "G:maj"]
+    save_project(lead_sheet(), path)  # with symbols, they are the chords
+    assert main(["info", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["chords_heard"] == []
+
+
 def test_convert_project_to_midi_and_back(tmp_path, capsys):
     src = tmp_path / "tune.composer"
     song = lead_sheet()
