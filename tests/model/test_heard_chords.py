@@ -47,6 +47,8 @@ def test_silence_and_a_single_line_have_no_chord() -> None:
     tune = [(p, i * 480, 480, 80) for i, p in enumerate((60, 64, 67, 72, 71, 67, 62, 59))]
     assert heard_chords(tune, FOUR) == ()
     assert heard_chords((), FOUR) == ()
+    grace = [(61, BAR - 1, 0, 80), (62, 3 * BAR, 0, 80)]  # zero-length notes (graces as a file gives them) add nothing
+    assert heard_chords(notes + grace, FOUR) == heard_chords(notes, FOUR)
 
 
 def test_a_chord_changes_on_the_beat_it_changes() -> None:
