@@ -1,0 +1,192 @@
+"""What hearing the chords of the other parts is worth: ``python -m composer_app.training.continuation.heard_eval``.
+
+On songs whose accompaniment and chords are both known (POP909: piano and bridge against ``chord_midi.txt``; the
+Bach chorales: alto, tenor and bass against the When in Rome analyses), three figures, printed as the model
+card's tables:
+
+- agreement: per beat where a chord is annotated, the heard chord's root and major/minor against the annotation;
+- NLL: the shipped network's cost per melody note given the annotated chords, the heard ones, or none;
+- fit: the song made into the file a DAW writes (melody and accompaniment tracks, no chord symbols, no key
+  signature), the melody continued 4 bars from a few bars in, with the heard chords (what the app does) and
+  without (before): the share of the candidates' notes that are tones of the chord the accompaniment really plays
+  there, by duration and on the strong beats (the starts of the half bars), against the real next bars.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.timing import TimeSignature
+from composer_app.model import song_adapter as sa
+from composer_app.model import tokens as tk
+from composer_app.model.harmony_features import slot_grid, slot_labels
+from composer_app.model.harmony_vocab import reduce_majmin
+from composer_app.model.heard_chords import heard_chords
+from composer_app.training.corpus import Piece
+
+SOURCES = {"pop909": 8, "when_in_rome": 4}
+"""The sources with accompaniment and chords, and the bar of the tune after which the fit test continues."""
+
+
+def pieces_of(source: str, split: str, limit: int) -> list[Piece]:
+    """Up to ``limit`` pieces of ``split`` with a melody, another part and annotated chords."""
+    from composer_app.training.sources import iter_source
+    from composer_app.training.split import assign_split
+
+    out = []
+    for piece in iter_source(source):
+        if assign_split(piece) == split and len(piece.parts) > 1 and piece.chords:
+            out.append(piece)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _accompaniment(piece: Piece) -> list:
+    return [n for part in piece.parts[1:] for n in part.notes]
+
+
+def _end(piece: Piece) -> int:
+    return max(s + d for part in piece.parts for _, s, d, _ in part.notes)
+
+
+def _root(label: str) -> int | None:
+    try:
+        return parse_chord(label).root
+    except ValueError:
+        return None
+
+
+def agreement(pieces: Iterable[Piece]) -> dict:
+    """Per beat with an annotated chord: the heard chord's root and major/minor agreement."""
+    roots = majmin = total = 0
+    for piece in pieces:
+        end = _end(piece)
+        slots = slot_grid(piece.meters, end, "beat")
+        truth = slot_labels(piece.chords, slots)
+        heard = slot_labels(heard_chords(_accompaniment(piece), piece.meters, end), slots)
+        for t, h in zip(truth, heard):
+            if _root(t) is None:
+                continue
+            total += 1
+            roots += _root(h) == _root(t)
+            majmin += reduce_majmin(h) == reduce_majmin(t)
+    return {"beats": total, "root": round(roots / max(total, 1), 4), "majmin": round(majmin / max(total, 1), 4)}
+
+
+def nll(pieces: Sequence[Piece], net, style: str) -> dict:
+    """The network's melody NLL per note (and its pitch field) with the annotated, heard or no chords."""
+    from composer_app.model.continuation_nll import net_nll
+    from composer_app.training.continuation.dataset import windows
+
+    ways = {"annotated": lambda p: p.chords, "heard": lambda p: heard_chords(_accompaniment(p), p.meters),
+            "none": lambda p: ()}
+    out = {}
+    for name, chords in ways.items():
+        wins = []
+        for piece in pieces:
+            rows = tk.encode_part(piece.parts[0].notes, piece.meters, chords(piece),
+                                  piece.keys[0] if piece.keys else None, style, "melody")
+            wins.extend(windows(rows, 192, 0))
+        r = net_nll(net, wins)
+        out[name] = {"nll": round(r["nll"], 4), "pitch": round(r["by_field"]["pitch"], 4), "notes": r["notes"]}
+    return out
+
+
+def daw_song(piece: Piece) -> Song:
+    """The piece as a DAW writes it: a melody track and an accompaniment track, no chord symbols, no key."""
+    end = _end(piece)
+    tracks = tuple(Track(name, channel=i, clips=(Clip(0, end, tuple(Note(*n) for n in notes)),))
+                   for i, (name, notes) in enumerate((("Melody", piece.parts[0].notes),
+                                                      ("Accompaniment", _accompaniment(piece)))))
+    return Song(tracks=tracks, meters=tuple(TimeSignature(t, n, d) for t, n, d in piece.meters))
+
+
+def _chord_tones(notes: Iterable[tuple], chords: Sequence[tuple[int, int, str]], strong: set[int]
+                 ) -> tuple[float | None, float | None]:
+    """Share of ``notes`` (pitch, start, duration) that are tones of the chord sounding at their onset: by
+    duration, and among those starting on a ``strong`` tick."""
+    total = hits = on = on_hits = 0
+    for pitch, start, duration in notes:
+        tones = next((parse_chord(lab).pitch_classes for s, d, lab in chords if s <= start < s + d), None)
+        if not tones:
+            continue
+        inside = pitch % 12 in tones
+        total += duration
+        hits += duration * inside
+        if start in strong:
+            on += 1
+            on_hits += inside
+    return (hits / total if total else None), (on_hits / on if on else None)
+
+
+def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) -> dict:
+    """Chord tones of 4-bar continuations with the heard chords and with none, and of the real next bars."""
+    shares: dict[str, list[tuple]] = {"heard": [], "none": [], "real": []}
+    for piece in pieces:
+        song = daw_song(piece)
+        melody = song.tracks[0]
+        mm = song.meter_map
+        start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after_bars
+        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+        real = [(p, s, d) for p, s, d, _ in piece.parts[0].notes if a <= s < b]
+        if not real:
+            continue
+        strong = {slot.start for slot in slot_grid(piece.meters, b, "half") if slot.start >= a}
+        shares["real"].append(_chord_tones(real, piece.chords, strong))
+        for seed in seeds:
+            request, _ = sa.suggest_request(song, melody, start_bar=start_bar, bars=4, seed=seed)
+            for name, req in (("heard", request), ("none", replace(request, chords=()))):
+                for cand in engine.suggest(req):
+                    shares[name].append(_chord_tones([(p, s, d) for p, s, d, _ in cand.notes], piece.chords, strong))
+
+    def mean(values: list) -> float | None:
+        kept = [v for v in values if v is not None]
+        return round(statistics.mean(kept), 4) if kept else None
+
+    return {name: {"by_duration": mean([v[0] for v in vals]), "strong_beats": mean([v[1] for v in vals]),
+                   "samples": len(vals)} for name, vals in shares.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--split", default="test", choices=("train", "valid", "test"))
+    p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    engine = sa.load_continuation_engine(None)
+    report = {}
+    for source, after in SOURCES.items():
+        pieces = pieces_of(source, args.split, args.limit)
+        if not pieces:
+            print(f"heard_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
+            continue
+        report[source] = {"pieces": len(pieces), "agreement": agreement(pieces),
+                          "nll": nll(pieces, engine.net, pieces[0].style)}
+        if not args.no_sample:
+            report[source]["fit"] = fit(pieces, engine, after, args.seeds)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for source, r in report.items():
+            g, n = r["agreement"], r["nll"]
+            print(f"{source} ({r['pieces']} {args.split} pieces): heard against annotated, per beat: root {g['root']}, "
+                  f"major/minor {g['majmin']} ({g['beats']} beats)")
+            print("  NLL per melody note (pitch): " + ", ".join(f"{k} {v['nll']} ({v['pitch']})" for k, v in n.items()))
+            for name, v in r.get("fit", {}).items():
+                print(f"  chord tones, {name}: by duration {v['by_duration']}, on strong beats {v['strong_beats']}")
+    return 0 if report else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""``heard_eval`` on a few POP909 test songs: the chords heard in the piano agree with the annotations, make the
+melody cheaper for the network, and bring the candidates' notes onto the chords the piano plays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer_app.model import song_adapter as sa
+from composer_app.model.continuation import DEFAULT_WEIGHTS
+from composer_app.training.continuation import heard_eval as he
+
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+
+
+@pytest.mark.skipif(not (DATASETS / "pop909").is_dir() or not DEFAULT_WEIGHTS.is_file(),
+                    reason="no POP909 in ../shared/datasets, or no trained weights")
+def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", "")
+    pieces = he.pieces_of("pop909", "test", 3)
+    assert len(pieces) == 3
+    assert he.agreement(pieces)["root"] > 0.8
+    engine = sa.load_continuation_engine(None)
+    nll = he.nll(pieces, engine.net, "pop")
+    assert nll["annotated"]["nll"] < nll["none"]["nll"] and nll["heard"]["nll"] < nll["none"]["nll"]
+    fit = he.fit(pieces, engine, 8, [0])
+    assert fit["heard"]["samples"] == 12 and fit["real"]["samples"] == 3
+    assert fit["heard"]["by_duration"] > fit["none"]["by_duration"]
+    song = he.daw_song(pieces[0])
+    assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]
