@@ -89,6 +89,29 @@ def test_melody_over_chords_into_an_empty_span(tmp_path: Path, capsys) -> None:
         assert all(n[1] < 4 * BAR for n in notes)
 
 
+def test_melody_over_a_chords_part_without_chord_symbols(tmp_path: Path, capsys) -> None:
+    """The lead sheet's chords as a DAW gives them: only the chords track's notes, no symbols. The melody is
+    written over the chords that part plays, and the JSON says so; with no other part there is nothing to hear."""
+    from dataclasses import replace
+
+    from composer_app.midi import write_midi
+
+    song = lead_sheet(bars=8, seed=2)
+    melody = song.tracks[0]
+    empty = replace(melody, clips=(replace(melody.clips[0], notes=()),))
+    path = tmp_path / "piano-only.mid"
+    write_midi(replace(song, chords=(), tracks=(empty, *song.tracks[1:])), path)
+    assert main(["melody", str(path), "--track", "melody", "--bars", "1:4", "--seed", "2",
+                 "--out", str(tmp_path / "out")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["chords"] == "the chords the other parts play"
+    assert all(row["notes"] > 0 for row in summary["candidates"])
+    alone = tmp_path / "alone.mid"
+    write_midi(replace(song, chords=(), tracks=(empty,)), alone)
+    assert main(["melody", str(alone), "--bars", "1:4", "--out", str(tmp_path / "out2")]) != 0
+    assert "no other part plays chords" in capsys.readouterr().err
+
+
 def test_span_errors_are_one_line(tune: Path, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["infill", str(tune), "--bars", "6:5", "--out", str(tmp_path)])
