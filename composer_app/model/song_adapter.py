@@ -441,8 +441,7 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
                      "density": density}
     request = ContinuationRequest(
         context=context, meters=meters_of(song), key=choice.key, chords=request_chords(song, track)[0],
-        start_bar=start_bar,
-        bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
+        start_bar=start_bar, bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
         role=infer_role(context or notes), phrase_end=phrase_end, **{k: v for k, v in options.items() if v is not None})
     return request, choice
 
