@@ -11,7 +11,7 @@ from composer_app.core.chords import lead_sheet_name
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
-from composer_app.model.song_adapter import CHORDS_HEARD, pick_track, request_chords, song_key_report, spelling_key
+from composer_app.model.song_adapter import heard_under, pick_track, song_key_report, spelling_key
 
 
 def song_info(song: Song) -> dict:
@@ -50,14 +50,10 @@ def song_info(song: Song) -> dict:
 
 
 def _heard(song: Song) -> list[dict]:
-    """Without chord symbols: the chords the parts other than the melody play, as suggest hears them."""
-    if song.chords:
-        return []
+    """Where no chord symbol stands: the chords the parts other than the melody play, as suggest hears them."""
     try:
-        chords, source = request_chords(song, pick_track(song))
+        chords = heard_under(song, pick_track(song))
     except ValueError:  # no pitched track
-        return []
-    if source != CHORDS_HEARD:
         return []
     mm = song.meter_map
     return [{"bar": str(mm.position(s)), "label": label, "name": lead_sheet_name(label, spelling_key(song, s))}
@@ -91,12 +87,13 @@ def _print_info(path: str, info: dict) -> None:
     if chords:
         shown = " ".join(c["name"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")
         print(f"  chords   {len(chords)}: {shown}")
-    elif info["chords_heard"]:
-        heard = info["chords_heard"]
-        shown = " ".join(c["name"] for c in heard[:16]) + (" ..." if len(heard) > 16 else "")
-        print(f"  chords   none; the other parts play {len(heard)}: {shown}")
     else:
         print("  chords   none")
+    heard = info["chords_heard"]
+    if heard:
+        shown = " ".join(c["name"] for c in heard[:16]) + (" ..." if len(heard) > 16 else "")
+        where = "where there are no chord symbols, " if chords else ""
+        print(f"  heard    {where}the other parts play {len(heard)}: {shown}")
     print(f"  tracks   {len(info['tracks'])}")
     for i, t in enumerate(info["tracks"], 1):
         rng = f"{t['range'][0]}-{t['range'][1]}" if t["range"] else "-"

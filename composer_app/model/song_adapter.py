@@ -197,28 +197,52 @@ def chords_of(song: Song) -> tuple[tuple[int, int, str], ...]:
 
 CHORDS_FROM_SYMBOLS = "the chord symbols"
 CHORDS_HEARD = "the chords the other parts play"
+CHORDS_BOTH = "the chord symbols, and where there are none the chords the other parts play"
 NO_CHORDS = "no chords"
 
 
 def request_chords(song: Song, track: Track) -> tuple[tuple[tuple[int, int, str], ...], str]:
     """The chords a request for ``track`` is conditioned on, and where they come from (one phrase for a person):
-    the song's chord symbols; else the chords its other parts play, heard beat by beat (``heard_chords``) and
-    spelt in the key there, as a MIDI file from a DAW gives its harmony only as a piano or guitar part; else none.
-    The network learnt with the chords: on 40 POP909 test songs with their piano part and no symbols, the
-    melody costs 3.724 nats a note over the chords heard in it, 3.792 with none, 3.718 with the annotated ones."""
-    if song.chords:
-        return chords_of(song), CHORDS_FROM_SYMBOLS
+    the song's chord symbols, and where none stands the chords its other parts play (``heard_under``): a MIDI file
+    from a DAW gives its harmony only as a piano or guitar part. The network learnt with the chords: on 40 POP909
+    test songs with their piano part and no symbols, the melody costs 3.724 nats a note over the chords heard in
+    it, 3.792 with none, 3.718 with the annotated ones."""
+    chords = tuple(sorted(chords_of(song) + heard_under(song, track)))
+    return chords, chords_source(song, chords)
+
+
+def heard_under(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
+    """The chords the song's parts other than ``track`` play (``heard_chords``, beat by beat), spelt in the key
+    there, wherever no chord symbol stands (a symbol is the musician's word and wins)."""
     others = tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
                    for n in track_notes(t))
-    heard = heard_chords(others, meters_of(song))
-    if not heard:
-        return (), NO_CHORDS
-    return tuple((s, d, label_in_key(label, spelling_key(song, s))) for s, d, label in heard), CHORDS_HEARD
+    written = sorted((c.start, c.end) for c in song.chords)
+    out = []
+    for start, duration, label in heard_chords(others, meters_of(song)):
+        for a, b in _uncovered(start, start + duration, written):
+            out.append((a, b - a, label_in_key(label, spelling_key(song, a))))
+    return tuple(out)
+
+
+def _uncovered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside every span (start, end) of the sorted ``spans``."""
+    out, at = [], start
+    for a, b in spans:
+        if b <= at or a >= end:
+            continue
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < end:
+        out.append((at, end))
+    return out
 
 
 def chords_source(song: Song, chords: Sequence[tuple[int, int, str]]) -> str:
     """Where the ``chords`` of a request built by ``request_chords`` for ``song`` came from (its phrase)."""
-    return CHORDS_FROM_SYMBOLS if song.chords else CHORDS_HEARD if chords else NO_CHORDS
+    if not song.chords:
+        return CHORDS_HEARD if chords else NO_CHORDS
+    return CHORDS_BOTH if len(chords) > len(song.chords) else CHORDS_FROM_SYMBOLS
 
 
 # ---------------------------------------------------------------- which key

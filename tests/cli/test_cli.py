@@ -71,7 +71,8 @@ def test_info_without_chord_symbols_names_the_chords_the_other_parts_play(tmp_pa
                                                                                for p in (43, 50, 59))),))
     save_project(replace(lead_sheet(), chords=(), tracks=(lead_sheet().tracks[0], chords)), path)
     assert main(["info", str(path)]) == 0
-    assert "chords   none; the other parts play 2: C G" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "chords   none\n" in out and "heard    the other parts play 2: C G\n" in out
     assert main(["info", str(path), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["chords"] == [] and [c["label"] for c in info["chords_heard"]] == ["C:maj", "G:maj"]

@@ -467,11 +467,22 @@ def test_without_chord_symbols_a_request_hears_the_chords_of_the_other_parts() -
 
 
 def test_chord_symbols_win_over_what_the_parts_play() -> None:
-    symbols = (ChordSymbol(0, 2 * BAR, "Eb:maj7"), ChordSymbol(2 * BAR, 2 * BAR, "C:min7"))
+    symbols = (ChordSymbol(0, 2 * BAR, "Eb:maj7"), ChordSymbol(2 * BAR, 2 * BAR, "C:min7"))  # every bar
     song, lead = _lead_and_piano(symbols)
     request, _ = sa.suggest_request(song, lead, start_bar=2)
     assert request.chords == ((0, 2 * BAR, "Eb:maj7"), (2 * BAR, 2 * BAR, "C:min7"))
     assert sa.chords_source(song, request.chords) == sa.CHORDS_FROM_SYMBOLS
+
+
+def test_where_symbols_stop_the_chords_the_other_parts_play_go_on() -> None:
+    """A symbol typed over bar 2 wins there; the other bars keep the chords the piano plays (typing one chord
+    does not silence the rest)."""
+    song, lead = _lead_and_piano((ChordSymbol(BAR + 960, 960, "F:min7"),))
+    chords, source = sa.request_chords(song, lead)
+    assert source == sa.CHORDS_BOTH and sa.chords_source(song, chords) == sa.CHORDS_BOTH
+    assert chords == ((0, BAR, "Eb:maj"), (BAR, 960, "Ab:maj"), (BAR + 960, 960, "F:min7"), (2 * BAR, BAR, "Bb:7"),
+                      (3 * BAR, BAR, "Eb:maj"))
+    assert sa.heard_under(song, lead) == tuple(c for c in chords if c[2] != "F:min7")
 
 
 def test_a_melody_is_written_over_a_piano_part_without_chord_symbols() -> None:

@@ -88,7 +88,7 @@ class Assistant(QObject):
         batch = self.history.start(kind_name, title, target, options)
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
         chords = getattr(request, "chords", None)
-        batch.heard_chords = chords is not None and adapter.chords_source(song, chords) == adapter.CHORDS_HEARD
+        batch.chords_from = adapter.chords_source(song, chords) if chords is not None else ""
         engines = self.engines
 
         def job(token: CancelToken) -> int:
@@ -288,5 +288,5 @@ def _error_text(error: BaseException) -> str:
 
 
 def _over(batch: Batch) -> str:
-    """What the status line adds when a batch was conditioned on the chords heard in the other parts."""
-    return f", over {adapter.CHORDS_HEARD}" if batch.heard_chords else ""
+    """What the status line adds when a batch was conditioned on chords heard in the other parts."""
+    return f", over {batch.chords_from}" if batch.chords_from in (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH) else ""

@@ -87,8 +87,8 @@ class Batch:
     options: Options
     key_name: str = ""
     key_reason: str = ""
-    heard_chords: bool = False
-    """The request was conditioned on the chords the song's other parts play (it has no chord symbols)."""
+    chords_from: str = ""
+    """Where the request's chords came from (``song_adapter.chords_source``; "" for a harmonization)."""
     suggestions: list[Suggestion] = field(default_factory=list)
     state: str = "running"  # running, done, cancelled, failed
     message: str = ""

@@ -1,18 +1,32 @@
-"""Chord lane: the song's chord symbols above the roll; double-click to type one, Delete to remove it."""
+"""Chord lane: the song's chord symbols above the roll; double-click to type one, Delete to remove it. Where no
+symbol stands, the chords the other parts play show in grey italics: what the assistant writes over."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from composer_app.core import edits
 from composer_app.core.chords import lead_sheet_name, spelled_label
 from composer_app.core.song import ChordSymbol
-from composer_app.model.song_adapter import spelling_key
+from composer_app.model.song_adapter import heard_under, spelling_key
 from composer_app.ui.piano_roll.view import PianoRollView
 
 HEIGHT = 24
+TIP = "Chords: double-click to type a chord (C, Am7, G/B, F:maj7), Delete removes"
+HEARD_TIP = (TIP + ". Grey chords are those the other parts play where there is no chord symbol: the assistant "
+             "writes over them (right-click keeps them as chord symbols)")
 
 
 class ChordLane(QWidget):
@@ -29,9 +43,10 @@ class ChordLane(QWidget):
         self._span = (0, 0)
         self.ghost_chords: tuple[tuple[int, int, str], ...] = ()  # (start, duration, label) of a shown candidate
         self._ghost_colour = QColor(255, 255, 255)
+        self._heard: tuple[tuple, tuple[tuple[int, int, str], ...]] = ((), ())  # (what it was heard for, chords)
         self.setFixedHeight(HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setToolTip("Chords: double-click to type a chord (C, Am7, G/B, F:maj7), Delete removes")
+        self.setToolTip(TIP)
         view.viewport_moved.connect(self.update)
         self._doc.song_changed.connect(self._on_song_changed)
 
@@ -47,11 +62,50 @@ class ChordLane(QWidget):
                 return c
         return None
 
+    def heard(self) -> tuple[tuple[int, int, str], ...]:
+        """The chords the parts other than the open clip's track play where no symbol stands (``heard_under``, as
+        the assistant hears them); kept while the song's tracks, meters and chords are the same objects."""
+        song, clip_id = self._doc.song, self._view.scene_.clip_id
+        mark = (song.tracks, song.meters, song.chords, clip_id)
+        if len(self._heard[0]) == 4 and all(a is b for a, b in zip(self._heard[0], mark)):
+            return self._heard[1]
+        try:
+            chords = heard_under(song, song.track_of_clip(clip_id)) if clip_id is not None else ()
+        except KeyError:
+            chords = ()
+        self._heard = (mark, chords)
+        return chords
+
+    def keep_heard(self) -> None:
+        """The heard chords become chord symbols (one undo step)."""
+        song = self._doc.song
+        heard = self.heard()
+        for start, duration, label in heard:
+            song = edits.set_chord(song, start, duration, label)
+        if heard:
+            self._doc.apply(f"Keep {len(heard)} heard chord{'s' if len(heard) != 1 else ''}", song)
+
     # ------------------------------------------------------------ painting
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(40, 43, 50))
         w, h = self.width(), self.height()
+        heard = self.heard()
+        self.setToolTip(HEARD_TIP if heard else TIP)
+        font = QFont(p.font())
+        font.setItalic(True)
+        p.setFont(font)
+        for start, duration, label in heard:
+            x0, x1 = self._view.view_x(start), self._view.view_x(start + duration)
+            if x1 < 0 or x0 > w:
+                continue
+            rect = QRectF(x0 + 1, 2, x1 - x0 - 2, h - 4)
+            p.fillRect(rect, QColor(52, 57, 66))
+            p.setPen(QPen(QColor(150, 158, 170)))
+            p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       self.shown_label(label, start))
+        font.setItalic(False)
+        p.setFont(font)
         for c in self._doc.song.chords:
             x0, x1 = self._view.view_x(c.start), self._view.view_x(c.end)
             if x1 < 0 or x0 > w:
@@ -135,6 +189,10 @@ class ChordLane(QWidget):
             delete = QAction("Delete chord", menu)
             delete.triggered.connect(lambda: self.delete_chord(chord.id))
             menu.addAction(delete)
+        if self.heard():
+            keep = QAction("Keep the heard chords as chord symbols", menu)
+            keep.triggered.connect(self.keep_heard)
+            menu.addAction(keep)
         menu.exec(event.globalPos())
 
     # ------------------------------------------------------------ typing a chord

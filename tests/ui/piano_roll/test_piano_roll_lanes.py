@@ -156,3 +156,30 @@ def test_note_labels_follow_a_change_of_mode_under_the_same_signature(roll):
     assert scene._label_cache(12, scene.label_key())[61].text() == "Db4"
     roll.doc.apply("Set key", edits.set_key(roll.doc.song, 0, 2, "minor"))
     assert scene._label_cache(12, scene.label_key())[61].text() == "C#4"
+
+
+def test_the_chord_lane_shows_the_chords_the_other_parts_play_and_can_keep_them(roll, qtbot):
+    """No chord symbols, a piano part: the lane shows the chords it plays (what the assistant writes over). A
+    typed chord wins where it stands, the rest stays heard; keeping them makes them symbols in one undo step."""
+    from dataclasses import replace
+
+    from composer_app.core.song import Clip, Note, Track
+
+    voicings = ((48, 52, 55, 60), (43, 55, 59, 62))  # C, then G over the bass track's C and G
+    piano = Track("Piano", channel=2, id="t3", clips=(Clip(0, 2 * BAR, tuple(
+        Note(p, b * BAR, BAR, 70) for b, v in enumerate(voicings) for p in v)),))
+    roll.doc.apply("Add piano", replace(roll.doc.song, tracks=roll.doc.song.tracks + (piano,)))
+    lane = roll.editor.chord_lane
+    assert lane.heard() == ((0, BAR, "C:maj"), (BAR, BAR, "G:maj"))
+    lane.grab()  # painted: the tooltip says what the grey chords are
+    assert "the other parts play" in lane.toolTip()
+    editor = lane.begin_edit(roll.view.view_x(BAR + 10))
+    editor.setText("G7")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert lane.heard() == ((0, BAR, "C:maj"),)
+    lane.keep_heard()
+    assert sorted((c.start, c.duration, c.label) for c in roll.doc.song.chords) == [(0, BAR, "C:maj"),
+                                                                                   (BAR, BAR, "G:7")]
+    assert lane.heard() == () and roll.doc.undo_stack.undoText() == "Keep 1 heard chord"
+    roll.doc.undo_stack.undo()
+    assert lane.heard() == ((0, BAR, "C:maj"),)
