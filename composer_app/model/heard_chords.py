@@ -1,14 +1,15 @@
-"""The chords the other parts play, heard from their notes: what a continuation is conditioned on where a song
-has no chord symbols (a MIDI file from a DAW with a piano part, a string quartet), as a musician hears the
-harmony under a melody.
+"""The chords the other parts play, heard from their notes: what a continuation is conditioned on where no chord
+symbol stands (a MIDI file from a DAW with a piano part, a string quartet), as a musician hears the harmony
+under a melody.
 
 Per beat, the notes sounding there (weighted by how long they sound in it, the lowest one once more as the
 bass) are matched against chord templates: triads, sevenths, diminished and suspended chords on every root.
 A chord scores +1 for each chord tone heard and -``OUTSIDE`` for each other pitch class, plus ``BASS`` when the
 bass is its root; a four-note chord pays ``RICHER`` unless its seventh is heard. A Viterbi pass over the beats
 keeps a chord until the evidence for another outweighs ``CHANGE``, so a passing note does not make a chord of
-its own. Beats where nothing sounds have no chord. Labels are Harte with sharps (``C#:min7``); the caller spells
-them in the song's key.
+its own. Beats where (almost) nothing sounds, or one note at a time, have no chord. Labels are Harte with sharps
+(``C#:min7``); the caller spells them in the song's key. ``python -m composer_app.training.continuation.heard_eval``
+measures it against annotated chords.
 """
 
 from __future__ import annotations
