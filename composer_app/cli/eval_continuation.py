@@ -48,7 +48,7 @@ def _piece(path: Path) -> dict | None:
     if len(notes) < MIN_NOTES:
         return None
     end = max(n[1] + n[2] for n in notes)
-    meters, chords, key = sp.meters_of(song), sp.request_chords(song, track)[0], sp.choose_key(song, notes, end).key
+    meters, chords, key = sp.meters_of(song), sp.request_chords(song, track), sp.choose_key(song, notes, end).key
     role, style = sp.infer_role(notes), sp.song_style(song)
     scale = nv.time_scale(meters, notes)  # scored in the note values the engine samples in
     rows = tk.encode_part(nv.shrunk(notes, scale), nv.shrunk_meters(meters, scale), nv.shrunk_chords(chords, scale),

@@ -455,7 +455,7 @@ def test_without_chord_symbols_a_request_hears_the_chords_of_the_other_parts() -
     plays, spelt in the key detected (Ab and Bb7, not G# and A#7), not on 'no chord'."""
     song, lead = _lead_and_piano()
     heard = ((0, BAR, "Eb:maj"), (BAR, BAR, "Ab:maj"), (2 * BAR, BAR, "Bb:7"), (3 * BAR, BAR, "Eb:maj"))
-    assert sa.request_chords(song, lead) == (heard, sa.CHORDS_HEARD)
+    assert sa.request_chords(song, lead) == heard and sa.chords_source(song, heard) == sa.CHORDS_HEARD
     request, key = sa.suggest_request(song, lead, start_bar=2)
     assert key.reason == "detected from the notes, no key signature" and request.chords == heard
     assert sa.chords_source(song, request.chords) == sa.CHORDS_HEARD
@@ -463,7 +463,7 @@ def test_without_chord_symbols_a_request_hears_the_chords_of_the_other_parts() -
     assert fill.chords == heard
     # the track asked about is never heard: the piano's own continuation hears no other part playing chords
     piano = song.tracks[1]
-    assert sa.request_chords(song, piano) == ((), sa.NO_CHORDS)
+    assert sa.request_chords(song, piano) == () and sa.chords_source(song, ()) == sa.NO_CHORDS
 
 
 def test_chord_symbols_win_over_what_the_parts_play() -> None:
@@ -478,8 +478,8 @@ def test_where_symbols_stop_the_chords_the_other_parts_play_go_on() -> None:
     """A symbol typed over bar 2 wins there; the other bars keep the chords the piano plays (typing one chord
     does not silence the rest)."""
     song, lead = _lead_and_piano((ChordSymbol(BAR + 960, 960, "F:min7"),))
-    chords, source = sa.request_chords(song, lead)
-    assert source == sa.CHORDS_BOTH and sa.chords_source(song, chords) == sa.CHORDS_BOTH
+    chords = sa.request_chords(song, lead)
+    assert sa.chords_source(song, chords) == sa.CHORDS_BOTH
     assert chords == ((0, BAR, "Eb:maj"), (BAR, 960, "Ab:maj"), (BAR + 960, 960, "F:min7"), (2 * BAR, BAR, "Bb:7"),
                       (3 * BAR, BAR, "Eb:maj"))
     assert sa.heard_under(song, lead) == tuple(c for c in chords if c[2] != "F:min7")

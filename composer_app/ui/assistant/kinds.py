@@ -210,7 +210,7 @@ def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
         start, bars = selected_span(ask)
     else:
         notes = adapter.track_notes(_track(ask))
-        chords = () if notes else adapter.request_chords(song, _track(ask))[0]
+        chords = () if notes else adapter.request_chords(song, _track(ask))
         if notes:
             start = adapter.bar_after(notes, song)
         elif chords:

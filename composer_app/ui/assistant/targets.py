@@ -12,11 +12,12 @@ from composer_app.ui.assistant.session import Target
 def target_of(song: Song, clip_id: str | None, selected: Iterable[str] = ()) -> Target:
     """The target for the piano roll's state (open clip and selected note ids). ValueError when the song
     has nothing to work on."""
+    empty = None
     if clip_id is not None:
         try:
             track = song.track_of_clip(clip_id)
         except KeyError:
-            clip_id = None
+            pass
         else:
             clip = track.clip(clip_id)
             chosen = set(selected)
@@ -27,10 +28,9 @@ def target_of(song: Song, clip_id: str | None, selected: Iterable[str] = ()) -> 
                 return Target(track.id, clip_id, tuple((n.pitch, clip.start + n.start, n.duration, n.velocity)
                                                        for n in sorted(notes, key=lambda n: (n.start, n.pitch))),
                               bool(picked))
-            track = adapter.pick_track(song)
-            return Target(track.id, None, adapter.track_notes(track), empty_clip=clip_id)
+            empty = clip_id
     track = adapter.pick_track(song)
-    return Target(track.id, None, adapter.track_notes(track))
+    return Target(track.id, None, adapter.track_notes(track), empty_clip=empty)
 
 
 def into_empty_clip(song: Song, target: Target) -> Target:

@@ -43,7 +43,6 @@ class ChordLane(QWidget):
         self._span = (0, 0)
         self.ghost_chords: tuple[tuple[int, int, str], ...] = ()  # (start, duration, label) of a shown candidate
         self._ghost_colour = QColor(255, 255, 255)
-        self._heard: tuple[tuple, tuple[tuple[int, int, str], ...]] = ((), ())  # (what it was heard for, chords)
         self.setFixedHeight(HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setToolTip(TIP)
@@ -64,17 +63,12 @@ class ChordLane(QWidget):
 
     def heard(self) -> tuple[tuple[int, int, str], ...]:
         """The chords the parts other than the open clip's track play where no symbol stands (``heard_under``, as
-        the assistant hears them); kept while the song's tracks, meters and chords are the same objects."""
+        the assistant hears them)."""
         song, clip_id = self._doc.song, self._view.scene_.clip_id
-        mark = (song.tracks, song.meters, song.chords, clip_id)
-        if len(self._heard[0]) == 4 and all(a is b for a, b in zip(self._heard[0], mark)):
-            return self._heard[1]
         try:
-            chords = heard_under(song, song.track_of_clip(clip_id)) if clip_id is not None else ()
+            return heard_under(song, song.track_of_clip(clip_id)) if clip_id is not None else ()
         except KeyError:
-            chords = ()
-        self._heard = (mark, chords)
-        return chords
+            return ()
 
     def keep_heard(self) -> None:
         """The heard chords become chord symbols (one undo step)."""
