@@ -95,6 +95,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_harmonization(args: argparse.Namespace) -> int:
+    from composer_app.training.harmony.crosseval import excerpt_report, format_table
     from composer_app.training.harmony.evaluate import evaluate_files, format_report, lead_sheet_files
 
     if args.cross_source:
@@ -115,12 +116,21 @@ def cmd_eval_harmonization(args: argparse.Namespace) -> int:
     if not files:
         return _error(f"no MIDI files in {folder}")
     report = evaluate_files(files, harmonizer, args.candidates, args.style)
+    if report.get("files"):
+        report["excerpts"] = excerpt_report(files, harmonizer, args.style)
     if not report.get("files"):
         skipped = report.get("skipped") or []
         reasons = "; ".join(skipped[:5]) + (f"; ... ({len(skipped) - 5} more)" if len(skipped) > 5 else "")
         return _error(f"none of the {len(files)} files in {folder} can be evaluated: a lead sheet needs a melody "
                       f"and chord symbols (a 'chords' track with chord-label text events) ({reasons})")
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_report(report))
+        if report["excerpts"]:
+            print("\n8-bar excerpts, as --held-out judges them (key: the file's signature, else the one found in "
+                  "each excerpt's melody):")
+            print("\n".join(format_table({folder.name: report["excerpts"]})))
     return 0
 
 

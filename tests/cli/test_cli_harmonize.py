@@ -97,6 +97,12 @@ def test_eval_harmonization_on_files(tmp_path, weights, capsys):
                  "--limit", "2"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 2 and set(report["fit"]) == {"model", "hmm", "real"}
+    excerpts = report["excerpts"]  # the --held-out table's figures on the user's own files
+    assert excerpts["excerpts"] == 2 and set(excerpts["root"]) == {"model", "best_of_4", "hmm", "rule"}
+    assert excerpts["strong_beat_chord_tones"]["real"] == 1.0  # the toy melodies use chord tones only
+    assert main(["eval", "harmonization", str(tmp_path / "ls"), "--weights", str(weights)]) == 0
+    out = capsys.readouterr().out
+    assert "per-beat accuracy" in out and "8-bar excerpts" in out and "| ls | 3 |" in out and "diatonic rule" in out
 
 
 def test_harmonize_range_keeps_the_other_chords(tmp_path, weights, capsys):

@@ -4,6 +4,7 @@ lead-sheet exporter and the evaluation on exported files."""
 import numpy as np
 import pytest
 
+from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony import Harmonizer, HarmonyRequest
 from composer_app.model.harmony_features import N_FEATURES
 from composer_app.model.harmony_net import load_weights
@@ -136,3 +137,30 @@ def test_windows_are_also_seen_in_the_estimated_key():
     own = piece_sequences(piece)
     for a, b in zip(seqs, own):  # the estimate (C major) is the reference: as if the label were right
         assert list(a.classes) == list(b.classes) and a.split == "train" and a.piece_id.endswith("#bar0")
+
+
+def test_a_lead_sheet_file_gives_the_excerpts_its_piece_gives(tmp_path):
+    """``song_excerpts`` (a folder of the user's lead sheets, read by the app) cuts the windows the datasets' pieces
+    get, keeps a key signature and, in a file without one, estimates the key from each excerpt's melody."""
+    from dataclasses import replace
+
+    from composer_app.fileio import open_song
+    from composer_app.training.harmony.crosseval import excerpt_report, excerpts_of, song_excerpts
+
+    pieces = synthetic_pieces(2)
+    paths = export_pieces(pieces, tmp_path)
+    for piece, path in zip(pieces, paths):
+        song = open_song(path)
+        got = song_excerpts(song, path.stem, "folk", bars=4)
+        want = excerpts_of(piece, bars=4)
+        assert [(e.melody, e.chords, e.meters, e.end) for e in got] == [(e.melody, e.chords, e.meters, e.end)
+                                                                         for e in want]
+        # C major is written without a signature: like a DAW file, each excerpt's key is found in its melody
+        assert [e.key for e in got] == [e.key for e in excerpts_of(piece, bars=4, strip_key=True)]
+        assert {(e.key.tonic, e.key.mode) for e in got} != {(0, "major")}
+        signed = song_excerpts(replace(song, keys=(KeySignature(0, 7, "major"),)), path.stem, "folk", bars=4)
+        assert [(e.key.tonic, e.key.mode) for e in signed] == [(7, "major")] * 2  # a signature is kept
+    report = excerpt_report(paths, Harmonizer(toy_weights(0)))
+    assert report["excerpts"] == 2 and report["strong_beat_chord_tones"]["real"] == 1.0
+    assert set(report["root"]) == {"model", "best_of_4", "hmm", "rule"}
+    assert excerpt_report([tmp_path / "missing.mid"], Harmonizer(toy_weights(0))) is None

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from composer_app.core.pitch import KeySignature
+from composer_app.core.song import Song
 from composer_app.core.timing import meters_from
 from composer_app.model.harmony import Harmonizer, HarmonyRequest
 from composer_app.model.harmony_features import slot_grid, slot_labels
@@ -56,27 +57,55 @@ def excerpts_of(piece: Piece, bars: int = 8, windows: int = 2, transpose: int = 
         piece = piece.transposed(transpose)
         mel = piece.melody
         assert mel is not None
-    lines = piece.bar_lines()
+    return _windows(f"{piece.source}:{piece.id}", piece.source, piece.style,
+                    tuple((p, s, d) for p, s, d, _ in mel.notes), piece.chords, piece.meters, piece.bar_lines(),
+                    None if strip_key else piece.key_at, bars, windows)
+
+
+def song_excerpts(song: Song, name: str, style: str, bars: int = 8, windows: int = 2) -> list[Excerpt]:
+    """``excerpts_of`` for a lead-sheet file as the app reads it (melody track by ``pick_track``, chord symbols):
+    the windows start at the bar of the melody's first note; the key is the file's key signature, or where it
+    has none the key ``estimate_key`` finds in each excerpt's melody (never the chord symbols, the answer)."""
+    from composer_app.model.song_adapter import has_key_signature, meters_of, pick_track, track_notes
+
+    notes = track_notes(pick_track(song))
+    if not notes or not song.chords:
+        return []
+    mm = song.meter_map
+    first = mm.bar_of(min(n[1] for n in notes))
+    end = max(n[1] + n[2] for n in notes)
+    lines = [mm.bar_start(b) for b in range(first, mm.bar_of(end) + 2)]
+    return _windows(name, "files", style, tuple((n[0], n[1], n[2]) for n in notes),
+                    tuple((c.start, c.duration, c.label) for c in song.chords), meters_of(song), lines,
+                    song.key_at if has_key_signature(song) else None, bars, windows)
+
+
+def _windows(name: str, source: str, style: str, melody_notes: tuple[MelodyNote, ...],
+             chord_spans: Iterable[ChordSpan], meters: Iterable[tuple[int, int, int]], lines: list[int],
+             key_at: Callable[[int], KeySignature | None] | None, bars: int, windows: int) -> list[Excerpt]:
+    """The excerpts of ``bars`` bars from each of the first ``windows`` multiples of ``bars`` in the bar
+    ``lines``, with at least 8 melody notes and a chord on 3/4 of their half-bar slots; their key from ``key_at``
+    (None, or None there: estimated from the excerpt's melody)."""
     out = []
     for w in range(windows):
         a = w * bars
         if a + bars >= len(lines):
             break
         start, stop = lines[a], lines[a + bars]
-        melody = tuple((p, s - start, min(s + d, stop) - s) for p, s, d, _ in mel.notes if start <= s < stop)
-        chords = tuple((max(s, start) - start, min(s + d, stop) - max(s, start), lab) for s, d, lab in piece.chords
+        melody = tuple((p, s - start, min(s + d, stop) - s) for p, s, d in melody_notes if start <= s < stop)
+        chords = tuple((max(s, start) - start, min(s + d, stop) - max(s, start), lab) for s, d, lab in chord_spans
                        if s < stop and s + d > start)
         if len(melody) < 8 or not chords:
             continue
-        meters = meters_from(piece.meters, start, stop)
-        slots = slot_grid(meters, stop - start, "half")
+        excerpt_meters = meters_from(meters, start, stop)
+        slots = slot_grid(excerpt_meters, stop - start, "half")
         labels = slot_labels(chords, slots)
         if sum(lab != "N" for lab in labels) < 0.75 * len(labels):
             continue
-        key = piece.key_at(start)
-        if strip_key or key is None:
+        key = key_at(start) if key_at is not None else None
+        if key is None:
             key = estimate_key(melody).key
-        out.append(Excerpt(f"{piece.source}:{piece.id}:{w}", piece.source, piece.style, melody, chords, meters,
+        out.append(Excerpt(f"{name}:{w}", source, style, melody, chords, excerpt_meters,
                            KeySignature(0, key.tonic, key.mode), stop - start))
     return out
 
@@ -188,6 +217,23 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
             "strong_beat_chord_tones": {m: ratio(v) for m, v in ct.items()},
             "alternatives_distinct": mean(div), "first_sevenths": mean(sevenths),
             "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions)}
+
+
+def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style: str = "pop") -> dict | None:
+    """``evaluate_excerpts`` over the ``song_excerpts`` of lead-sheet files (style from a 'style--' name prefix,
+    else ``default_style``); None when no file has an excerpt to judge. Unreadable files are left out (the
+    whole-file report lists them)."""
+    from composer_app.fileio import open_song
+    from composer_app.training.harmony.evaluate import style_of
+
+    excerpts: list[Excerpt] = []
+    for path in files:
+        try:
+            song = open_song(path)
+        except Exception:  # noqa: BLE001 - reported by the whole-file evaluation
+            continue
+        excerpts += song_excerpts(song, path.stem, style_of(path, default_style))
+    return evaluate_excerpts(excerpts, harmonizer) if excerpts else None
 
 
 def gain_interval(paired: list[tuple[int, int, int]], seed: int = 0, draws: int = 2000) -> list[float] | None:
