@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -12,7 +12,7 @@ from composer_app.audio.audition import Auditioner
 from composer_app.audio.player import LoopRegion, NoteSink, Player
 from composer_app.audio.synth import DRUM_BANK
 from composer_app.core.edits import delete_clips
-from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.song import Clip, Song, Track
 from composer_app.ui.audio_output import STARTING, AudioConfig, AudioOutput, SilentSink, open_output
 from composer_app.ui.document import SongDocument
 from composer_app.ui.settings import COUNT_IN_CHOICES, METRONOME, Settings
@@ -290,13 +290,13 @@ class AudioService(QObject):
         self._timer.start()
         return True
 
-    def audition_notes(self, notes: Sequence[Note], start_tick: int, program: int = 0, channel: int = 0,
-                       lead_in_bars: int = 1, loop: bool = True) -> None:
-        """Play candidate ``notes`` (clip-relative, placed at ``start_tick``) over the song, with lead-in bars."""
+    def audition_song(self, song: Song, start_tick: int, end_tick: int, lead_in_bars: int = 1,
+                      loop: bool = True) -> None:
+        """Play ``song`` (the document's song with a candidate kept in it) from ``start_tick`` to ``end_tick``,
+        with lead-in bars: what the song would sound like after Keep."""
         self.player.set_metronome(False)
         try:
-            self.auditioner.audition(notes, context=self.document.song, start=start_tick,
-                                     lead_in_bars=lead_in_bars, loop=loop, program=program, channel=channel)
+            self.auditioner.audition(song, start=start_tick, end=end_tick, lead_in_bars=lead_in_bars, loop=loop)
         except Exception as error:  # the output device is gone
             self._device_failed(error)
             return

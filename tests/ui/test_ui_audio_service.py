@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from contextlib import suppress
+from dataclasses import replace
 
 import pytest
 
@@ -163,8 +164,10 @@ def test_preview_note_uses_the_instrument_of_the_track(qtbot, service):
     qtbot.waitUntil(lambda: ("off", 3, 67) in [m for _t, m in sink.messages("off")], timeout=2000)
 
 
-def test_audition_notes_plays_over_the_song(qtbot, service):
-    service.audition_notes([Note(72, 0, 480), Note(74, 480, 480)], start_tick=1920, program=73, lead_in_bars=1)
+def test_audition_song_plays_the_song_with_the_candidate_in_it(qtbot, service):
+    track = Track("cand", program=73, channel=2, clips=(Clip(1920, 960, (Note(72, 0, 480), Note(74, 480, 480))),))
+    song = replace(service.document.song, tracks=service.document.song.tracks + (track,))
+    service.audition_song(song, start_tick=1920, end_tick=2880, lead_in_bars=1)
     assert service.mode == "audition" and service.transport.playing
     qtbot.waitUntil(lambda: any(m[2] == 72 for _t, m in service.output.sink.ons()), timeout=3000)
     service.stop()
@@ -330,7 +333,7 @@ def test_preview_and_play_on_a_dead_device_never_raise(qtbot, settings, document
         svc.play()
         assert len(warnings) == 2 and not svc.transport.playing
         opener.sink.unplug()
-        svc.audition_notes([Note(72, 0, 480)], 0)
+        svc.audition_song(long_song(), 0, 480)
         assert len(warnings) == 3 and svc.mode is None
         svc.panic()
         svc.preview_note(62)  # the fourth output works

@@ -213,7 +213,7 @@ class AssistantPanel(QWidget):
             return
         if index is not None and self.assistant.history.suggestion != suggestion:
             self.assistant.choose(batch.suggestions.index(suggestion))
-        if self.audition.toggle(suggestion, self._song(), batch.target.track_id):
+        if self.audition.toggle(suggestion, self._song(), batch.target):
             self.message.setText(f"Auditioning #{suggestion.index + 1} with a bar of lead-in, looping"
                                  + (f" \u2014 {note}" if note else "") + " (Esc or \u25a0 stops)")
 
