@@ -148,7 +148,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--complexity", default="sevenths", choices=COMPLEXITIES)
     p.add_argument("--pin", action="extend", nargs="+", default=[], metavar="BAR:CHORD",
                    help="keep CHORD on bar BAR (or on beat BAR.BEAT), e.g. --pin 1:C 4:G7 (1-based)")
-    p.add_argument("--range", metavar="A:B", help="reharmonize bars A..B only, keep the other chords")
+    p.add_argument("--range", metavar="A:B",
+                   help="reharmonize bars A..B only, keep the other chords (the chord symbols, or where none stands "
+                        "the chords the other parts play)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--method", default="model", choices=("model", "hmm", "rule"),
                    help="the model, the HMM baseline or the diatonic-triad rule")

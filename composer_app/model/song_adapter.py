@@ -509,9 +509,10 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     """A harmonization request for ``notes`` (the selected melody; default all of ``track``) and its key.
 
     The key is chosen as for ``suggest_request``, judged on the whole melody's bars (and what else
-    ``detection_notes`` counts there); meters and the song's chords
-    (kept outside ``range_bars``) come from the song; ``options`` are HarmonyRequest fields (style, rhythm,
-    complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
+    ``detection_notes`` counts there); meters come from the song, and so do the chords kept around ``range_bars``:
+    its chord symbols, and where none stands the chords its other parts play (``request_chords``, so a
+    reharmonized range leads from and into what the piano plays); ``options`` are HarmonyRequest fields (style,
+    rhythm, complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
     notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
     if not notes:
@@ -523,7 +524,7 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     start = mm.bar_start(mm.bar_of(notes[0][1]))
     sections = () if options.get("range_bars") is not None else _key_sections_over(song, choice, start, end)
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
-                    "existing": chords_of(song)}
+                    "existing": request_chords(song, track)}
     if len(sections) > 1:
         fields.update(key=sections[0], key_changes=sections[1:])
         by_bar = ", ".join(f"{k.name} from bar {mm.bar_of(max(k.tick, start)) + 1}" for k in sections)

@@ -122,6 +122,29 @@ def test_harmonize_range_keeps_the_other_chords(tmp_path, weights, capsys):
         assert kept == [(b * BAR, old[b]) for b in (0, 1, 5, 6, 7)]
 
 
+def test_harmonize_range_over_a_piano_part_keeps_the_chords_it_plays(tmp_path, weights, capsys):
+    """Without chord symbols, the chords around a reharmonized range are those the piano plays there: they
+    are its context, and the lead sheet keeps them as symbols outside the range."""
+    mel = tuple(Note(p, i * 480, 480) for i, p in enumerate([72, 76, 79, 76] * 8))
+    roots = (48, 53, 55, 48, 57, 50, 55, 48)
+    thirds = (4, 4, 4, 4, 3, 3, 4, 4)
+    piano = tuple(Note(p, b * BAR, BAR) for b, (r, t) in enumerate(zip(roots, thirds)) for p in (r, r + t, r + 7))
+    song = Song(tracks=(Track("melody", clips=(Clip(0, 8 * BAR, mel),)),
+                        Track("piano", channel=1, clips=(Clip(0, 8 * BAR, piano),))))
+    path = tmp_path / "song.mid"
+    write_midi(song, path)
+    out = tmp_path / "out"
+    assert main(["harmonize", str(path), "--weights", str(weights), "--range", "3:5", "--candidates", "2",
+                 "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    played = ("C:maj", "F:maj", "G:maj", "C:maj", "A:min", "D:min", "G:maj", "C:maj")
+    for alt in summary["alternatives"]:
+        chords = read_midi(alt["file"]).chords
+        kept = [(c.start, c.label) for c in chords if c.start < 2 * BAR or c.start >= 5 * BAR]
+        assert kept == [(b * BAR, played[b]) for b in (0, 1, 5, 6, 7)]
+        assert all(c.start >= 2 * BAR for c in chords if c.label not in played)
+
+
 def test_pin_and_range_syntax():
     import argparse
 
