@@ -87,6 +87,10 @@ real tune's phrase does. Set on two tuning sets, bars counted from a tune's firs
 (3.90 notes in that bar and room 0.46 after its last onset, real 3.94 and 0.43; 4.5 and 0.31 without) and
 O'Neill's and Ryan's tunes of the valid split, which no shipped model trained on (3.28 and 0.49, real 3.22 and
 0.50). 3 nats, session 5's value from bars counted from the first note, left too few notes in both."""
+SILENT_BARS = 1
+"""Requested bars in a row a candidate may leave without a note where its part never did so (``_longest_rest``):
+one bar's breath or held note, never most of the span. On music with more parts (quartets, songs) about one
+candidate in 450 went from its prompt to the last requested bar in one leap, 3 of 4 bars empty, and ended."""
 _DUR_STEPS = np.asarray(tk.DUR_STEPS)
 _HASH_MUL = np.uint64(1_000_003)
 _FIELD_MIX = np.array([1, 257, 257 ** 2], np.int64)
@@ -203,6 +207,8 @@ class Decoder:
         self.rows, self.bars = self._fill_context(prompt, after) if self.fill and after else self._context(heard)
         if self.fill:
             self.max_notes = max(1, min(self.max_notes, net.max_len - len(self.rows) - 1))
+        self.silent_bars = SILENT_BARS if self.keep else max(SILENT_BARS, self._longest_rest(heard + tuple(after)))
+        """Requested bars in a row a candidate may leave without a note (a variation follows its original)."""
         self.resume = max(self.bars[-1], self.first_bar - tk.MAX_SHIFT)
         """The bar the first sampled shift counts from: the context's last bar, or MAX_SHIFT bars before the span
         where the part rests longer (a melody coming back after an interlude: training shortens such rests to
@@ -252,6 +258,12 @@ class Decoder:
             if count and end > lo:
                 return max(1.0, count / (end - lo))
         return None
+
+    def _longest_rest(self, notes: tuple) -> int:
+        """The most bars in a row without an onset between the first and the last of ``notes`` (the rests before
+        or after them do not count)."""
+        bars = sorted({self.grid.locate(int(n[1]))[0] for n in notes})
+        return max((b - a - 1 for a, b in zip(bars, bars[1:])), default=0)
 
     def _pitch_mask(self, around: tuple) -> np.ndarray:
         """Allowed pitches in the reference key: the request's range, else REGISTER_MARGIN around the pitches of
@@ -332,14 +344,16 @@ class Decoder:
 
     def _bar_tables(self) -> None:
         """Per bar a candidate can be in (the context's last bar on, row ``bar - bar0``): grid steps, meter id,
-        start tick, the shifts that land in the requested bars and those that land past them (EOS included)."""
+        start tick, the shifts that land in the requested bars without leaving more than ``silent_bars`` of them
+        empty, and those that land past them (EOS included)."""
         self.bar0 = min(self.resume, self.first_bar)
         bars = np.arange(self.bar0, self.last_bar + 1)
         self.steps_of = np.array([self.grid.steps(int(b)) for b in bars])
         self.meter_of = np.array([self.grid.meter(int(b)) for b in bars])
         self.start_of = np.array([self.grid.start(int(b)) for b in bars])
         target = bars[:, None] + np.arange(tk.EOS + 1)
-        self.shift_ok_of = (target >= self.first_bar) & (target <= self.last_bar)
+        skipped = target - np.maximum(bars, self.first_bar - 1)[:, None] - 1  # requested bars left empty
+        self.shift_ok_of = (target >= self.first_bar) & (target <= self.last_bar) & (skipped <= self.silent_bars)
         self.shift_ok_of[:, tk.EOS] = False
         self.beyond_of = target > self.last_bar
         self.beyond_of[:, tk.EOS] = True

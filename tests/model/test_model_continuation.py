@@ -191,6 +191,33 @@ def test_an_accompaniment_after_a_long_rest_aims_at_its_own_density(engine):
     assert aims[0] == aims[1] and aims[0] > 7  # (the small test network's window holds the last 4.5 bars)
 
 
+def _longest_empty_run(notes, first: int, bars: int) -> int:
+    used = {s // BAR for _, s, _, _ in notes}
+    best = run = 0
+    for bar in range(first, first + bars):
+        run = 0 if bar in used else run + 1
+        best = max(best, run)
+    return best
+
+
+def test_a_candidate_leaves_no_more_bars_empty_than_its_part_did(engine):
+    """A part that never rested a whole bar gets candidates with at most one requested bar without a note (a
+    breath, a held note), never a leap to the last bar; a part that rested 3 bars in the prompt may do so again.
+    The random network leaps at random, so it tries both."""
+    from composer_app.model.decoding import SILENT_BARS, Decoder
+
+    rested = MOTIF + tuple((p, s + 5 * BAR, d, v) for p, s, d, v in MOTIF)  # bars 0-1, 3 bars of rest, bars 5-6
+    for prompt, allowed in ((MOTIF, SILENT_BARS), (rested, 3)):
+        first = 1 + max(s for _, s, _, _ in prompt) // BAR
+        req = _request(context=prompt, start_bar=first, bars=6)
+        assert Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), first, prompt).silent_bars == allowed
+        runs = [_longest_empty_run(c.notes, first, 6) for seed in range(6)
+                for c in engine.suggest(_request(context=prompt, start_bar=first, bars=6, seed=seed))]
+        assert max(runs) <= allowed
+        if engine.net.d < 64 and allowed > SILENT_BARS:
+            assert max(runs) > SILENT_BARS  # where the part rested, the leaps are still there
+
+
 def test_same_seed_same_result_and_candidates_differ(engine):
     a = engine.suggest(_request(seed=11))
     b = engine.suggest(_request(seed=11))
