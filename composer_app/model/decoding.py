@@ -505,8 +505,9 @@ class Decoder:
         idx[rows], lp[rows] = sample(logits[rows], allowed[rows], self.rng, t, self.req.top_p)
 
     def _shift_mask(self, logits: np.ndarray, st: Batch) -> tuple[np.ndarray, np.ndarray]:
-        """Allowed shifts: land inside the requested bars; 'done' (EOS, or any shift past the end, merged into
-        EOS) only once the last bar has a note; density bias and cap on staying in the bar. Changes ``logits``."""
+        """Allowed shifts: land inside the requested bars, leaving at most ``silent_bars`` of them empty; 'done'
+        (EOS, or any shift past the end, merged into EOS) only once the last bar has a note (a fill: within
+        ``silent_bars`` of it); density bias and cap on staying in the bar. Changes ``logits``."""
         at = st.bar - self.bar0
         allowed = self.shift_ok_of[at]
         allowed[:, 0] &= self._room_in_bar(st, at)
@@ -514,8 +515,8 @@ class Decoder:
             placed = st.length >= len(self.original[0])
             allowed[placed] = False
             allowed[:, tk.EOS] = placed | ~allowed.any(axis=1)
-        elif self.fill:
-            allowed[:, tk.EOS] = st.length > 0
+        elif self.fill:  # a fill or a melody may end early, but leave no more bars empty than a leap may
+            allowed[:, tk.EOS] = (st.length > 0) & (self.last_bar - st.bar <= self.silent_bars)
         else:
             allowed[:, tk.EOS] = st.has_last
         dens = self.density
