@@ -34,7 +34,7 @@ from composer_app.model.harmony_rules import (
     style_quality_bonus,
     style_transitions,
 )
-from composer_app.model.harmony_sections import harmonize_sections
+from composer_app.model.harmony_sections import harmonize_sections, later_request, moved_back
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     class_label,
@@ -99,6 +99,10 @@ class HarmonyRequest:
     key_changes: tuple[KeySignature, ...] = ()
     """Keys taking over later in the music (each at its tick, on a barline): each key section is harmonized in
     its own key (``harmony_sections``); not with ``range_bars``."""
+    start: int = 0
+    """The barline where the music to harmonize begins (a phrase later in a song): no chord is written before it.
+    Everything else stays in song ticks and bars; the harmonizer works on the request moved to start there
+    (``harmony_sections.later_request``) and moves its chords back."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,8 @@ class Harmonizer:
                 raise Cancelled("harmonize was cancelled")
 
         check()
+        if req.start > 0:
+            return [moved_back(h, req.start) for h in self.harmonize(later_request(req), cancel)]
         if req.key_changes and req.range_bars is None:
             return harmonize_sections(self, req, cancel)
         n_want = min(max(req.candidates, 1), 8)

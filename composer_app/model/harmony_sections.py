@@ -42,6 +42,25 @@ def section_request(req: HarmonyRequest, start: int, stop: int, key: object) -> 
                    existing=clipped(req.existing), pins=pins, key_changes=())
 
 
+def later_request(req: HarmonyRequest) -> HarmonyRequest:
+    """A request whose music begins at ``req.start`` (a barline), moved to begin at tick 0: its melody, meters,
+    chords and pins from there on, its key changes and bar range moved with them."""
+    from composer_app.core.timing import MeterMap, TimeSignature
+
+    start = req.start
+    end = max([req.end] + [s + d for _, s, d in req.melody])
+    moved = section_request(req, start, max(end, start + 1), req.key)
+    bar = MeterMap([TimeSignature(t, n, d) for t, n, d in req.meters] or [TimeSignature(0)]).bar_of(start)
+    rng = None if req.range_bars is None else (max(req.range_bars[0] - bar, 0), req.range_bars[1] - bar)
+    changes = tuple(replace(k, tick=k.tick - start) for k in req.key_changes if k.tick > start)
+    return replace(moved, key_changes=changes, range_bars=rng, start=0)
+
+
+def moved_back(h: Harmonization, start: int) -> Harmonization:
+    """A harmonization of a ``later_request`` in song ticks again."""
+    return replace(h, chords=tuple((s + start, d, lab) for s, d, lab in h.chords))
+
+
 def harmonize_sections(harmonizer: Harmonizer, req: HarmonyRequest,
                        cancel: Callable[[], bool] | None = None) -> list[Harmonization]:
     """The request's sections harmonized one by one and joined (see the module's text)."""

@@ -29,7 +29,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTuple, Song, Track
-from composer_app.core.timing import PPQ
+from composer_app.core.timing import PPQ, MeterMap, TimeSignature
 from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
@@ -514,7 +514,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     reharmonized range leads from and into what the piano plays); ``options`` are HarmonyRequest fields (style,
     rhythm, complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
-    notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
+    whole = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
+    notes = tuple(sorted(whole if notes is None else notes, key=lambda n: (n[1], n[0])))
     if not notes:
         raise ValueError(f"track {track.name!r} has no notes to harmonize")
     end = max(n[1] + n[2] for n in notes)
@@ -522,15 +523,68 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     span_bars = mm.bar_of(max(end - 1, 0)) - mm.bar_of(notes[0][1]) + 1
     choice = choose_key(song, notes, end, key_explicit, bars=max(span_bars, key_detection.SECTION_BARS))
     start = mm.bar_start(mm.bar_of(notes[0][1]))
-    sections = () if options.get("range_bars") is not None else _key_sections_over(song, choice, start, end)
+    existing = request_chords(song, track)
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
-                    "existing": request_chords(song, track)}
+                    "existing": existing}
+    if options.get("range_bars") is None:
+        options.pop("range_bars", None)
+        if _is_phrase(notes, whole, mm):
+            fields.update(_phrase_fields(notes, whole, existing, mm))
+    ranged = options.get("range_bars", fields.get("range_bars")) is not None
+    sections = () if ranged else _key_sections_over(song, choice, start, end)
     if len(sections) > 1:
         fields.update(key=sections[0], key_changes=sections[1:])
         by_bar = ", ".join(f"{k.name} from bar {mm.bar_of(max(k.tick, start)) + 1}" for k in sections)
         choice = replace(choice, key=sections[0], reason=f"{choice.reason}; it modulates: {by_bar}")
     fields.update(options)
     return HarmonyRequest(**fields), choice
+
+
+PHRASE_CONTEXT_BARS = 4
+"""Bars on each side of a phrase harmonized on its own whose melody and chords (symbols, else the chords the
+other parts play) the harmonization leads from and into."""
+
+
+def _is_phrase(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], mm) -> bool:
+    """Whether ``notes`` (a selection, a clip) begin after the track's first bar or end before its last one."""
+    first, last = (mm.bar_of(n[1]) for n in (notes[0], notes[-1]))
+    return bool(whole) and (first > mm.bar_of(whole[0][1]) or last < mm.bar_of(whole[-1][1]))
+
+
+def _phrase_fields(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], chords: Sequence[tuple[int, int, str]],
+                   mm) -> dict:
+    """A phrase later in a song: its harmonization starts at its first bar (no lead-in chords written over the
+    music before it). Where chords stand in the PHRASE_CONTEXT_BARS around it, the request spans them too, with
+    the melody there, and harmonizes the phrase's bars only (``range_bars``), leading from and into those chords:
+    on the held-out lead sheets' middle 4 of 8 bars this agrees with the real roots 0.011-0.038 more often per
+    source than the phrase alone."""
+    a = mm.bar_of(notes[0][1])
+    b = mm.bar_of(max(n[1] + n[2] for n in notes) - 1)
+    lo, hi = mm.bar_start(a), mm.bar_start(b + 1)
+    before, after = mm.bar_start(max(a - PHRASE_CONTEXT_BARS, 0)), mm.bar_start(b + 1 + PHRASE_CONTEXT_BARS)
+    if not any(s < lo and s + d > before or hi <= s < after for s, d, _ in chords):
+        return {"start": lo}
+    around = [n for n in whole if before <= n[1] < lo or hi <= n[1] < after]
+    melody = sorted(list(notes) + around, key=lambda n: (n[1], n[0]))
+    return {"start": before, "range_bars": (a, b), "melody": melody_of(melody),
+            "end": max(n[1] + n[2] for n in melody)}
+
+
+def harmonized_span(request: HarmonyRequest) -> tuple[int, int]:
+    """The ticks [start, end) a request writes chords in: its bar range, else from its start to its end."""
+    if request.range_bars is None:
+        return request.start, max([request.end] + [s + d for _, s, d in request.melody])
+    mm = MeterMap([TimeSignature(t, n, d) for t, n, d in request.meters] or [TimeSignature(0)])
+    return mm.bar_start(request.range_bars[0]), mm.bar_start(request.range_bars[1] + 1)
+
+
+def in_span(request: HarmonyRequest, harmonization: Harmonization) -> Harmonization:
+    """``harmonization`` with only its chords inside ``harmonized_span`` (a bar range's result also lists the
+    chords kept around it)."""
+    lo, hi = harmonized_span(request)
+    chords = tuple((max(s, lo), min(s + d, hi) - max(s, lo), lab) for s, d, lab in harmonization.chords
+                   if s < hi and s + d > lo)
+    return replace(harmonization, chords=chords)
 
 
 def _key_sections_over(song: Song, choice: KeyChoice, start: int, end: int) -> tuple[KeySignature, ...]:

@@ -62,3 +62,28 @@ def test_a_bar_range_keeps_to_one_key() -> None:
     harmonizer = Harmonizer.load()
     ranged = request(range_bars=(2, 5), candidates=1)
     assert harmonizer.harmonize(ranged)[0].chords == harmonizer.harmonize(replace(ranged, key_changes=()))[0].chords
+
+
+def test_a_request_that_starts_later_is_moved_to_tick_zero_and_back() -> None:
+    from composer_app.model.harmony_sections import later_request, moved_back
+
+    req = request(meters=((0, 4, 4), (12 * BAR, 3, 4)), start=4 * BAR, range_bars=(5, 9),
+                  existing=((3 * BAR, 2 * BAR, "G:7"),), pins=(Pin(9 * BAR, 10 * BAR, "A:7"),))
+    moved = later_request(req)
+    assert moved.start == 0 and moved.melody[0] == (60, 0, 480) and moved.end == 12 * BAR
+    assert moved.range_bars == (1, 5) and moved.key_changes == (KeySignature(4 * BAR, 2, "major"),)
+    assert moved.meters == ((0, 4, 4), (8 * BAR, 3, 4)) and moved.pins == (Pin(5 * BAR, 6 * BAR, "A:7"),)
+    assert moved.existing == ((0, BAR, "G:7"),)  # what sounds from the start on
+    from composer_app.model.harmony import Harmonization
+
+    back = moved_back(Harmonization(((0, BAR, "C:maj"), (BAR, BAR, "G:maj")), ("C:maj", "G:maj"), 0.0, 1.0, 1), 4 * BAR)
+    assert back.chords == ((4 * BAR, BAR, "C:maj"), (5 * BAR, BAR, "G:maj"))
+
+
+@needs_weights
+def test_a_later_start_writes_no_chord_before_it_and_keeps_the_sections() -> None:
+    harmonizer = Harmonizer.load()
+    later = harmonizer.harmonize(request(start=4 * BAR))
+    assert later and all(s >= 4 * BAR for h in later for s, _, _ in h.chords)
+    assert all(parse_chord(lab).root in {2, 4, 6, 7, 9, 11, 1} for s, _, lab in later[0].chords if s >= 8 * BAR)
+    assert len(later[0].slot_labels) == 12  # bars 5-16, one chord each

@@ -343,6 +343,52 @@ def test_harmony_request_options_and_existing_chords() -> None:
     assert request.melody[0] == (72, 0, 480) and choice.reason == "key signature" and request.key.name == "G major"
 
 
+def _sixteen_bars(chords: bool) -> Song:
+    """16 bars of a C major tune (a bar of each chord's arpeggio), with the chord symbols or without."""
+    roots = [0, 5, 7, 0, 9, 2, 7, 0] * 2
+    thirds = [4, 4, 4, 4, 3, 3, 4, 4] * 2
+    mel = tuple(Note(60 + r + (0, t, 7, 12)[i], b * BAR + i * 480, 480)
+                for b, (r, t) in enumerate(zip(roots, thirds)) for i in range(4))
+    names = {0: "C", 2: "D", 5: "F", 7: "G", 9: "A"}
+    symbols = tuple(ChordSymbol(b * BAR, BAR, f"{names[r]}:{'maj' if t == 4 else 'min'}")
+                    for b, (r, t) in enumerate(zip(roots, thirds))) if chords else ()
+    return Song(tracks=(Track("melody", clips=(Clip(0, 16 * BAR, mel),)),), chords=symbols)
+
+
+def test_a_phrase_later_in_a_song_is_harmonized_from_its_own_bar() -> None:
+    """A selection in bars 9-12: no lead-in chords over bars 1-8. Where chords stand around it, the request also
+    spans the 4 bars on each side (their melody and chords, clamped) and harmonizes bars 9-12 only."""
+    for chords in (True, False):
+        song = _sixteen_bars(chords)
+        track = song.tracks[0]
+        phrase = [n for n in sa.track_notes(track) if 8 * BAR <= n[1] < 12 * BAR]
+        request, _ = sa.harmony_request(song, track, notes=phrase, rhythm="bar")
+        assert sa.harmonized_span(request) == (8 * BAR, 12 * BAR)
+        if chords:
+            assert request.start == 4 * BAR and request.range_bars == (8, 11)
+            assert request.melody[0][1] == 4 * BAR and request.end == 16 * BAR
+        else:
+            assert request.start == 8 * BAR and request.range_bars is None and request.melody[0][1] == 8 * BAR
+    whole, _ = sa.harmony_request(song, track)
+    assert whole.start == 0 and whole.range_bars is None and sa.harmonized_span(whole) == (0, 16 * BAR)
+
+
+@needs_weights
+def test_keeping_a_phrase_harmonization_leaves_the_chords_around_it() -> None:
+    song = _sixteen_bars(True)
+    track = song.tracks[0]
+    phrase = [n for n in sa.track_notes(track) if 8 * BAR <= n[1] < 12 * BAR]
+    request, _ = sa.harmony_request(song, track, notes=phrase, rhythm="bar", candidates=2)
+    for result in sa.load_harmonizer().harmonize(request):
+        mine = sa.in_span(request, result)
+        assert mine.chords and all(8 * BAR <= s and s + d <= 12 * BAR for s, d, _ in mine.chords)
+        kept = sa.add_harmonization(song, track.id, mine, sa.voice_harmonization(request, mine))
+        outside = [(c.start, c.label) for c in kept.chords if not 8 * BAR <= c.start < 12 * BAR]
+        assert outside == [(c.start, c.label) for c in song.chords if not 8 * BAR <= c.start < 12 * BAR]
+        acc = [t for t in kept.tracks if t.name == "accompaniment"][0]
+        assert all(8 * BAR <= n.start < 12 * BAR for n in acc.notes_absolute())
+
+
 # ---------------------------------------------------------------- engines
 
 

@@ -156,9 +156,13 @@ def run_harmony(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:
 
 
 def harmony_suggestion(result: Harmonization, ask: Ask, request: Any) -> Suggestion:
+    """A harmonization as a card: its chords and voicing over the bars it harmonizes (a phrase's, not the
+    chords around it that it leads from and into)."""
+    result = adapter.in_span(request, result)
+    lo, hi = adapter.harmonized_span(request)
     notes = adapter.voice_harmonization(request, result, ask.options.voicing)
-    melody = [(p, s, d, 100) for p, s, d in request.melody]
-    start = min([s for s, _, _ in result.chords] + [n[1] for n in melody], default=0)
+    melody = [(p, s, d, 100) for p, s, d in request.melody if lo <= s < hi]
+    start = min([s for s, _, _ in result.chords] + [n[1] for n in melody], default=lo)
     end = max([s + d for s, d, _ in result.chords] + [n[1] + n[2] for n in melody], default=start + 1)
     facts = candidate_facts(notes, melody, request.key)
     return Suggestion("harmonize", result.rank - 1, tuple(notes), start, end, facts, tuple(result.chords),

@@ -220,3 +220,34 @@ def test_one_selected_note_is_no_phrase_so_the_whole_clip_is_continued(qtbot, en
     with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
         assistant.ask("harmonize")
     assert len(assistant.history.batch.request.melody) == len(clip.notes)
+
+
+def test_harmonizing_a_selected_phrase_keeps_the_chords_around_it(qtbot, engines):
+    """Harmonize with bars 5-6 selected in a tune with chord symbols: the candidates' chords and voicing lie in
+    those bars (led from and into the chords around them), and keeping one leaves every other chord as it was."""
+    from dataclasses import replace
+
+    from composer_app.core.song import ChordSymbol
+    from tests.ui.assistant.conftest import motif_song
+
+    song = motif_song(8)
+    mm = song.meter_map
+    labels = ["D:maj", "G:maj", "A:7", "D:maj"] * 2
+    song = replace(song, chords=tuple(ChordSymbol(mm.bar_start(b), mm.bar_start(b + 1) - mm.bar_start(b), lab)
+                                      for b, lab in enumerate(labels)))
+    doc = SongDocument(song)
+    clip = song.tracks[0].clips[0]
+    lo, hi = mm.bar_start(4), mm.bar_start(6)
+    selected = [n.id for n in clip.notes if lo <= clip.start + n.start < hi]
+    assistant = Assistant(doc, lambda s: target_of(s, clip.id, selected), lambda: Options(candidates=2),
+                          engines=engines)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.ask("harmonize")
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.suggestions
+    for s in batch.suggestions:
+        assert s.chords and all(lo <= c[0] and c[0] + c[1] <= hi for c in s.chords)
+        assert all(lo <= n[1] < hi for n in s.notes) and (s.start_tick, s.end_tick) == (lo, hi)
+    assert assistant.accept()
+    outside = [(c.start, c.label) for c in doc.song.chords if not lo <= c.start < hi]
+    assert outside == [(c.start, c.label) for c in song.chords if not lo <= c.start < hi]
