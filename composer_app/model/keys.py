@@ -37,6 +37,16 @@ SECTION_BARS = 8
 """Bars of context the local key is judged on, and the window each bar's section score looks at."""
 CHANGE_PENALTY = 2.5
 """Cost of a modulation in the section search, in units of one bar's correlation score (keeps sections long)."""
+FINAL_TONIC = 0.1
+"""Correlation added to the two keys on the pitch class the music ends on (``ending_pitch_class``). A piece ends
+on its tonic far more often than on its relative's or dominant's. Set on the valid split (every part whole,
+signatures hidden, its last onset's lowest note where held: right 0.811 without it; 0.05, 0.1, 0.15 and 0.2 gave
+0.832, 0.845, 0.835 and 0.832); test split 0.806 to 0.829 (model card)."""
+ENDING_NOTE = 960
+"""Ticks (a half note) the last onset's lowest note must sound for the music to end there: a piece ends on a long
+note. A short last note is where someone stopped writing, not an ending: every 4 bars of the valid split's
+pieces the bonus on whatever note came last cost 0.021 of the right keys (a phrase that stops on the dominant),
+on a held one 0.003, while whole pieces keep most of the gain."""
 MIN_WEIGHT = 1e-9
 CLOSE = 0.05
 """Correlation within which another key fits a passage about as well as the one chosen. On the valid split's
@@ -104,9 +114,33 @@ def correlations(hist: np.ndarray, profile: str = DEFAULT_PROFILE) -> np.ndarray
     return out[0] if np.ndim(hist) == 1 else out
 
 
-def estimate_from_histogram(hist: np.ndarray, tick: int = 0, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
-    """The key of a pitch-class histogram (C major with confidence 0 when there is nothing to go on)."""
-    scores = correlations(hist, profile)
+def ending_pitch_class(notes: Sequence[Sequence[int]], until: int | None = None) -> int | None:
+    """The pitch class the music of ``notes`` ends on: the lowest of the notes starting at the last onset (the bass
+    of a final chord, a tune's last note), when it sounds at least ENDING_NOTE ticks (up to ``until``, where the
+    music judged stops); else None (no notes, or a short last note)."""
+    if not notes:
+        return None
+    last = max(int(n[1]) for n in notes)
+    pitch, dur = min((int(n[0]), int(n[2])) for n in notes if int(n[1]) == last)
+    held = min(last + dur, until) - last if until is not None else dur
+    return pitch % 12 if held >= ENDING_NOTE else None
+
+
+def _with_final(scores: np.ndarray, final: int | None) -> np.ndarray:
+    """``scores`` (..., 24) with FINAL_TONIC added to the major and the minor key on ``final`` (None: as they are)."""
+    if final is None or not np.any(scores):
+        return scores
+    out = np.array(scores, np.float64)
+    out[..., final] += FINAL_TONIC
+    out[..., 12 + final] += FINAL_TONIC
+    return out
+
+
+def estimate_from_histogram(hist: np.ndarray, tick: int = 0, profile: str = DEFAULT_PROFILE,
+                            final: int | None = None) -> KeyEstimate:
+    """The key of a pitch-class histogram (C major with confidence 0 when there is nothing to go on); ``final``:
+    the pitch class the music ends on, when the histogram reaches its end (``ending_pitch_class``)."""
+    scores = _with_final(correlations(hist, profile), final)
     if not np.any(scores):
         return KeyEstimate(KeySignature(tick), 0.0, KeySignature(tick, 9, "minor"), tuple(0.0 for _ in range(24)))
     order = np.argsort(-scores, kind="stable")
@@ -117,9 +151,11 @@ def estimate_from_histogram(hist: np.ndarray, tick: int = 0, profile: str = DEFA
     return KeyEstimate(_key(best, tick), confidence, _key(int(order[1]), tick), tuple(float(s) for s in scores))
 
 
-def estimate_key(notes: Iterable[Sequence[int]], tick: int = 0, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
-    """The key of a passage (all of ``notes``), its estimate placed at ``tick``."""
-    return estimate_from_histogram(pitch_class_weights(notes), tick, profile)
+def estimate_key(notes: Iterable[Sequence[int]], tick: int = 0, profile: str = DEFAULT_PROFILE,
+                 final: int | None = None) -> KeyEstimate:
+    """The key of a passage (all of ``notes``), its estimate placed at ``tick``; ``final`` as for
+    ``estimate_from_histogram`` (for a whole piece, ``ending_pitch_class`` of its notes)."""
+    return estimate_from_histogram(pitch_class_weights(notes), tick, profile, final)
 
 
 def _meter_map(meters: Sequence[tuple[int, int, int]] | None) -> MeterMap:
@@ -127,8 +163,9 @@ def _meter_map(meters: Sequence[tuple[int, int, int]] | None) -> MeterMap:
 
 
 def local_key(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[tuple[int, int, int]] | None = None,
-              bars: int = SECTION_BARS, profile: str = DEFAULT_PROFILE) -> KeyEstimate:
-    """The key of the ``bars`` bars before ``end_tick`` (what a model continuing at ``end_tick`` should see).
+              bars: int = SECTION_BARS, profile: str = DEFAULT_PROFILE, final: int | None = None) -> KeyEstimate:
+    """The key of the ``bars`` bars before ``end_tick`` (what a model continuing at ``end_tick`` should see);
+    ``final``: the pitch class the music ends on, when ``end_tick`` is its end.
 
     Falls back to the whole passage when that span holds fewer than a bar's worth of notes."""
     mm = _meter_map(meters)
@@ -138,14 +175,16 @@ def local_key(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[tu
     if hist.sum() < mm.bar_start(1) - mm.bar_start(0):
         hist = pitch_class_weights(notes, None, end_tick) if any(n[1] < end_tick for n in notes) else \
             pitch_class_weights(notes)
-    return estimate_from_histogram(hist, lo if hist.any() else 0, profile)
+    return estimate_from_histogram(hist, lo if hist.any() else 0, profile, final)
 
 
 def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int, int]] | None = None,
                  profile: str = DEFAULT_PROFILE, window: int = SECTION_BARS,
-                 penalty: float = CHANGE_PENALTY) -> tuple[KeySignature, ...]:
+                 penalty: float = CHANGE_PENALTY, final: int | None = None) -> tuple[KeySignature, ...]:
     """One key per section, sections found by a best path over bars (each bar scored on the ``window`` bars
-    around it, a modulation costing ``penalty``); the first section starts at tick 0."""
+    around it, a modulation costing ``penalty``); the first section starts at tick 0. ``final``: the pitch class
+    the music ends on (``ending_pitch_class``, when ``notes`` reach the end of the piece): every bar of the last
+    section found counts FINAL_TONIC more for the two keys on it, and the path is searched again."""
     if not notes:
         return (KeySignature(0),)
     mm = _meter_map(meters)
@@ -161,6 +200,11 @@ def key_sections(notes: Sequence[Sequence[int]], meters: Sequence[tuple[int, int
     whole = correlations(csum[-1], profile)
     local = np.where(per_bar.sum(axis=1, keepdims=True) > 0, local, whole[None, :] * 0.5)
     path = _best_path(local, penalty)
+    if final is not None:
+        changes = np.flatnonzero(path[1:] != path[:-1])
+        last = int(changes[-1]) + 1 if len(changes) else 0
+        local = np.vstack([local[:last], _with_final(local[last:], final)])
+        path = _best_path(local, penalty)
     keys = [_key(int(path[0]), 0)]
     for b in range(1, n_bars):
         if path[b] != path[b - 1]:
@@ -212,9 +256,11 @@ def key_before(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[t
     leans on its dominant or relative, while a modulation that lasts still moves it. On the valid split with
     every annotated key change as the truth it was right for 0.712 of the 4-bar steps against 0.630 for the
     last 8 bars taken alone (``local_key``), and for 0.335 against 0.310 of those in a key the piece modulated
-    to (model card)."""
+    to (model card). Where the notes before ``end_tick`` end on a held note, that note counts as a tonic
+    (``ending_pitch_class``)."""
     before = [n for n in notes if n[1] < end_tick] or list(notes)
-    return key_at(key_sections(before, meters, profile), max(end_tick - 1, 0))
+    final = ending_pitch_class(before, until=end_tick)
+    return key_at(key_sections(before, meters, profile, final=final), max(end_tick - 1, 0))
 
 
 def section_rivals(notes: Sequence[Sequence[int]], sections: Sequence[KeySignature],

@@ -314,7 +314,8 @@ def _detected_key(song: Song, heard: Sequence[NoteTuple], at_tick: int, bars: in
         return None
     if bars is None:
         return key_detection.key_before(heard, at_tick, meters_of(song))
-    return key_detection.local_key(heard, at_tick, meters_of(song), bars).key
+    final = key_detection.ending_pitch_class([n for n in heard if n[1] < at_tick], until=at_tick)
+    return key_detection.local_key(heard, at_tick, meters_of(song), bars, final=final).key
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
@@ -397,7 +398,8 @@ class _LastSections:
             if all(a is b for a, b in zip(self._of, (song.tracks, song.meters, song.chords))):
                 return self._sections
         notes = detection_notes(song)
-        sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
+        sections = key_detection.key_sections(notes, meters_of(song), final=key_detection.ending_pitch_class(notes)) \
+            if notes else ()
         with self._lock:
             self._of = (song.tracks, song.meters, song.chords)
             self._sections, self._notes, self._rivals = sections, notes, None
@@ -444,8 +446,9 @@ def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dic
     within ``keys.CLOSE``), and per-section keys if it modulates."""
     if notes is None:
         notes = detection_notes(song)
-    detected = key_detection.estimate_key(notes) if notes else None
-    sections = key_detection.key_sections(notes, meters_of(song)) if notes else ()
+    final = key_detection.ending_pitch_class(notes)
+    detected = key_detection.estimate_key(notes, final=final) if notes else None
+    sections = key_detection.key_sections(notes, meters_of(song), final=final) if notes else ()
     rival = key_detection.close_rival(detected.scores, detected.key) if detected else None
     return {"signature": song.keys[0].name if has_key_signature(song) else None,
             "detected": detected.key.name if detected else None,

@@ -148,3 +148,36 @@ def test_a_second_key_that_fits_as_well_is_found_per_section() -> None:
     sections = km.key_sections(both)
     assert [k.name for k in sections] == ["F major", "E major"]
     assert [r.name if r else None for r in km.section_rivals(both, sections)] == ["F minor", None]
+
+
+def test_a_tune_that_ends_on_a_held_tonic_is_in_that_key() -> None:
+    """The same notes (the pitches of C major / A minor, A and C equally long) read as A minor when the tune ends
+    on a held A, as C major when it ends on a held C; a short last note, where someone stopped writing, is no
+    ending and changes nothing."""
+    body = [60, 64, 67, 69, 72, 71, 69, 67, 65, 64, 62, 60, 57, 59, 60, 62, 64, 65, 67, 69, 71, 72, 69, 57]
+    notes = [(p, i * 480, 480, 90) for i, p in enumerate(body)]
+    end = len(body) * 480
+    plain = km.estimate_key(notes).key
+    for last, name in ((57, "A minor"), (60, "C major")):
+        held = notes + [(last, end, 1920, 90)]
+        final = km.ending_pitch_class(held)
+        assert final == last % 12
+        assert km.estimate_key(held, final=final).key.name == name
+        assert km.key_sections(held, final=final)[-1].name == name
+        assert km.key_before(held, end + 1920).name == name  # the music judged ends there
+        short = notes + [(last, end, 240, 90)]
+        assert km.ending_pitch_class(short) is None
+        assert km.key_before(short, end + 240) == km.key_before(notes, end)
+    assert km.ending_pitch_class([(48, 0, 1920, 90), (64, 0, 1920, 90), (67, 0, 1920, 90)]) == 0  # the bass
+    assert km.ending_pitch_class([(57, 0, 1920, 90)], until=480) is None  # cut short where the judging stops
+    assert plain.name in ("A minor", "C major")
+
+
+def test_the_ending_counts_in_the_last_section_only() -> None:
+    """A tune in D major (16 bars) that modulates to its dominant A major (16 bars) and ends on a held A: the
+    ending weighs in the last section only; the first stays D major."""
+    d_major = [62, 66, 69, 74, 73, 71, 69, 67] * 8
+    a_major = [69, 73, 76, 81, 80, 78, 76, 74] * 8
+    notes = [(p, i * 480, 480, 90) for i, p in enumerate(d_major + a_major)] + [(57, 128 * 480, 1920, 90)]
+    sections = km.key_sections(notes, final=km.ending_pitch_class(notes))
+    assert sections[0].name == "D major" and sections[-1].name == "A major"
