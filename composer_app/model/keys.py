@@ -40,13 +40,15 @@ CHANGE_PENALTY = 2.5
 FINAL_TONIC = 0.1
 """Correlation added to the two keys on the pitch class the music ends on (``ending_pitch_class``). A piece ends
 on its tonic far more often than on its relative's or dominant's. Set on the valid split (every part whole,
-signatures hidden, its last onset's lowest note where held: right 0.811 without it; 0.05, 0.1, 0.15 and 0.2 gave
-0.832, 0.845, 0.835 and 0.832); test split 0.806 to 0.829 (model card)."""
-ENDING_NOTE = 960
-"""Ticks (a half note) the last onset's lowest note must sound for the music to end there: a piece ends on a long
-note. A short last note is where someone stopped writing, not an ending: every 4 bars of the valid split's
-pieces the bonus on whatever note came last cost 0.021 of the right keys (a phrase that stops on the dominant),
-on a held one 0.003, while whole pieces keep most of the gain."""
+signatures hidden, its last onset's lowest note where held (at a half note or longer): right 0.811 without it;
+0.05, 0.1, 0.15 and 0.2 gave 0.832, 0.845, 0.835 and 0.832); test split in the model card."""
+ENDING_NOTE = 2.0
+"""How many times the notes' median duration the last onset's lowest note must sound for the music to end there:
+a piece ends on a long note (a jig on its dotted quarter, a hymn on its whole note). A short last note is where
+someone stopped writing, not an ending: every 4 bars of the valid split's pieces the bonus on whatever note came
+last cost 0.021 of the right keys (a phrase that stops on the dominant), on a held one 0.001, while whole pieces
+keep most of the gain (valid, every part whole: 0.855 with this rule; 0.845 with a fixed half note, 0.840 at 3
+times the median)."""
 MIN_WEIGHT = 1e-9
 CLOSE = 0.05
 """Correlation within which another key fits a passage about as well as the one chosen. On the valid split's
@@ -116,14 +118,15 @@ def correlations(hist: np.ndarray, profile: str = DEFAULT_PROFILE) -> np.ndarray
 
 def ending_pitch_class(notes: Sequence[Sequence[int]], until: int | None = None) -> int | None:
     """The pitch class the music of ``notes`` ends on: the lowest of the notes starting at the last onset (the bass
-    of a final chord, a tune's last note), when it sounds at least ENDING_NOTE ticks (up to ``until``, where the
-    music judged stops); else None (no notes, or a short last note)."""
+    of a final chord, a tune's last note), when it sounds (up to ``until``, where the music judged stops) at least
+    ENDING_NOTE times the notes' median duration; else None (no notes, or a short last note)."""
     if not notes:
         return None
     last = max(int(n[1]) for n in notes)
     pitch, dur = min((int(n[0]), int(n[2])) for n in notes if int(n[1]) == last)
     held = min(last + dur, until) - last if until is not None else dur
-    return pitch % 12 if held >= ENDING_NOTE else None
+    typical = float(np.median([max(int(n[2]), 1) for n in notes]))
+    return pitch % 12 if held >= ENDING_NOTE * typical else None
 
 
 def _with_final(scores: np.ndarray, final: int | None) -> np.ndarray:

@@ -55,9 +55,15 @@ def passages(rows: np.ndarray, bars: int = PASSAGE_BARS) -> list[np.ndarray]:
             if np.count_nonzero((bar >= b) & (bar < b + bars)) >= 4]
 
 
+ENDING = "with the ending"
+"""The scope of whole parts judged with how they end (``keys.ending_pitch_class``), default profile only."""
+
+
 def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFILES)) -> dict:
-    """{profile: {scope: {source: Counter of verdicts}}} over whole parts and 8-bar passages."""
+    """{profile: {scope: {source: Counter of verdicts}}} over whole parts and 8-bar passages; the default profile
+    also judges whole parts with how they end (scope ENDING)."""
     out: dict = {p: {"part": defaultdict(Counter), "passage": defaultdict(Counter)} for p in profiles}
+    out[km.DEFAULT_PROFILE][ENDING] = defaultdict(Counter)
     for s in seqs:
         truth = 9 + 12 if int(s.rows[0, tk.MODE]) == 1 else 0
         for scope, chunks in (("part", [s.rows]), ("passage", passages(s.rows))):
@@ -68,7 +74,20 @@ def evaluate(seqs: list[ds.Sequence], profiles: tuple[str, ...] = tuple(km.PROFI
                 for p in profiles:
                     scores = km.correlations(hist, p)
                     out[p][scope][s.source][verdict(int(np.argmax(scores)), truth)] += 1
+                if scope == "part":
+                    guess = km.estimate_from_histogram(hist, final=ending_of(chunk)).key
+                    out[km.DEFAULT_PROFILE][ENDING][s.source][verdict(km.key_index(guess), truth)] += 1
     return out
+
+
+def ending_of(rows: np.ndarray) -> int | None:
+    """``keys.ending_pitch_class`` of a part's note rows (reference key): its last onset's lowest note, if held."""
+    notes = rows[(rows[:, tk.SHIFT] <= tk.MAX_SHIFT) & (rows[:, tk.PITCH] < tk.NONE_PITCH)]
+    if not len(notes):
+        return None
+    onset = np.cumsum(notes[:, tk.SHIFT]) * tk.NUM_POS + notes[:, tk.POS]
+    return km.ending_pitch_class([(int(r[tk.PITCH]), int(t), tk.DUR_STEPS[int(r[tk.DUR])] * tk.GRID)
+                                  for r, t in zip(notes, onset)])
 
 
 POINT_BARS = 4

@@ -168,8 +168,11 @@ def test_a_tune_that_ends_on_a_held_tonic_is_in_that_key() -> None:
         short = notes + [(last, end, 240, 90)]
         assert km.ending_pitch_class(short) is None
         assert km.key_before(short, end + 240) == km.key_before(notes, end)
-    assert km.ending_pitch_class([(48, 0, 1920, 90), (64, 0, 1920, 90), (67, 0, 1920, 90)]) == 0  # the bass
-    assert km.ending_pitch_class([(57, 0, 1920, 90)], until=480) is None  # cut short where the judging stops
+    tune = [(62 + i % 5, i * 480, 480, 90) for i in range(8)]
+    final_chord = [(48, 3840, 1920, 90), (64, 3840, 1920, 90), (67, 3840, 1920, 90)]
+    assert km.ending_pitch_class(tune + final_chord) == 0  # the bass of the final chord, held 4 times a quarter
+    assert km.ending_pitch_class(tune + final_chord, until=4320) is None  # cut short where the judging stops
+    assert km.ending_pitch_class(tune) is None  # a last quarter among quarters: no ending
     assert plain.name in ("A minor", "C major")
 
 
@@ -199,3 +202,18 @@ def test_a_lone_melody_is_read_better_with_its_ending() -> None:
         right["ending"] += verdict(_index(km.estimate_key(melody, final=final).key), truth) == "right"
     print(dict(right))
     assert right["ending"] >= right["plain"] and right["ending"] >= 0.8 * 70
+
+
+def test_key_eval_reports_whole_parts_with_their_ending() -> None:
+    """The table the card quotes: the default profile also judges whole parts with how they end."""
+    from composer_app.training.continuation import dataset as ds
+    from composer_app.training.key_eval import ENDING, ending_of, evaluate
+
+    _pieces("nottingham", 1)  # skips without the dataset
+    seqs = [s for s in ds.iter_sequences(["nottingham"], limit=40) if s.role == "melody"]
+    results = evaluate(seqs)
+    plain, ending = results[km.DEFAULT_PROFILE]["part"]["nottingham"], results[km.DEFAULT_PROFILE][ENDING]["nottingham"]
+    assert sum(plain.values()) == sum(ending.values()) == len(seqs)
+    assert ending["right"] >= 0.8 * len(seqs)
+    held = [ending_of(s.rows) for s in seqs]
+    assert sum(h is not None for h in held) >= len(seqs) // 2  # most tunes end on a held note
