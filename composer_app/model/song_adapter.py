@@ -548,14 +548,14 @@ PHRASE_CONTEXT_BARS = 4
 other parts play) the harmonization leads from and into."""
 
 
-def _is_phrase(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], mm) -> bool:
+def _is_phrase(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], mm: MeterMap) -> bool:
     """Whether ``notes`` (a selection, a clip) begin after the track's first bar or end before its last one."""
     first, last = (mm.bar_of(n[1]) for n in (notes[0], notes[-1]))
     return bool(whole) and (first > mm.bar_of(whole[0][1]) or last < mm.bar_of(whole[-1][1]))
 
 
 def _phrase_fields(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], chords: Sequence[tuple[int, int, str]],
-                   mm) -> dict:
+                   mm: MeterMap) -> dict:
     """A phrase later in a song: its harmonization starts at its first bar (no lead-in chords written over the
     music before it). Where chords stand in the PHRASE_CONTEXT_BARS around it, the request spans them too, with
     the melody there, and harmonizes the phrase's bars only (``range_bars``), leading from and into those chords:
