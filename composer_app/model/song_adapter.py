@@ -574,10 +574,12 @@ def _phrase_fields(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], chord
 
 
 def harmonized_span(request: HarmonyRequest) -> tuple[int, int]:
-    """The ticks [start, end) a request writes chords in: its bar range, else from its start to its end."""
-    if request.range_bars is None:
-        return request.start, max([request.end] + [s + d for _, s, d in request.melody])
+    """The ticks [start, end) a request writes chords in: its bar range, else from its start to the end of the
+    bar its music ends in."""
     mm = MeterMap([TimeSignature(t, n, d) for t, n, d in request.meters] or [TimeSignature(0)])
+    if request.range_bars is None:
+        end = max([request.end] + [s + d for _, s, d in request.melody])
+        return request.start, mm.bar_start(mm.bar_of(max(end - 1, 0)) + 1)
     return mm.bar_start(request.range_bars[0]), mm.bar_start(request.range_bars[1] + 1)
 
 
