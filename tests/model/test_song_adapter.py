@@ -371,6 +371,8 @@ def test_a_phrase_later_in_a_song_is_harmonized_from_its_own_bar() -> None:
             assert request.start == 8 * BAR and request.range_bars is None and request.melody[0][1] == 8 * BAR
     whole, _ = sa.harmony_request(song, track)
     assert whole.start == 0 and whole.range_bars is None and sa.harmonized_span(whole) == (0, 16 * BAR)
+    blip, _ = sa.harmony_request(_sixteen_bars(True), track, notes=[(60, 8 * BAR, 0, 90)])  # a zero-length note
+    assert blip.range_bars == (8, 8)
 
 
 @needs_weights
