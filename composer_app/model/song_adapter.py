@@ -578,8 +578,8 @@ def harmonized_span(request: HarmonyRequest) -> tuple[int, int]:
     bar its music ends in."""
     mm = MeterMap([TimeSignature(t, n, d) for t, n, d in request.meters] or [TimeSignature(0)])
     if request.range_bars is None:
-        end = max([request.end] + [s + d for _, s, d in request.melody])
-        return request.start, mm.bar_start(mm.bar_of(max(end - 1, 0)) + 1)
+        end = max([request.end, request.start + 1] + [s + d for _, s, d in request.melody])
+        return request.start, mm.bar_start(mm.bar_of(end - 1) + 1)
     return mm.bar_start(request.range_bars[0]), mm.bar_start(request.range_bars[1] + 1)
 
 
