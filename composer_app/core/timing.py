@@ -75,6 +75,11 @@ def meters_from(meters: Iterable[tuple[int, int, int]], start: int, stop: int) -
     return ((0, *current), *later)
 
 
+def meter_map_of(meters: Iterable[tuple[int, int, int]]) -> MeterMap:
+    """The MeterMap of meter changes given as (tick, numerator, denominator); 4/4 when there are none."""
+    return MeterMap([TimeSignature(t, n, d) for t, n, d in meters] or [TimeSignature(0)])
+
+
 def _sorted_unique(changes, default):
     """Sort by tick, keep the last of equal ticks, and make sure one starts at tick 0."""
     by_tick = {c.tick: c for c in changes}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composer_app.core.timing import MeterMap, TimeSignature
+from composer_app.core.timing import TimeSignature, meter_map_of
 
 RHYTHMS = ("bar", "half", "beat")
 STYLES = ("folk", "pop", "jazz", "chorale")
@@ -47,7 +47,7 @@ def beat_unit(meter: TimeSignature) -> int:
 def slot_grid(meters: Sequence[tuple[int, int, int]], end: int, rhythm: str) -> list[Slot]:
     """The slots covering [0, end) under ``meters`` at ``rhythm`` ('bar', 'half', 'beat')."""
     rhythm = rhythm_name(rhythm)
-    mm = MeterMap([TimeSignature(t, n, d) for t, n, d in meters] or [TimeSignature(0)])
+    mm = meter_map_of(meters)
     slots: list[Slot] = []
     bar = 0
     while True:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from composer_app.core.timing import meters_from
+from composer_app.core.timing import meter_map_of, meters_from
 
 if TYPE_CHECKING:
     from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
@@ -45,12 +45,10 @@ def section_request(req: HarmonyRequest, start: int, stop: int, key: object) -> 
 def later_request(req: HarmonyRequest) -> HarmonyRequest:
     """A request whose music begins at ``req.start`` (a barline), moved to begin at tick 0: its melody, meters,
     chords and pins from there on, its key changes and bar range moved with them."""
-    from composer_app.core.timing import MeterMap, TimeSignature
-
     start = req.start
     end = max([req.end] + [s + d for _, s, d in req.melody])
     moved = section_request(req, start, max(end, start + 1), req.key)
-    bar = MeterMap([TimeSignature(t, n, d) for t, n, d in req.meters] or [TimeSignature(0)]).bar_of(start)
+    bar = meter_map_of(req.meters).bar_of(start)
     rng = None if req.range_bars is None else (max(req.range_bars[0] - bar, 0), req.range_bars[1] - bar)
     changes = tuple(replace(k, tick=k.tick - start) for k in req.key_changes if k.tick > start)
     return replace(moved, key_changes=changes, range_bars=rng, start=0)

@@ -29,7 +29,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTuple, Song, Track
-from composer_app.core.timing import PPQ, MeterMap, TimeSignature
+from composer_app.core.timing import PPQ, MeterMap, meter_map_of
 from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
@@ -576,7 +576,7 @@ def _phrase_fields(notes: Sequence[NoteTuple], whole: Sequence[NoteTuple], chord
 def harmonized_span(request: HarmonyRequest) -> tuple[int, int]:
     """The ticks [start, end) a request writes chords in: its bar range, else from its start to the end of the
     bar its music ends in."""
-    mm = MeterMap([TimeSignature(t, n, d) for t, n, d in request.meters] or [TimeSignature(0)])
+    mm = meter_map_of(request.meters)
     if request.range_bars is None:
         end = max([request.end, request.start + 1] + [s + d for _, s, d in request.melody])
         return request.start, mm.bar_start(mm.bar_of(end - 1) + 1)

@@ -86,7 +86,7 @@ def ending_of(rows: np.ndarray) -> int | None:
     if not len(notes):
         return None
     onset = np.cumsum(notes[:, tk.SHIFT]) * tk.NUM_POS + notes[:, tk.POS]
-    return km.ending_pitch_class([(int(r[tk.PITCH]), int(t), tk.DUR_STEPS[int(r[tk.DUR])] * tk.GRID)
+    return km.ending_pitch_class([(int(r[tk.PITCH]), int(t), tk.dur_ticks(int(r[tk.DUR])))
                                   for r, t in zip(notes, onset)])
 
 
