@@ -87,3 +87,39 @@ def test_quick_training_run_exports_weights_the_engine_samples_from(tmp_path, mo
     # resuming from the checkpoint continues where the run stopped
     assert train.main(["--quick", "--out", str(out), "--ckpt", str(tmp_path / "ckpt.pt"), "--max-steps", "4"]) == 0
     assert ContinuationEngine.load(out).meta["training"]["steps"] == 4
+
+
+def test_forward_builds_its_rotary_tables_on_the_rows_device():
+    """``--device cuda`` trains: the rotary tables follow the rows (the meta device stands in for a GPU)."""
+    model = ContinuationNet(Config(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=64)).to("meta")
+    assert model(torch.zeros((2, 5, tk.NUM_FIELDS), dtype=torch.long, device="meta")).shape == (2, 5, 32)
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_export_keeps_the_epoch_with_the_best_validation(tmp_path, monkeypatch, last):
+    if not (source_root("nottingham") or tmp_path).is_dir():
+        pytest.skip("no Nottingham data in ../shared/datasets")
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", str(tmp_path / "cache"))
+    from composer_app.training.continuation import train
+
+    seen = []
+
+    def fake_nll(model, windows, device="cpu"):
+        seen.append(model.head["shift"].fc2.weight.detach().clone())
+        return {"nll": [5.0, 3.0, 4.0][len(seen) - 1] if len(seen) <= 3 else 4.5}
+
+    monkeypatch.setattr(train, "nll_per_note", fake_nll)
+    out = tmp_path / "continuation.npz"
+    argv = ["--quick", "--max-steps", "6", "--out", str(out), "--no-resume",
+            "--ckpt", str(tmp_path / "ckpt.pt")] + (["--last"] if last else [])
+    assert train.main(argv) == 0
+    meta = ContinuationEngine.load(out).meta
+    history = [h["valid_nll"] for h in meta["training"]["history"]]
+    assert history[:3] == [5.0, 3.0, 4.0] and len(history) >= 3
+    kept = len(history) if last else 2
+    assert meta["training"]["kept_epoch"] == kept
+    assert meta["metrics"]["valid"]["nll"] == history[kept - 1]
+    with np.load(out, allow_pickle=False) as data:
+        exported = torch.from_numpy(data["head.shift.fc2.weight"].astype(np.float32))
+    assert torch.allclose(exported, seen[kept - 1], atol=1e-2)
+    assert not torch.allclose(seen[1], seen[2], atol=1e-4)

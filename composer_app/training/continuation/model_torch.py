@@ -115,7 +115,8 @@ class ContinuationNet(nn.Module):
 
     def forward(self, rows: torch.Tensor) -> torch.Tensor:
         x = self.embed(rows)
-        cos, sin = rope_tables(rows.shape[1], self.cfg.d_model // self.cfg.n_heads, self.cfg.rope_base)
+        cos, sin = (t.to(rows.device) for t in rope_tables(rows.shape[1], self.cfg.d_model // self.cfg.n_heads,
+                                                              self.cfg.rope_base))
         for layer in self.layers:
             x = layer(x, cos, sin)
         return self.ln_f(x)

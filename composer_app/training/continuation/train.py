@@ -58,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--max-len", type=int, default=192)
     p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--last", action="store_true",
+                   help="export the last state (default: the epoch with the best validation NLL)")
     return p.parse_args(argv)
 
 
@@ -183,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
     last_save = time.time()
     last_val = None
+    best: tuple[float, dict, tuple] | None = None
     while state["epoch"] < args.epochs and not stop:
         epoch = state["epoch"]
         plan = batches(epoch_windows(split["train"], cfg.max_len, np.random.default_rng(args.seed + epoch)),
@@ -217,22 +220,29 @@ def main(argv: list[str] | None = None) -> int:
         last_val = (state["step"], val)
         state["history"].append({"epoch": epoch + 1, "step": state["step"], "minutes": round(elapsed() / 60, 2),
                                  "valid_nll": round(val["nll"], 4)})
+        if not args.last and (best is None or val["nll"] < best[0]):
+            best = (val["nll"], {k: v.detach().clone() for k, v in model.state_dict().items()}, last_val)
         bar.update(state["step"], f"validation nll/note {val['nll']:.4f}", force=True)
         print(file=sys.stderr)
         save_ckpt()
-    test = nll_per_note(model, eval_windows(split["test"], cfg.max_len, 2), device=device)
-    if last_val is not None and last_val[0] == state["step"]:
-        valid = last_val[1]
-    else:
+    valid = last_val[1] if last_val is not None and last_val[0] == state["step"] else None
+    kept = state["history"][-1]["epoch"] if state["history"] else 0
+    if best is not None and best[2] is not last_val:
+        model.load_state_dict(best[1])
+        valid = best[2][1]
+        kept = next(h["epoch"] for h in state["history"] if h["step"] == best[2][0])
+    if valid is None:
         valid = nll_per_note(model, valid_w, device=device) if valid_w else {"nll": float("nan")}
+    test = nll_per_note(model, eval_windows(split["test"], cfg.max_len, 2), device=device)
     given = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python -m composer_app.training.continuation.train", *given])
     extra = {"training": {"command": command,
                           "minutes": round(elapsed() / 60, 2), "steps": state["step"], "batch": args.batch,
-                          "seed": args.seed, "history": state["history"], "data": ds.summary(seqs)},
+                          "seed": args.seed, "history": state["history"], "kept_epoch": kept,
+                          "data": ds.summary(seqs)},
              "metrics": {"valid": valid, "test": test}}
     path = export_npz(model, cfg.to_dict(), args.out, extra)
-    print(f"valid nll/note {valid['nll']:.4f}, test nll/note {test['nll']:.4f}; wrote {path} "
+    print(f"kept epoch {kept}: valid nll/note {valid['nll']:.4f}, test nll/note {test['nll']:.4f}; wrote {path} "
           f"({path.stat().st_size / 1e6:.1f} MB) in {(time.time() - t0) / 60:.1f} min", flush=True)
     return 0
 
