@@ -86,7 +86,9 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
     real = tuple(n for n in piece["notes"] if a <= n[1] < b)
     if not real:
         return None
-    key = sp.choose_key(piece["song"], prompt, a).key  # what the window would use: signature, else detected
+    # what the window would use (signature, else detected) for a song that ends here: the file's later bars are
+    # the answer, so they do not count
+    key = sp.choose_key(piece["song"], prompt, a, ahead=False).key
     replay = repeat_prompt(prompt, grid, first, args.bars)
     # what the prompt's last bars are like: the replay's histograms, against which "kept from the prompt" is judged
     told = (cm.pitch_class_histogram(replay), cm.onset_histogram(replay, grid)) if replay else None

@@ -43,7 +43,16 @@ def _case(path: Path, gap: int) -> dict | None:
     after = [n for n in notes if n[1] >= hi]
     if not real or not after or start + gap > last:
         return None
+    song, track = _hidden(song, track, lo, hi)
     return {"song": song, "track": track, "start": start, "real": real, "next": after[0]}
+
+
+def _hidden(song, track, lo: int, hi: int):
+    """The song and track with the track's notes starting in ``lo``..``hi`` taken out: the request sees the music
+    on both sides of the gap (its key too) and never the answer."""
+    clips = tuple(replace(c, notes=tuple(n for n in c.notes if not lo <= c.start + n.start < hi)) for c in track.clips)
+    kept = replace(track, clips=clips)
+    return replace(song, tracks=tuple(kept if t is track else t for t in song.tracks)), kept
 
 
 def _join(fill, nxt) -> int | None:

@@ -266,6 +266,19 @@ def key_before(notes: Sequence[Sequence[int]], end_tick: int, meters: Sequence[t
     return key_at(key_sections(before, meters, profile, final=final), max(end_tick - 1, 0))
 
 
+def key_amid(notes: Sequence[Sequence[int]], tick: int, meters: Sequence[tuple[int, int, int]] | None = None,
+             profile: str = DEFAULT_PROFILE) -> KeySignature:
+    """The key a request in the middle of a piece should see: the section key in force just before ``tick``, the
+    sections found over all of ``notes`` (the music on both sides of ``tick``, the piece's ending counted).
+
+    ``key_before`` judges only what comes before ``tick``, all a continuation at the end of the music has. With
+    the rest of the piece there too, its sections are the ones the window shows, and they are right more often:
+    at the 4-bar points of the test split, 0.819 against 0.795 judged on all parts and the chord symbols, 0.801
+    against 0.685 on a melody alone (model card). A passage that leans on the parallel minor or the relative
+    keeps the piece's key unless the music stays there."""
+    return key_at(key_sections(notes, meters, profile, final=ending_pitch_class(notes)), max(tick - 1, 0))
+
+
 def section_rivals(notes: Sequence[Sequence[int]], sections: Sequence[KeySignature],
                    profile: str = DEFAULT_PROFILE) -> tuple[KeySignature | None, ...]:
     """Per section: another key that fits the section's notes within CLOSE of the section's own key (the best

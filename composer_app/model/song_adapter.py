@@ -306,31 +306,37 @@ def detection_notes(song: Song, notes: Sequence[NoteTuple] = ()) -> tuple[NoteTu
     return tuple(dict.fromkeys(_evidence_parts(song) + tuple(notes))) + chord_tones(song)
 
 
-def _detected_key(song: Song, heard: Sequence[NoteTuple], at_tick: int, bars: int | None) -> KeySignature | None:
+def _detected_key(song: Song, heard: Sequence[NoteTuple], at_tick: int, bars: int | None,
+                  ahead: bool = True) -> KeySignature | None:
     """The key detected from ``heard`` (``detection_notes``) for music that goes on at ``at_tick`` (None when there
-    is nothing to tell): the section key in force there (``keys.key_before``, the window's "Detected" method), or
-    with ``bars``, the key of those bars before ``at_tick`` taken as one passage (a whole melody to harmonize)."""
+    is nothing to tell): the section key in force there, or with ``bars``, the key of those bars before ``at_tick``
+    taken as one passage (a whole melody to harmonize). Sections are found over the whole song where music
+    follows ``at_tick`` and ``ahead`` lets it count (``keys.key_amid``: the sections the window shows), else over
+    the music before it (``keys.key_before``)."""
     if not heard:
         return None
     if bars is None:
+        if ahead and any(n[1] >= at_tick for n in heard):
+            return key_detection.key_amid(heard, at_tick, meters_of(song))
         return key_detection.key_before(heard, at_tick, meters_of(song))
     final = key_detection.ending_pitch_class([n for n in heard if n[1] < at_tick], until=at_tick)
     return key_detection.local_key(heard, at_tick, meters_of(song), bars, final=final).key
 
 
 def choose_key(song: Song, notes: Sequence[NoteTuple], at_tick: int, key_explicit: bool = False,
-               bars: int | None = None) -> KeyChoice:
+               bars: int | None = None, ahead: bool = True) -> KeyChoice:
     """The key the models see for a context ``notes`` ending at ``at_tick``, by one policy.
 
     A key the user set on purpose (``key_explicit``, or ``song.key_explicit``) wins; a song without a key
     event uses the key detected from the notes; a key signature the notes contradict strongly gives way to
     the detected key; otherwise the song's key in force at ``at_tick``. Detection (``_detected_key``) finds the
     section key in force at ``at_tick`` (the local key, not the song's first), or with ``bars``, the key of
-    those bars before it as one passage. What counts: ``detection_notes``.
+    those bars before it as one passage. What counts: ``detection_notes``; the music after ``at_tick`` only
+    with ``ahead`` (an evaluation whose file holds the answer there passes False).
     """
     signature = song.key_at(at_tick)
     heard = detection_notes(song, notes)
-    detected = _detected_key(song, heard, at_tick, bars)
+    detected = _detected_key(song, heard, at_tick, bars, ahead)
     if key_explicit or song.key_explicit:
         return KeyChoice(signature, SET_BY_YOU, detected)
     if detected is None:

@@ -10,7 +10,9 @@ judged as it is; the tests check transposed real files with their signatures rem
 force there by the piece's own annotations (key changes included, as POP909 and the chorale analyses have
 them): the last 8 bars of the melody taken alone (``local_key``), or the section key in force (``key_before``)
 judged on the melody, on the melody and the chord symbols, on all parts, or on all parts and the chord symbols
-(what the app does), over all such points and over those in a key the piece modulated to.
+(what the app does at the end of a song), and the section key of the whole piece in force there (``key_amid``,
+what a request in the middle of a song sees) on the melody and on all parts and the chord symbols, over all
+such points and over those in a key the piece modulated to.
 """
 
 from __future__ import annotations
@@ -92,8 +94,10 @@ def ending_of(rows: np.ndarray) -> int | None:
 
 POINT_BARS = 4
 POINT_METHODS = ("local 8 bars", "section key", "section key, melody and chords", "section key, all parts",
-                 "section key, all parts and chords")
-"""The first two judge the melody alone; the last is what the app does (``song_adapter.detection_notes``)."""
+                 "section key, all parts and chords", "whole piece, melody", "whole piece, all parts and chords")
+"""The first two judge the melody alone; the fifth is what the app does at the end of a song
+(``song_adapter.detection_notes``, ``keys.key_before``); the last two hear the music after the point too, as
+the app does for a request in the middle of a song (``keys.key_amid``)."""
 
 
 def _in_time(*groups: list) -> list:
@@ -104,11 +108,17 @@ def _point_guesses(notes: list, parts: list, chord_tones: list, at: int, meters)
     def section(evidence: list) -> int:
         return km.key_index(km.key_before(evidence, at, meters))
 
+    def amid(evidence: list) -> int:
+        return km.key_index(km.key_amid(evidence, at, meters))
+
+    everything = _in_time(parts, chord_tones)
     return {"local 8 bars": km.key_index(km.local_key(notes, at, meters).key),
             "section key": section(notes),
             "section key, melody and chords": section(_in_time(notes, chord_tones)),
             "section key, all parts": section(parts),
-            "section key, all parts and chords": section(_in_time(parts, chord_tones))}
+            "section key, all parts and chords": section(everything),
+            "whole piece, melody": amid(notes),
+            "whole piece, all parts and chords": amid(everything)}
 
 
 def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:

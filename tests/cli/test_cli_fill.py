@@ -129,3 +129,21 @@ def test_eval_infill_reports_both_sides_against_left_only(tmp_path: Path, capsys
     assert r["nll_both_sides"] > 0 and r["nll_left_only"] > 0
     assert r["inside"] == 1.0
     assert 0.0 <= r["near_fill"] <= 1.0
+
+
+def test_eval_infill_never_shows_the_request_its_answer(tmp_path: Path) -> None:
+    """The hidden bars are taken out of the song the fill is asked about: its key and context come from the music
+    on both sides of the gap, never from the notes it is judged against."""
+    from composer_app.cli.eval_infill import _case
+    from composer_app.model import song_adapter as sa
+
+    folder = tmp_path / "sheets"
+    write_lead_sheets(folder, 1)
+    case = _case(next(folder.glob("*.mid")), 2)
+    mm = case["song"].meter_map
+    lo, hi = mm.bar_start(case["start"]), mm.bar_start(case["start"] + 2)
+    left = sa.track_notes(case["track"])
+    assert case["track"] in case["song"].tracks and case["real"]
+    assert all(lo <= n[1] < hi for n in case["real"])
+    assert not any(lo <= n[1] < hi for n in left)
+    assert any(n[1] < lo for n in left) and any(n[1] >= hi for n in left)

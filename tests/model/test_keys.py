@@ -9,6 +9,7 @@ import pytest
 
 from composer_app.core.pitch import KeySignature
 from composer_app.model import keys as km
+from tests.model.key_tunes import relative_lean_then_c_major
 
 pytest.importorskip("mido")
 
@@ -217,3 +218,18 @@ def test_key_eval_reports_whole_parts_with_their_ending() -> None:
     assert ending["right"] >= 0.8 * len(seqs)
     held = [ending_of(s.rows) for s in seqs]
     assert sum(h is not None for h in held) >= len(seqs) // 2  # most tunes end on a held note
+
+
+def test_key_amid_hears_the_rest_of_the_piece() -> None:
+    """At bar 5 of a tune whose first 4 bars lean on the relative minor and whose 20 bars after them stay in C
+    major: the bars before alone say A minor, the whole piece (the sections the window shows) C major. With
+    nothing after, the two agree; a modulation that lasts still moves it."""
+    meters = ((0, 4, 4),)
+    notes = relative_lean_then_c_major()
+    assert km.key_before(notes, 4 * BAR, meters).name == "A minor"
+    assert km.key_amid(notes, 4 * BAR, meters).name == "C major"
+    first = [n for n in notes if n[1] < 4 * BAR]
+    assert km.key_amid(first, 4 * BAR, meters) == km.key_before(first, 4 * BAR, meters)
+    modulating = _c_then_a_flat()
+    assert km.key_amid(modulating, 4 * BAR, meters).name == "C major"
+    assert km.key_amid(modulating, 16 * BAR, meters).name == "Ab major"

@@ -13,10 +13,12 @@ from composer_app.core.pitch import KeySignature
 from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from composer_app.fileio import open_song
+from composer_app.model import keys as key_detection
 from composer_app.model import song_adapter as sa
 from composer_app.model.continuation import DEFAULT_WEIGHTS as CONTINUATION_WEIGHTS
 from composer_app.model.continuation import ContinuationRequest
 from composer_app.model.harmony import DEFAULT_WEIGHTS as HARMONY_WEIGHTS
+from tests.model.key_tunes import relative_lean_then_c_major
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 ASHOVER = DATASETS / "nottingham" / "MIDI" / "ashover1.mid"
@@ -541,3 +543,25 @@ def test_a_melody_is_written_over_a_piano_part_without_chord_symbols() -> None:
     alone = replace(song, tracks=(empty.tracks[0],))
     with pytest.raises(ValueError, match="no chord symbols, and no other part plays chords"):
         sa.fill_request(alone, alone.tracks[0], mode="melody", start_bar=0, bars=4)
+
+
+def test_a_request_in_the_middle_of_a_song_works_in_the_key_the_window_shows() -> None:
+    """A DAW file (no key signature) whose first 4 bars lean on A minor and whose 20 bars after them are in C
+    major. Continuing the selected first 4 bars, filling bars 5-6 or varying them works in C major, the key the
+    window shows there; an evaluation whose file holds the answer after the prompt (``ahead=False``) hears only
+    what comes before (A minor), as does a continuation at the song's end."""
+    notes = tuple(Note(p, s, d, 90) for p, s, d in relative_lean_then_c_major())
+    track = Track("melody", clips=(Clip(0, 26 * BAR, notes),))
+    song = Song(tracks=(track,))
+    shown = key_detection.key_at(sa.detected_sections(song), 4 * BAR - 1)
+    assert shown.name == "C major"
+    selected = tuple((n.pitch, n.start, n.duration, n.velocity) for n in notes if n.start < 4 * BAR)
+    request, choice = sa.suggest_request(song, track, notes=selected)
+    assert choice.key == shown and request.key == shown and request.start_bar == 4
+    for mode in ("fill", "vary"):
+        _req, span_choice = sa.fill_request(song, track, mode=mode, start_bar=4, bars=2,
+                                            keep="rhythm" if mode == "vary" else None)
+        assert span_choice.key.name == "C major"
+    assert sa.choose_key(song, selected, 4 * BAR, ahead=False).key.name == "A minor"
+    first = Song(tracks=(replace(track, clips=(Clip(0, 4 * BAR, tuple(n for n in notes if n.start < 4 * BAR)),)),))
+    assert sa.suggest_request(first, first.tracks[0])[1].key.name == "A minor"
