@@ -541,6 +541,10 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
             fields.update(_phrase_fields(notes, whole, existing, mm))
     ranged = options.get("range_bars", fields.get("range_bars")) is not None
     sections = () if ranged else _key_sections_over(song, choice, start, end)
+    if len(sections) == 1 and choice.reason not in (SET_BY_YOU, FROM_SIGNATURE) \
+            and (sections[0].tonic, sections[0].mode) != (choice.key.tonic, choice.key.mode):
+        fields["key"] = sections[0]
+        choice = replace(choice, key=sections[0], detected=sections[0])
     if len(sections) > 1:
         fields.update(key=sections[0], key_changes=sections[1:])
         by_bar = ", ".join(f"{k.name} from bar {mm.bar_of(max(k.tick, start)) + 1}" for k in sections)

@@ -565,3 +565,20 @@ def test_a_request_in_the_middle_of_a_song_works_in_the_key_the_window_shows() -
     assert sa.choose_key(song, selected, 4 * BAR, ahead=False).key.name == "A minor"
     first = Song(tracks=(replace(track, clips=(Clip(0, 4 * BAR, tuple(n for n in notes if n.start < 4 * BAR)),)),))
     assert sa.suggest_request(first, first.tracks[0])[1].key.name == "A minor"
+
+
+def test_a_phrase_is_harmonized_in_the_key_the_window_shows_there() -> None:
+    """The first 4 bars of a song (no signature) lean on A minor by their own notes, but the song, and the window's
+    Detected key there, is C major: harmonizing those bars as a phrase works in C major. A key the user set still
+    wins."""
+    notes = tuple(Note(p, s, d, 90) for p, s, d in relative_lean_then_c_major())
+    track = Track("melody", clips=(Clip(0, 26 * BAR, notes),))
+    song = Song(tracks=(track,))
+    phrase = tuple((n.pitch, n.start, n.duration, n.velocity) for n in notes if n.start < 4 * BAR)
+    assert sa.choose_key(song, phrase, 4 * BAR, bars=8).key.name == "A minor"  # the phrase's bars alone
+    request, choice = sa.harmony_request(song, track, notes=phrase)
+    assert choice.key.name == "C major" and request.key == choice.key and not request.key_changes
+    assert choice.reason == "detected from the notes, no key signature"
+    a_minor = KeySignature(0, 9, "minor")
+    set_song = replace(song, keys=(a_minor,), key_explicit=True)
+    assert sa.harmony_request(set_song, track, notes=phrase)[1].key.name == "A minor"
