@@ -155,6 +155,12 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     return max(busy, key=lambda t: (mean[id(t)], len(notes[id(t)])))
 
 
+def without_chords(song: Song) -> Song:
+    """The song as a melody to harmonize afresh: no chord symbols and no lead sheet 'chords' track. An evaluation
+    judges a harmonization against them, so they must not reach the request, not as key evidence either."""
+    return replace(song, chords=(), tracks=tuple(t for t in song.tracks if not _name_is(t, CHORDS_TRACK)))
+
+
 def _named_track(song: Song, name: str) -> Track:
     """The track called ``name``, else the one numbered ``name``; ValueError naming the choices when there is
     none, or when several share the name (a score's two piano staves often do)."""

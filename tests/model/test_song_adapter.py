@@ -582,3 +582,12 @@ def test_a_phrase_is_harmonized_in_the_key_the_window_shows_there() -> None:
     a_minor = KeySignature(0, 9, "minor")
     set_song = replace(song, keys=(a_minor,), key_explicit=True)
     assert sa.harmony_request(set_song, track, notes=phrase)[1].key.name == "A minor"
+
+
+def test_without_chords_leaves_the_melody_and_the_other_parts() -> None:
+    melody = Track("melody", clips=(Clip(0, BAR, (Note(60, 0, 480),)),))
+    piano = Track("Piano", clips=(Clip(0, BAR, (Note(48, 0, 480), Note(52, 0, 480))),))
+    chords = Track(" Chords ", clips=(Clip(0, BAR, (Note(48, 0, BAR),)),))
+    song = Song(tracks=(melody, piano, chords), chords=(ChordSymbol(0, BAR, "C"),))
+    bare = sa.without_chords(song)
+    assert bare.tracks == (melody, piano) and bare.chords == () and bare.meters == song.meters

@@ -164,3 +164,23 @@ def test_a_lead_sheet_file_gives_the_excerpts_its_piece_gives(tmp_path):
     assert report["excerpts"] == 2 and report["strong_beat_chord_tones"]["real"] == 1.0
     assert set(report["root"]) == {"model", "best_of_4", "hmm", "rule"}
     assert excerpt_report([tmp_path / "missing.mid"], Harmonizer(toy_weights(0))) is None
+
+
+def test_the_evaluated_request_never_hears_the_answer(tmp_path, monkeypatch):
+    """The files' chord symbols and chords track are what a harmonization is judged against: the request is built
+    from the song without them (in a file without a key signature they would otherwise tell it the key)."""
+    from composer_app.training.harmony import evaluate as ev
+
+    paths = export_pieces(synthetic_pieces(2), tmp_path)
+    asked = []
+    real = ev.harmony_request
+
+    def spy(song, track, **options):
+        asked.append(song)
+        assert track in song.tracks
+        return real(song, track, **options)
+
+    monkeypatch.setattr(ev, "harmony_request", spy)
+    report = ev.evaluate_files(paths, Harmonizer(toy_weights(0)), candidates=2)
+    assert report["files"] == 2 and len(asked) == 2
+    assert all(not song.chords and all(t.name.lower() != "chords" for t in song.tracks) for song in asked)
