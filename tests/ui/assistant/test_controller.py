@@ -251,3 +251,21 @@ def test_harmonizing_a_selected_phrase_keeps_the_chords_around_it(qtbot, engines
     assert assistant.accept()
     outside = [(c.start, c.label) for c in doc.song.chords if not lo <= c.start < hi]
     assert outside == [(c.start, c.label) for c in song.chords if not lo <= c.start < hi]
+
+
+def test_candidates_are_numbered_as_they_arrive(qtbot, engines, motif):
+    """The engine finishes the candidates with the fewest steps first: the first to arrive is shown as #1 and
+    becomes current, and each later one is appended below it, so no card moves once it is there."""
+    from composer_app.ui.assistant.controller import _Running
+    from composer_app.ui.assistant.session import Suggestion, Target
+
+    assistant = make(SongDocument(motif), engines)
+    batch = assistant.history.start("continue", "Next", Target("t", None, ()), Options())
+    assistant._running = _Running(7, batch, None, None)
+    shown = []
+    assistant.suggestion_added.connect(lambda _b, s: shown.append(s.index))
+    for engine_index in (2, 0, 1):
+        assistant._on_partial(7, Suggestion("continue", engine_index, ((60 + engine_index, 0, 480, 90),), 0, 480))
+    assert shown == [0, 1, 2] and [s.index for s in batch.suggestions] == [0, 1, 2]
+    assert [s.notes[0][0] for s in batch.suggestions] == [62, 60, 61]
+    assert assistant.current is batch.suggestions[0]
