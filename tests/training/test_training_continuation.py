@@ -123,3 +123,32 @@ def test_export_keeps_the_epoch_with_the_best_validation(tmp_path, monkeypatch, 
         exported = torch.from_numpy(data["head.shift.fc2.weight"].astype(np.float32))
     assert torch.allclose(exported, seen[kept - 1], atol=1e-2)
     assert not torch.allclose(seen[1], seen[2], atol=1e-4)
+
+
+def test_source_weights_scale_how_often_a_source_is_seen():
+    """``--source-weight``: a whole weight repeats each of the source's windows, a fraction keeps that share of
+    them, 0 leaves the source out; without weights the windows are those of earlier runs."""
+    from composer_app.training.continuation import train
+
+    rows = _rows()
+    seqs = [ds.Sequence(rows, "nottingham", "melody", "train", f"n{i}") for i in range(40)] + \
+           [ds.Sequence(rows, "openewld", "melody", "train", f"o{i}") for i in range(40)]
+
+    def count(weights):
+        return len(train.epoch_windows(seqs, 32, np.random.default_rng(3), weights))
+
+    plain = count(None)
+    only_openewld = count({"nottingham": 0.0})
+    per_source = plain - only_openewld  # each sequence is cut at a random phase: about the same either way
+    assert per_source > 40 and count({}) == plain
+
+    def near(got, want):
+        return abs(got - want) <= 0.12 * want
+
+    assert near(count({"nottingham": 2.0}), plain + per_source)
+    assert near(count({"nottingham": 3.0, "openewld": 0.0}), 3 * per_source)
+    assert near(count({"nottingham": 0.5}), only_openewld + 0.5 * per_source)
+    assert train.parse_args(["--source-weight", "pop909=0.5"]).source_weight == [("pop909", 0.5)]
+    for bad in ("pop909", "nowhere=1", "pop909=-1", "pop909=x"):
+        with pytest.raises(SystemExit):
+            train.parse_args(["--source-weight", bad])

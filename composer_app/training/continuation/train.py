@@ -18,6 +18,7 @@ from composer_app.training.continuation import dataset as ds
 from composer_app.training.continuation.evaluate import eval_windows, nll_per_note
 from composer_app.training.continuation.export import export_npz
 from composer_app.training.continuation.model_torch import Config, ContinuationNet, lr_at, parameter_count
+from composer_app.training.sources import SOURCES
 
 DEFAULT_OUT = Path(__file__).resolve().parents[3] / "resources" / "models" / "continuation.npz"
 ACCOMP_KEEP = {"pop909": 0.3}
@@ -32,6 +33,18 @@ DETECTED_KEY_RATE = 0.5
 def default_ckpt() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "composer" / "checkpoints" / "continuation.pt"
+
+
+def _source_weight(text: str) -> tuple[str, float]:
+    source, _, weight = text.partition("=")
+    try:
+        value = float(weight)
+    except ValueError:
+        value = -1.0
+    if source not in SOURCES or value < 0:
+        raise argparse.ArgumentTypeError(f"expected SOURCE=W with SOURCE one of {', '.join(SOURCES)} and "
+                                         f"W >= 0, not {text!r}")
+    return source, value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -58,27 +71,41 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--max-len", type=int, default=192)
     p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--source-weight", action="append", default=[], metavar="SOURCE=W", type=_source_weight,
+                   help="see SOURCE's windows W times as often per epoch (0.5: half of them; repeatable)")
     p.add_argument("--last", action="store_true",
                    help="export the last state (default: the epoch with the best validation NLL)")
     return p.parse_args(argv)
 
 
-def epoch_windows(seqs: list[ds.Sequence], length: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled training windows for one epoch (random phase, chord dropout, accompaniment subsampling)."""
+def epoch_windows(seqs: list[ds.Sequence], length: int, rng: np.random.Generator,
+                  source_weights: dict[str, float] | None = None) -> list[np.ndarray]:
+    """Shuffled training windows for one epoch (random phase, chord dropout, accompaniment subsampling).
+
+    ``source_weights`` scales how often each source's windows are seen: 0.5 keeps about half of them each
+    epoch, 2 sees each twice (3.5: three times, and a fourth time half of them)."""
     out = []
     for s in seqs:
         keep = ACCOMP_KEEP.get(s.source, 1.0) if s.role == "accompaniment" else 1.0
+        keep *= (source_weights or {}).get(s.source, 1.0)
+        whole, part = int(keep), keep - int(keep)
         for w in ds.windows(s.rows, length, int(rng.integers(0, length - 1))):
-            if keep < 1.0 and rng.random() >= keep:
-                continue
-            if rng.random() < DETECTED_KEY_RATE:
-                w = ds.to_detected_key(w)
-            if rng.random() < FIM_RATE:
-                fim = ds.fill_in_middle(w, rng, length)
-                w = w if fim is None else fim
-            out.append(ds.drop_chords(w) if rng.random() < CHORD_DROPOUT else w)
+            copies = whole + (1 if part and rng.random() < part else 0)  # no draw for whole weights: the
+            for _ in range(copies):                                      # default recipe's windows are unchanged
+                out.append(_augmented(w, rng, length))
     order = rng.permutation(len(out))
     return [out[i] for i in order]
+
+
+def _augmented(w: np.ndarray, rng: np.random.Generator, length: int) -> np.ndarray:
+    """One window as an epoch sees it: maybe moved to its detected key, maybe reordered as a gap fill, maybe without
+    its chords."""
+    if rng.random() < DETECTED_KEY_RATE:
+        w = ds.to_detected_key(w)
+    if rng.random() < FIM_RATE:
+        fim = ds.fill_in_middle(w, rng, length)
+        w = w if fim is None else fim
+    return ds.drop_chords(w) if rng.random() < CHORD_DROPOUT else w
 
 
 def init_from_npz(model: ContinuationNet, path: Path) -> None:
@@ -150,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
                  max_len=args.max_len)
     model = ContinuationNet(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    per_epoch = len(batches(epoch_windows(split["train"], cfg.max_len, np.random.default_rng(0)), args.batch))
+    weights = dict(args.source_weight)
+    per_epoch = len(batches(epoch_windows(split["train"], cfg.max_len, np.random.default_rng(0), weights),
+                            args.batch))
     total = min(args.max_steps or 10**12, per_epoch * args.epochs)
     ckpt = args.ckpt or (None if args.quick else default_ckpt())
     state = {"epoch": 0, "step": 0, "elapsed": 0.0, "history": []}
@@ -188,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     best: tuple[float, dict, tuple] | None = None
     while state["epoch"] < args.epochs and not stop:
         epoch = state["epoch"]
-        plan = batches(epoch_windows(split["train"], cfg.max_len, np.random.default_rng(args.seed + epoch)),
+        plan = batches(epoch_windows(split["train"], cfg.max_len, np.random.default_rng(args.seed + epoch), weights),
                        args.batch)
         skip = state["step"] - epoch * per_epoch
         run_nll, run_n = 0.0, 0.0
@@ -239,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = {"training": {"command": command,
                           "minutes": round(elapsed() / 60, 2), "steps": state["step"], "batch": args.batch,
                           "seed": args.seed, "history": state["history"], "kept_epoch": kept,
+                          "source_weights": weights,
                           "data": ds.summary(seqs)},
              "metrics": {"valid": valid, "test": test}}
     path = export_npz(model, cfg.to_dict(), args.out, extra)
