@@ -19,6 +19,7 @@ from pathlib import Path
 
 from composer_app.cli.eval_continuation import lead_sheet_files
 from composer_app.core.errors import SongFileError
+from composer_app.core.song import Song, Track
 from composer_app.fileio import open_song
 from composer_app.model import song_adapter as sa
 
@@ -47,7 +48,7 @@ def _case(path: Path, gap: int) -> dict | None:
     return {"song": song, "track": track, "start": start, "real": real, "next": after[0]}
 
 
-def _hidden(song, track, lo: int, hi: int):
+def _hidden(song: Song, track: Track, lo: int, hi: int) -> tuple[Song, Track]:
     """The song and track with the track's notes starting in ``lo``..``hi`` taken out: the request sees the music
     on both sides of the gap (its key too) and never the answer."""
     clips = tuple(replace(c, notes=tuple(n for n in c.notes if not lo <= c.start + n.start < hi)) for c in track.clips)

@@ -17,9 +17,10 @@ import re
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -216,36 +217,36 @@ def request_chords(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]
     return tuple(sorted(chords_of(song) + heard_under(song, track)))
 
 
-class _LastHeard:
-    """The chords heard under each track of the last song asked about, kept while its tracks, meters, keys and
-    chords are the same objects (a song is immutable): a request and the window's chord lane hear them once."""
+class _SongMemo:
+    """What is worked out from the last song asked about (the chords heard under each track, its detected key
+    sections and their rivals), kept while its tracks, meters, keys and chords are the same objects (a song is
+    immutable: an edit makes new ones), so a request and the window's views work each out once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._of: tuple = (None, None, None, None)
-        self._by_track: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self._values: dict = {}
 
-    def get(self, song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
+    def get(self, song: Song, what: Hashable, compute: Callable[[], Any]) -> Any:
         of = (song.tracks, song.meters, song.keys, song.chords)
         with self._lock:
-            same = all(a is b for a, b in zip(self._of, of))
-            if same and track.id in self._by_track:
-                return self._by_track[track.id]
-        chords = _hear(song, track)
+            if all(a is b for a, b in zip(self._of, of)) and what in self._values:
+                return self._values[what]
+        value = compute()
         with self._lock:
             if not all(a is b for a, b in zip(self._of, of)):
-                self._of, self._by_track = of, {}
-            self._by_track[track.id] = chords
-        return chords
+                self._of, self._values = of, {}
+            self._values[what] = value
+        return value
 
 
-_last_heard = _LastHeard()
+_last_song = _SongMemo()
 
 
 def heard_under(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
     """The chords the song's parts other than ``track`` play (``heard_chords``, beat by beat), spelt in the key
     there, wherever no chord symbol stands (a symbol is the musician's word and wins)."""
-    return _last_heard.get(song, track)
+    return _last_song.get(song, ("heard", track.id), lambda: _hear(song, track))
 
 
 def _hear(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
@@ -394,54 +395,20 @@ def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
     return pitched_notes(song, chords_track=not song.chords)
 
 
-class _LastSections:
-    """The key sections detected for the last song asked about, kept while its tracks, meters and chords are the same
-    objects (a song is immutable: an edit makes new ones), so the window's views share one detection."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._of: tuple = (None, None, None)
-        self._sections: tuple[KeySignature, ...] = ()
-        self._notes: tuple[NoteTuple, ...] = ()
-        self._rivals: tuple[KeySignature | None, ...] | None = None
-
-    def get(self, song: Song) -> tuple[KeySignature, ...]:
-        with self._lock:
-            if all(a is b for a, b in zip(self._of, (song.tracks, song.meters, song.chords))):
-                return self._sections
-        notes = detection_notes(song)
-        sections = key_detection.key_sections(notes, meters_of(song), final=key_detection.ending_pitch_class(notes)) \
-            if notes else ()
-        with self._lock:
-            self._of = (song.tracks, song.meters, song.chords)
-            self._sections, self._notes, self._rivals = sections, notes, None
-        return sections
-
-    def rivals(self, song: Song) -> tuple[KeySignature | None, ...]:
-        sections = self.get(song)
-        with self._lock:
-            if self._rivals is not None and self._sections is sections:
-                return self._rivals
-            notes = self._notes if self._sections is sections else None
-        rivals = key_detection.section_rivals(detection_notes(song) if notes is None else notes, sections)
-        with self._lock:
-            if self._sections is sections:
-                self._rivals = rivals
-        return rivals
-
-
-_last_sections = _LastSections()
-
-
 def detected_sections(song: Song) -> tuple[KeySignature, ...]:
     """The keys detected from the song's pitched notes, one per section (empty for a song without notes)."""
-    return _last_sections.get(song)
+    def sections() -> tuple[KeySignature, ...]:
+        notes = _last_song.get(song, "evidence", lambda: detection_notes(song))
+        return key_detection.piece_sections(notes, meters_of(song)) if notes else ()
+
+    return _last_song.get(song, "sections", sections)
 
 
 def detected_rivals(song: Song) -> tuple[KeySignature | None, ...]:
     """Per detected section (``detected_sections``): another key that fits its notes about as well as its own
     (within ``keys.CLOSE``), else None."""
-    return _last_sections.rivals(song)
+    return _last_song.get(song, "rivals", lambda: key_detection.section_rivals(
+        _last_song.get(song, "evidence", lambda: detection_notes(song)), detected_sections(song)))
 
 
 def spelling_key(song: Song, tick: int) -> KeySignature:
@@ -460,7 +427,7 @@ def song_key_report(song: Song, notes: Sequence[NoteTuple] | None = None) -> dic
         notes = detection_notes(song)
     final = key_detection.ending_pitch_class(notes)
     detected = key_detection.estimate_key(notes, final=final) if notes else None
-    sections = key_detection.key_sections(notes, meters_of(song), final=final) if notes else ()
+    sections = key_detection.piece_sections(notes, meters_of(song)) if notes else ()
     rival = key_detection.close_rival(detected.scores, detected.key) if detected else None
     return {"signature": song.keys[0].name if has_key_signature(song) else None,
             "detected": detected.key.name if detected else None,

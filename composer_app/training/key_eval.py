@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
+from composer_app.core.pitch import KeySignature
 from composer_app.model import keys as km
 from composer_app.model import tokens as tk
 from composer_app.training.continuation import dataset as ds
@@ -104,21 +105,23 @@ def _in_time(*groups: list) -> list:
     return sorted((n for g in groups for n in g), key=lambda n: (n[1], n[0]))
 
 
-def _point_guesses(notes: list, parts: list, chord_tones: list, at: int, meters) -> dict[str, int]:
+def _point_guesses(notes: list, parts: list, chord_tones: list, at: int, meters,
+                   whole: tuple[tuple[KeySignature, ...], tuple[KeySignature, ...]]) -> dict[str, int]:
+    """Each POINT_METHODS guess at ``at``; ``whole``: the piece's sections (``keys.piece_sections``) of the melody and
+    of all parts and chords, the same at every point (what ``keys.key_amid`` finds there)."""
     def section(evidence: list) -> int:
         return km.key_index(km.key_before(evidence, at, meters))
 
-    def amid(evidence: list) -> int:
-        return km.key_index(km.key_amid(evidence, at, meters))
+    def amid(sections: tuple[KeySignature, ...]) -> int:
+        return km.key_index(km.key_at(sections, max(at - 1, 0)))
 
-    everything = _in_time(parts, chord_tones)
     return {"local 8 bars": km.key_index(km.local_key(notes, at, meters).key),
             "section key": section(notes),
             "section key, melody and chords": section(_in_time(notes, chord_tones)),
             "section key, all parts": section(parts),
-            "section key, all parts and chords": section(everything),
-            "whole piece, melody": amid(notes),
-            "whole piece, all parts and chords": amid(everything)}
+            "section key, all parts and chords": section(_in_time(parts, chord_tones)),
+            "whole piece, melody": amid(whole[0]),
+            "whole piece, all parts and chords": amid(whole[1])}
 
 
 def evaluate_points(sources: list[str], split: str, limit: int | None = None) -> dict:
@@ -145,13 +148,15 @@ def evaluate_points(sources: list[str], split: str, limit: int | None = None) ->
                 break
             mm = MeterMap([TimeSignature(t, a, b) for t, a, b in piece.meters])
             last_bar = mm.bar_of(max(n[1] + n[2] for n in notes) - 1) + 1
+            whole = (km.piece_sections(notes, piece.meters), km.piece_sections(_in_time(parts, chord_tones),
+                                                                             piece.meters))
             for bar in range(POINT_BARS, last_bar + 1, POINT_BARS):
                 at = mm.bar_start(bar)
                 if sum(1 for n in notes if n[1] < at) < 4:
                     continue
                 truth = km.key_index(max((k for k in piece.keys if k.tick < at), key=lambda k: k.tick,
                                    default=piece.keys[0]))
-                for method, guess in _point_guesses(notes, parts, chord_tones, at, piece.meters).items():
+                for method, guess in _point_guesses(notes, parts, chord_tones, at, piece.meters, whole).items():
                     v = verdict(guess, truth)
                     out["all"][method][source][v] += 1
                     if truth != km.key_index(piece.keys[0]):
