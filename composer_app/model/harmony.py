@@ -26,6 +26,7 @@ from composer_app.model.harmony_features import (
 from composer_app.model.harmony_hmm import hmm_unary
 from composer_app.model.harmony_net import encode
 from composer_app.model.harmony_rules import (
+    home_classes,
     melody_fit,
     recolor,
     rule_chain,
@@ -55,6 +56,12 @@ STYLE_PRIOR = 1.0
 """Default scale of the style's transition prior (ii-V, dominants resolving) in the model's decoding."""
 RULE_AGREE = 0.5
 """Default bonus for chords on the root the diatonic-triad rule picks in that slot (``HarmonyRequest.agree``)."""
+END_HOME = 1.5
+"""Bonus (nats) for ending on a home chord (``harmony_rules.home_classes``) where the melody ends the music on the
+tonic (``HarmonyRequest.ends_music``). Jazz's chord-motion prior had minor tunes end on IV7 (i7-IV7 reads as a
+ii-V): on the valid lead sheets whose melody ends on the tonic, the first candidate in jazz ended on the tonic
+0.62 of the time in minor (0.91-0.93 in every other style and in major). Set there (0.5: 0.76, 1: 0.86, 1.5 and
+2: 0.90); it moves no other style below its level without the bonus."""
 ChordSpan = tuple[int, int, str]
 SEVENTH_SCALE = {"jazz": 1.0, "pop": 0.3, "folk": 0.1, "chorale": 0.2}
 """How much of the complexity's seventh/extension bonus each style takes."""
@@ -103,6 +110,10 @@ class HarmonyRequest:
     """The barline where the music to harmonize begins (a phrase later in a song): no chord is written before it.
     Everything else stays in song ticks and bars; the harmonizer works on the request moved to start there
     (``harmony_sections.later_request``) and moves its chords back."""
+    ends_music: bool = False
+    """Whether the melody's last note ends the music (a whole tune, or its last phrase): where that note is the tonic,
+    the harmonization ends at home (``END_HOME``), the cadence a musician expects there. False for a phrase that the
+    music goes on after, and for excerpts."""
 
 
 @dataclass(frozen=True)
@@ -198,9 +209,11 @@ class Harmonizer:
                     fixed[i] = label
         return allowed, free, fixed
 
-    def scored(self, req: HarmonyRequest, chain: crf.Chain, feats: np.ndarray, free: np.ndarray) -> crf.Chain:
+    def scored(self, req: HarmonyRequest, chain: crf.Chain, feats: np.ndarray, free: np.ndarray,
+               slots: list[Slot]) -> crf.Chain:
         """The chain the decoding searches: the complexity's folding, and for the model the explicit melody fit,
-        the style's colour (sevenths, extensions) and its chord-motion prior; the baselines score as they are."""
+        the style's colour (sevenths, extensions), its chord-motion prior and the home chord under a final tonic;
+        the baselines score as they are."""
         unary = fold_scores(chain.unary, req.complexity)
         trans = chain.trans
         if req.method == "model":
@@ -211,6 +224,8 @@ class Harmonizer:
             trans = trans + req.style_prior * style_transitions(req.style)
         clamped = np.nan_to_num(chain.unary, neginf=0.0)  # clamped slots keep their own (maybe richer) class,
         unary = np.where(free[:, None], unary, clamped)  # even one the rule would never choose
+        if req.method == "model":
+            unary = unary + np.outer(_final_tonic(req, slots), END_HOME * home_classes(req.key.mode == "minor"))
         return crf.Chain(unary, trans, chain.diag, chain.start, chain.end)
 
     def harmonize(self, req: HarmonyRequest, cancel: Callable[[], bool] | None = None) -> list[Harmonization]:
@@ -234,7 +249,7 @@ class Harmonizer:
         check()
         chain, inv_logits = self.chain(req, slots, feats)
         allowed, free, fixed = self.constraints(req, slots, shift)
-        chain = self.scored(req, chain, feats, free)
+        chain = self.scored(req, chain, feats, free, slots)
         sub, keep = chain.restricted(allowed)
         check()
         alphas, log_z = crf.forward(sub)
@@ -283,6 +298,17 @@ class Harmonizer:
                         chords.append((a, b - a, lab))
         chords.sort()
         return Harmonization(tuple(chords), tuple(labels), float(log_prob), distinct, rank)
+
+
+def _final_tonic(req: HarmonyRequest, slots: list[Slot]) -> np.ndarray:
+    """(T,) 1 for the slots under and after the melody's last note (the latest onset; the highest of those) where
+    ``req`` ends the music on the key's tonic, else 0: the slots that get ``END_HOME``."""
+    out = np.zeros(len(slots))
+    if req.ends_music and req.melody:
+        pitch, start, _ = max(req.melody, key=lambda n: (n[1], n[0]))
+        if (pitch - req.key.tonic) % 12 == 0:
+            out[[s.end > start for s in slots]] = 1.0
+    return out
 
 
 def _moved(label: str, shift: int) -> str:

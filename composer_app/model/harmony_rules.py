@@ -138,6 +138,13 @@ def _root_and_dominant() -> tuple[np.ndarray, np.ndarray]:
     return roots, np.array([class_quality(c) in _DOMINANTS for c in range(VOCAB_SIZE)])
 
 
+def home_classes(minor: bool) -> np.ndarray:
+    """(V,) bool: the home chords of the reference key, every class on its tonic (C, or A in minor) that is not a
+    dominant seventh (I, I6, Imaj7, i7 ... but not I7, which leads away)."""
+    roots, dominant = _root_and_dominant()
+    return (roots == (9 if minor else 0)) & ~dominant
+
+
 def settle_home(classes: np.ndarray, unary: np.ndarray, free: np.ndarray, minor: bool) -> np.ndarray:
     """``classes`` (T,) of a decoded path with a dominant seventh on the tonic (C:7, or A:7 in the reference minor
     key) kept only where it resolves to IV (the next other chord's root a fifth below, as V7 of IV); elsewhere the
@@ -145,7 +152,7 @@ def settle_home(classes: np.ndarray, unary: np.ndarray, free: np.ndarray, minor:
     Imaj7 or I6, while I7 there sounds like the blues or a dominant that never resolves. Roots never change."""
     tonic = 9 if minor else 0
     roots, dominant = _root_and_dominant()
-    home = (roots == tonic) & ~dominant
+    home = home_classes(minor)
     out = classes.copy()
     for i, c in enumerate(classes):
         if not free[i] or roots[c] != tonic or not dominant[c]:

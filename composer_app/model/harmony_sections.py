@@ -38,8 +38,9 @@ def section_request(req: HarmonyRequest, start: int, stop: int, key: object) -> 
     pins = tuple(Pin(max(p.start, start) - start, min(p.end, stop) - start, p.label)
                  for p in req.pins if p.start < stop and p.end > start)
     melody = tuple((p, s - start, min(s + d, stop) - s) for p, s, d in req.melody if start <= s < stop)
+    last = not any(s >= stop for _, s, _ in req.melody)  # the music's end lies in this part
     return replace(req, melody=melody, meters=meters_from(req.meters, start, stop), key=key, end=stop - start,
-                   existing=clipped(req.existing), pins=pins, key_changes=())
+                   existing=clipped(req.existing), pins=pins, key_changes=(), ends_music=req.ends_music and last)
 
 
 def later_request(req: HarmonyRequest) -> HarmonyRequest:

@@ -493,7 +493,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     The key is chosen as for ``suggest_request``, judged on the whole melody's bars (and what else
     ``detection_notes`` counts there); meters come from the song, and so do the chords kept around ``range_bars``:
     its chord symbols, and where none stands the chords its other parts play (``request_chords``, so a
-    reharmonized range leads from and into what the piano plays); ``options`` are HarmonyRequest fields (style,
+    reharmonized range leads from and into what the piano plays). Notes that reach the track's last note end the
+    music (``ends_music``: a tune ending on its tonic ends at home); ``options`` are HarmonyRequest fields (style,
     rhythm, complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
     whole = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
@@ -507,7 +508,7 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     start = mm.bar_start(mm.bar_of(notes[0][1]))
     existing = request_chords(song, track)
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
-                    "existing": existing}
+                    "existing": existing, "ends_music": not whole or notes[-1][1] >= whole[-1][1]}
     if options.get("range_bars") is None:
         options.pop("range_bars", None)
         if _is_phrase(notes, whole, mm):

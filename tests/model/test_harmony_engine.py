@@ -187,3 +187,39 @@ def test_a_dominant_seventh_on_the_tonic_stays_only_where_it_resolves_to_iv():
     assert names(out) == ["C:7", "C:7", "F:maj", "C:maj6", "C:maj7", "C:7"]
     out = settle_home(path(["A:7", "D:min", "A:7"]), unary[:3], np.ones(3, dtype=bool), minor=True)
     assert names(out) == ["A:7", "D:min", "A:min7"]
+
+
+@pytest.mark.parametrize("mode, tonic", [("major", 0), ("minor", 9)])
+def test_a_melody_that_ends_the_music_on_its_tonic_leans_home_under_its_last_note(engine, mode, tonic):
+    """END_HOME goes to the home chords (tonic root, not a dominant seventh) of the slots under and after the last
+    note, only where the request ends the music and that note is the tonic, and only for the model."""
+    from composer_app.model import harmony as hm
+    from composer_app.model.harmony_rules import home_classes
+
+    melody = MELODY[:-1] + ((60 + tonic % 12 - (12 if tonic else 0), 31 * 480, 3 * 480),)  # 1.75 bars past bar 8
+    key = KeySignature(0, tonic, mode)
+
+    def added(**changes):
+        """What the request's options add to the scores of every (slot, class) the decoding may choose."""
+        req = HarmonyRequest(melody, key=key, rhythm="half", end=9 * BAR, **changes)
+        slots, feats, _ = engine.prepare(req)
+        chain, _ = engine.chain(req, slots, feats)
+        free = np.ones(len(slots), bool)
+        plain = engine.scored(HarmonyRequest(melody, key=key, rhythm="half", end=9 * BAR, method=req.method),
+                              chain, feats, free, slots).unary
+        after = engine.scored(req, chain, feats, free, slots).unary
+        assert np.array_equal(np.isfinite(after), np.isfinite(plain))
+        return np.where(np.isfinite(plain), after - np.where(np.isfinite(plain), plain, 0.0), 0.0), slots
+
+    diff, slots = added(ends_music=True)
+    home = home_classes(mode == "minor")
+    under = np.array([s.end > 31 * 480 for s in slots])
+    assert under.sum() == 3 and under[-3:].all()  # the slot the note starts in, the next, and the empty last half bar
+    raised = (diff != 0).any(axis=0)
+    assert raised.sum() >= 4 and not (raised & ~home).any()
+    assert np.allclose(diff[under][:, raised], hm.END_HOME) and np.allclose(diff[~under], 0.0)
+    assert not home[label_to_class("C:7" if mode == "major" else "A:7")[0]]
+    assert np.allclose(added(ends_music=False)[0], 0.0)
+    assert np.allclose(added(ends_music=True, method="hmm")[0], 0.0)
+    other = HarmonyRequest(melody[:-1] + ((62, 31 * 480, 3 * 480),), key=key, rhythm="half", ends_music=True)
+    assert not hm._final_tonic(other, engine.prepare(other)[0]).any()

@@ -38,6 +38,9 @@ def test_a_section_is_its_own_request_from_tick_zero() -> None:
     assert part.melody[0] == (62, 0, 480) and part.end == 8 * BAR and part.key == second and part.key_changes == ()
     assert part.meters == ((0, 4, 4), (4 * BAR, 3, 4))
     assert part.existing == ((0, BAR, "G:7"),) and part.pins == (Pin(BAR, 2 * BAR, "A:7"),)
+    assert not part.ends_music  # a request that does not end the music has no section that does
+    ends = request(ends_music=True)
+    assert [section_request(ends, a, b, k).ends_music for a, b, k in section_bounds(ends)] == [False, True]
 
 
 @needs_weights

@@ -72,3 +72,30 @@ def test_jazz_colours_the_home_chord_major_seventh_or_sixth(engine, tonic):
     assert "7" not in home[0] and set(home[0]) & {"maj7", "maj6"}
     every = [q for h in home for q in h]
     assert every.count("7") <= len(every) / 4  # an alternative may still take I7 where the network hears one
+
+
+GREENSLEEVES = [(69, 1), (72, 2), (74, 1), (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1),
+                (72, 2), (69, 1), (69, 1.5), (68, .5), (69, 1), (71, 2), (68, 1), (64, 2), (69, 1), (72, 2), (74, 1),
+                (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1), (72, 1.5), (71, .5),
+                (69, 1), (68, 1.5), (66, .5), (68, 1), (69, 3), (69, 3)]
+"""Greensleeves (traditional) in A minor, 3/4, in beats from its upbeat on the third beat of bar 1."""
+
+
+def greensleeves(shift: int) -> tuple:
+    notes, beat = [], 2.0
+    for pitch, beats in GREENSLEEVES:
+        notes.append((pitch + shift, int(beat * 480), int(beats * 480)))
+        beat += beats
+    return tuple(notes)
+
+
+@pytest.mark.parametrize("style", ["jazz", "pop", "folk"])
+def test_a_tune_that_ends_on_its_tonic_ends_on_the_home_chord(engine, style):
+    """Greensleeves in F# minor ends on a held F#. Jazz's chord-motion prior ended it on IV7 (F#m7 or F#7 to B7,
+    read as a ii-V); the whole tune, which ends the music, now ends on F# minor (END_HOME)."""
+    req = HarmonyRequest(greensleeves(-3), meters=((0, 3, 4),), key=KeySignature(0, 6, "minor"), style=style,
+                         candidates=4, ends_music=True)
+    res = engine.harmonize(req)
+    last = parse_chord(res[0].chords[-1][2])
+    assert last.root == 6 and last.quality != "7"
+    assert sum(parse_chord(r.chords[-1][2]).root == 6 for r in res) >= 3

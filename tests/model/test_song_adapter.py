@@ -357,6 +357,19 @@ def _sixteen_bars(chords: bool) -> Song:
     return Song(tracks=(Track("melody", clips=(Clip(0, 16 * BAR, mel),)),), chords=symbols)
 
 
+def test_a_harmonization_ends_the_music_only_where_its_notes_reach_the_tracks_last_note() -> None:
+    """The whole track, or its last phrase, ends the music (a final tonic is harmonized at home); the first 8 bars of
+    16 do not, with chord symbols around them or without."""
+    for chords in (True, False):
+        song = _sixteen_bars(chords)
+        track = song.tracks[0]
+        notes = sa.track_notes(track)
+        whole, _ = sa.harmony_request(song, track)
+        first, _ = sa.harmony_request(song, track, notes=[n for n in notes if n[1] < 8 * BAR])
+        last, _ = sa.harmony_request(song, track, notes=[n for n in notes if n[1] >= 12 * BAR])
+        assert whole.ends_music and last.ends_music and not first.ends_music
+
+
 def test_a_phrase_later_in_a_song_is_harmonized_from_its_own_bar() -> None:
     """A selection in bars 9-12: no lead-in chords over bars 1-8. Where chords stand around it, the request also
     spans the 4 bars on each side (their melody and chords, clamped) and harmonizes bars 9-12 only."""
