@@ -207,8 +207,13 @@ class Decoder:
         self.rows, self.bars = self._fill_context(prompt, after) if self.fill and after else self._context(heard)
         if self.fill:
             self.max_notes = max(1, min(self.max_notes, net.max_len - len(self.rows) - 1))
-        self.silent_bars = SILENT_BARS if self.keep else max(SILENT_BARS, self._longest_rest(heard + tuple(after)))
+        rest = max(self._longest_rest(heard), self._longest_rest(tuple(after)))  # a fill's gap is not a rest
+        self.silent_bars = SILENT_BARS if self.keep else max(SILENT_BARS, rest)
         """Requested bars in a row a candidate may leave without a note (a variation follows its original)."""
+        self.may_fade = rest > 0
+        """Whether a fill may leave its last bar silent: only where its part itself rests a whole bar between notes.
+        In a tune that never does, a fill that stopped a bar early left a bar of silence before the music after the
+        gap came back (one Greensleeves fill of bars 13-14 in two)."""
         self.resume = max(self.bars[-1], self.first_bar - tk.MAX_SHIFT)
         """The bar the first sampled shift counts from: the context's last bar, or MAX_SHIFT bars before the span
         where the part rests longer (a melody coming back after an interlude: training shortens such rests to
@@ -507,7 +512,8 @@ class Decoder:
     def _shift_mask(self, logits: np.ndarray, st: Batch) -> tuple[np.ndarray, np.ndarray]:
         """Allowed shifts: land inside the requested bars, leaving at most ``silent_bars`` of them empty; 'done'
         (EOS, or any shift past the end, merged into EOS) only once the last bar has a note (a fill: within
-        ``silent_bars`` of it); density bias and cap on staying in the bar. Changes ``logits``."""
+        ``silent_bars`` of it, and once its last bar sounds unless ``may_fade``); density bias and cap on staying in
+        the bar. Changes ``logits``."""
         at = st.bar - self.bar0
         allowed = self.shift_ok_of[at]
         allowed[:, 0] &= self._room_in_bar(st, at)
@@ -515,8 +521,10 @@ class Decoder:
             placed = st.length >= len(self.original[0])
             allowed[placed] = False
             allowed[:, tk.EOS] = placed | ~allowed.any(axis=1)
-        elif self.fill:  # a fill or a melody may end early, but leave no more bars empty than a leap may
-            allowed[:, tk.EOS] = (st.length > 0) & (self.last_bar - st.bar <= self.silent_bars)
+        elif self.fill:  # a fill may end early, leaving no more bars empty than a leap may (``may_fade``: none
+            allowed[:, tk.EOS] = (st.length > 0) & (self.last_bar - st.bar <= self.silent_bars)  # silent at its end
+            if not self.may_fade:  # where its part never rests a whole bar)
+                allowed[:, tk.EOS] &= self._sounds_in_last_bar(st)
         else:
             allowed[:, tk.EOS] = st.has_last
         dens = self.density
@@ -525,6 +533,12 @@ class Decoder:
             logits[:, 0] += DENSITY_WEIGHT * np.maximum(np.minimum((dens - st.count) / dens, 1.0), -1.0)
             logits[:, 2:tk.EOS] -= DENSITY_WEIGHT / 2
         return allowed, merge_into(logits, tk.EOS, self.beyond_of[at])
+
+    def _sounds_in_last_bar(self, st: Batch) -> np.ndarray:
+        """Whether each candidate has a note in the last requested bar, or its last note is held into it."""
+        last = st.rows[np.arange(self.n), np.maximum(st.length - 1, 0), tk.DUR]
+        end = self.start_of[st.bar - self.bar0] + (st.pos + _DUR_STEPS[last]) * tk.GRID
+        return st.has_last | (end > self.start_of[self.last_bar - self.bar0])
 
     def _register_pull(self, st: Batch) -> np.ndarray:
         """(B, 128) the REGISTER_PULL bonus: a tilt towards the part's register (``centre``), as strong as each

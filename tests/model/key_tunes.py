@@ -1,4 +1,4 @@
-"""Small made-up tunes that key detection tests share."""
+"""Small tunes that the key, harmony and fill tests share: made up, or traditional and written out by hand."""
 
 from __future__ import annotations
 
@@ -15,3 +15,17 @@ def relative_lean_then_c_major(lean: int = 4, bars: int = 24) -> list[tuple[int,
         notes += [(60 + pc, b * BAR + i * 480, 480) for i, pc in enumerate(figure)]
     return notes + [(60, bars * BAR, 2 * BAR)]
 
+
+GREENSLEEVES = [(69, 1), (72, 2), (74, 1), (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1),
+                (72, 2), (69, 1), (69, 1.5), (68, .5), (69, 1), (71, 2), (68, 1), (64, 2), (69, 1), (72, 2), (74, 1),
+                (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1), (72, 1.5), (71, .5),
+                (69, 1), (68, 1.5), (66, .5), (68, 1), (69, 3), (69, 3)]
+"""Greensleeves (traditional) in A minor, 3/4, in beats from its upbeat on the third beat of bar 1."""
+
+
+def greensleeves(shift: int) -> tuple:
+    notes, beat = [], 2.0
+    for pitch, beats in GREENSLEEVES:
+        notes.append((pitch + shift, int(beat * 480), int(beats * 480)))
+        beat += beats
+    return tuple(notes)

@@ -6,6 +6,7 @@ import pytest
 from composer_app.core.chords import parse_chord
 from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, HarmonyRequest
+from tests.model.key_tunes import greensleeves
 
 pytestmark = pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(),
                                 reason=f"no shipped weights at {DEFAULT_WEIGHTS} (python -m composer_app.training."
@@ -72,21 +73,6 @@ def test_jazz_colours_the_home_chord_major_seventh_or_sixth(engine, tonic):
     assert "7" not in home[0] and set(home[0]) & {"maj7", "maj6"}
     every = [q for h in home for q in h]
     assert every.count("7") <= len(every) / 4  # an alternative may still take I7 where the network hears one
-
-
-GREENSLEEVES = [(69, 1), (72, 2), (74, 1), (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1),
-                (72, 2), (69, 1), (69, 1.5), (68, .5), (69, 1), (71, 2), (68, 1), (64, 2), (69, 1), (72, 2), (74, 1),
-                (76, 1.5), (77, .5), (76, 1), (74, 2), (71, 1), (67, 1.5), (69, .5), (71, 1), (72, 1.5), (71, .5),
-                (69, 1), (68, 1.5), (66, .5), (68, 1), (69, 3), (69, 3)]
-"""Greensleeves (traditional) in A minor, 3/4, in beats from its upbeat on the third beat of bar 1."""
-
-
-def greensleeves(shift: int) -> tuple:
-    notes, beat = [], 2.0
-    for pitch, beats in GREENSLEEVES:
-        notes.append((pitch + shift, int(beat * 480), int(beats * 480)))
-        beat += beats
-    return tuple(notes)
 
 
 @pytest.mark.parametrize("style", ["jazz", "pop", "folk"])

@@ -153,3 +153,34 @@ def test_melody_over_chords_uses_chord_tones_on_strong_beats(engine, tunes) -> N
                 tones += (p - parsed.root) % 12 in parsed.intervals
     assert strong >= 20
     assert tones / strong >= 0.6
+
+
+def _greensleeves_song() -> Song:
+    from composer_app.core.song import Clip, Note, TimeSignature, Track
+    from tests.model.key_tunes import greensleeves
+
+    notes = tuple(Note(p, s, d) for p, s, d in greensleeves(-3))  # F# minor, no key signature
+    return Song(tracks=(Track("melody", clips=(Clip(0, 17 * 1440, notes),)),), meters=(TimeSignature(0, 3, 4),))
+
+
+def test_a_fill_in_a_tune_that_never_rests_a_bar_sounds_in_every_bar_of_its_gap(engine) -> None:
+    """Greensleeves never leaves a bar without a note. Asked to fill bars 13-14, the fills stopped after bar 13 in
+    5 of 8 candidates (seeds 1 and 2), leaving a bar of silence before bar 15: the gap itself counted as the part
+    resting two bars, and a fill could end as soon as one bar had a note. Now each one's last bar sounds."""
+    from composer_app.model.decoding import SILENT_BARS, Decoder
+
+    song = _greensleeves_song()
+    track = song.tracks[0]
+    lo, hi = 13 * 1440, 14 * 1440  # the gap's last bar (0-based bar 13)
+    for seed in range(3):
+        request, _ = sa.fill_request(song, track, mode="fill", start_bar=12, bars=2, seed=seed)
+        for cand in engine.suggest(request):
+            assert any(s < hi and s + d > lo for _, s, d, _ in cand.notes), (seed, cand.notes)
+    request, key = sa.fill_request(song, track, mode="fill", start_bar=11, bars=3)
+    from composer_app.model import tokens as tk
+
+    grid = tk.BarGrid(request.meters)
+    decoder = Decoder(engine.net, request, key.key, grid, 11,
+                      tuple(n for n in request.context if n[1] < grid.start(11)), 3,
+                      after=tuple(n for n in request.context if n[1] >= grid.start(14)))
+    assert decoder.silent_bars == SILENT_BARS and not decoder.may_fade  # a 3-bar gap is not a 3-bar rest
