@@ -184,3 +184,41 @@ def test_a_fill_in_a_tune_that_never_rests_a_bar_sounds_in_every_bar_of_its_gap(
                       tuple(n for n in request.context if n[1] < grid.start(11)), 3,
                       after=tuple(n for n in request.context if n[1] >= grid.start(14)))
     assert decoder.silent_bars == SILENT_BARS and not decoder.may_fade  # a 3-bar gap is not a 3-bar rest
+
+
+def test_a_contour_variation_keeps_room_for_every_note(engine) -> None:
+    """A contour-keeping variation places the original's number of notes. A candidate behind the original's pace
+    used to cram its last notes into the span's final grid steps or to lose them (5 of 12 candidates for bars 5-8
+    and 13-16 of Greensleeves, seeds 0-2; a quarter of the candidates on the held-out and unseen tunes). Each onset
+    now keeps the original's shortest gap between onsets before the next one and before the span's end."""
+    song = _greensleeves_song()
+    track = song.tracks[0]
+    for start in (4, 12):
+        lo, hi = start * 1440, (start + 4) * 1440
+        original = sorted(n for n in sa.track_notes(track) if lo <= n[1] < hi)
+        onsets = sorted({n[1] for n in original})
+        gap = min(b - a for a, b in zip(onsets, [*onsets[1:], hi]))
+        for seed in range(3):
+            request, _ = sa.fill_request(song, track, mode="vary", keep="contour", start_bar=start, bars=4, seed=seed)
+            for cand in engine.suggest(request):
+                starts = sorted({n[1] for n in cand.notes})
+                assert len(cand.notes) == len(original) and lo <= starts[0] and starts[-1] <= hi - gap, \
+                    (start, seed, cand.notes)
+
+
+def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> None:
+    """A note starting a few ticks before the span's end lies on the next bar's grid line (POP909 song 203 has one):
+    the room the variation keeps is measured on the notes' own ticks, so it neither fails nor loses a note."""
+    from dataclasses import replace
+
+    from composer_app.core.song import Note
+
+    song = _greensleeves_song()
+    clip = song.tracks[0].clips[0]
+    late = replace(clip, notes=tuple(n for n in clip.notes if n.start < 12 * 1440 - 480) + (Note(66, 12 * 1440 - 12, 12),)
+                   + tuple(n for n in clip.notes if n.start >= 12 * 1440))
+    song = replace(song, tracks=(replace(song.tracks[0], clips=(late,)),))
+    track = song.tracks[0]
+    count = sum(1 for n in sa.track_notes(track) if 8 * 1440 <= n[1] < 12 * 1440)
+    request, _ = sa.fill_request(song, track, mode="vary", keep="contour", start_bar=8, bars=4, seed=0)
+    assert all(len(c.notes) == count for c in engine.suggest(request))
