@@ -59,6 +59,10 @@ REGISTER_PRIOR = 4.0
 """Notes at the part's mean register that a candidate's mean pitch starts from (``REGISTER_PULL``)."""
 REGISTER_NOTES = 16
 """The part's last notes that give its register when it rests through the AUTO_DENSITY_BARS bars before the span."""
+CONTOUR_START = 7
+"""Semitones a contour-keeping variation's first note may lie from the original's first note. The contour rule
+leaves the first note free, and a quarter of the candidates on the held-out and unseen tunes began more than a
+fifth away (one in twelve an octave or more), so the whole line sat in another register."""
 SIDE_BARS = 8
 """Bars of music before and after a gap that a fill sees (``eval infill``: 8 bars before did better than 16)."""
 RHYTHM_REUSE = 0.7
@@ -241,6 +245,8 @@ class Decoder:
         recent = recent or notes[-REGISTER_NOTES:]
         pulled = recent and not self.keep and request.pitch_range is None
         self.centre = float(np.mean(recent)) if pulled else None
+        if self.keep == "contour" and request.pitch_range is None:  # free intervals drift: keep the original's register
+            self.centre = float(np.mean(self.original[0][:, tk.PITCH]))
         """The part's mean pitch (reference key) over the bars before the span (a fill's both sides; its last
         REGISTER_NOTES notes when it rests there): the register ``_register_pull`` keeps the candidates in; None
         for a variation and a request with a pitch range (the musician chose the register)."""
@@ -614,7 +620,8 @@ class Decoder:
             j = np.minimum(st.length, len(rows) - 1)
             step = np.sign(rows[j, tk.PITCH] - rows[np.maximum(j - 1, 0), tk.PITCH])
             rel = np.sign(np.arange(128)[None, :] - st.pitch[:, None])
-            shaped = ok & ((rel == step[:, None]) | (st.pitch[:, None] < 0) | (j[:, None] == 0))
+            first = (j == 0)[:, None] & (np.abs(np.arange(128) - rows[0, tk.PITCH]) > CONTOUR_START)[None, :]
+            shaped = ok & ~first & ((rel == step[:, None]) | (st.pitch[:, None] < 0) | (j[:, None] == 0))
             ok = np.where(shaped.any(axis=1)[:, None], shaped, ok)
         return ok
 

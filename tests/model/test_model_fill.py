@@ -190,12 +190,15 @@ def test_a_contour_variation_keeps_room_for_every_note(engine) -> None:
     """A contour-keeping variation places the original's number of notes. A candidate behind the original's pace
     used to cram its last notes into the span's final grid steps or to lose them (5 of 12 candidates for bars 5-8
     and 13-16 of Greensleeves, seeds 0-2; a quarter of the candidates on the held-out and unseen tunes). Each onset
-    now keeps the original's shortest gap between onsets before the next one and before the span's end."""
+    now keeps the original's shortest gap between onsets before the next one and before the span's end, and the
+    first note starts within a fifth of the original's, so the line keeps its register."""
+    from composer_app.model.decoding import CONTOUR_START
+
     song = _greensleeves_song()
     track = song.tracks[0]
     for start in (4, 12):
         lo, hi = start * 1440, (start + 4) * 1440
-        original = sorted(n for n in sa.track_notes(track) if lo <= n[1] < hi)
+        original = sorted((n for n in sa.track_notes(track) if lo <= n[1] < hi), key=lambda n: (n[1], n[0]))
         onsets = sorted({n[1] for n in original})
         gap = min(b - a for a, b in zip(onsets, [*onsets[1:], hi]))
         for seed in range(3):
@@ -204,6 +207,8 @@ def test_a_contour_variation_keeps_room_for_every_note(engine) -> None:
                 starts = sorted({n[1] for n in cand.notes})
                 assert len(cand.notes) == len(original) and lo <= starts[0] and starts[-1] <= hi - gap, \
                     (start, seed, cand.notes)
+                first = min(cand.notes, key=lambda n: (n[1], n[0]))
+                assert abs(first[0] - original[0][0]) <= CONTOUR_START, (start, seed, cand.notes)  # its register
 
 
 def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> None:
@@ -215,8 +220,9 @@ def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> 
 
     song = _greensleeves_song()
     clip = song.tracks[0].clips[0]
-    late = replace(clip, notes=tuple(n for n in clip.notes if n.start < 12 * 1440 - 480) + (Note(66, 12 * 1440 - 12, 12),)
-                   + tuple(n for n in clip.notes if n.start >= 12 * 1440))
+    before = tuple(n for n in clip.notes if n.start < 12 * 1440 - 480)
+    late = replace(clip, notes=before + (Note(66, 12 * 1440 - 12, 12),) + tuple(n for n in clip.notes
+                                                                                if n.start >= 12 * 1440))
     song = replace(song, tracks=(replace(song.tracks[0], clips=(late,)),))
     track = song.tracks[0]
     count = sum(1 for n in sa.track_notes(track) if 8 * 1440 <= n[1] < 12 * 1440)
