@@ -29,8 +29,8 @@ _PITCH_CLASS = np.arange(128) % 12
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
     used, ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step, the echo of
-    the bar a phrase earlier (``echo_pos``, ``echo_dur``), and ``profile_bonus`` that keeps a melody's pitch
-    classes in the prompt's proportions."""
+    the bar a phrase earlier (``echo_pos``, ``echo_dur``), and ``profile_bonus`` that keeps a candidate's pitch
+    classes (a melody's or an accompaniment's) in the prompt's proportions."""
 
     def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
                  melody: bool, echo: float = 0.0, profile: float = 0.0, echo_dur: float = 0.0) -> None:
@@ -59,7 +59,7 @@ class MotifBias:
         spread[:, 127 - SPAN:128 + SPAN] = self.table * self.pitch
         self._windows = np.lib.stride_tricks.sliding_window_view(spread, 128, axis=1)
         shares = np.bincount(np.asarray(pitches, np.int64) % 12, minlength=12) / max(len(pitches), 1)
-        self._shares = shares if melody and pitches and profile else None
+        self._shares = shares if pitches and profile else None
         """The prompt's pitch-class shares (None: no profile bonus)."""
         self._profile_weight = profile
         """The profile bonus's weight in nats per share."""

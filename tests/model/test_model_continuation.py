@@ -331,7 +331,7 @@ def test_motif_reuse_brings_the_prompt_back():
 
 def test_profile_bonus_keeps_pitch_classes_in_the_prompts_proportions():
     """A candidate's over-used pitch classes lose, missing ones gain, a candidate in the prompt's proportions gets
-    nothing; accompaniments and a zero weight get no bonus."""
+    nothing; an accompaniment gets the same bonus, a zero weight none."""
     from composer_app.model.motif_bias import PROFILE_PRIOR, MotifBias
 
     rows = tk.encode_part(PHRASE, ((0, 4, 4),), (), G_MAJOR, "folk", "melody", eos=False)
@@ -351,7 +351,8 @@ def test_profile_bonus_keeps_pitch_classes_in_the_prompts_proportions():
     others = [pc for pc in range(12) if shares[pc] > 0 and pc != top]
     assert all(got[1, pc] > 0 for pc in others)
     assert all(got[1, pc] == 0 for pc in range(12) if shares[pc] == 0 and pc != top)
-    assert MotifBias(rows, bars, 0.0, 0.0, False, profile=8.0).profile_bonus(np.stack([over]), np.array([16])) is None
+    accompaniment = MotifBias(rows, bars, 0.0, 0.0, False, profile=8.0)  # since session 17 an accompaniment's too
+    np.testing.assert_allclose(accompaniment.profile_bonus(np.stack([over]), np.array([16])), got[1:])
     assert MotifBias(rows, bars, 0.0, 0.0, True, profile=0.0).profile_bonus(np.stack([over]), np.array([16])) is None
 
 

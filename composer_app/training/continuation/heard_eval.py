@@ -9,7 +9,10 @@ card's tables:
 - fit: the song made into the file a DAW writes (melody and accompaniment tracks, no chord symbols, no key
   signature), the melody continued 4 bars from a few bars in, with the heard chords (what the app does) and
   without (before): the share of the candidates' notes that are tones of the chord the accompaniment really plays
-  there, by duration and on the strong beats (the starts of the half bars), against the real next bars.
+  there, by duration and on the strong beats (the starts of the half bars), against the real next bars;
+- accompaniment: the same files' accompaniment continued 4 bars, 8 and 16 bars after the melody's first bar: the
+  overlap of the candidates' pitch classes (by duration) with the real next bars', against replaying the 4 bars
+  before, and the candidates' notes per note of the real bars.
 """
 
 from __future__ import annotations
@@ -155,6 +158,48 @@ def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) 
                    "samples": len(vals)} for name, vals in shares.items()}
 
 
+def _pitch_classes(notes: Iterable[tuple]) -> list[float]:
+    """Duration-weighted pitch-class shares of (pitch, start, duration, ...) notes."""
+    weights = [0.0] * 12
+    for n in notes:
+        weights[n[0] % 12] += n[2]
+    total = sum(weights)
+    return [w / total for w in weights] if total else weights
+
+
+def _overlap(a: list[float], b: list[float]) -> float:
+    return sum(min(x, y) for x, y in zip(a, b))
+
+
+def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
+    """The accompaniment continued 4 bars at 8 and 16 bars in: pitch classes against the real next bars'."""
+    cands: list[float] = []
+    replay: list[float] = []
+    ratio: list[float] = []
+    for piece in pieces:
+        song = daw_song(piece)
+        mm = song.meter_map
+        for after in (8, 16):
+            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+            before = mm.bar_start(max(start_bar - 4, 0))
+            real = [n for n in _accompaniment(piece) if a <= n[1] < b]
+            if len(real) < 4:
+                continue
+            target = _pitch_classes(real)
+            replay.append(_overlap(_pitch_classes(n for n in _accompaniment(piece) if before <= n[1] < a), target))
+            for seed in seeds:
+                request, _ = sa.suggest_request(song, song.tracks[1], start_bar=start_bar, bars=4, seed=seed)
+                for cand in engine.suggest(request):
+                    cands.append(_overlap(_pitch_classes(cand.notes), target))
+                    ratio.append(len(cand.notes) / len(real))
+
+    def mean(values: list[float]) -> float | None:
+        return round(statistics.mean(values), 4) if values else None
+
+    return {"candidates": mean(cands), "replay": mean(replay), "notes_ratio": mean(ratio), "points": len(replay)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -175,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                           "nll": nll(pieces, engine.net, pieces[0].style)}
         if not args.no_sample:
             report[source]["fit"] = fit(pieces, engine, after, args.seeds)
+            report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -185,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
             print("  NLL per melody note (pitch): " + ", ".join(f"{k} {v['nll']} ({v['pitch']})" for k, v in n.items()))
             for name, v in r.get("fit", {}).items():
                 print(f"  chord tones, {name}: by duration {v['by_duration']}, on strong beats {v['strong_beats']}")
+            if "accompaniment" in r:
+                c = r["accompaniment"]
+                print(f"  accompaniment continued ({c['points']} points): pitch classes against the real next bars "
+                      f"{c['candidates']} (replaying the 4 bars before: {c['replay']}), {c['notes_ratio']} times "
+                      "their notes")
     return 0 if report else 1
 
 
