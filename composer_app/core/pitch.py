@@ -88,6 +88,12 @@ class KeySignature:
         return frozenset((self.tonic + step) % 12 for step in MODES[self.mode])
 
     @property
+    def lock_scale(self) -> frozenset[int]:
+        """The pitch classes key lock keeps to: the scale, in minor with its raised seventh too (the leading tone
+        that the dominant chord of a minor key and its cadences need)."""
+        return self.scale | {(self.tonic + 11) % 12} if self.mode == "minor" else self.scale
+
+    @property
     def fifths(self) -> int:
         """Sharps (+) or flats (-) of the signature."""
         major = self.tonic if self.mode == "major" else (self.tonic + 3) % 12

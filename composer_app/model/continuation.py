@@ -55,7 +55,7 @@ class ContinuationRequest:
     a continuation's last bar end the phrase (fewer notes, one held to the barline), as real tunes end the
     bars a musician asks for. ``pitch_range`` is in
     real MIDI pitches (inclusive); ``density`` is a target in notes per bar; ``key_lock`` keeps every note in the
-    key's scale (natural minor for minor keys).
+    key's scale (``KeySignature.lock_scale``: in minor keys natural minor with its raised leading tone).
     """
 
     context: tuple[Note, ...] = ()

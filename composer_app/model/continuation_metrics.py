@@ -11,10 +11,11 @@ from composer_app.model import tokens as tk
 
 
 def in_key_share(notes: Sequence[Note], key: KeySignature) -> float | None:
-    """Share of notes whose pitch class is in the key's scale (natural minor for minor); None for no notes."""
+    """Share of notes whose pitch class is in the key's scale (``KeySignature.lock_scale``: natural minor with its
+    raised leading tone for minor, since session 17); None for no notes."""
     if not notes:
         return None
-    scale = key.scale
+    scale = key.lock_scale
     return sum(n[0] % 12 in scale for n in notes) / len(notes)
 
 

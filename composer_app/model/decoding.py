@@ -296,7 +296,7 @@ class Decoder:
             margin = REGISTER_MARGIN[self.role]
             ok &= (real >= min(pitches) - margin) & (real <= max(pitches) + margin)
         if self.req.key_lock:
-            scale = KeySignature(0).scale  # C major and A natural minor share their pitch classes
+            scale = KeySignature(0, 9 if self.key.mode == "minor" else 0, self.key.mode).lock_scale  # reference key
             locked = ok & np.isin(np.arange(128) % 12, list(scale))
             ok = locked if locked.any() else ok
         return ok

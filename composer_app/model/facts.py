@@ -51,7 +51,7 @@ def motif_reuse(candidate: Sequence[Note], prompt: Sequence[Note], n: int = MOTI
 
 
 def candidate_facts(candidate: Sequence[Note], prompt: Sequence[Note], key: KeySignature) -> CandidateFacts:
-    scale = key.scale
+    scale = key.lock_scale  # what key lock keeps to: a minor key's leading tone is in key
     pitches = [n[0] for n in candidate]
     in_key = sum(p % 12 in scale for p in pitches) / len(pitches) if pitches else 1.0
     return CandidateFacts(len(pitches), in_key, min(pitches, default=None), max(pitches, default=None),

@@ -64,6 +64,12 @@ def test_scale():
     assert KeySignature(0, 9, "minor").scale == KeySignature(0, 0, "major").scale
 
 
+def test_key_lock_scale_adds_a_minor_keys_leading_tone():
+    assert KeySignature(0, 9, "minor").lock_scale == KeySignature(0, 0, "major").scale | {8}  # G# in A minor
+    assert KeySignature(0, 6, "minor").lock_scale == KeySignature(0, 6, "minor").scale | {5}  # E# in F# minor
+    assert KeySignature(0, 2, "major").lock_scale == KeySignature(0, 2, "major").scale
+
+
 @pytest.mark.parametrize(("label", "canonical", "pcs", "bass"), [
     ("C:maj7", "C:maj7", {0, 4, 7, 11}, 0),
     ("A:min/b3", "A:min/b3", {9, 0, 4}, 0),

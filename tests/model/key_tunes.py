@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from composer_app.core.song import Clip, Note, Song, TimeSignature, Track
+
 BAR = 1920
 
 
@@ -29,3 +31,9 @@ def greensleeves(shift: int) -> tuple:
         notes.append((pitch + shift, int(beat * 480), int(beats * 480)))
         beat += beats
     return tuple(notes)
+
+
+def greensleeves_song() -> Song:
+    """Greensleeves in F# minor as a DAW writes it: one melody track in 3/4, no key signature, no chords."""
+    notes = tuple(Note(p, s, d) for p, s, d in greensleeves(-3))
+    return Song(tracks=(Track("melody", clips=(Clip(0, 17 * 1440, notes),)),), meters=(TimeSignature(0, 3, 4),))

@@ -66,7 +66,7 @@ def test_key_lock_gives_only_scale_notes(engine):
     for key in (G_MAJOR, KeySignature(0, 2, "minor")):
         for c in engine.suggest(_request(key_lock=True, key=key, temperature=1.5, role="accompaniment")):
             assert c.facts.in_key == 1.0
-            assert all(p % 12 in key.scale for p, _, _, _ in c.notes)
+            assert all(p % 12 in key.lock_scale for p, _, _, _ in c.notes)
 
 
 def test_pitch_range_is_respected(engine):

@@ -11,6 +11,7 @@ from composer_app.core.chords import parse_chord
 from composer_app.core.song import Song
 from composer_app.model import song_adapter as sa
 from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine
+from tests.model.key_tunes import greensleeves_song
 
 pytest.importorskip("mido")
 
@@ -63,7 +64,7 @@ def test_infill_touches_only_the_span_and_keeps_constraints(engine, tunes) -> No
         cands = engine.suggest(request)
         assert len(cands) == 4
         assert len({c.notes for c in cands}) >= 3, "candidates should differ"
-        scale = request.key.scale
+        scale = request.key.lock_scale
         before = [n for n in sa.track_notes(track) if not lo <= n[1] < hi]
         for cand in cands:
             assert cand.notes, "a fill has notes"
@@ -155,21 +156,13 @@ def test_melody_over_chords_uses_chord_tones_on_strong_beats(engine, tunes) -> N
     assert tones / strong >= 0.6
 
 
-def _greensleeves_song() -> Song:
-    from composer_app.core.song import Clip, Note, TimeSignature, Track
-    from tests.model.key_tunes import greensleeves
-
-    notes = tuple(Note(p, s, d) for p, s, d in greensleeves(-3))  # F# minor, no key signature
-    return Song(tracks=(Track("melody", clips=(Clip(0, 17 * 1440, notes),)),), meters=(TimeSignature(0, 3, 4),))
-
-
 def test_a_fill_in_a_tune_that_never_rests_a_bar_sounds_in_every_bar_of_its_gap(engine) -> None:
     """Greensleeves never leaves a bar without a note. Asked to fill bars 13-14, the fills stopped after bar 13 in
     5 of 8 candidates (seeds 1 and 2), leaving a bar of silence before bar 15: the gap itself counted as the part
     resting two bars, and a fill could end as soon as one bar had a note. Now each one's last bar sounds."""
     from composer_app.model.decoding import SILENT_BARS, Decoder
 
-    song = _greensleeves_song()
+    song = greensleeves_song()
     track = song.tracks[0]
     lo, hi = 13 * 1440, 14 * 1440  # the gap's last bar (0-based bar 13)
     for seed in range(3):
@@ -194,7 +187,7 @@ def test_a_contour_variation_keeps_room_for_every_note(engine) -> None:
     first note starts within a fifth of the original's, so the line keeps its register."""
     from composer_app.model.decoding import CONTOUR_START
 
-    song = _greensleeves_song()
+    song = greensleeves_song()
     track = song.tracks[0]
     for start in (4, 12):
         lo, hi = start * 1440, (start + 4) * 1440
@@ -218,7 +211,7 @@ def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> 
 
     from composer_app.core.song import Note
 
-    song = _greensleeves_song()
+    song = greensleeves_song()
     clip = song.tracks[0].clips[0]
     before = tuple(n for n in clip.notes if n.start < 12 * 1440 - 480)
     late = replace(clip, notes=before + (Note(66, 12 * 1440 - 12, 12),) + tuple(n for n in clip.notes
@@ -228,3 +221,20 @@ def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> 
     count = sum(1 for n in sa.track_notes(track) if 8 * 1440 <= n[1] < 12 * 1440)
     request, _ = sa.fill_request(song, track, mode="vary", keep="contour", start_bar=8, bars=4, seed=0)
     assert all(len(c.notes) == count for c in engine.suggest(request))
+
+
+def test_key_lock_in_a_minor_key_keeps_its_leading_tone(engine) -> None:
+    """Key lock kept a minor key's natural scale: Greensleeves in F# minor, continued from bar 13 with key lock,
+    never had the E# that its own cadences use. It keeps the natural minor with its raised seventh now, and
+    nothing else (candidates' in-key share counts the same scale)."""
+    song = greensleeves_song()
+    track = song.tracks[0]
+    lock = {6, 8, 9, 11, 1, 2, 4, 5}  # F# natural minor and E#
+    used = set()
+    for seed in range(3):
+        request, key = sa.suggest_request(song, track, start_bar=12, bars=4, seed=seed, key_lock=True)
+        assert key.key.lock_scale == lock
+        for cand in engine.suggest(request):
+            used |= {n[0] % 12 for n in cand.notes}
+            assert cand.facts.in_key == 1.0
+    assert used <= lock and 5 in used
