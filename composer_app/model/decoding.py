@@ -347,7 +347,10 @@ class Decoder:
         bars = self.first_bar + np.cumsum(rows[:, tk.SHIFT])
         starts = [n[1] for n in sorted(original, key=lambda n: (n[1], n[0]))]
         true_bars = np.array([self.grid.locate(t)[0] for t in starts][:len(rows)])
-        return rows, (true_bars if len(true_bars) == len(bars) else bars)
+        bars = true_bars if len(true_bars) == len(bars) else bars
+        over = bars > self.last_bar  # a note a few ticks before the span's end, rounded onto the next barline:
+        rows[over, tk.POS] = self.grid.steps(self.last_bar) - 1  # the span's last grid step (a rhythm-keeping
+        return rows, np.minimum(bars, self.last_bar)  # variation failed on it)
 
     def _changes(self, request: Any) -> np.ndarray | None:
         """For a rhythm-keeping variation, which notes of each candidate get a new pitch (n, notes): each with

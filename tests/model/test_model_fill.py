@@ -204,23 +204,26 @@ def test_a_contour_variation_keeps_room_for_every_note(engine) -> None:
                 assert abs(first[0] - original[0][0]) <= CONTOUR_START, (start, seed, cand.notes)  # its register
 
 
-def test_a_contour_variation_whose_last_note_rounds_over_the_barline(engine) -> None:
-    """A note starting a few ticks before the span's end lies on the next bar's grid line (POP909 song 203 has one):
-    the room the variation keeps is measured on the notes' own ticks, so it neither fails nor loses a note."""
+def test_a_variation_whose_last_note_rounds_over_the_barline(engine) -> None:
+    """A note starting a few ticks before the span's end lies nearer the next bar's grid line than its own (POP909
+    song 203 has one). A rhythm-keeping variation failed on it (IndexError); each kind of variation now keeps it
+    in the span, on its last grid step, and loses no note."""
     from dataclasses import replace
 
     from composer_app.core.song import Note
 
     song = greensleeves_song()
     clip = song.tracks[0].clips[0]
-    before = tuple(n for n in clip.notes if n.start < 12 * 1440 - 480)
-    late = replace(clip, notes=before + (Note(66, 12 * 1440 - 12, 12),) + tuple(n for n in clip.notes
-                                                                                if n.start >= 12 * 1440))
+    end = 12 * 1440
+    before = tuple(n for n in clip.notes if n.start < end - 480)
+    late = replace(clip, notes=before + (Note(66, end - 12, 12),) + tuple(n for n in clip.notes if n.start >= end))
     song = replace(song, tracks=(replace(song.tracks[0], clips=(late,)),))
     track = song.tracks[0]
-    count = sum(1 for n in sa.track_notes(track) if 8 * 1440 <= n[1] < 12 * 1440)
-    request, _ = sa.fill_request(song, track, mode="vary", keep="contour", start_bar=8, bars=4, seed=0)
-    assert all(len(c.notes) == count for c in engine.suggest(request))
+    count = sum(1 for n in sa.track_notes(track) if 8 * 1440 <= n[1] < end)
+    for keep in ("rhythm", "contour"):
+        request, _ = sa.fill_request(song, track, mode="vary", keep=keep, start_bar=8, bars=4, seed=0)
+        for cand in engine.suggest(request):
+            assert len(cand.notes) == count and all(8 * 1440 <= n[1] < end for n in cand.notes), (keep, cand.notes)
 
 
 def test_key_lock_in_a_minor_key_keeps_its_leading_tone(engine) -> None:
