@@ -247,12 +247,13 @@ class Decoder:
                   if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar >= self.first_bar - AUTO_DENSITY_BARS]
         recent = recent or notes[-REGISTER_NOTES:]
         pulled = recent and not self.keep and request.pitch_range is None
-        self.centre = float(np.mean(recent)) if pulled else None
-        if self.keep == "contour" and request.pitch_range is None:  # free intervals drift: keep the original's register
-            self.centre = float(np.mean(self.original[0][:, tk.PITCH]))
+        contour = self.keep == "contour" and request.pitch_range is None
+        self.centre = (float(np.mean(self.original[0][:, tk.PITCH])) if contour
+                       else float(np.mean(recent)) if pulled else None)
         """The part's mean pitch (reference key) over the bars before the span (a fill's both sides; its last
-        REGISTER_NOTES notes when it rests there): the register ``_register_pull`` keeps the candidates in; None
-        for a variation and a request with a pitch range (the musician chose the register)."""
+        REGISTER_NOTES notes when it rests there): the register ``_register_pull`` keeps the candidates in. For a
+        contour-keeping variation, whose intervals are free and drift, the original's mean pitch; None for the other
+        variations and a request with a pitch range (the musician chose the register)."""
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
         """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
 
@@ -348,9 +349,11 @@ class Decoder:
         starts = [n[1] for n in sorted(original, key=lambda n: (n[1], n[0]))]
         true_bars = np.array([self.grid.locate(t)[0] for t in starts][:len(rows)])
         bars = true_bars if len(true_bars) == len(bars) else bars
-        over = bars > self.last_bar  # a note a few ticks before the span's end, rounded onto the next barline:
-        rows[over, tk.POS] = self.grid.steps(self.last_bar) - 1  # the span's last grid step (a rhythm-keeping
-        return rows, np.minimum(bars, self.last_bar)  # variation failed on it)
+        # a note a few ticks before the span's end is rounded onto the next barline: it keeps to the span's last
+        # grid step (a rhythm-keeping variation failed on it)
+        over = bars > self.last_bar
+        rows[over, tk.POS] = self.grid.steps(self.last_bar) - 1
+        return rows, np.minimum(bars, self.last_bar)
 
     def _changes(self, request: Any) -> np.ndarray | None:
         """For a rhythm-keeping variation, which notes of each candidate get a new pitch (n, notes): each with
@@ -541,9 +544,9 @@ class Decoder:
             in_time = allowed & (target <= self._latest(st)[:, None])
             allowed = np.where(in_time.any(axis=1)[:, None], in_time, allowed)
             allowed[:, tk.EOS] = placed | ~allowed.any(axis=1)
-        elif self.fill:  # a fill may end early, leaving no more bars empty than a leap may (``may_fade``: none
-            allowed[:, tk.EOS] = (st.length > 0) & (self.last_bar - st.bar <= self.silent_bars)  # silent at its end
-            if not self.may_fade:  # where its part never rests a whole bar)
+        elif self.fill:  # a fill may end early, leaving no more bars empty than a leap may, and none silent at
+            allowed[:, tk.EOS] = (st.length > 0) & (self.last_bar - st.bar <= self.silent_bars)  # its end where its
+            if not self.may_fade:  # part never rests a whole bar
                 allowed[:, tk.EOS] &= self._sounds_in_last_bar(st)
         else:
             allowed[:, tk.EOS] = st.has_last
