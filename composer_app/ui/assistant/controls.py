@@ -54,7 +54,8 @@ class RequestControls(QWidget):
         self.creativity.setValue(DEFAULT_TEMPERATURE)
         self.creativity.setToolTip("Temperature: lower stays close to what is most likely, higher surprises more")
         self.key_lock = QCheckBox("Key lock", self)
-        self.key_lock.setToolTip("Every suggested note in the key's scale (the detected key when the song has none)")
+        self.key_lock.setToolTip("Every suggested note in the key's scale, in a minor key with its leading tone (the "
+                                 "detected key when the song has none)")
         form.addRow("Creativity", _pair(self.creativity, self.key_lock))
         self.range_on = QCheckBox(self)
         self.range_on.setToolTip("Limit the pitches of the suggestion (off: within an octave and a fifth of the"
