@@ -56,12 +56,14 @@ STYLE_PRIOR = 1.0
 """Default scale of the style's transition prior (ii-V, dominants resolving) in the model's decoding."""
 RULE_AGREE = 0.5
 """Default bonus for chords on the root the diatonic-triad rule picks in that slot (``HarmonyRequest.agree``)."""
-END_HOME = 1.5
-"""Bonus (nats) for ending on a home chord (``harmony_rules.home_classes``) where the melody ends the music on the
-tonic (``HarmonyRequest.ends_music``). Jazz's chord-motion prior had minor tunes end on IV7 (i7-IV7 reads as a
-ii-V): on the valid lead sheets whose melody ends on the tonic, the first candidate in jazz ended on the tonic
-0.62 of the time in minor (0.91-0.93 in every other style and in major). Set there (0.5: 0.76, 1: 0.86, 1.5 and
-2: 0.90); it moves no other style below its level without the bonus."""
+END_HOME = 4.0
+"""Bonus (nats) for the home chords (``harmony_rules.home_classes``) under and after the melody's last note where it
+ends the music on the tonic (``HarmonyRequest.ends_music``). Jazz's chord-motion prior had minor tunes end on IV7
+(i7-IV7 reads as a ii-V), and at one chord per bar the network put V7 under a last bar that resolves to the tonic
+(Ode to Joy in folk). Set on the valid lead sheets (5 styles x 2 harmonic rhythms): the first candidate's last
+chord has the real last chord's root 0.750 of the time without it, 0.771 at 1.5, 0.787 at 4, 0.795 at 8; ending on
+the tonic chord under a tonic melody note 0.927, 0.965, 0.988, 1.000. 4 takes most of that and still lets a
+strong contrary signal through."""
 ChordSpan = tuple[int, int, str]
 SEVENTH_SCALE = {"jazz": 1.0, "pop": 0.3, "folk": 0.1, "chorale": 0.2}
 """How much of the complexity's seventh/extension bonus each style takes."""
