@@ -273,7 +273,8 @@ class Harmonizer:
             check()
             classes = keep[path]
             if req.method == "model":
-                classes = settle_home(classes, np.where(allowed, chain.unary, -np.inf), free, req.key.mode == "minor")
+                classes = settle_home(classes, np.where(allowed, chain.unary, -np.inf), free, req.key.mode == "minor",
+                                      np.array([s.bar for s in slots]))
             invs, inv_lp = _inversions(classes, inv_logits, rng if rank > 1 else None)
             out.append(self._result(req, slots, classes, invs, fixed, shift, lp + inv_lp, dist, rank))
         return out

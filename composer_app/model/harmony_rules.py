@@ -145,20 +145,26 @@ def home_classes(minor: bool) -> np.ndarray:
     return (roots == (9 if minor else 0)) & ~dominant
 
 
-def settle_home(classes: np.ndarray, unary: np.ndarray, free: np.ndarray, minor: bool) -> np.ndarray:
+def settle_home(classes: np.ndarray, unary: np.ndarray, free: np.ndarray, minor: bool,
+                bars: np.ndarray | None = None) -> np.ndarray:
     """``classes`` (T,) of a decoded path with a dominant seventh on the tonic (C:7, or A:7 in the reference minor
-    key) kept only where it resolves to IV (the next other chord's root a fifth below, as V7 of IV); elsewhere the
-    tonic takes its best other quality in ``unary`` (T, V; -inf where not allowed): colour makes the home chord
-    Imaj7 or I6, while I7 there sounds like the blues or a dominant that never resolves. Roots never change."""
+    key) kept only where it leads to IV (V7 of IV): in the bar (``bars``, the slots' bars; None: each slot its own)
+    of the last slot before a chord on IV. Elsewhere the tonic takes its best other quality in ``unary`` (T, V; -inf
+    where not allowed): colour makes the home chord Imaj7 or I6, while I7 there sounds like the blues or a dominant
+    that never resolves, and a run of I7 bars before IV (six bars of Eb7 under Ode to Joy in jazz) keeps only its
+    last bar. Roots never change."""
     tonic = 9 if minor else 0
     roots, dominant = _root_and_dominant()
     home = home_classes(minor)
+    bar_of = np.arange(len(classes)) if bars is None else np.asarray(bars)
     out = classes.copy()
     for i, c in enumerate(classes):
         if not free[i] or roots[c] != tonic or not dominant[c]:
             continue
-        after = next((int(x) for x in classes[i + 1:] if x != c), None)
-        if after is not None and roots[after] == (tonic + 5) % 12:
+        end = i  # the run of this chord: its last slot, and the chord after it
+        while end + 1 < len(classes) and classes[end + 1] == c:
+            end += 1
+        if end + 1 < len(classes) and roots[classes[end + 1]] == (tonic + 5) % 12 and bar_of[i] == bar_of[end]:
             continue
         scores = np.where(home, unary[i], -np.inf)
         if np.isfinite(scores).any():

@@ -183,10 +183,17 @@ def test_a_dominant_seventh_on_the_tonic_stays_only_where_it_resolves_to_iv():
     unary[4, label_to_class("C:maj6")[0]] = -np.inf  # not allowed there: the next best home quality
     free = np.ones(6, dtype=bool)
     free[5] = False  # a pinned C7 stays
-    out = settle_home(path(["C:7", "C:7", "F:maj", "C:7", "C:7", "C:7"]), unary, free, minor=False)
+    bars = np.array([0, 0, 1, 1, 2, 2])  # two slots a bar
+    out = settle_home(path(["C:7", "C:7", "F:maj", "C:7", "C:7", "C:7"]), unary, free, minor=False, bars=bars)
     assert names(out) == ["C:7", "C:7", "F:maj", "C:maj6", "C:maj7", "C:7"]
     out = settle_home(path(["A:7", "D:min", "A:7"]), unary[:3], np.ones(3, dtype=bool), minor=True)
     assert names(out) == ["A:7", "D:min", "A:min7"]
+    # a run of I7 bars before IV (Ode to Joy in jazz had six) keeps its last bar only
+    long_run = path(["C:7", "C:7", "C:7", "C:7", "C:7", "F:maj"])
+    out = settle_home(long_run, unary, np.ones(6, dtype=bool), minor=False, bars=np.arange(6))
+    assert names(out) == ["C:maj6", "C:maj6", "C:maj6", "C:maj6", "C:7", "F:maj"]
+    out = settle_home(long_run, unary, np.ones(6, dtype=bool), minor=False, bars=np.array([0, 0, 0, 1, 1, 1]))
+    assert names(out) == ["C:maj6", "C:maj6", "C:maj6", "C:7", "C:7", "F:maj"]  # the whole bar before IV
 
 
 @pytest.mark.parametrize("mode, tonic", [("major", 0), ("minor", 9)])
