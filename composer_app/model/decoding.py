@@ -195,7 +195,8 @@ class Decoder:
         self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
         self.fill = getattr(request, "mode", "continue") != "continue"
         self.keep = getattr(request, "keep", None) if original else None
-        self.hold = PHRASE_END_HOLD if not self.fill and getattr(request, "phrase_end", False) else 0.0
+        ends = not self.fill or not (after or self.keep)  # a continuation, or a fill that the music ends with
+        self.hold = PHRASE_END_HOLD if ends and getattr(request, "phrase_end", False) else 0.0
         self.role = "melody" if request.role == "melody" else "accompaniment"
         self.key = key
         self.t = tk.reference_shift(key)
