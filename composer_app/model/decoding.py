@@ -98,7 +98,8 @@ END_TONIC = 3.0
 """Logit bonus (nats) of the tonic's pitches in the last bar of a fill that the music ends with (the tune's last
 bars regenerated): that bar centres on the tonic, 0.70 of its notes in the valid split's lead sheets, and the last
 note is the tonic in 0.87 of them, where the fills ended on it in 0.34 (2 nats: 0.54, 3: 0.65, 4: 0.79 with 0.77
-of the bar's notes on the tonic, more than the real bars)."""
+of the bar's notes on the tonic, more than the real bars). An accompaniment's bonus goes to the tonic triad: on the
+tonic alone its final chords came out as bare tonics."""
 SILENT_BARS = 1
 """Requested bars in a row a candidate may leave without a note where its part never did so (``_longest_rest``):
 one bar's breath or held note, never most of the span. On music with more parts (quartets, songs) about one
@@ -202,9 +203,11 @@ class Decoder:
         self.keep = getattr(request, "keep", None) if original else None
         ends = not self.fill or not (after or self.keep)  # a continuation, or a fill that the music ends with
         self.hold = PHRASE_END_HOLD if ends and getattr(request, "phrase_end", False) else 0.0
-        self.end_tonic = np.where(np.arange(128) % 12 == (9 if key.mode == "minor" else 0), END_TONIC, 0.0) \
-            if self.fill and self.hold else None
-        """The pitch bonus of a fill's last bar where the music ends with it (``END_TONIC``); None otherwise."""
+        home = (9, 0, 4) if key.mode == "minor" else (0, 4, 7)  # the tonic triad (reference key)
+        self.end_tonic = np.where(np.isin(np.arange(128) % 12, home[:1] if request.role == "melody" else home),
+                                  END_TONIC, 0.0) if self.fill and self.hold else None
+        """The pitch bonus of a fill's last bar where the music ends with it (``END_TONIC``): a melody's tonic, an
+        accompaniment's tonic triad (the tonic alone gave bare octaves); None otherwise."""
         self.role = "melody" if request.role == "melody" else "accompaniment"
         self.key = key
         self.t = tk.reference_shift(key)

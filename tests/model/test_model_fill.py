@@ -271,9 +271,9 @@ def test_a_fill_that_the_music_ends_with_ends_the_phrase(engine) -> None:
 
 
 def test_a_fill_that_the_music_ends_with_comes_home_to_the_tonic(engine) -> None:
-    """Its last bar leans to the tonic (END_TONIC on the tonic's pitches there, in the reference key): Greensleeves'
-    last two bars regenerated end on F# in 7 of 12 candidates (seeds 0-2), 4 before; a fill with music after it
-    gets no such bonus."""
+    """Its last bar leans to the tonic (END_TONIC on the tonic's pitches there, in the reference key; an
+    accompaniment's on the tonic triad): Greensleeves' last two bars regenerated end on F# in 7 of 12 candidates
+    (seeds 0-2), 4 before; a fill with music after it gets no such bonus."""
     from composer_app.cli.eval_infill import _hidden
     from composer_app.model import tokens as tk
     from composer_app.model.decoding import END_TONIC, Decoder
@@ -289,6 +289,12 @@ def test_a_fill_that_the_music_ends_with_comes_home_to_the_tonic(engine) -> None
     grid = tk.BarGrid(request.meters)
     decoder = Decoder(engine.net, request, key.key, grid, 15, tuple(n for n in request.context if n[1] < 15 * 1440), 2)
     assert decoder.end_tonic is not None and decoder.end_tonic[69] == END_TONIC and decoder.end_tonic[68] == 0.0
+    assert decoder.end_tonic[72] == 0.0  # a melody: the tonic alone
+    from dataclasses import replace
+
+    chords = Decoder(engine.net, replace(request, role="accompaniment"), key.key, grid, 15,
+                     tuple(n for n in request.context if n[1] < 15 * 1440), 2).end_tonic
+    assert chords is not None and all(chords[p] == END_TONIC for p in (69, 72, 76)) and chords[71] == 0.0
     middle, key = sa.fill_request(song, track, mode="fill", start_bar=12, bars=2)
     assert Decoder(engine.net, middle, key.key, grid, 12, tuple(n for n in middle.context if n[1] < 12 * 1440), 2,
                    after=tuple(n for n in middle.context if n[1] >= 14 * 1440)).end_tonic is None
