@@ -40,8 +40,11 @@ def phrase_ending(notes: Sequence[Note], grid: tk.BarGrid, first_bar: int, bars:
     return len(onsets), (end - max(onsets)) / (end - last)
 
 
-def pitch_class_histogram(notes: Sequence[Note]) -> list[float]:
-    counts = Counter(n[0] % 12 for n in notes)
+def pitch_class_histogram(notes: Sequence[Note], by_duration: bool = False) -> list[float]:
+    """Pitch-class shares of the notes, counted or (``by_duration``) weighted by how long they sound."""
+    counts: Counter = Counter()
+    for n in notes:
+        counts[n[0] % 12] += n[2] if by_duration else 1
     total = sum(counts.values()) or 1
     return [counts[i] / total for i in range(12)]
 

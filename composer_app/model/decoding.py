@@ -203,14 +203,13 @@ class Decoder:
         self.keep = getattr(request, "keep", None) if original else None
         ends = not self.fill or not (after or self.keep)  # a continuation, or a fill that the music ends with
         self.hold = PHRASE_END_HOLD if ends and getattr(request, "phrase_end", False) else 0.0
-        home = (9, 0, 4) if key.mode == "minor" else (0, 4, 7)  # the tonic triad (reference key)
-        self.end_tonic = np.where(np.isin(np.arange(128) % 12, home[:1] if request.role == "melody" else home),
-                                  END_TONIC, 0.0) if self.fill and self.hold else None
-        """The pitch bonus of a fill's last bar where the music ends with it (``END_TONIC``): a melody's tonic, an
-        accompaniment's tonic triad (the tonic alone gave bare octaves); None otherwise."""
         self.role = "melody" if request.role == "melody" else "accompaniment"
         self.key = key
         self.t = tk.reference_shift(key)
+        self.reference = KeySignature(0, 9 if key.mode == "minor" else 0, key.mode)
+        """The key as the rows have it, moved to C major or A minor."""
+        self.end_tonic = self._end_tonic() if self.fill and self.hold else None
+        """The pitch bonus of a fill's last bar where the music ends with it (``END_TONIC``); None otherwise."""
         self.track = tk.ChordTrack(request.chords, self.t)
         self.ids = (tk.MODES.index(key.mode), tk.STYLES.index(request.style), tk.ROLES.index(self.role))
         self.id_columns = [np.full(self.n, x) for x in self.ids]
@@ -309,10 +308,16 @@ class Decoder:
             margin = REGISTER_MARGIN[self.role]
             ok &= (real >= min(pitches) - margin) & (real <= max(pitches) + margin)
         if self.req.key_lock:
-            scale = KeySignature(0, 9 if self.key.mode == "minor" else 0, self.key.mode).lock_scale  # reference key
-            locked = ok & np.isin(np.arange(128) % 12, list(scale))
+            locked = ok & np.isin(np.arange(128) % 12, list(self.reference.lock_scale))
             ok = locked if locked.any() else ok
         return ok
+
+    def _end_tonic(self) -> np.ndarray:
+        """(128,) ``END_TONIC`` on a melody's tonic, on an accompaniment's tonic triad (the tonic alone gave bare
+        octaves), in the reference key."""
+        tonic = self.reference.tonic
+        home = [tonic] if self.role == "melody" else [tonic, tonic + (3 if self.key.mode == "minor" else 4), tonic + 7]
+        return np.where(np.isin(np.arange(128) % 12, np.asarray(home) % 12), END_TONIC, 0.0)
 
     def _context(self, heard: tuple) -> tuple[list[np.ndarray], list[int]]:
         """Context rows (BOS plus notes, reference key) and the bar of each row, from notes already in time order

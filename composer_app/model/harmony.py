@@ -269,12 +269,13 @@ class Harmonizer:
         if len(picked) < n_want:
             picked = _pick(sub, log_z, np.concatenate(paths), free, n_want, relax=True)
         out = []
+        bars = np.array([s.bar for s in slots])
         for rank, (path, lp, dist) in enumerate(picked, 1):
             check()
             classes = keep[path]
             if req.method == "model":
                 classes = settle_home(classes, np.where(allowed, chain.unary, -np.inf), free, req.key.mode == "minor",
-                                      np.array([s.bar for s in slots]))
+                                      bars)
             invs, inv_lp = _inversions(classes, inv_logits, rng if rank > 1 else None)
             out.append(self._result(req, slots, classes, invs, fixed, shift, lp + inv_lp, dist, rank))
         return out

@@ -29,6 +29,7 @@ from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.core.timing import TimeSignature
 from composer_app.model import song_adapter as sa
 from composer_app.model import tokens as tk
+from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
 from composer_app.model.heard_chords import heard_chords
@@ -158,19 +159,6 @@ def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) 
                    "samples": len(vals)} for name, vals in shares.items()}
 
 
-def _pitch_classes(notes: Iterable[tuple]) -> list[float]:
-    """Duration-weighted pitch-class shares of (pitch, start, duration, ...) notes."""
-    weights = [0.0] * 12
-    for n in notes:
-        weights[n[0] % 12] += n[2]
-    total = sum(weights)
-    return [w / total for w in weights] if total else weights
-
-
-def _overlap(a: list[float], b: list[float]) -> float:
-    return sum(min(x, y) for x, y in zip(a, b))
-
-
 def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     """The accompaniment continued 4 bars at 8 and 16 bars in: pitch classes against the real next bars'."""
     cands: list[float] = []
@@ -186,12 +174,13 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict
             real = [n for n in _accompaniment(piece) if a <= n[1] < b]
             if len(real) < 4:
                 continue
-            target = _pitch_classes(real)
-            replay.append(_overlap(_pitch_classes(n for n in _accompaniment(piece) if before <= n[1] < a), target))
+            target = pitch_class_histogram(real, by_duration=True)
+            before_notes = [n for n in _accompaniment(piece) if before <= n[1] < a]
+            replay.append(overlap(pitch_class_histogram(before_notes, by_duration=True), target))
             for seed in seeds:
                 request, _ = sa.suggest_request(song, song.tracks[1], start_bar=start_bar, bars=4, seed=seed)
                 for cand in engine.suggest(request):
-                    cands.append(_overlap(_pitch_classes(cand.notes), target))
+                    cands.append(overlap(pitch_class_histogram(cand.notes, by_duration=True), target))
                     ratio.append(len(cand.notes) / len(real))
 
     def mean(values: list[float]) -> float | None:
