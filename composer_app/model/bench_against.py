@@ -6,6 +6,10 @@ loaded once; the same seeds go to each in turn, in a shuffled order, so both see
 machine. Prints p50/p95 of the CPU time of ``suggest`` (the bench motif, 4 candidates x 4 bars, temperature
 1.0, one BLAS thread), notes per candidate and the median time per note; never asserts.
 
+Every request asks on the same motif, as a musician asking again does, so an engine that keeps the prompt's step
+(since session 18) skips it from the second request on. ``--new-prompts`` makes each request's prompt differ from
+the one before (the motif's first note alternates between two loudnesses), so every request pays for its prompt.
+
 The worker below uses only what every checkout since session 2 has (``bench.MOTIF``, ``bench.CHORDS``,
 ``ContinuationEngine``, ``ContinuationRequest``).
 """
@@ -31,9 +35,13 @@ from composer_app.core.pitch import KeySignature
 from composer_app.model import bench as b
 from composer_app.model.continuation import ContinuationEngine, ContinuationRequest
 engine = ContinuationEngine.load(b.DEFAULT_WEIGHTS)
+NEW = len(sys.argv) > 1 and sys.argv[1] == "new"
 def request(seed):
+    motif = b.MOTIF
+    if NEW and seed % 2:
+        motif = ((motif[0][0], motif[0][1], motif[0][2], 60),) + motif[1:]
     return ContinuationRequest(key=KeySignature(0, 7), chords=b.CHORDS, candidates=4, seed=seed, temperature=1.0,
-                               context=b.MOTIF, bars=4)
+                               context=motif, bars=4)
 engine.suggest(request(0))
 print("ready", flush=True)
 for line in sys.stdin:
@@ -43,9 +51,10 @@ for line in sys.stdin:
 """
 
 
-def _worker(root: Path) -> subprocess.Popen:
+def _worker(root: Path, new_prompts: bool = False) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=root, env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-c", WORKER, "new" if new_prompts else "same"], cwd=root, env=env,
+                            text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     if proc.stdout is None or proc.stdout.readline().strip() != "ready":
         proc.kill()
@@ -53,9 +62,9 @@ def _worker(root: Path) -> subprocess.Popen:
     return proc
 
 
-def compare(other: Path, requests: int = 200, seed: int = 0) -> dict:
+def compare(other: Path, requests: int = 200, seed: int = 0, new_prompts: bool = False) -> dict:
     """Figures per checkout ("this", "other"): p50/p95 CPU ms, notes per candidate, median ms per note."""
-    procs = {"this": _worker(HERE), "other": _worker(other)}
+    procs = {"this": _worker(HERE, new_prompts), "other": _worker(other, new_prompts)}
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in procs}
     order = list(procs)
     shuffle = random.Random(seed)
@@ -78,7 +87,8 @@ def compare(other: Path, requests: int = 200, seed: int = 0) -> dict:
         out[name] = {"p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
                      "notes_per_candidate": round(float(notes.mean()), 1),
                      "ms_per_note": round(float(np.median(ms / notes)), 2)}
-    return {"requests": requests, "paths": {"this": str(HERE), "other": str(other)}, **out}
+    return {"requests": requests, "new_prompts": new_prompts, "paths": {"this": str(HERE), "other": str(other)},
+            **out}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,16 +96,19 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("other", type=Path, help="the root of another checkout (it holds composer_app/)")
     ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--new-prompts", action="store_true",
+                    help="each request's prompt differs from the one before (no engine reuses the prompt's step)")
     ap.add_argument("--json", action="store_true", help="one JSON object")
     args = ap.parse_args(argv)
     if not (args.other / "composer_app" / "model" / "continuation.py").is_file():
         print(f"{args.other}: not a Composer checkout (no composer_app/model/continuation.py)", file=sys.stderr)
         return 2
-    r = compare(args.other.resolve(), args.requests)
+    r = compare(args.other.resolve(), args.requests, new_prompts=args.new_prompts)
     if args.json:
         print(json.dumps(r))
         return 0
-    print(f"melody, 4 candidates x 4 bars, {r['requests']} requests each, interleaved, CPU time:")
+    prompts = "a new prompt each time" if r["new_prompts"] else "the same prompt each time"
+    print(f"melody, 4 candidates x 4 bars, {r['requests']} requests each ({prompts}), interleaved, CPU time:")
     for name in ("this", "other"):
         f = r[name]
         print(f"  {name:<6} p50 {f['p50_ms']} ms  p95 {f['p95_ms']} ms  ({f['notes_per_candidate']} notes per "

@@ -243,11 +243,12 @@ class ContinuationEngine:
         """Sampled rows to notes in the real key, durations cut at ``end_tick`` (and, for a melody,
         at the next onset, so the line stays one voice)."""
         t = tk.reference_shift(key)
+        starts = {bar: grid.start(bar) for bar in set(bars)}
         notes = []
-        for row, bar in zip(rows, bars):
-            start = grid.start(bar) + int(row[tk.POS]) * tk.GRID
-            dur = min(tk.dur_ticks(int(row[tk.DUR])), end_tick - start)
-            notes.append((int(row[tk.PITCH]) - t, start, dur, tk.VEL_VALUES[int(row[tk.VEL])]))
+        for (pitch, pos, dur_class, vel), bar in zip(rows[:, [tk.PITCH, tk.POS, tk.DUR, tk.VEL]].tolist(), bars):
+            start = starts[bar] + pos * tk.GRID
+            dur = min(tk.dur_ticks(dur_class), end_tick - start)
+            notes.append((pitch - t, start, dur, tk.VEL_VALUES[vel]))
         notes.sort(key=lambda n: (n[1], n[0]))
         if role == "melody":
             notes = [(p, s, min(d, notes[i + 1][1] - s) if i + 1 < len(notes) and notes[i + 1][1] > s else d, v)

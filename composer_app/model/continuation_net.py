@@ -148,6 +148,8 @@ class CacheBuffers(threading.local):
 
     def __init__(self) -> None:
         self.arrays: dict[tuple, np.ndarray] = {}
+        self.prompt: tuple[np.ndarray, KVCache, np.ndarray] | None = None
+        """The last ``ContinuationNet.prompt_state`` on this thread: its rows, cache and last hidden state."""
 
     def get(self, slot: str, part: tuple, shape: tuple[int, ...]) -> np.ndarray:
         key = (slot, part, shape)
@@ -251,6 +253,23 @@ class ContinuationNet:
         buf = self._buffers
         return KVCache([buf.get(slot, ("k", i), shape) for i in range(n)],
                        [buf.get(slot, ("v", i), shape) for i in range(n)], 0, buf)
+
+    def prompt_state(self, rows: np.ndarray) -> tuple[KVCache, np.ndarray]:
+        """The cache after the prompt ``rows`` (T, NUM_FIELDS) and its last row's hidden state (1, d), in this
+        thread's "context" slot (the only user of that slot; read, never written, by the caller).
+
+        The same rows as this thread's previous prompt give back that cache and state without a step: a musician
+        asking again on the same music, or the engine sampling repeated candidates again. Bit for bit what the
+        step would compute (one thread's arithmetic is deterministic); the step is about 2.4 ms of a 4-bar request."""
+        buf = self._buffers
+        last = buf.prompt
+        if last is not None and last[0].shape == rows.shape and np.array_equal(last[0], rows):
+            return last[1], last[2]
+        buf.prompt = None  # the slot's arrays are about to change
+        cache = self.new_cache(1, self.max_len, slot="context")
+        h = self.step(rows[None], cache)[:, -1]
+        buf.prompt = (rows.copy(), cache, h)
+        return cache, h
 
     def embed(self, rows: np.ndarray) -> np.ndarray:
         """(B, T, NUM_FIELDS) int rows -> (B, T, d) input vectors (the sum of every field's embedding)."""

@@ -105,6 +105,8 @@ SILENT_BARS = 1
 one bar's breath or held note, never most of the span. On music with more parts (quartets, songs) about one
 candidate in 450 went from its prompt to the last requested bar in one leap, 3 of 4 bars empty, and ended."""
 _DUR_STEPS = np.asarray(tk.DUR_STEPS)
+_POSITIONS = np.arange(tk.NUM_POS)
+_PITCHES = np.arange(128)
 _HASH_MUL = np.uint64(1_000_003)
 _FIELD_MIX = np.array([1, 257, 257 ** 2], np.int64)
 """Mixes a row's shift, position and pitch (each < 257) into one code for ``Batch.sig``."""
@@ -238,7 +240,6 @@ class Decoder:
         MAX_SHIFT bars too, so the network hears the music before the rest and its first note in the span's first
         bar). Until session 12 such a context was dropped and the candidates knew nothing of the part."""
         self._bar_tables()
-        self._chords: dict[int, int] = {}
         self.original = self._original_rows(original)
         self.room = self._contour_room(original) if self.keep == "contour" else None
         """A contour-keeping variation's shortest gap between the original's onsets (its last note's to the span's
@@ -253,6 +254,8 @@ class Decoder:
         self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
                               0.0 if self.fill else ECHO_REUSE * reuse, PROFILE_REUSE * reuse, ECHO_DUR_REUSE * reuse)
         self.bias.prepare(self.first_bar, self.last_bar)
+        self.echo_row_of = self.bias.echo_rows(np.arange(self.bar0, self.last_bar + 1))
+        """The echo tables' row for each bar a candidate can be in (row ``bar - bar0``); None without an echo."""
         notes = [int(r[tk.PITCH]) for r in self.rows if int(r[tk.SHIFT]) <= tk.MAX_SHIFT]
         recent = [int(r[tk.PITCH]) for r, bar in zip(self.rows, self.bars)
                   if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar >= self.first_bar - AUTO_DENSITY_BARS]
@@ -265,6 +268,7 @@ class Decoder:
         REGISTER_NOTES notes when it rests there): the register ``_register_pull`` keeps the candidates in. For a
         contour-keeping variation, whose intervals are free and drift, the original's mean pitch; None for the other
         variations and a request with a pitch range (the musician chose the register)."""
+        self._from_centre = None if self.centre is None else _PITCHES - self.centre
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
         """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
 
@@ -398,22 +402,17 @@ class Decoder:
         self.shift_ok_of[:, tk.EOS] = False
         self.beyond_of = target > self.last_bar
         self.beyond_of[:, tk.EOS] = True
+        self.in_bar_of = _POSITIONS < self.steps_of[:, None]
+        """(bars, NUM_POS) whether each grid position lies inside the bar."""
+        self.chord_of = self.track.at_ticks(self.start_of[:, None] + _POSITIONS * tk.GRID)
+        """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``)."""
 
-    def _chord_at(self, onset: np.ndarray) -> np.ndarray:
-        """Chord ids sounding at the ticks ``onset`` (looked up once per tick)."""
-        out = []
-        for tick in onset.tolist():
-            if tick not in self._chords:
-                self._chords[tick] = self.track.at(tick)
-            out.append(self._chords[tick])
-        return np.array(out)
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
         """Sample every candidate (``finish`` as each ends); False when ``cancel()`` said stop between steps."""
         net, n = self.net, self.n
-        cache = net.new_cache(1, net.max_len, slot="context")
-        h = net.step(np.stack(self.rows)[None], cache)[:, -1]
+        cache, h = net.prompt_state(np.stack(self.rows))
         cache = cache.repeat(n, slot="candidates")
         h = np.repeat(h, n, axis=0)
         st = Batch.start(n, self.rows[-1], self.resume, self.max_notes)
@@ -426,8 +425,10 @@ class Decoder:
                 break
             self.before = last
             st.append(new, nb, self.last_bar, sign=not self.apart)
-            for i in np.flatnonzero(st.active & ((st.length >= self.max_notes) | self._held_to_the_end(new, st))):
-                self._end(st, int(i), finish)
+            done = st.active & ((st.length >= self.max_notes) | self._held_to_the_end(new, st))
+            if done.any():
+                for i in np.flatnonzero(done):
+                    self._end(st, int(i), finish)
             if not np.count_nonzero(st.active):
                 break
             if cache.length >= net.max_len:
@@ -478,29 +479,32 @@ class Decoder:
         if any_shadow:
             self._part_at_the_end(s, lp, twin, st, logits, allowed, temp)
         st.logp += lp * st.active
-        for i in np.flatnonzero(st.active & (s == tk.EOS)):
-            self._end(st, int(i), finish)
-        if not np.count_nonzero(st.active):
-            return None, None
-        s[s == tk.EOS] = 0
+        eos = s == tk.EOS
+        if eos.any():
+            for i in np.flatnonzero(st.active & eos):
+                self._end(st, int(i), finish)
+            if not np.count_nonzero(st.active):
+                return None, None
+            s[eos] = 0
         nb = st.bar + s
         at = nb - self.bar0
         meter = self.meter_of[at]
         u = h + net.cond("shift", s)
         u += net.cond("meter", meter)
         pos_logits = net.head("pos", u) + self.bias.pos_bonus
-        echo_rows = self.bias.echo_rows(nb)
+        echo_rows = None if self.echo_row_of is None else self.echo_row_of[at]
         echo = self.bias.echo_pos(echo_rows)
         if echo is not None:
             pos_logits += echo * lead if any_shadow else echo
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
-        chord = self._chord_at(self.start_of[at] + p * tk.GRID)
+        chord = self.chord_of[at, p]
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         pitch_logits = net.head("pitch", u)
-        for bonus in (self.bias.pitch_bonus(st.pitch, self.before), self.bias.profile_bonus(st.pcs, st.length)):
-            if bonus is not None:
-                pitch_logits += bonus
+        self.bias.add_pitch_bonus(pitch_logits, st.pitch, self.before)
+        profile = self.bias.profile_bonus(st.pcs, st.length)
+        if profile is not None:
+            pitch_logits += profile
         if self.centre is not None and REGISTER_PULL:
             pitch_logits += self._register_pull(st)
         if self.end_tonic is not None and nb.max() == self.last_bar:
@@ -510,8 +514,9 @@ class Decoder:
         if any_shadow:
             tw = np.maximum(twin, 0)
             clash = shadow & st.active[tw] & (nb == self.last_bar) & (s == s[tw]) & (p == p[tw]) & (q == q[tw])
-            allowed_q[np.arange(self.n), q[tw]] = False
-            self._resample(clash & allowed_q.any(axis=1), q, lp_q, pitch_logits, allowed_q, temp)
+            if clash.any():
+                allowed_q[np.arange(self.n), q[tw]] = False
+                self._resample(clash & allowed_q.any(axis=1), q, lp_q, pitch_logits, allowed_q, temp)
         u += net.cond("pitch", q)
         dur_logits = net.head("dur", u)
         echo = self.bias.echo_dur(echo_rows, p)
@@ -587,7 +592,7 @@ class Decoder:
         candidate's mean pitch so far has drifted from it (a finished candidate's sums run on; its samples are
         discarded)."""
         drift = (st.pitch_sum + REGISTER_PRIOR * self.centre) / (st.length + REGISTER_PRIOR) - self.centre
-        return (drift * (-REGISTER_PULL / 144.0))[:, None] * (np.arange(128) - self.centre)
+        return (drift * (-REGISTER_PULL / 144.0))[:, None] * self._from_centre
 
     def _hold_bonus(self, nb: np.ndarray, p: np.ndarray, at: np.ndarray) -> np.ndarray:
         """Duration bonus (n, durations) of a phrase ending: for notes in the last bar, every duration that
@@ -612,13 +617,13 @@ class Decoder:
         """Grid positions inside the new bar (table index ``at``), after the last note when it stays in its
         bar (the same onset only for an accompaniment with a higher pitch left and room on it, see ``_may_stack``)."""
         same_bar = (s == 0) & (st.pos >= 0)
-        strict = np.ones(self.n, bool) if self.role == "melody" else ~self._may_stack(st)
+        strict = 1 if self.role == "melody" else ~self._may_stack(st)
         lo = np.where(same_bar, st.pos + strict, 0)
-        grid = np.arange(tk.NUM_POS)
-        ok = (grid >= lo[:, None]) & (grid < self.steps_of[at][:, None])
+        ok = self.in_bar_of[at]
+        ok &= _POSITIONS >= lo[:, None]
         if self.room is None:
             return ok
-        in_time = ok & (self.start_of[at][:, None] + grid * tk.GRID <= self._latest(st)[:, None])
+        in_time = ok & (self.start_of[at][:, None] + _POSITIONS * tk.GRID <= self._latest(st)[:, None])
         return np.where(in_time.any(axis=1)[:, None], in_time, ok)
 
     def _contour_room(self, original: tuple) -> tuple[int, int, np.ndarray]:
@@ -642,7 +647,10 @@ class Decoder:
         """The request's pitches; at the onset of the last note, only pitches above it (chords go upwards); in a
         contour-keeping variation, only pitches that move the way the original's note did (where any is left)."""
         same = (s == 0) & (p == st.pos)
-        ok = self.pitch_ok & ~(same[:, None] & (np.arange(128) <= st.pitch[:, None]))
+        if same.any():
+            ok = self.pitch_ok & ~(same[:, None] & (_PITCHES <= st.pitch[:, None]))
+        else:  # no candidate stacks on its last onset (a melody never does)
+            ok = np.repeat(self.pitch_ok[None], self.n, axis=0)
         if self.keep == "contour":
             rows = self.original[0]
             j = np.minimum(st.length, len(rows) - 1)
@@ -670,7 +678,7 @@ class Decoder:
         at = nb - self.bar0
         meter = self.meter_of[at]
         p = np.full(self.n, int(o[tk.POS]))
-        chord = self._chord_at(self.start_of[at] + p * tk.GRID)
+        chord = self.chord_of[at, p]
         u = h + net.cond("shift", s)
         u += net.cond("meter", meter)
         u += net.cond("pos", p)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,8 +47,14 @@ def motif_reuse(candidate: Sequence[Note], prompt: Sequence[Note], n: int = MOTI
     grams = interval_ngrams(top_line(candidate), n)
     if not grams:
         return 0.0
-    known = set(interval_ngrams(top_line(prompt), n))
+    known = _known_grams(tuple(prompt), n)
     return sum(g in known for g in grams) / len(grams)
+
+
+@functools.lru_cache(maxsize=8)
+def _known_grams(prompt: tuple[Note, ...], n: int) -> frozenset[tuple[int, ...]]:
+    """The prompt's interval n-grams (a request's candidates share its prompt: found once, not per candidate)."""
+    return frozenset(interval_ngrams(top_line(prompt), n))
 
 
 def candidate_facts(candidate: Sequence[Note], prompt: Sequence[Note], key: KeySignature) -> CandidateFacts:

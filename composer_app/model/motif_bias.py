@@ -28,7 +28,7 @@ _PITCH_CLASS = np.arange(128) % 12
 
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
-    used, ``pitch_bonus(last, before)`` (B, 128) for the steps the prompt took after the same step, the echo of
+    used, ``add_pitch_bonus(logits, last, before)`` for the steps the prompt took after the same step, the echo of
     the bar a phrase earlier (``echo_pos``, ``echo_dur``), and ``profile_bonus`` that keeps a candidate's pitch
     classes (a melody's or an accompaniment's) in the prompt's proportions."""
 
@@ -130,19 +130,17 @@ class MotifBias:
         gap *= (self._profile_weight / (n + PROFILE_PRIOR))[:, None]
         return gap[:, _PITCH_CLASS]
 
-    def pitch_bonus(self, last: np.ndarray, before: np.ndarray) -> np.ndarray | None:
-        """(B, 128) bonuses: for each candidate whose last step (``before`` -> ``last``) the prompt also took, the
-        steps that followed it there, weighted by how often; None when there is nothing to add."""
+    def add_pitch_bonus(self, logits: np.ndarray, last: np.ndarray, before: np.ndarray) -> None:
+        """Add to the pitch ``logits`` (B, 128), in place: for each candidate whose last step (``before`` -> ``last``)
+        the prompt also took, the steps that followed it there, weighted by how often."""
         if not self.pitch or not self.table.any():
-            return None
+            return
         step = last - before
         known = (last >= 0) & (before >= 0) & (np.abs(step) <= SPAN)
         if not known.any():
-            return None
+            return
         rows = np.flatnonzero(known)
         steps = step[rows] + SPAN
         if not self._known_step[steps].any():  # no candidate's last step is one the prompt took
-            return None
-        out = np.zeros((len(last), 128))
-        out[rows] = self._windows[steps, 127 - last[rows]]
-        return out
+            return
+        logits[rows] += self._windows[steps, 127 - last[rows]]

@@ -45,6 +45,11 @@ class NgramNet:
     def new_cache(self, batch: int, capacity: int, slot: str | None = None) -> NgramCache:
         return NgramCache(np.zeros((batch, ng.STATE), np.float64))
 
+    def prompt_state(self, rows: np.ndarray) -> tuple[NgramCache, np.ndarray]:
+        """The cache after the prompt ``rows`` (T, F) and its last state (1, STATE), stepped every time (cheap)."""
+        cache = self.new_cache(1, len(rows))
+        return cache, self.step(rows[None], cache)[:, -1]
+
     def step(self, rows: np.ndarray, cache: NgramCache) -> np.ndarray:
         """Push rows (B, T, F) into each candidate's history; returns (B, T, STATE) states (current fields 0)."""
         rows = np.asarray(rows, np.int64)

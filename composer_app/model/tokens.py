@@ -32,6 +32,7 @@ transposition. Otherwise onsets round to the grid, durations and velocities to t
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -87,8 +88,10 @@ def reference_shift(key: KeySignature) -> int:
     return shift - 12 if shift > 6 else shift
 
 
+@functools.lru_cache(maxsize=4096)
 def chord_class(label: str | None, transpose: int = 0) -> int:
-    """A Harte label (None or 'N' for none) as a chord id, its root moved by ``transpose``."""
+    """A Harte label (None or 'N' for none) as a chord id, its root moved by ``transpose`` (remembered: a request
+    looks up every chord of its song, training every chord of the data set)."""
     if not label:
         return NO_CHORD
     try:
@@ -135,6 +138,14 @@ class ChordTrack:
         if i >= 0 and tick < self._ends[i]:
             return self._ids[i]
         return NO_CHORD
+
+    def at_ticks(self, ticks: np.ndarray) -> np.ndarray:
+        """``at`` for every tick of an int array, in one pass (same shape)."""
+        if not self._starts:
+            return np.full(np.shape(ticks), NO_CHORD, np.int64)
+        i = np.searchsorted(np.asarray(self._starts), ticks, side="right") - 1
+        found = (i >= 0) & (ticks < np.asarray(self._ends)[i])
+        return np.where(found, np.asarray(self._ids, np.int64)[i], NO_CHORD)
 
 
 class BarGrid:

@@ -4,6 +4,7 @@ its plain definition and the sampler against its specification.
 Each engine test runs on a small random network (always) and on the shipped weights when
 resources/models/continuation.npz exists."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -444,8 +445,9 @@ def test_a_melody_held_to_the_end_ends_without_another_step():
                 last = max(c.notes, key=lambda n: (n[1], n[0]))
                 assert last[1] + last[2] == end, "each ends on a note held to the barline (cut there)"
                 assert all(n[1] <= last[1] for n in c.notes)
-            assert steps[0] > 1 and all(t == 1 for t in steps[1:])  # the prompt, then one step per note
-            assert len(steps) - 1 == max(len(c.notes) for c in cands) - 1
+            if seed == 0:  # the prompt's step (later requests on the same prompt reuse it)
+                assert steps.pop(0) > 1
+            assert steps == [1] * (max(len(c.notes) for c in cands) - 1)  # then one step per note
     finally:
         cn.ContinuationNet.step = real_step
 
@@ -659,6 +661,41 @@ def test_cache_buffers_are_reused_per_slot_and_thread():
     worker.start()
     worker.join()
     assert elsewhere[0].keys[0] is not first.keys[0]
+
+
+def test_the_same_prompt_again_reuses_its_step_and_a_new_one_does_not():
+    """``prompt_state`` keeps the thread's last prompt: the same rows give back its cache and hidden state without
+    a step, equal to a fresh computation; other rows (even one field changed) are stepped anew."""
+    net = random_net(CONFIG, seed=8)
+    rows = _two_parts()[0]
+    cache, h = net.prompt_state(rows)
+    plain = net.new_cache(1, CONFIG["max_len"])
+    np.testing.assert_array_equal(h, net.step(rows[None], plain)[:, -1])
+    steps = []
+    real_step = net.step
+    net.step = lambda r, c: steps.append(len(r[0])) or real_step(r, c)
+    again, h_again = net.prompt_state(rows.copy())
+    assert steps == [] and again is cache and h_again is h
+    other = rows.copy()
+    other[-1, tk.PITCH] += 1
+    _, h_other = net.prompt_state(other)
+    assert steps == [len(rows)]
+    plain = net.new_cache(1, CONFIG["max_len"])
+    np.testing.assert_array_equal(h_other, real_step(other[None], plain)[:, -1])
+    _, h_back = net.prompt_state(rows)  # the slot now holds the other prompt: stepped again, same answer
+    assert steps == [len(rows)] * 2
+    np.testing.assert_array_equal(h_back, h)
+
+
+def test_asking_again_on_the_same_music_gives_what_a_fresh_engine_gives():
+    """The engine's second request on a prompt reuses the first one's step; its candidates are those a fresh engine
+    samples for that seed (the reuse changes the time, never the notes)."""
+    engine = ContinuationEngine(random_net(CONFIG, seed=9))
+    request = ContinuationRequest(context=MOTIF, key=G_MAJOR, chords=CHORDS, seed=3, bars=2)
+    engine.suggest(replace(request, seed=2))
+    warm = engine.suggest(request)
+    fresh = ContinuationEngine(random_net(CONFIG, seed=9)).suggest(request)
+    assert [c.notes for c in warm] == [c.notes for c in fresh]
 
 
 def test_an_accompaniment_keeps_about_the_density_of_its_part():

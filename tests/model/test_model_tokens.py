@@ -63,6 +63,14 @@ def test_bar_shifts_and_long_gaps():
     assert np.array_equal(same, rows) and bars == [0, 0, 2, 20, 20]
 
 
+def test_chord_lookup_by_array_matches_tick_by_tick():
+    track = tk.ChordTrack([(0, 960, "C:maj"), (960, 480, "A:min"), (1920, 1920, "G:7"), (1920, 960, "F:maj")], 2)
+    ticks = np.array([[0, 959, 960, 1439], [1440, 1919, 1920, 2879], [2880, 3839, 3840, 99999]])
+    assert tk.ChordTrack([], 0).at_ticks(ticks).tolist() == [[tk.NO_CHORD] * 4] * 3
+    assert track.at_ticks(ticks).tolist() == [[track.at(int(t)) for t in row] for row in ticks]
+    assert tk.NO_CHORD in track.at_ticks(ticks)  # the gap at 1440 and after the end
+
+
 def test_chord_classes():
     assert tk.chord_class("N") == tk.chord_class(None) == tk.NO_CHORD
     assert tk.chord_class("G:7") == 7 * 7 + 2
