@@ -139,17 +139,19 @@ class Head(NamedTuple):
     fc2: Linear
 
 
-class CacheBuffers(threading.local):
-    """Cache arrays kept for the next request on the same thread, by slot name and shape.
+class CacheBuffers:
+    """Cache arrays kept from one request to the next, by slot name and shape, and the last prompt's state.
 
     A request's caches are a few MB; fresh ones cost the kernel a page fault per 4 KB touched (about 2 % of a
-    4-bar request), reused ones do not. A slot's arrays go to the next cache of that slot and shape on the
-    thread, which makes the earlier cache of that slot invalid: one slot per cache that must stay alive."""
+    4-bar request), reused ones do not. A slot's arrays go to the next cache of that slot and shape made from
+    these buffers, which makes the earlier cache of that slot invalid: one slot per cache that must stay alive.
+    One request at a time uses a set (``ContinuationNet.borrow_buffers``); the app runs each request on a thread
+    of its own, so the set is lent per request, not kept per thread."""
 
     def __init__(self) -> None:
         self.arrays: dict[tuple, np.ndarray] = {}
         self.prompt: tuple[np.ndarray, KVCache, np.ndarray] | None = None
-        """The last ``ContinuationNet.prompt_state`` on this thread: its rows, cache and last hidden state."""
+        """The last ``ContinuationNet.prompt_state`` in these buffers: its rows, cache and last hidden state."""
 
     def get(self, slot: str, part: tuple, shape: tuple[int, ...]) -> np.ndarray:
         key = (slot, part, shape)
@@ -222,7 +224,8 @@ class ContinuationNet:
         self._cond = {f: w[f"cond.{f}.weight"].astype(np.float32) for conds in HEAD_CONDITIONS.values() for f in conds}
         self._ln_f = (w["ln_f.weight"].astype(np.float32), w["ln_f.bias"].astype(np.float32))
         self._rope = rope_factors(np.arange(4 * self.max_len), dh, float(self.config["rope_base"]))
-        self._buffers = CacheBuffers()
+        self._kept: CacheBuffers | None = CacheBuffers()
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, path: str | Path) -> ContinuationNet:
@@ -242,33 +245,46 @@ class ContinuationNet:
     def max_len(self) -> int:
         return int(self.config["max_len"])
 
-    def new_cache(self, batch: int, capacity: int, slot: str | None = None) -> KVCache:
-        """An empty cache; with a ``slot``, in arrays reused from this thread's earlier caches of that slot (see
-        CacheBuffers; a decoder names one slot per cache it keeps), else fresh ones."""
+    def borrow_buffers(self) -> CacheBuffers:
+        """The kept cache buffers for one request (give them back with ``return_buffers``); a fresh set while another
+        request holds them (a superseded request still stopping)."""
+        with self._lock:
+            buf, self._kept = self._kept, None
+        return buf if buf is not None else CacheBuffers()
+
+    def return_buffers(self, buffers: CacheBuffers) -> None:
+        """Keep ``buffers`` for the next request (the last request to finish leaves its set)."""
+        with self._lock:
+            self._kept = buffers
+
+    def new_cache(self, batch: int, capacity: int, slot: str | None = None, buffers: CacheBuffers | None = None
+                  ) -> KVCache:
+        """An empty cache; with ``buffers`` and a ``slot``, in arrays reused from the buffers' earlier caches of that
+        slot (see CacheBuffers; a decoder names one slot per cache it keeps), else fresh ones."""
         shape = (batch, self.n_heads, capacity, self.d // self.n_heads)
         n = len(self._layers)
-        if slot is None:
+        if slot is None or buffers is None:
             return KVCache([np.empty(shape, np.float32) for _ in range(n)],
                            [np.empty(shape, np.float32) for _ in range(n)])
-        buf = self._buffers
-        return KVCache([buf.get(slot, ("k", i), shape) for i in range(n)],
-                       [buf.get(slot, ("v", i), shape) for i in range(n)], 0, buf)
+        return KVCache([buffers.get(slot, ("k", i), shape) for i in range(n)],
+                       [buffers.get(slot, ("v", i), shape) for i in range(n)], 0, buffers)
 
-    def prompt_state(self, rows: np.ndarray) -> tuple[KVCache, np.ndarray]:
-        """The cache after the prompt ``rows`` (T, NUM_FIELDS) and its last row's hidden state (1, d), in this
-        thread's "context" slot (the only user of that slot; read, never written, by the caller).
+    def prompt_state(self, rows: np.ndarray, buffers: CacheBuffers | None) -> tuple[KVCache, np.ndarray]:
+        """The cache after the prompt ``rows`` (T, NUM_FIELDS) and its last row's hidden state (1, d), in the
+        ``buffers``' "context" slot (the only user of that slot; read, never written, by the caller).
 
-        The same rows as this thread's previous prompt give back that cache and state without a step: a musician
+        The same rows as the buffers' previous prompt give back that cache and state without a step: a musician
         asking again on the same music, or the engine sampling repeated candidates again. Bit for bit what the
-        step would compute (one thread's arithmetic is deterministic); the step is about 2.4 ms of a 4-bar request."""
-        buf = self._buffers
-        last = buf.prompt
+        step would compute (the arithmetic is deterministic); the step is about 2.4 ms of a 4-bar request."""
+        last = None if buffers is None else buffers.prompt
         if last is not None and last[0].shape == rows.shape and np.array_equal(last[0], rows):
             return last[1], last[2]
-        buf.prompt = None  # the slot's arrays are about to change
-        cache = self.new_cache(1, self.max_len, slot="context")
+        if buffers is not None:
+            buffers.prompt = None  # the slot's arrays are about to change
+        cache = self.new_cache(1, self.max_len, "context", buffers)
         h = self.step(rows[None], cache)[:, -1]
-        buf.prompt = (rows.copy(), cache, h)
+        if buffers is not None:
+            buffers.prompt = (rows.copy(), cache, h)
         return cache, h
 
     def embed(self, rows: np.ndarray) -> np.ndarray:

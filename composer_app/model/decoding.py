@@ -246,6 +246,8 @@ class Decoder:
         end included), the span's end tick and the original's onsets left after each note: each onset still to
         come keeps that much room (``_latest``)."""
         self.step = 0
+        self.buffers: Any = None
+        """The network's cache buffers while ``run`` holds them."""
         self.apart = False
         """Whether every candidate already differs from every other: notes that differ once always differ (the
         active candidates all have the same length), so the repeat checks stop there."""
@@ -407,12 +409,18 @@ class Decoder:
         self.chord_of = self.track.at_ticks(self.start_of[:, None] + _POSITIONS * tk.GRID)
         """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``)."""
 
-
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
         """Sample every candidate (``finish`` as each ends); False when ``cancel()`` said stop between steps."""
+        self.buffers = self.net.borrow_buffers()
+        try:
+            return self._run(finish, cancel)
+        finally:
+            self.net.return_buffers(self.buffers)
+
+    def _run(self, finish: Finish, cancel: Callable[[], bool] | None) -> bool:
         net, n = self.net, self.n
-        cache, h = net.prompt_state(np.stack(self.rows))
+        cache, h = net.prompt_state(np.stack(self.rows), self.buffers)
         cache = cache.repeat(n, slot="candidates")
         h = np.repeat(h, n, axis=0)
         st = Batch.start(n, self.rows[-1], self.resume, self.max_notes)
@@ -708,7 +716,7 @@ class Decoder:
             bos = tk.special_row(tk.BOS, first[tk.METER], *self.ids, chord=first[tk.CHORD])
             windows[int(i)] = np.concatenate([bos[None], first[None], tail[1:]])
         spare = next(iter(windows.values()))
-        cache = self.net.new_cache(self.n, self.net.max_len, slot="candidates")  # the old one is done with
+        cache = self.net.new_cache(self.n, self.net.max_len, "candidates", self.buffers)  # the old one is done with
         h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache)[:, -1]
         return cache, h
 

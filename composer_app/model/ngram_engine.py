@@ -42,10 +42,16 @@ class NgramNet:
         self.meta: dict = {"kind": "ngram", **model.meta}
         self.max_len = NO_WINDOW
 
-    def new_cache(self, batch: int, capacity: int, slot: str | None = None) -> NgramCache:
+    def borrow_buffers(self) -> None:
+        """No buffers: the n-gram's state is a few numbers per candidate."""
+
+    def return_buffers(self, buffers: None) -> None:
+        """Nothing to keep."""
+
+    def new_cache(self, batch: int, capacity: int, slot: str | None = None, buffers: None = None) -> NgramCache:
         return NgramCache(np.zeros((batch, ng.STATE), np.float64))
 
-    def prompt_state(self, rows: np.ndarray) -> tuple[NgramCache, np.ndarray]:
+    def prompt_state(self, rows: np.ndarray, buffers: None) -> tuple[NgramCache, np.ndarray]:
         """The cache after the prompt ``rows`` (T, F) and its last state (1, STATE), stepped every time (cheap)."""
         cache = self.new_cache(1, len(rows))
         return cache, self.step(rows[None], cache)[:, -1]

@@ -640,60 +640,79 @@ def test_shadows_are_candidates_repeating_an_earlier_one():
     assert (st.twins() >= 0).tolist() == [False, False, False, True]
 
 
-def test_cache_buffers_are_reused_per_slot_and_thread():
-    """A named slot hands the same arrays to the next cache of that slot on the thread (no fresh pages per
-    request); another slot, another thread or no slot gets its own, and a reused cache still computes the same."""
+def test_cache_buffers_are_reused_per_slot_and_lent_to_one_request_at_a_time():
+    """A named slot of a set of buffers hands the same arrays to the next cache of that slot (no fresh pages per
+    request); another slot or no buffers get their own, and a reused cache still computes the same. The net lends
+    its kept set to one request at a time (the app runs each request on a new thread): a second request meanwhile
+    gets a fresh set, and the last one given back is lent next."""
     import threading
 
     net = random_net(CONFIG, seed=7)
     rows = _two_parts()
-    first = net.new_cache(1, CONFIG["max_len"], slot="context")
+    buf = net.borrow_buffers()
+    first = net.new_cache(1, CONFIG["max_len"], "context", buf)
     fresh = net.step(rows[:1, :6], first)
-    again = net.new_cache(1, CONFIG["max_len"], slot="context")
+    again = net.new_cache(1, CONFIG["max_len"], "context", buf)
     assert again.keys[0] is first.keys[0] and again.length == 0
-    assert net.new_cache(1, CONFIG["max_len"], slot="other").keys[0] is not first.keys[0]
-    assert net.new_cache(1, CONFIG["max_len"]).keys[0] is not first.keys[0]
+    assert net.new_cache(1, CONFIG["max_len"], "other", buf).keys[0] is not first.keys[0]
+    assert net.new_cache(1, CONFIG["max_len"], "context").keys[0] is not first.keys[0]
     np.testing.assert_array_equal(net.step(rows[:1, :6], again), fresh)
     copies = again.repeat(2, slot="candidates")
     assert again.repeat(2, slot="candidates").keys[0] is copies.keys[0]
+    meanwhile = net.borrow_buffers()
+    assert meanwhile is not buf
+    net.return_buffers(buf)
     elsewhere = []
-    worker = threading.Thread(target=lambda: elsewhere.append(net.new_cache(1, CONFIG["max_len"], slot="context")))
+    worker = threading.Thread(target=lambda: elsewhere.append(net.borrow_buffers()))
     worker.start()
     worker.join()
-    assert elsewhere[0].keys[0] is not first.keys[0]
+    assert elsewhere[0] is buf  # another thread's next request gets the kept set
 
 
 def test_the_same_prompt_again_reuses_its_step_and_a_new_one_does_not():
-    """``prompt_state`` keeps the thread's last prompt: the same rows give back its cache and hidden state without
-    a step, equal to a fresh computation; other rows (even one field changed) are stepped anew."""
+    """``prompt_state`` keeps the buffers' last prompt: the same rows give back its cache and hidden state without
+    a step, equal to a fresh computation; other rows (one pitch changed) are stepped anew; no buffers, no reuse."""
     net = random_net(CONFIG, seed=8)
     rows = _two_parts()[0]
-    cache, h = net.prompt_state(rows)
+    buf = net.borrow_buffers()
+    cache, h = net.prompt_state(rows, buf)
     plain = net.new_cache(1, CONFIG["max_len"])
     np.testing.assert_array_equal(h, net.step(rows[None], plain)[:, -1])
     steps = []
     real_step = net.step
     net.step = lambda r, c: steps.append(len(r[0])) or real_step(r, c)
-    again, h_again = net.prompt_state(rows.copy())
+    again, h_again = net.prompt_state(rows.copy(), buf)
     assert steps == [] and again is cache and h_again is h
     other = rows.copy()
     other[-1, tk.PITCH] += 1
-    _, h_other = net.prompt_state(other)
+    _, h_other = net.prompt_state(other, buf)
     assert steps == [len(rows)]
     plain = net.new_cache(1, CONFIG["max_len"])
     np.testing.assert_array_equal(h_other, real_step(other[None], plain)[:, -1])
-    _, h_back = net.prompt_state(rows)  # the slot now holds the other prompt: stepped again, same answer
+    _, h_back = net.prompt_state(rows, buf)  # the slot now holds the other prompt: stepped again, same answer
     assert steps == [len(rows)] * 2
     np.testing.assert_array_equal(h_back, h)
+    net.prompt_state(rows, None)
+    assert steps == [len(rows)] * 3
 
 
 def test_asking_again_on_the_same_music_gives_what_a_fresh_engine_gives():
-    """The engine's second request on a prompt reuses the first one's step; its candidates are those a fresh engine
-    samples for that seed (the reuse changes the time, never the notes)."""
+    """The engine's second request on a prompt reuses the first one's step, also on another thread (the app runs
+    each request on a new one); its candidates are those a fresh engine samples for that seed (the reuse changes
+    the time, never the notes)."""
+    import threading
+
     engine = ContinuationEngine(random_net(CONFIG, seed=9))
     request = ContinuationRequest(context=MOTIF, key=G_MAJOR, chords=CHORDS, seed=3, bars=2)
     engine.suggest(replace(request, seed=2))
-    warm = engine.suggest(request)
+    steps = []
+    real_step = engine.net.step
+    engine.net.step = lambda rows, cache: steps.append(rows.shape[1]) or real_step(rows, cache)
+    warm = []
+    worker = threading.Thread(target=lambda: warm.extend(engine.suggest(request)))
+    worker.start()
+    worker.join()
+    assert warm and set(steps) == {1}  # one row per step: no step over the prompt
     fresh = ContinuationEngine(random_net(CONFIG, seed=9)).suggest(request)
     assert [c.notes for c in warm] == [c.notes for c in fresh]
 
