@@ -28,17 +28,27 @@ def bar_span(text: str) -> tuple[int, int]:
 
 
 def _track(song, args: argparse.Namespace):
-    """The track to rewrite: ``--track``, else the one rule's pick; ``melody`` may write into an empty track."""
+    """The track to rewrite: ``--track``, else the one rule's pick. ``melody`` writes a new track where the file has
+    no part for it: a ``--track`` name no track has, or, without ``--track``, when the part the rule picks plays
+    chords (a DAW's piano part alone: the melody goes over it, not into it)."""
     from composer_app.core.song import Track
     from composer_app.model import song_adapter as sa
 
     try:
-        return sa.pick_track(song, args.track)
+        track = sa.pick_track(song, args.track)
     except ValueError:
-        if args.command != "melody" or args.track:
+        if args.command != "melody":
             raise
+        if args.track:
+            if args.track.strip().isdigit() or any(t.name.strip().lower() == args.track.strip().lower()
+                                                   for t in song.tracks):
+                raise
+            return Track(name=args.track.strip())
         named = [t for t in song.tracks if t.name.strip().lower() == "melody"]
         return named[0] if named else Track(name="melody")
+    if args.command == "melody" and not args.track and sa.is_accompaniment(sa.track_notes(track)):
+        return Track(name="melody")
+    return track
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
@@ -86,7 +96,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bars", type=bar_span, required=True, help="the span A:B, first and last bar, 1-based")
     p.add_argument("--out", required=True, help="folder for candidate-1.mid ... (created if needed)")
     p.add_argument("--track", help="track to rewrite, by name or by its number in `info` (default: the track "
-                                   "named melody, else the main part)")
+                                   "named melody, else the main part; melody: a name no track has is a new track, "
+                                   "and a main part that plays chords gets a new melody track over it)")
     p.add_argument("--candidates", type=_int_in(1, 8, "candidates"), default=4, help="1..8 (default 4)")
     p.add_argument("--temperature", type=_positive("temperature", 5.0), default=None, help="sampling temperature")
     p.add_argument("--top-p", type=_positive("top-p", 1.0), default=None, help="nucleus size in (0, 1]")

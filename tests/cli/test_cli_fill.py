@@ -112,6 +112,32 @@ def test_melody_over_a_chords_part_without_chord_symbols(tmp_path: Path, capsys)
     assert "no other part plays chords" in capsys.readouterr().err
 
 
+def test_melody_over_a_piano_part_alone_goes_on_a_new_track(tmp_path: Path, capsys) -> None:
+    """A DAW's file with only a piano playing chords: ``melody`` writes a new melody track over the piano (it used to
+    pick the piano itself as the part to rewrite and then find no other part to hear chords in); ``--track`` with a
+    name no track has makes that track."""
+    from dataclasses import replace
+
+    from composer_app.midi import write_midi
+
+    song = lead_sheet(bars=8, seed=2)
+    piano = [t for t in song.tracks if t.name != "melody"]
+    path = tmp_path / "piano.mid"
+    write_midi(replace(song, chords=(), tracks=tuple(piano)), path)
+    before = open_song(path)
+    for extra, name in (([], "melody"), (["--track", "Lead"], "Lead")):
+        out = tmp_path / name
+        assert main(["melody", str(path), "--bars", "1:4", "--seed", "1", "--out", str(out), *extra]) == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["track"] == name and summary["chords"] == "the chords the other parts play"
+        written = open_song(Path(summary["candidates"][0]["file"]))  # the new track, whole
+        assert [t.name for t in written.tracks] == [name]
+        assert written.tracks[0].note_count == summary["candidates"][0]["notes"] > 0
+        assert not set(written.tracks[0].clips[0].notes) & set(before.tracks[0].clips[0].notes)
+    assert main(["melody", str(path), "--bars", "1:4", "--track", "7", "--out", str(tmp_path / "x")]) != 0
+    assert "no track named '7'" in capsys.readouterr().err
+
+
 def test_span_errors_are_one_line(tune: Path, tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["infill", str(tune), "--bars", "6:5", "--out", str(tmp_path)])
