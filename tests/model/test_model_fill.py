@@ -298,3 +298,47 @@ def test_a_fill_that_the_music_ends_with_comes_home_to_the_tonic(engine) -> None
     middle, key = sa.fill_request(song, track, mode="fill", start_bar=12, bars=2)
     assert Decoder(engine.net, middle, key.key, grid, 12, tuple(n for n in middle.context if n[1] < 12 * 1440), 2,
                    after=tuple(n for n in middle.context if n[1] >= 14 * 1440)).end_tonic is None
+
+
+def _piano_progression(path: Path) -> Path:
+    """A DAW's file: 8 bars of a minor-key jazz progression (Cm7 F7 Bbmaj7 Ebmaj7 Am7b5 D7 Gm Gm) on a piano, two
+    chords a bar, no key signature, no chord symbols, no melody."""
+    import mido
+
+    voicings = [[48, 58, 63, 67], [41, 57, 63, 69], [46, 57, 62, 65], [39, 55, 58, 62], [45, 55, 60, 63],
+                [38, 54, 60, 66], [43, 55, 58, 62], [43, 55, 58, 62]]
+    events = sorted((b * 1920 + half * 960 + off, on, p) for b, chord in enumerate(voicings) for half in (0, 1)
+                    for p in chord for off, on in ((0, 1), (940, 0)))
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name="Piano", time=0)])
+    now = 0
+    for tick, on, pitch in events:
+        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=70 if on else 0,
+                                  time=tick - now))
+        now = tick
+    mid.tracks.append(track)
+    mid.save(path)
+    return path
+
+
+def test_a_melody_over_a_piano_part_alone_keeps_a_melodys_register(engine, tmp_path) -> None:
+    """A new melody track over a piano part has no notes of its own to take a register from. The candidates began
+    wherever the network's first note fell: over this progression 4 of 12 lay mostly under the piano's top
+    (C3-Eb4, G3-G4), and on 20 held-out POP909 songs with their melody taken out a sixth of the candidates sat an
+    octave or more from the real melody. They now keep to MELODY_REGISTER, pulled to MELODY_CENTRE."""
+    from composer_app.core.song import Track
+    from composer_app.fileio import open_song
+    from composer_app.model import tokens as tk
+    from composer_app.model.decoding import MELODY_CENTRE, MELODY_REGISTER
+
+    song = open_song(_piano_progression(tmp_path / "piano.mid"))
+    means = []
+    for seed in range(3):
+        request, choice = sa.fill_request(song, Track(name="melody"), mode="melody", start_bar=0, bars=8, seed=seed)
+        assert choice.key.name == "G minor" and request.role == "melody"
+        t = tk.reference_shift(request.key)
+        for cand in engine.suggest(request):
+            pitches = [n[0] for n in cand.notes]
+            assert pitches and all(MELODY_REGISTER[0] <= p + t <= MELODY_REGISTER[1] for p in pitches)
+            means.append(sum(pitches) / len(pitches) + t)
+    assert all(abs(m - MELODY_CENTRE) <= 7 for m in means)
