@@ -556,6 +556,10 @@ def test_a_melody_is_written_over_a_piano_part_without_chord_symbols() -> None:
     alone = replace(song, tracks=(empty.tracks[0],))
     with pytest.raises(ValueError, match="no chord symbols, and no other part plays chords"):
         sa.fill_request(alone, alone.tracks[0], mode="melody", start_bar=0, bars=4)
+    # asked on the piano itself (its clip open in the window): the message says where the melody goes instead
+    piano = replace(song, tracks=(song.tracks[1],))
+    with pytest.raises(ValueError, match="'Piano' plays the chords the melody would go over .*another track"):
+        sa.fill_request(piano, piano.tracks[0], mode="melody", start_bar=0, bars=4)
 
 
 def test_a_request_in_the_middle_of_a_song_works_in_the_key_the_window_shows() -> None:
