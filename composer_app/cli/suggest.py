@@ -82,6 +82,7 @@ def parse_key(text: str):
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    from composer_app.model import melody_chords
     from composer_app.model import song_adapter as sa
 
     song = open_song(args.input)
@@ -97,6 +98,13 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.key is not None:
         request, key = with_key(request, key, args.key)
     engine = sa.load_continuation_engine(args.model)
+    chords_from = sa.chords_source(song, request.chords)
+    if melody_chords.applies(song, track, request):  # an accompaniment under a tune that goes on
+        try:
+            request = melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None))
+            chords_from = melody_chords.UNDER_THE_TUNE
+        except SongFileError:
+            pass  # no usable harmonizer: the chords heard in the tune, as before
     t0 = time.perf_counter()
     candidates = engine.suggest(request)
     seconds = time.perf_counter() - t0
@@ -111,7 +119,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     print(json.dumps({"input": str(args.input), "track": track.name, "role": request.role, "engine": engine.name,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
-                      "chords": sa.chords_source(song, request.chords),
+                      "chords": chords_from,
                       "meter": str(song.meter_map.meter_at(at)), "start_bar": first + 1, "bars": args.bars,
                       "phrase_end": request.phrase_end, "context_notes": len(request.context),
                       "seconds": round(seconds, 3),

@@ -140,3 +140,26 @@ def test_key_option_keeps_the_spelling_it_was_given() -> None:
 
     assert [parse_key(t).name for t in ("F#", "Gb major", "d#m", "Eb minor", "c#m")] == [
         "F# major", "Gb major", "D# minor", "Eb minor", "C# minor"]
+
+
+@pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(), reason="no shipped continuation weights")
+def test_a_piano_continued_under_the_tune_is_written_over_the_harmonizers_chords(tmp_path, capsys) -> None:
+    """A DAW's file: the tune for 8 bars, the piano for the first 4. Continuing the piano, its new bars are written
+    over the chords the harmonizer hears in the tune, and the JSON says so."""
+    from composer_app.core.song import Clip, Note, Song, Track
+    from composer_app.midi import write_midi
+    from composer_app.model.melody_chords import UNDER_THE_TUNE
+
+    bar = 1920
+    ode = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62] * 2
+    tune = Track("Melody", clips=(Clip(0, 8 * bar, tuple(Note(p, i * 480, 480) for i, p in enumerate(ode))),))
+    piano = Track("Piano", channel=1, clips=(Clip(0, 4 * bar, tuple(
+        Note(p, b * bar, bar, 70) for b in range(4) for p in ((48, 55, 64), (43, 55, 62))[b % 2])),))
+    path = tmp_path / "daw.mid"
+    write_midi(Song(tracks=(tune, piano)), path)
+    assert main(["suggest", str(path), "--track", "Piano", "--candidates", "2", "--seed", "1",
+                 "--out", str(tmp_path / "out")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["role"] == "accompaniment" and summary["start_bar"] == 5
+    assert summary["chords"] == UNDER_THE_TUNE
+    assert all(row["notes"] > 0 for row in summary["candidates"])

@@ -10,9 +10,11 @@ card's tables:
   signature), the melody continued 4 bars from a few bars in, with the heard chords (what the app does) and
   without (before): the share of the candidates' notes that are tones of the chord the accompaniment really plays
   there, by duration and on the strong beats (the starts of the half bars), against the real next bars;
-- accompaniment: the same files' accompaniment continued 4 bars, 8 and 16 bars after the melody's first bar: the
-  overlap of the candidates' pitch classes (by duration) with the real next bars', against replaying the 4 bars
-  before, and the candidates' notes per note of the real bars.
+- accompaniment: the same files' accompaniment continued 4 bars, 8 and 16 bars after the melody's first bar (the
+  part cut there, as the musician has it): the overlap of the candidates' pitch classes (by duration) with the real
+  next bars', against replaying the 4 bars before; the share of their notes (by duration) on tones of the annotated
+  chords, against the real next bars'; and the candidates' notes per note of the real bars; over the chords heard
+  in the other parts and over those the harmonizer hears in the tune (``melody_chords``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from composer_app.training.corpus import Piece
 
 SOURCES = {"pop909": 8, "when_in_rome": 4}
 """The sources with accompaniment and chords, and the bar of the tune after which the fit test continues."""
+
+
+WAYS = {"heard": "heard in the other parts", "harmonized": "the harmonizer hears in the tune (melody_chords)"}
 
 
 def pieces_of(source: str, split: str, limit: int) -> list[Piece]:
@@ -159,11 +164,19 @@ def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) 
                    "samples": len(vals)} for name, vals in shares.items()}
 
 
-def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
-    """The accompaniment continued 4 bars at 8 and 16 bars in: pitch classes against the real next bars'."""
-    cands: list[float] = []
+def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer=None) -> dict:
+    """The accompaniment continued 4 bars at 8 and 16 bars in, the part as the musician has it (nothing from the
+    first new bar on): the candidates' pitch classes against the real next bars' and the share of their notes (by
+    duration) on tones of the annotated chords, over the chords heard in the other parts (before) and, with a
+    ``harmonizer``, over its chords under the tune (``melody_chords``, what the app does)."""
+    from composer_app.model.melody_chords import with_melody_chords
+
+    ways = {"heard": None} if harmonizer is None else {"heard": None, "harmonized": harmonizer}
+    cands: dict[str, list[float]] = {w: [] for w in ways}
+    tones: dict[str, list[float]] = {w: [] for w in ways}
+    ratio: dict[str, list[float]] = {w: [] for w in ways}
     replay: list[float] = []
-    ratio: list[float] = []
+    real_tones: list[float] = []
     for piece in pieces:
         song = daw_song(piece)
         mm = song.meter_map
@@ -177,16 +190,27 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict
             target = pitch_class_histogram(real, by_duration=True)
             before_notes = [n for n in _accompaniment(piece) if before <= n[1] < a]
             replay.append(overlap(pitch_class_histogram(before_notes, by_duration=True), target))
+            real_tones.append(_chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
+            part = song.tracks[1]
+            cut = replace(part, clips=(Clip(0, a, tuple(Note(*n) for n in _accompaniment(piece) if n[1] < a)),))
+            now = replace(song, tracks=(song.tracks[0], cut))
             for seed in seeds:
-                request, _ = sa.suggest_request(song, song.tracks[1], start_bar=start_bar, bars=4, seed=seed)
-                for cand in engine.suggest(request):
-                    cands.append(overlap(pitch_class_histogram(cand.notes, by_duration=True), target))
-                    ratio.append(len(cand.notes) / len(real))
+                request, _ = sa.suggest_request(now, cut, start_bar=start_bar, bars=4, seed=seed)
+                for way, harm in ways.items():
+                    req = request if harm is None else with_melody_chords(now, cut, request, harm)
+                    for cand in engine.suggest(req):
+                        cands[way].append(overlap(pitch_class_histogram(cand.notes, by_duration=True), target))
+                        share = _chord_tones([n[:3] for n in cand.notes], piece.chords, set())[0]
+                        if share is not None:
+                            tones[way].append(share)
+                        ratio[way].append(len(cand.notes) / len(real))
 
     def mean(values: list[float]) -> float | None:
         return round(statistics.mean(values), 4) if values else None
 
-    return {"candidates": mean(cands), "replay": mean(replay), "notes_ratio": mean(ratio), "points": len(replay)}
+    return {"ways": {w: {"candidates": mean(cands[w]), "chord_tones": mean(tones[w]), "notes_ratio": mean(ratio[w])}
+                     for w in ways},
+            "replay": mean(replay), "real_chord_tones": mean(real_tones), "points": len(replay)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
+    harmonizer = sa.load_harmonizer(None)
     report = {}
     for source, after in SOURCES.items():
         pieces = pieces_of(source, args.split, args.limit)
@@ -209,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                           "nll": nll(pieces, engine.net, pieces[0].style)}
         if not args.no_sample:
             report[source]["fit"] = fit(pieces, engine, after, args.seeds)
-            report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds)
+            report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds, harmonizer)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -222,9 +247,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  chord tones, {name}: by duration {v['by_duration']}, on strong beats {v['strong_beats']}")
             if "accompaniment" in r:
                 c = r["accompaniment"]
-                print(f"  accompaniment continued ({c['points']} points): pitch classes against the real next bars "
-                      f"{c['candidates']} (replaying the 4 bars before: {c['replay']}), {c['notes_ratio']} times "
-                      "their notes")
+                print(f"  accompaniment continued ({c['points']} points; replaying the 4 bars before: pitch classes "
+                      f"{c['replay']}; the real next bars: chord tones {c['real_chord_tones']}):")
+                for way, w in c["ways"].items():
+                    print(f"    over the chords {WAYS[way]}: pitch classes against the real next bars "
+                          f"{w['candidates']}, chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
     return 0 if report else 1
 
 

@@ -12,10 +12,11 @@ from PySide6.QtCore import QObject, Signal
 from composer_app.core import edits
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
+from composer_app.model import melody_chords
 from composer_app.model import song_adapter as adapter
 from composer_app.model.continuation import Candidate
 from composer_app.ui.assistant.engines import Engines
-from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind
+from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind, chords_said
 from composer_app.ui.assistant.session import Batch, History, Options, Suggestion, Target
 from composer_app.ui.assistant.targets import into_empty_clip
 from composer_app.ui.document import SongDocument
@@ -87,13 +88,13 @@ class Assistant(QObject):
             title = f"Next {options.bars} bar{'s' if options.bars != 1 else ''}"
         batch = self.history.start(kind_name, title, target, options)
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
-        chords = getattr(request, "chords", None)
-        batch.chords_from = adapter.chords_source(song, chords) if chords is not None else ""
+        batch.chords_from = chords_said(ask, request)
         engines = self.engines
 
         def job(token: CancelToken) -> int:
             engine = engines.get(kind.engine)
             token.raise_if_cancelled()
+            ready = request if kind.prepare is None else kind.prepare(request, ask, engines, token)
             count = 0
 
             def emit(result: Any) -> None:
@@ -101,7 +102,7 @@ class Assistant(QObject):
                 token.emit_partial(kind.convert(result, ask, request))
                 count += 1
 
-            kind.run(engine, request, emit, token)
+            kind.run(engine, ready, emit, token)
             token.raise_if_cancelled()
             return count
 
@@ -292,4 +293,5 @@ def _error_text(error: BaseException) -> str:
 
 def _over(batch: Batch) -> str:
     """What the status line adds when a batch was conditioned on chords heard in the other parts."""
-    return f", over {batch.chords_from}" if batch.chords_from in (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH) else ""
+    said = (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH, melody_chords.UNDER_THE_TUNE)
+    return f", over {batch.chords_from}" if batch.chords_from in said else ""

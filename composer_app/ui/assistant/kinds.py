@@ -21,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
+from composer_app.model import melody_chords
 from composer_app.model import song_adapter as adapter
-from composer_app.model.continuation import Candidate
+from composer_app.model.continuation import Candidate, ContinuationRequest
 from composer_app.model.facts import candidate_facts
 from composer_app.model.harmony import Harmonization, Pin
 from composer_app.ui.assistant.session import Options, Suggestion, Target
@@ -54,6 +56,9 @@ class RequestKind:
     keep: Callable[[Song, Target, Suggestion], Song] | None = None
     """How Accept puts a suggestion of this kind into the song (a pure edit; one undo step). None: the default
     (a continuation joins the clip it continues, a harmonization brings chords and accompaniment)."""
+    prepare: Callable[[Any, Ask, Any, Cancel], Any] | None = None
+    """(request, Ask, Engines, cancel) -> the request as ``run`` gets it; worker thread, before ``run`` (e.g. chords
+    another engine works out). None: the request as built."""
 
 
 def _takes_cancel(method: Callable) -> bool:
@@ -105,6 +110,29 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
                                    candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
                                    pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed,
                                    phrase_end=o.phrase_end)
+
+
+def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
+    """An accompaniment continued under a tune that goes on gets the harmonizer's chords under the tune in its new
+    bars (``melody_chords``); worker thread. Without a usable harmonizer, the chords heard in the tune, as before."""
+    track = _track(ask)
+    if not melody_chords.applies(ask.song, track, request):
+        return request
+    try:
+        harmonizer = engines.get("harmony")
+    except SongFileError:
+        return request
+    return melody_chords.with_melody_chords(ask.song, track, request, harmonizer, cancel)
+
+
+def chords_said(ask: Ask, request: Any) -> str:
+    """Where a request's chords come from, as the status line says it ("" for a request without chords)."""
+    chords = getattr(request, "chords", None)
+    if chords is None:
+        return ""
+    if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
+        return melody_chords.UNDER_THE_TUNE
+    return adapter.chords_source(ask.song, chords)
 
 
 def run_continuation(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:
@@ -252,7 +280,7 @@ def keep_span(song: Song, target: Target, suggestion: Suggestion) -> Song:
 
 KINDS: dict[str, RequestKind] = {
     "continue": RequestKind("continue", "Suggest next bars", "continuation", build_continuation, run_continuation,
-                            continuation_suggestion),
+                            continuation_suggestion, prepare=hear_the_tune),
     "harmonize": RequestKind("harmonize", "Harmonize", "harmony", build_harmony, run_harmony, harmony_suggestion),
     "fill": RequestKind("fill", "Regenerate selection", "continuation", build_fill, run_continuation,
                         span_suggestion("fill"), keep_span),

@@ -142,3 +142,29 @@ def test_suggest_melody_over_a_piano_part_without_chord_symbols(qtbot, engines):
     assert assistant.accept()
     lead, kept_piano = doc.song.tracks
     assert lead.note_count > 0 and kept_piano == piano
+
+
+def test_continuing_a_piano_part_under_a_tune_that_goes_on(qtbot, engines):
+    """A DAW's file: the tune for 8 bars, the piano for its first 4 (no chord symbols). Continuing the piano, its
+    new bars get the chords the harmonizer hears in the tune there (not those heard in the one line), and the
+    status line says so."""
+    from composer_app.model.melody_chords import UNDER_THE_TUNE
+
+    tune = motif_song(8)  # a real tune in G major, 3/4
+    mm = tune.meter_map
+    voicings = ((43, 59, 62, 67), (40, 55, 59, 64), (36, 55, 60, 64), (38, 54, 57, 62))  # G Em C D
+    piano = Track("Piano", channel=1, clips=(Clip(0, mm.bar_start(4), tuple(
+        Note(p, mm.bar_start(b), mm.bar_start(b + 1) - mm.bar_start(b), 70) for b in range(4) for p in voicings[b]),
+        name="piano"),))
+    song = replace(tune, tracks=(*tune.tracks, piano), keys=())
+    doc = SongDocument(song)
+    assistant = Assistant(doc, lambda s: target_of(s, piano.clips[0].id, ()), lambda: Options(bars=4, candidates=2),
+                          engines=engines)
+    said = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("continue") is not None
+    batch = assistant.history.batch
+    assert batch.request.role == "accompaniment" and batch.chords_from == UNDER_THE_TUNE
+    assert said[-1].startswith("2 candidates in ") and f"over {UNDER_THE_TUNE}" in said[-1]
+    assert batch.state == "done" and all(s.notes and s.start_tick == mm.bar_start(4) for s in batch.suggestions)

@@ -1,0 +1,72 @@
+"""The chords an accompaniment continuation is written over under a tune that goes on (``melody_chords``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.model import melody_chords as mc
+from composer_app.model import song_adapter as sa
+from composer_app.model.continuation import ContinuationRequest
+from composer_app.model.harmony import DEFAULT_WEIGHTS as HARMONY_WEIGHTS
+
+BAR = 1920
+ODE = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62,
+       64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 62, 60, 60, 60]
+"""Ode to Joy in C, quarter notes: 8 bars."""
+VOICINGS = ((48, 55, 60, 64), (43, 55, 59, 62), (48, 55, 60, 64), (43, 55, 59, 62))
+
+
+def _song(piano_bars: int = 4, symbols: tuple[ChordSymbol, ...] = (), guitar: bool = False) -> Song:
+    tune = Track("Melody", clips=(Clip(0, 8 * BAR, tuple(Note(p, i * 480, 480) for i, p in enumerate(ODE))),))
+    piano = Track("Piano", channel=1, clips=(Clip(0, piano_bars * BAR, tuple(
+        Note(p, b * BAR, BAR, 70) for b in range(piano_bars) for p in VOICINGS[b % 4])),))
+    tracks = [tune, piano]
+    if guitar:
+        tracks.append(Track("Guitar", channel=2, clips=(Clip(0, 8 * BAR, tuple(
+            Note(p, b * BAR + h * 960, 960, 60) for b in range(8) for h in (0, 1) for p in (52, 55, 60))),)))
+    return Song(tracks=tuple(tracks), chords=symbols)
+
+
+def test_the_tune_is_found_only_where_nobody_states_the_chords():
+    song = _song()
+    piano = song.tracks[1]
+    assert mc.melody_over(song, piano, 4, 4) is song.tracks[0]
+    assert mc.melody_over(song, piano, 8, 4) is None  # the tune has ended
+    stated = _song(symbols=(ChordSymbol(5 * BAR, BAR, "F:maj"),))
+    assert mc.melody_over(stated, stated.tracks[1], 4, 4) is None  # a chord symbol there is the musician's word
+    with_guitar = _song(guitar=True)
+    assert mc.melody_over(with_guitar, with_guitar.tracks[1], 4, 4) is None  # its chords are heard instead
+
+
+@pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
+def test_an_accompaniment_continued_under_the_tune_gets_the_harmonizers_chords():
+    song = _song()
+    piano = song.tracks[1]
+    harmonizer = sa.load_harmonizer(None)
+    request, _ = sa.suggest_request(song, piano, start_bar=4, bars=4, seed=0)
+    assert request.role == "accompaniment" and mc.applies(song, piano, request)
+    got = mc.with_melody_chords(song, piano, request, harmonizer)
+    inside = [c for c in got.chords if c[0] >= 4 * BAR]
+    outside = [c for c in got.chords if c[0] < 4 * BAR]
+    assert outside == [c for c in request.chords if c[0] + c[1] <= 4 * BAR]
+    assert inside and all(c[0] + c[1] <= 8 * BAR for c in inside)
+    # the tune's bars 5-8 (E E F G | G F E D | C C D E | D C C) are C major's tonic and dominant: so are the chords
+    roots = {c[2].split(":")[0] for c in inside}
+    assert roots <= {"C", "G", "F", "A", "E", "D"} and "C" in roots
+    # a melody request, a fill and a request whose chords are stated are left as they are
+    melody, _ = sa.suggest_request(song, song.tracks[0], start_bar=4, bars=4, seed=0)
+    assert mc.with_melody_chords(song, song.tracks[0], melody, harmonizer) is melody
+    fill = replace(request, mode="fill")
+    assert mc.with_melody_chords(song, piano, fill, harmonizer) is fill
+    stated = replace(song, chords=(ChordSymbol(4 * BAR, 4 * BAR, "A:min"),))
+    assert mc.with_melody_chords(stated, piano, request, harmonizer) is request
+
+
+def test_a_chord_across_the_first_new_bar_keeps_its_part_before_it():
+    assert mc._outside((BAR, 3 * BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(BAR, BAR, "C:maj"), (3 * BAR, BAR, "C:maj")]
+    assert mc._outside((0, BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(0, BAR, "C:maj")]
+    assert mc._outside((2 * BAR, BAR, "C:maj"), 2 * BAR, 3 * BAR) == []
+    assert isinstance(ContinuationRequest(), ContinuationRequest)
