@@ -19,7 +19,8 @@ ODE = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62,
 VOICINGS = ((48, 55, 60, 64), (43, 55, 59, 62), (48, 55, 60, 64), (43, 55, 59, 62))
 
 
-def _song(piano_bars: int = 4, symbols: tuple[ChordSymbol, ...] = (), guitar: bool = False) -> Song:
+def _song(piano_bars: int = 4, symbols: tuple[ChordSymbol, ...] = (), guitar: bool = False, bass: bool = False,
+          drums: bool = False) -> Song:
     tune = Track("Melody", clips=(Clip(0, 8 * BAR, tuple(Note(p, i * 480, 480) for i, p in enumerate(ODE))),))
     piano = Track("Piano", channel=1, clips=(Clip(0, piano_bars * BAR, tuple(
         Note(p, b * BAR, BAR, 70) for b in range(piano_bars) for p in VOICINGS[b % 4])),))
@@ -27,6 +28,12 @@ def _song(piano_bars: int = 4, symbols: tuple[ChordSymbol, ...] = (), guitar: bo
     if guitar:
         tracks.append(Track("Guitar", channel=2, clips=(Clip(0, 8 * BAR, tuple(
             Note(p, b * BAR + h * 960, 960, 60) for b in range(8) for h in (0, 1) for p in (52, 55, 60))),)))
+    if bass:
+        tracks.append(Track("Bass", channel=3, clips=(Clip(0, 8 * BAR, tuple(
+            Note(36 + (7 if b % 2 else 0), b * BAR, BAR, 80) for b in range(8))),)))
+    if drums:
+        tracks.append(Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 8 * BAR, tuple(
+            Note(36, i * 480, 120, 100) for i in range(32))),)))
     return Song(tracks=tuple(tracks), chords=symbols)
 
 
@@ -39,6 +46,10 @@ def test_the_tune_is_found_only_where_nobody_states_the_chords():
     assert mc.melody_over(stated, stated.tracks[1], 4, 4) is None  # a chord symbol there is the musician's word
     with_guitar = _song(guitar=True)
     assert mc.melody_over(with_guitar, with_guitar.tracks[1], 4, 4) is None  # its chords are heard instead
+    with_bass = _song(bass=True)
+    assert mc.melody_over(with_bass, with_bass.tracks[1], 4, 4) is None  # so are the tune's and the bass line's
+    with_drums = _song(drums=True)
+    assert mc.melody_over(with_drums, with_drums.tracks[1], 4, 4) is with_drums.tracks[0]  # drums say no chord
 
 
 @pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
