@@ -99,7 +99,7 @@ class Assistant(QObject):
 
             def emit(result: Any) -> None:
                 nonlocal count
-                token.emit_partial(kind.convert(result, ask, request))
+                token.emit_partial(kind.convert(result, ask, ready))
                 count += 1
 
             kind.run(engine, ready, emit, token)

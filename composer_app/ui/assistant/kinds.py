@@ -150,8 +150,11 @@ def continuation_suggestion(result: Candidate, ask: Ask, request: Any) -> Sugges
         start = ask.base.start_tick
         cand = replace(cand, notes=notes, start_tick=start,
                        facts=candidate_facts(notes, request.context, request.key))
+    over = ()
+    if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
+        over = tuple(c for c in request.chords if result.start_tick <= c[0] < result.end_tick)
     return Suggestion(ask_kind(ask), cand.index, tuple(cand.notes), cand.start_tick, cand.end_tick, cand.facts,
-                      log_prob=cand.log_prob, source=cand)
+                      log_prob=cand.log_prob, source=cand, over=over)
 
 
 def ask_kind(ask: Ask) -> str:

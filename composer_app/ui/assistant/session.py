@@ -65,6 +65,9 @@ class Suggestion:
     source: Any = field(default=None, compare=False)  # the engine's own value (Candidate, Harmonization)
     changed: int | None = None
     """For a candidate that replaces notes (fill, vary): how many of its notes are not already there."""
+    over: tuple[ChordSpan, ...] = ()
+    """The chords a continuation was written over where they were worked out for it, not the song's (the
+    harmonizer's under the tune, ``melody_chords``): shown dashed in the chord lane with it, never kept."""
 
     @property
     def is_harmony(self) -> bool:

@@ -187,8 +187,9 @@ class AssistantUi(QObject):
     # ------------------------------------------------------------ ghost notes
     def _on_current(self, suggestion: Suggestion | None) -> None:
         self.overlay.show(suggestion)
-        # a harmonization's chord symbols in the roll's chord lane, where they would go
-        self.roll.chord_lane.set_ghost_chords(suggestion.chords if suggestion is not None else (),
+        # a harmonization's chord symbols in the roll's chord lane, where they would go (a continuation's: the chords
+        # worked out for it, which it was written over)
+        self.roll.chord_lane.set_ghost_chords((suggestion.chords or suggestion.over) if suggestion is not None else (),
                                               candidate_color(suggestion.index) if suggestion is not None else None)
         if suggestion is None:
             self.audition.stop()

@@ -168,3 +168,8 @@ def test_continuing_a_piano_part_under_a_tune_that_goes_on(qtbot, engines):
     assert batch.request.role == "accompaniment" and batch.chords_from == UNDER_THE_TUNE
     assert said[-1].startswith("2 candidates in ") and f"over {UNDER_THE_TUNE}" in said[-1]
     assert batch.state == "done" and all(s.notes and s.start_tick == mm.bar_start(4) for s in batch.suggestions)
+    # the chords it was written over show (dashed) with each candidate, inside its bars; keeping it keeps notes only
+    for s in batch.suggestions:
+        assert s.over and all(s.start_tick <= c[0] < s.end_tick for c in s.over) and not s.is_harmony
+    assert assistant.accept()
+    assert doc.song.chords == () and doc.song.tracks[1].note_count > piano.note_count
