@@ -68,9 +68,12 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
     a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
     lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))
     notes = tuple(n for n in sorted(sa.track_notes(tune), key=lambda n: (n[1], n[0])) if lo <= n[1] < b)
-    harmony, _ = sa.harmony_request(song, tune, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1,
-                                    seed=0)
-    found = harmonizer.harmonize(harmony, cancel)
+    try:
+        harmony, _ = sa.harmony_request(song, tune, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1,
+                                        seed=0)
+        found = harmonizer.harmonize(harmony, cancel)
+    except ValueError:  # a tune the harmonizer cannot read there: the chords heard in it, as before
+        return request
     if not found:
         return request
     inside = tuple((max(s, a), min(s + d, b) - max(s, a), label) for s, d, label in found[0].chords
