@@ -52,6 +52,7 @@ def _track(song, args: argparse.Namespace):
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
+    from composer_app.model import melody_chords
     from composer_app.model import song_adapter as sa
 
     song = open_song(args.input)
@@ -71,6 +72,13 @@ def cmd_fill(args: argparse.Namespace) -> int:
     engine = sa.load_continuation_engine(args.model)
     if not hasattr(engine, "net"):
         raise SongFileError(args.model or "model", "infill, vary and melody need the transformer, not the n-gram")
+    chords_from = sa.chords_source(song, request.chords)
+    if melody_chords.applies(song, track, request):  # an accompaniment's bars under a tune alone
+        try:
+            request = melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None))
+            chords_from = melody_chords.UNDER_THE_TUNE
+        except SongFileError:
+            pass  # no usable harmonizer: the chords heard in the tune, as before
     t0 = time.perf_counter()
     try:
         candidates = engine.suggest(request)
@@ -83,7 +91,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
                       "keep": request.keep, "amount": request.amount if request.mode == "vary" else None,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
-                      "chords": sa.chords_source(song, request.chords),
+                      "chords": chords_from,
                       "bars": [start_bar + 1, start_bar + bars], "seconds": round(seconds, 3),
                       "candidates": rows}, indent=2))
     return 0

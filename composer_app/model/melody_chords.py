@@ -1,4 +1,4 @@
-"""The chords an accompaniment continuation is written over where the tune goes on and nobody states them.
+"""The chords an accompaniment's new bars are written over where the tune goes on alone and nobody states them.
 
 A DAW's file gives its harmony only as a piano or guitar part. Continuing that part, the new bars' chords can come
 only from the other parts, and where those are melodic lines (the tune alone) the chords heard in one line are a
@@ -26,6 +26,9 @@ songs one chord a bar gave 0.64 of the notes on chord tones, two 0.70)."""
 LEAD_BARS = 4
 """Bars of the tune before the new ones that the harmonization also reads, so that its chords in the new bars follow
 from the phrase they continue."""
+MODES = ("continue", "fill", "vary")
+"""The requests it serves: the next bars, a gap regenerated, a phrase varied (2 bars at 8 and 16 bars in on the same
+valid songs: a fill's notes on chord tones 0.50 to 0.73, a rhythm-keeping variation's 0.75 to 0.85)."""
 UNDER_THE_TUNE = "the chords the harmonizer hears in the tune"
 """Where such a request's chords in its new bars come from (said as ``song_adapter.chords_source`` says the others)."""
 
@@ -48,17 +51,17 @@ def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | 
 
 
 def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
-    """Whether ``request`` (for ``track`` of ``song``) continues an accompaniment under a tune ``melody_over`` finds
-    (no harmonizer needed to tell)."""
-    return (request.role == "accompaniment" and request.mode == "continue" and request.start_bar is not None
+    """Whether ``request`` (for ``track`` of ``song``) continues, fills or varies bars of an accompaniment under a tune
+    ``melody_over`` finds there (no harmonizer needed to tell)."""
+    return (request.role == "accompaniment" and request.mode in MODES and request.start_bar is not None
             and melody_over(song, track, request.start_bar, request.bars) is not None)
 
 
 def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
                        cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
-    """``request`` (a continuation of ``track``) with the harmonizer's chords under the tune in its new bars, where
-    it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside the new bars)
-    stay."""
+    """``request`` (a continuation, fill or variation of ``track``) with the harmonizer's chords under the tune in its
+    bars, where it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside those
+    bars) stay."""
     if not applies(song, track, request):
         return request
     assert request.start_bar is not None

@@ -163,3 +163,9 @@ def test_a_piano_continued_under_the_tune_is_written_over_the_harmonizers_chords
     assert summary["role"] == "accompaniment" and summary["start_bar"] == 5
     assert summary["chords"] == UNDER_THE_TUNE
     assert all(row["notes"] > 0 for row in summary["candidates"])
+    # regenerating or varying the piano's bars 3-4 under the tune: the same
+    for command in ("infill", "vary"):
+        assert main([command, str(path), "--track", "Piano", "--bars", "3:4", "--candidates", "2", "--seed", "1",
+                     "--out", str(tmp_path / command)]) == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert summary["role"] == "accompaniment" and summary["chords"] == UNDER_THE_TUNE

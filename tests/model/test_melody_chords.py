@@ -67,11 +67,17 @@ def test_an_accompaniment_continued_under_the_tune_gets_the_harmonizers_chords()
     # the tune's bars 5-8 (E E F G | G F E D | C C D E | D C C) are C major's tonic and dominant: so are the chords
     roots = {c[2].split(":")[0] for c in inside}
     assert roots <= {"C", "G", "F", "A", "E", "D"} and "C" in roots
-    # a melody request, a fill and a request whose chords are stated are left as they are
+    # a gap regenerated and a phrase varied in the piano under the tune get them too, in their bars only
+    whole = _song(piano_bars=8)
+    for mode, keep in (("fill", None), ("vary", "rhythm")):
+        span, _ = sa.fill_request(whole, whole.tracks[1], mode=mode, keep=keep, start_bar=2, bars=2, seed=0)
+        assert span.role == "accompaniment" and mc.applies(whole, whole.tracks[1], span)
+        got = mc.with_melody_chords(whole, whole.tracks[1], span, harmonizer)
+        assert got is not span and [c for c in got.chords if not 2 * BAR <= c[0] < 4 * BAR] == [
+            c for c in span.chords if c[0] + c[1] <= 2 * BAR or c[0] >= 4 * BAR]
+    # a melody request and a request whose chords are stated are left as they are
     melody, _ = sa.suggest_request(song, song.tracks[0], start_bar=4, bars=4, seed=0)
     assert mc.with_melody_chords(song, song.tracks[0], melody, harmonizer) is melody
-    fill = replace(request, mode="fill")
-    assert mc.with_melody_chords(song, piano, fill, harmonizer) is fill
     stated = replace(song, chords=(ChordSymbol(4 * BAR, 4 * BAR, "A:min"),))
     assert mc.with_melody_chords(stated, piano, request, harmonizer) is request
 

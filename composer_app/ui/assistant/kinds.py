@@ -113,8 +113,9 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
 
 
 def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
-    """An accompaniment continued under a tune that goes on gets the harmonizer's chords under the tune in its new
-    bars (``melody_chords``); worker thread. Without a usable harmonizer, the chords heard in the tune, as before."""
+    """An accompaniment continued, regenerated or varied under a tune that sounds alone there gets the harmonizer's
+    chords under the tune in those bars (``melody_chords``); worker thread. Without a usable harmonizer, the chords
+    heard in the tune, as before."""
     track = _track(ask)
     if not melody_chords.applies(ask.song, track, request):
         return request
@@ -123,6 +124,13 @@ def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
     except SongFileError:
         return request
     return melody_chords.with_melody_chords(ask.song, track, request, harmonizer, cancel)
+
+
+def worked_out_chords(ask: Ask, request: Any, result: Candidate) -> tuple:
+    """The chords in a candidate's bars that were worked out for its request (``hear_the_tune``), else ()."""
+    if not (isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request)):
+        return ()
+    return tuple(c for c in request.chords if result.start_tick <= c[0] < result.end_tick)
 
 
 def chords_said(ask: Ask, request: Any) -> str:
@@ -150,11 +158,8 @@ def continuation_suggestion(result: Candidate, ask: Ask, request: Any) -> Sugges
         start = ask.base.start_tick
         cand = replace(cand, notes=notes, start_tick=start,
                        facts=candidate_facts(notes, request.context, request.key))
-    over = ()
-    if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
-        over = tuple(c for c in request.chords if result.start_tick <= c[0] < result.end_tick)
     return Suggestion(ask_kind(ask), cand.index, tuple(cand.notes), cand.start_tick, cand.end_tick, cand.facts,
-                      log_prob=cand.log_prob, source=cand, over=over)
+                      log_prob=cand.log_prob, source=cand, over=worked_out_chords(ask, request, result))
 
 
 def ask_kind(ask: Ask) -> str:
@@ -266,10 +271,11 @@ def changed_notes(song: Song, track_id: str, candidate: Candidate) -> int:
 
 def span_suggestion(kind: str) -> Callable[[Candidate, Ask, Any], Suggestion]:
     """The converter of a span kind ("fill", "vary", "melody"): the candidate for its span, as that kind."""
-    def convert(result: Candidate, ask: Ask, _request: Any) -> Suggestion:
+    def convert(result: Candidate, ask: Ask, request: Any) -> Suggestion:
         changed = changed_notes(ask.song, ask.target.track_id, result) if kind != "melody" else None
         return Suggestion(kind, result.index, tuple(result.notes), result.start_tick, result.end_tick, result.facts,
-                          log_prob=result.log_prob, source=result, changed=changed)
+                          log_prob=result.log_prob, source=result, changed=changed,
+                          over=worked_out_chords(ask, request, result))
     return convert
 
 
@@ -286,9 +292,9 @@ KINDS: dict[str, RequestKind] = {
                             continuation_suggestion, prepare=hear_the_tune),
     "harmonize": RequestKind("harmonize", "Harmonize", "harmony", build_harmony, run_harmony, harmony_suggestion),
     "fill": RequestKind("fill", "Regenerate selection", "continuation", build_fill, run_continuation,
-                        span_suggestion("fill"), keep_span),
+                        span_suggestion("fill"), keep_span, prepare=hear_the_tune),
     "vary": RequestKind("vary", "Vary", "continuation", build_vary, run_continuation, span_suggestion("vary"),
-                        keep_span),
+                        keep_span, prepare=hear_the_tune),
     "melody": RequestKind("melody", "Suggest melody", "continuation", build_melody, run_continuation,
                           span_suggestion("melody"), keep_span),
 }
