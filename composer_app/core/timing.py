@@ -93,7 +93,17 @@ def normalize_tempos(tempos) -> tuple[TempoChange, ...]:
 
 
 def normalize_meters(meters) -> tuple[TimeSignature, ...]:
-    return _sorted_unique(meters, TimeSignature(0))
+    """Sorted, one per tick, one at tick 0; a change to the meter already in force on one of its barlines says
+    nothing (DAWs and POP909's files repeat them) and is left out. On a tick between barlines it stays: it starts
+    a bar there."""
+    out: list[TimeSignature] = []
+    for m in _sorted_unique(meters, TimeSignature(0)):
+        prev = out[-1] if out else None
+        if (prev is not None and (m.numerator, m.denominator) == (prev.numerator, prev.denominator)
+                and (m.tick - prev.tick) % prev.bar_ticks == 0):
+            continue
+        out.append(m)
+    return tuple(out)
 
 
 class TempoMap:

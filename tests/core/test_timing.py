@@ -66,3 +66,16 @@ def test_bars_in():
     mm = MeterMap([TimeSignature(0, 3, 4)])
     assert mm.bars_in(1440 * 2 + 720) == Fraction(5, 2)
     assert mm.bars_in(0) == 0
+
+
+def test_a_meter_repeated_on_a_barline_is_left_out_but_not_between_barlines():
+    """DAWs and POP909's files repeat the meter in force (4/4 at bar 1 and again at bar 2): the song keeps one.
+    The same meter between barlines starts a bar there, so it stays."""
+    from composer_app.core.song import Song
+
+    song = Song(meters=(TimeSignature(0, 4, 4), TimeSignature(1920, 4, 4), TimeSignature(3840, 3, 4),
+                        TimeSignature(3840 + 2 * 1440, 3, 4), TimeSignature(3840 + 3 * 1440 + 480, 3, 4)))
+    assert [(m.tick, m.numerator) for m in song.meters] == [(0, 4), (3840, 3), (3840 + 3 * 1440 + 480, 3)]
+    mm = MeterMap(song.meters)
+    assert mm.bar_start(6) == 3840 + 3 * 1440 + 480  # the repeated 3/4 a beat into bar 6 starts bar 7 there
+    assert [m.tick for m in MeterMap([TimeSignature(0, 4, 4), TimeSignature(1920, 4, 4)]).meters] == [0]
