@@ -7,7 +7,15 @@ import json
 import time
 from pathlib import Path
 
-from composer_app.cli.suggest import _int_in, _positive, _range, parse_key, with_key, write_candidates
+from composer_app.cli.suggest import (
+    _int_in,
+    _positive,
+    _range,
+    over_the_tune,
+    parse_key,
+    with_key,
+    write_candidates,
+)
 from composer_app.core.errors import SongFileError
 from composer_app.fileio import open_song
 
@@ -52,7 +60,6 @@ def _track(song, args: argparse.Namespace):
 
 
 def cmd_fill(args: argparse.Namespace) -> int:
-    from composer_app.model import melody_chords
     from composer_app.model import song_adapter as sa
 
     song = open_song(args.input)
@@ -72,13 +79,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
     engine = sa.load_continuation_engine(args.model)
     if not hasattr(engine, "net"):
         raise SongFileError(args.model or "model", "infill, vary and melody need the transformer, not the n-gram")
-    chords_from = sa.chords_source(song, request.chords)
-    if melody_chords.applies(song, track, request):  # an accompaniment's bars under a tune alone
-        try:
-            request = melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None))
-            chords_from = melody_chords.UNDER_THE_TUNE
-        except SongFileError:
-            pass  # no usable harmonizer: the chords heard in the tune, as before
+    request, chords_from = over_the_tune(song, track, request)
     t0 = time.perf_counter()
     try:
         candidates = engine.suggest(request)

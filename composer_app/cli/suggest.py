@@ -81,8 +81,23 @@ def parse_key(text: str):
         raise argparse.ArgumentTypeError(f"a key is a tonic and a mode (Eb, 'F# minor', Am), not {text!r}") from None
 
 
-def cmd_suggest(args: argparse.Namespace) -> int:
+def over_the_tune(song, track, request):
+    """``request`` with the harmonizer's chords where it writes an accompaniment's bars under a tune alone
+    (``melody_chords``), and where its chords come from, as the JSON says it; without a usable harmonizer, the
+    chords heard in the tune, as before."""
     from composer_app.model import melody_chords
+    from composer_app.model import song_adapter as sa
+
+    if melody_chords.applies(song, track, request):
+        try:
+            return (melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None)),
+                    melody_chords.UNDER_THE_TUNE)
+        except SongFileError:
+            pass
+    return request, sa.chords_source(song, request.chords)
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
     from composer_app.model import song_adapter as sa
 
     song = open_song(args.input)
@@ -98,13 +113,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.key is not None:
         request, key = with_key(request, key, args.key)
     engine = sa.load_continuation_engine(args.model)
-    chords_from = sa.chords_source(song, request.chords)
-    if melody_chords.applies(song, track, request):  # an accompaniment under a tune that goes on
-        try:
-            request = melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None))
-            chords_from = melody_chords.UNDER_THE_TUNE
-        except SongFileError:
-            pass  # no usable harmonizer: the chords heard in the tune, as before
+    request, chords_from = over_the_tune(song, track, request)
     t0 = time.perf_counter()
     candidates = engine.suggest(request)
     seconds = time.perf_counter() - t0

@@ -666,16 +666,13 @@ class Decoder:
         """The request's pitches; at the onset of the last note, only pitches above it (chords go upwards); in a
         contour-keeping variation, only pitches that move the way the original's note did (where any is left)."""
         same = (s == 0) & (p == st.pos)
-        if same.any():
-            ok = self.pitch_ok & ~(same[:, None] & (_PITCHES <= st.pitch[:, None]))
-        else:  # no candidate stacks on its last onset (a melody never does)
-            ok = np.repeat(self.pitch_ok[None], self.n, axis=0)
+        ok = self.pitch_ok & ~(same[:, None] & (_PITCHES <= st.pitch[:, None]))
         if self.keep == "contour":
             rows = self.original[0]
             j = np.minimum(st.length, len(rows) - 1)
             step = np.sign(rows[j, tk.PITCH] - rows[np.maximum(j - 1, 0), tk.PITCH])
-            rel = np.sign(np.arange(128)[None, :] - st.pitch[:, None])
-            first = (j == 0)[:, None] & (np.abs(np.arange(128) - rows[0, tk.PITCH]) > CONTOUR_START)[None, :]
+            rel = np.sign(_PITCHES[None, :] - st.pitch[:, None])
+            first = (j == 0)[:, None] & (np.abs(_PITCHES - rows[0, tk.PITCH]) > CONTOUR_START)[None, :]
             shaped = ok & ~first & ((rel == step[:, None]) | (st.pitch[:, None] < 0) | (j[:, None] == 0))
             ok = np.where(shaped.any(axis=1)[:, None], shaped, ok)
         return ok

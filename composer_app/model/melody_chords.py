@@ -38,7 +38,13 @@ def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | 
     the chords there: no chord symbol in those bars, and the only other part sounding in them is one melodic line
     (drums aside). None otherwise: with a bass line or a second part playing there, the chords heard in the parts
     together are the better guess (on POP909's valid songs with a bass line taken from the piano's lowest notes,
-    0.80 of the candidates' notes on chord tones over the heard chords, 0.71 over the harmonizer's)."""
+    0.80 of the candidates' notes on chord tones over the heard chords, 0.71 over the harmonizer's). Worked out
+    once per song and span (the window asks for its status line, the request and each candidate's chord lane)."""
+    return sa.remembered(song, ("tune over", track.id, start_bar, bars),
+                         lambda: _melody_over(song, track, start_bar, bars))
+
+
+def _melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | None:
     mm = song.meter_map
     a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
     if any(c.start < b and c.end > a for c in song.chords):
@@ -53,8 +59,14 @@ def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | 
 def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
     """Whether ``request`` (for ``track`` of ``song``) continues, fills or varies bars of an accompaniment under a tune
     ``melody_over`` finds there (no harmonizer needed to tell)."""
-    return (request.role == "accompaniment" and request.mode in MODES and request.start_bar is not None
-            and melody_over(song, track, request.start_bar, request.bars) is not None)
+    return _tune(song, track, request) is not None
+
+
+def _tune(song: Song, track: Track, request: ContinuationRequest) -> Track | None:
+    """The tune ``request`` is written under where it ``applies``, else None."""
+    if request.role != "accompaniment" or request.mode not in MODES or request.start_bar is None:
+        return None
+    return melody_over(song, track, request.start_bar, request.bars)
 
 
 def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
@@ -62,11 +74,9 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
     """``request`` (a continuation, fill or variation of ``track``) with the harmonizer's chords under the tune in its
     bars, where it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside those
     bars) stay."""
-    if not applies(song, track, request):
+    tune = _tune(song, track, request)
+    if tune is None or request.start_bar is None:
         return request
-    assert request.start_bar is not None
-    tune = melody_over(song, track, request.start_bar, request.bars)
-    assert tune is not None
     mm = song.meter_map
     a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
     lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))

@@ -243,6 +243,12 @@ class _SongMemo:
 _last_song = _SongMemo()
 
 
+def remembered(song: Song, what: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()`` for ``song`` (``what`` names it), worked out once while the song stays the same (``_SongMemo``):
+    for what a request and the window's views each ask of the same song."""
+    return _last_song.get(song, what, compute)
+
+
 def heard_under(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
     """The chords the song's parts other than ``track`` play (``heard_chords``, beat by beat), spelt in the key
     there, wherever no chord symbol stands (a symbol is the musician's word and wins)."""

@@ -180,19 +180,20 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
     for piece in pieces:
         song = daw_song(piece)
         mm = song.meter_map
+        part_notes = _accompaniment(piece)
         for after in (8, 16):
             start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
             a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
             before = mm.bar_start(max(start_bar - 4, 0))
-            real = [n for n in _accompaniment(piece) if a <= n[1] < b]
+            real = [n for n in part_notes if a <= n[1] < b]
             if len(real) < 4:
                 continue
             target = pitch_class_histogram(real, by_duration=True)
-            before_notes = [n for n in _accompaniment(piece) if before <= n[1] < a]
+            before_notes = [n for n in part_notes if before <= n[1] < a]
             replay.append(overlap(pitch_class_histogram(before_notes, by_duration=True), target))
             real_tones.append(_chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
             part = song.tracks[1]
-            cut = replace(part, clips=(Clip(0, a, tuple(Note(*n) for n in _accompaniment(piece) if n[1] < a)),))
+            cut = replace(part, clips=(Clip(0, a, tuple(Note(*n) for n in part_notes if n[1] < a)),))
             now = replace(song, tracks=(song.tracks[0], cut))
             for seed in seeds:
                 request, _ = sa.suggest_request(now, cut, start_bar=start_bar, bars=4, seed=seed)
