@@ -94,7 +94,7 @@ def over_the_tune(song, track, request):
                     melody_chords.UNDER_THE_TUNE)
         except SongFileError:
             pass
-    return request, sa.chords_source(song, request.chords)
+    return request, sa.request_chords_source(song, track, request)
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:

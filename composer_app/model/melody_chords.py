@@ -66,6 +66,8 @@ def _tune(song: Song, track: Track, request: ContinuationRequest) -> Track | Non
     """The tune ``request`` is written under where it ``applies``, else None."""
     if request.role != "accompaniment" or request.mode not in MODES or request.start_bar is None:
         return None
+    if sa.hears_replaced(song, track, request):  # the notes a fill or variation replaces say the chords better
+        return None
     return melody_over(song, track, request.start_bar, request.bars)
 
 
@@ -75,7 +77,16 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
     bars, where it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside those
     bars) stay."""
     tune = _tune(song, track, request)
-    if tune is None or request.start_bar is None:
+    if tune is None:
+        return request
+    return harmonized_under(song, tune, request, harmonizer, cancel)
+
+
+def harmonized_under(song: Song, tune: Track, request: ContinuationRequest, harmonizer: Harmonizer,
+                     cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
+    """``request`` with the harmonizer's first harmonization of ``tune`` in its bars (``with_melody_chords`` once it
+    found the tune there); the request itself where the harmonizer cannot read the tune."""
+    if request.start_bar is None:
         return request
     mm = song.meter_map
     a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)

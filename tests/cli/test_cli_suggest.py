@@ -148,6 +148,7 @@ def test_a_piano_continued_under_the_tune_is_written_over_the_harmonizers_chords
     over the chords the harmonizer hears in the tune, and the JSON says so."""
     from composer_app.core.song import Clip, Note, Song, Track
     from composer_app.midi import write_midi
+    from composer_app.model import song_adapter as sa
     from composer_app.model.melody_chords import UNDER_THE_TUNE
 
     bar = 1920
@@ -163,9 +164,14 @@ def test_a_piano_continued_under_the_tune_is_written_over_the_harmonizers_chords
     assert summary["role"] == "accompaniment" and summary["start_bar"] == 5
     assert summary["chords"] == UNDER_THE_TUNE
     assert all(row["notes"] > 0 for row in summary["candidates"])
-    # regenerating or varying the piano's bars 3-4 under the tune: the same
+    # regenerating or varying the piano's bars 3-4: over the chords of the notes they replace (C, G)
     for command in ("infill", "vary"):
         assert main([command, str(path), "--track", "Piano", "--bars", "3:4", "--candidates", "2", "--seed", "1",
                      "--out", str(tmp_path / command)]) == 0
         summary = json.loads(capsys.readouterr().out)
-        assert summary["role"] == "accompaniment" and summary["chords"] == UNDER_THE_TUNE
+        assert summary["role"] == "accompaniment" and summary["chords"] == sa.CHORDS_REPLACED
+    # filling bars 5-6, where the piano has no notes yet, under the tune: the harmonizer's
+    assert main(["infill", str(path), "--track", "Piano", "--bars", "5:6", "--candidates", "2", "--seed", "1",
+                 "--out", str(tmp_path / "gap")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["role"] == "accompaniment" and summary["chords"] == UNDER_THE_TUNE

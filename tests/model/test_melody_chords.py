@@ -67,14 +67,24 @@ def test_an_accompaniment_continued_under_the_tune_gets_the_harmonizers_chords()
     # the tune's bars 5-8 (E E F G | G F E D | C C D E | D C C) are C major's tonic and dominant: so are the chords
     roots = {c[2].split(":")[0] for c in inside}
     assert roots <= {"C", "G", "F", "A", "E", "D"} and "C" in roots
-    # a gap regenerated and a phrase varied in the piano under the tune get them too, in their bars only
+    # an empty gap in the piano filled under the tune gets them too, in its bars only
     whole = _song(piano_bars=8)
+    piano8 = whole.tracks[1]
+    clip = piano8.clips[0]
+    gapped = replace(whole, tracks=(whole.tracks[0], replace(piano8, clips=(replace(clip, notes=tuple(
+        n for n in clip.notes if not 2 * BAR <= n.start < 4 * BAR)),))))
+    span, _ = sa.fill_request(gapped, gapped.tracks[1], mode="fill", start_bar=2, bars=2, seed=0)
+    assert span.role == "accompaniment" and mc.applies(gapped, gapped.tracks[1], span)
+    got = mc.with_melody_chords(gapped, gapped.tracks[1], span, harmonizer)
+    assert got is not span and [c for c in got.chords if not 2 * BAR <= c[0] < 4 * BAR] == [
+        c for c in span.chords if c[0] + c[1] <= 2 * BAR or c[0] >= 4 * BAR]
+    # bars the piano plays, regenerated or varied, keep the chords of the notes they replace (not the harmonizer's)
     for mode, keep in (("fill", None), ("vary", "rhythm")):
-        span, _ = sa.fill_request(whole, whole.tracks[1], mode=mode, keep=keep, start_bar=2, bars=2, seed=0)
-        assert span.role == "accompaniment" and mc.applies(whole, whole.tracks[1], span)
-        got = mc.with_melody_chords(whole, whole.tracks[1], span, harmonizer)
-        assert got is not span and [c for c in got.chords if not 2 * BAR <= c[0] < 4 * BAR] == [
-            c for c in span.chords if c[0] + c[1] <= 2 * BAR or c[0] >= 4 * BAR]
+        span, _ = sa.fill_request(whole, piano8, mode=mode, keep=keep, start_bar=2, bars=2, seed=0)
+        assert not mc.applies(whole, piano8, span) and mc.with_melody_chords(whole, piano8, span, harmonizer) is span
+        inside = [c for c in span.chords if 2 * BAR <= c[0] < 4 * BAR]
+        assert inside == [(2 * BAR, BAR, "C:maj"), (3 * BAR, BAR, "G:maj")]
+        assert sa.request_chords_source(whole, piano8, span) == sa.CHORDS_REPLACED
     # a melody request and a request whose chords are stated are left as they are
     melody, _ = sa.suggest_request(song, song.tracks[0], start_bar=4, bars=4, seed=0)
     assert mc.with_melody_chords(song, song.tracks[0], melody, harmonizer) is melody

@@ -608,3 +608,26 @@ def test_without_chords_leaves_the_melody_and_the_other_parts() -> None:
     song = Song(tracks=(melody, piano, chords), chords=(ChordSymbol(0, BAR, "C"),))
     bare = sa.without_chords(song)
     assert bare.tracks == (melody, piano) and bare.chords == () and bare.meters == song.meters
+
+
+def test_a_piano_span_regenerated_or_varied_is_written_over_the_chords_its_notes_play() -> None:
+    """Regenerating or varying bars of the piano: its own notes there (with the tune) say the chords, spelt in the
+    key (Ab and Bb7); a chord symbol there still wins; the chords outside the span stay what the request had; the
+    melody's span and an empty gap are left to the other parts."""
+    song, lead = _lead_and_piano()
+    piano = song.tracks[1]
+    for mode, keep in (("fill", None), ("vary", "rhythm")):
+        request, _ = sa.fill_request(song, piano, mode=mode, keep=keep, start_bar=1, bars=2, seed=0)
+        assert request.role == "accompaniment" and sa.hears_replaced(song, piano, request)
+        assert request.chords == ((BAR, BAR, "Ab:maj"), (2 * BAR, BAR, "Bb:7"))
+        assert sa.request_chords_source(song, piano, request) == sa.CHORDS_REPLACED
+    stated = replace(song, chords=(ChordSymbol(2 * BAR, BAR, "G:min7"),))
+    request, _ = sa.fill_request(stated, stated.tracks[1], mode="fill", start_bar=1, bars=2)
+    assert request.chords == ((BAR, BAR, "Ab:maj"), (2 * BAR, BAR, "G:min7"))
+    melody, _ = sa.fill_request(song, lead, mode="fill", start_bar=1, bars=2)
+    assert not sa.hears_replaced(song, lead, melody) and melody.chords == sa.request_chords(song, lead)
+    clip = piano.clips[0]
+    gap = replace(song, tracks=(lead, replace(piano, clips=(replace(clip, notes=tuple(
+        n for n in clip.notes if not BAR <= n.start < 3 * BAR)),))))
+    request, _ = sa.fill_request(gap, gap.tracks[1], mode="fill", start_bar=1, bars=2)
+    assert not sa.hears_replaced(gap, gap.tracks[1], request) and request.chords == ()

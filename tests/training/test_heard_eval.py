@@ -1,6 +1,7 @@
 """``heard_eval`` on a few POP909 test songs: the chords heard in the piano agree with the annotations, make the
 melody cheaper for the network, and bring the candidates' notes onto the chords the piano plays; a piano continued
-under the tune lands on the chords more often over the harmonizer's chords than over those heard in the tune."""
+under the tune lands on the chords more often over the harmonizer's chords than over those heard in the tune, and
+its bars regenerated or varied more often still over the chords of the notes they replace."""
 
 from __future__ import annotations
 
@@ -32,5 +33,9 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
     heard, harmonized = acc["ways"]["heard"], acc["ways"]["harmonized"]
     assert acc["points"] >= 4 and acc["real_chord_tones"] > 0.85
     assert harmonized["chord_tones"] > heard["chord_tones"] + 0.05  # the harmonizer's chords under the tune
+    spans = he.spans(pieces, engine, [0], sa.load_harmonizer(None))
+    assert spans["points"] >= 4 and {name.split()[0] for name in spans["ways"]} == {"fill", "vary"}
+    for mode in ("fill", "vary"):  # the chords of the notes replaced, against the harmonizer's guess from the tune
+        assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
     song = he.daw_song(pieces[0])
     assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]

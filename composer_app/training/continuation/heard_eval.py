@@ -14,7 +14,10 @@ card's tables:
   part cut there, as the musician has it): the overlap of the candidates' pitch classes (by duration) with the real
   next bars', against replaying the 4 bars before; the share of their notes (by duration) on tones of the annotated
   chords, against the real next bars'; and the candidates' notes per note of the real bars; over the chords heard
-  in the other parts and over those the harmonizer hears in the tune (``melody_chords``).
+  in the other parts and over those the harmonizer hears in the tune (``melody_chords``);
+- spans: 2 bars of the accompaniment at 8 and 16 bars in regenerated and varied (rhythm kept), the part around them
+  as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
+  the tune, and those heard in the other parts alone.
 """
 
 from __future__ import annotations
@@ -214,6 +217,53 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
             "replay": mean(replay), "real_chord_tones": mean(real_tones), "points": len(replay)}
 
 
+SPAN_WAYS = {"replaced": "of the notes it replaces (song_adapter.replaced_chords, what the app does)",
+             "harmonized": "the harmonizer hears in the tune (melody_chords, session 18)",
+             "heard": "heard in the other parts alone"}
+
+
+def spans(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer) -> dict:
+    """The accompaniment's 2 bars at 8 and 16 bars in regenerated (a fill) and varied keeping their rhythm, the rest of
+    the part around them: per way of finding the span's chords (``SPAN_WAYS``), the candidates' pitch classes against
+    the span's real notes and the share of their notes (by duration) on tones of the annotated chords."""
+    from composer_app.model.melody_chords import harmonized_under
+
+    figures: dict[tuple[str, str], list[tuple[float | None, float]]] = {}
+    real_tones: list[float] = []
+    for piece in pieces:
+        song = daw_song(piece)
+        mm = song.meter_map
+        tune, part = song.tracks
+        for after in (8, 16):
+            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 2)
+            real = [n for n in _accompaniment(piece) if a <= n[1] < b]
+            if len(real) < 4:
+                continue
+            target = pitch_class_histogram(real, by_duration=True)
+            real_tones.append(_chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
+            for mode, keep in (("fill", None), ("vary", "rhythm")):
+                for seed in seeds:
+                    request, _ = sa.fill_request(song, part, mode=mode, start_bar=start_bar, bars=2, keep=keep,
+                                                 seed=seed)
+                    heard = replace(request, chords=sa.request_chords(song, part))
+                    ways = {"replaced": request, "harmonized": harmonized_under(song, tune, heard, harmonizer),
+                            "heard": heard}
+                    for way, req in ways.items():
+                        for cand in engine.suggest(req):
+                            figures.setdefault((mode, way), []).append(
+                                (_chord_tones([n[:3] for n in cand.notes], piece.chords, set())[0],
+                                 overlap(pitch_class_histogram(cand.notes, by_duration=True), target)))
+
+    def mean(values: Iterable[float | None]) -> float | None:
+        kept = [v for v in values if v is not None]
+        return round(statistics.mean(kept), 4) if kept else None
+
+    return {"points": len(real_tones), "real_chord_tones": mean(real_tones),
+            "ways": {f"{mode} {way}": {"chord_tones": mean(v[0] for v in vals), "candidates": mean(v[1] for v in vals),
+                                       "samples": len(vals)} for (mode, way), vals in figures.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -221,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
+    p.add_argument("--only", choices=("fit", "accompaniment", "spans"), help="of the sampled figures, only these")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
@@ -234,8 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         report[source] = {"pieces": len(pieces), "agreement": agreement(pieces),
                           "nll": nll(pieces, engine.net, pieces[0].style)}
         if not args.no_sample:
-            report[source]["fit"] = fit(pieces, engine, after, args.seeds)
-            report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds, harmonizer)
+            if args.only in (None, "fit"):
+                report[source]["fit"] = fit(pieces, engine, after, args.seeds)
+            if args.only in (None, "accompaniment"):
+                report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds, harmonizer)
+            if args.only in (None, "spans"):
+                report[source]["spans"] = spans(pieces, engine, args.seeds, harmonizer)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -253,6 +308,14 @@ def main(argv: list[str] | None = None) -> int:
                 for way, w in c["ways"].items():
                     print(f"    over the chords {WAYS[way]}: pitch classes against the real next bars "
                           f"{w['candidates']}, chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
+            if "spans" in r:
+                c = r["spans"]
+                print(f"  2 bars of the accompaniment regenerated or varied (rhythm) ({c['points']} spans; the real "
+                      f"notes' chord tones {c['real_chord_tones']}):")
+                for name, w in c["ways"].items():
+                    mode, way = name.split()
+                    print(f"    {mode}, over the chords {SPAN_WAYS[way]}: pitch classes against the real notes "
+                          f"{w['candidates']}, chord tones {w['chord_tones']}")
     return 0 if report else 1
 
 

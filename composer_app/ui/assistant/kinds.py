@@ -128,7 +128,10 @@ def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
 
 def worked_out_chords(ask: Ask, request: Any, result: Candidate) -> tuple:
     """The chords in a candidate's bars that were worked out for its request (``hear_the_tune``), else ()."""
-    if not (isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request)):
+    if not isinstance(request, ContinuationRequest):
+        return ()
+    track = _track(ask)
+    if not (melody_chords.applies(ask.song, track, request) or adapter.hears_replaced(ask.song, track, request)):
         return ()
     return tuple(c for c in request.chords if result.start_tick <= c[0] < result.end_tick)
 
@@ -140,7 +143,7 @@ def chords_said(ask: Ask, request: Any) -> str:
         return ""
     if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
         return melody_chords.UNDER_THE_TUNE
-    return adapter.chords_source(ask.song, chords)
+    return adapter.request_chords_source(ask.song, _track(ask), request)
 
 
 def run_continuation(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:

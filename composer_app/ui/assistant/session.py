@@ -67,7 +67,8 @@ class Suggestion:
     """For a candidate that replaces notes (fill, vary): how many of its notes are not already there."""
     over: tuple[ChordSpan, ...] = ()
     """The chords a continuation was written over where they were worked out for it, not the song's (the
-    harmonizer's under the tune, ``melody_chords``): shown dashed in the chord lane with it, never kept."""
+    harmonizer's under the tune, ``melody_chords``; those of the notes a fill or variation replaces,
+    ``song_adapter.replaced_chords``): shown dashed in the chord lane with it, never kept."""
 
     @property
     def is_harmony(self) -> bool:

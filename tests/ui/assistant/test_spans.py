@@ -173,3 +173,33 @@ def test_continuing_a_piano_part_under_a_tune_that_goes_on(qtbot, engines):
         assert s.over and all(s.start_tick <= c[0] < s.end_tick for c in s.over) and not s.is_harmony
     assert assistant.accept()
     assert doc.song.chords == () and doc.song.tracks[1].note_count > piano.note_count
+
+
+def test_regenerating_piano_bars_under_a_tune_keeps_the_chords_they_played(qtbot, engines):
+    """The tune and a piano part for 8 bars (no chord symbols). Regenerating two of the piano's bars, the new notes
+    are written over the chords the replaced notes played with the tune (not the harmonizer's guess from the tune),
+    the status line says so and the chord lane shows them with each candidate."""
+    from composer_app.model.song_adapter import CHORDS_REPLACED
+
+    tune = motif_song(8)  # a real tune in G major, 3/4
+    mm = tune.meter_map
+    voicings = ((43, 59, 62, 67), (40, 55, 59, 64), (36, 55, 60, 64), (38, 54, 57, 62))  # G Em C D
+    piano = Track("Piano", channel=1, clips=(Clip(0, mm.bar_start(8), tuple(
+        Note(p, mm.bar_start(b), mm.bar_start(b + 1) - mm.bar_start(b), 70) for b in range(8)
+        for p in voicings[b % 4]), name="piano"),))
+    song = replace(tune, tracks=(*tune.tracks, piano), keys=())
+    clip = piano.clips[0]
+    selected = [n.id for n in clip.notes if mm.bar_start(2) <= n.start < mm.bar_start(4)]  # bars 3-4: C, D
+    doc = SongDocument(song)
+    assistant = Assistant(doc, lambda s: target_of(s, clip.id, selected), lambda: Options(candidates=2),
+                          engines=engines)
+    said = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("fill") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.chords_from == CHORDS_REPLACED and f"over {CHORDS_REPLACED}" in said[-1]
+    for s in batch.suggestions:
+        assert [c[2].split(":")[0] for c in s.over] == ["C", "D"] and s.notes  # C (maj7 with the tune's B), D
+    assert assistant.accept()
+    assert doc.song.chords == ()
