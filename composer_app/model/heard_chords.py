@@ -5,7 +5,8 @@ under a melody.
 Per beat, the notes sounding there (weighted by how long they sound in it, the lowest one once more as the
 bass) are matched against chord templates: triads, sevenths, diminished and suspended chords on every root.
 A chord scores +1 for each chord tone heard and -``OUTSIDE`` for each other pitch class, plus ``BASS`` when the
-bass is its root; a four-note chord pays ``RICHER`` unless its seventh is heard. A Viterbi pass over the beats
+bass is its root; a four-note chord pays ``RICHER`` for each of its tones not heard (a B major triad is not G#m7
+without its root). A Viterbi pass over the beats
 keeps a chord until the evidence for another outweighs ``CHANGE``, so a passing note does not make a chord of
 its own. Beats where (almost) nothing sounds, or one note at a time, have no chord. Labels are Harte with sharps
 (``C#:min7``); the caller spells them in the song's key. ``python -m composer_app.training.continuation.heard_eval``
@@ -31,7 +32,9 @@ OUTSIDE = 0.6
 BASS = 1.5
 """Bonus (times the bass note's share of the beat) for a chord whose root is in the bass."""
 RICHER = 0.15
-"""What a four-note chord costs when its extra tone is not heard (a triad is the simpler reading)."""
+"""What a four-note chord costs for each of its tones not heard (the triad among the tones heard is the simpler
+reading). Until session 19 only an unheard seventh cost it, so B, D# and F# read as G#m7 as often as B major (the
+Maple Leaf Rag's tonic chords in B)."""
 CHANGE = 0.6
 """What changing chord costs, in beats of full evidence: a passing note or two does not change the chord."""
 MIN_SOUND = 0.25
@@ -57,14 +60,15 @@ def templates() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _extra_tones() -> np.ndarray:
-    """(C, 12) indicator of each four-note chord's tone beyond its triad (the seventh; zero rows for triads)."""
+def _four_note_tones() -> np.ndarray:
+    """(C, 12) indicator of each four-note chord's tones (zero rows for triads)."""
     out = np.zeros((12 * len(HEARD_QUALITIES), 12))
     for root in range(12):
         for q, quality in enumerate(HEARD_QUALITIES):
             intervals = QUALITIES[quality]
             if len(intervals) > 3:
-                out[root * len(HEARD_QUALITIES) + q, (root + intervals[-1]) % 12] = 1.0
+                for interval in intervals:
+                    out[root * len(HEARD_QUALITIES) + q, (root + interval) % 12] = 1.0
     return out
 
 
@@ -111,11 +115,11 @@ def voices(notes: Sequence[NoteTuple], slots: Sequence[Slot]) -> np.ndarray:
 
 def slot_scores(pcs: np.ndarray, bass: np.ndarray) -> np.ndarray:
     """(T, C) how well each chord explains each slot: chord tones heard (each pitch class's weight capped at 1,
-    so a doubled note is one tone), other pitch classes, the bass on the root, the unheard seventh."""
+    so a doubled note is one tone), other pitch classes, the bass on the root, a four-note chord's unheard tones."""
     heard = np.minimum(pcs, 1.0)
     table, roots, _ = templates()
-    extra = _extra_tones()
-    unheard = extra.sum(axis=1)[None, :] - (np.minimum(heard, 1.0) @ extra.T)
+    four = _four_note_tones()
+    unheard = four.sum(axis=1)[None, :] - heard @ four.T
     return heard @ table.T + BASS * (bass @ roots.T) - RICHER * unheard
 
 

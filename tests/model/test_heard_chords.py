@@ -40,6 +40,15 @@ def test_a_first_inversion_keeps_its_root_and_a_seventh_must_be_heard() -> None:
     assert heard_chords(block(0, (43, 59, 62, 67)), FOUR) == ((0, BAR, "G:maj"),)
 
 
+def test_a_triad_over_its_fifth_is_not_a_seventh_chord_without_its_root() -> None:
+    """The Maple Leaf Rag's tonic in B: F#, B, D# (B major over its fifth) read as G#m7 (G# B D# F#, its root
+    unheard) as often as B major, when only an unheard seventh cost a four-note chord; G# heard makes it G#m7."""
+    assert heard_chords(block(0, (54, 59, 63, 66)), FOUR) == ((0, BAR, "B:maj"),)
+    assert heard_chords(block(0, (56, 59, 63, 66)), FOUR) == ((0, BAR, "G#:min7"),)
+    assert heard_chords(block(0, (48, 55, 58, 63)), FOUR) == ((0, BAR, "C:min7"),)  # C Eb G Bb
+    assert heard_chords(block(0, (51, 55, 58, 63)), FOUR) == ((0, BAR, "D#:maj"),)  # Eb G Bb, no C: not Cm7
+
+
 def test_silence_and_a_single_line_have_no_chord() -> None:
     """No chord across a silent bar (nor carried over it), and none from one line alone (a tune, a bass line)."""
     notes = block(0, (48, 52, 55)) + block(2, (43, 47, 50))
