@@ -240,7 +240,7 @@ class ContinuationEngine:
     @staticmethod
     def _notes(rows: np.ndarray, bars: list[int], grid: tk.BarGrid, key: KeySignature, role: str,
                end_tick: int) -> list[Note]:
-        """Sampled rows to notes in the real key, durations cut at ``end_tick`` (and, for a melody,
+        """Sampled rows to notes in the real key, durations cut at ``end_tick`` (and, for a melody or a bass line,
         at the next onset, so the line stays one voice)."""
         t = tk.reference_shift(key)
         starts = {bar: grid.start(bar) for bar in set(bars)}
@@ -250,7 +250,7 @@ class ContinuationEngine:
             dur = min(tk.dur_ticks(dur_class), end_tick - start)
             notes.append((pitch - t, start, dur, tk.VEL_VALUES[vel]))
         notes.sort(key=lambda n: (n[1], n[0]))
-        if role == "melody":
+        if role != "accompaniment":
             notes = [(p, s, min(d, notes[i + 1][1] - s) if i + 1 < len(notes) and notes[i + 1][1] > s else d, v)
                      for i, (p, s, d, v) in enumerate(notes)]
         return [n for n in notes if n[2] > 0]

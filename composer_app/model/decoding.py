@@ -111,6 +111,19 @@ SILENT_BARS = 1
 """Requested bars in a row a candidate may leave without a note where its part never did so (``_longest_rest``):
 one bar's breath or held note, never most of the span. On music with more parts (quartets, songs) about one
 candidate in 450 went from its prompt to the last requested bar in one leap, 3 of 4 bars empty, and ended."""
+BASS_ROOT = 6.0
+"""Logit bonus (nats) of the chord's root for a bass line's note (``request.role`` "bass"), where a chord is known at
+its onset. The network learnt lines as tunes: a bass line continued as a melody put 0.26 of its notes on the root
+and 0.65 on chord tones, where real bass lines have 0.74 and 0.98 (POP909's valid songs, the piano's lowest note
+each beat as the bass track) or 0.44 and 0.74 (the chorales' bass voices, functional analyses). Set with
+``BASS_TONE`` on both valid splits by the overlap of the candidates' pitch classes with the real next bars' (0, 2
+and 1, 4 and 2, 6 and 3, 8 and 4 nats: POP909 0.545, 0.574, 0.585, 0.599, 0.602; chorales 0.626, -, 0.649, 0.637,
+0.628); at 6 and 3 the candidates' roots and chord tones come nearest the real lines' on both (0.56 / 0.89 and
+0.43 / 0.79)."""
+BASS_TONE = 3.0
+"""Logit bonus (nats) of the chord's other tones for a bass line's note."""
+_QUALITY_TONES = {"maj": (4, 7), "min": (3, 7), "dom7": (4, 7, 10), "dim": (3, 6), "aug": (4, 8), "sus": (5, 7)}
+"""The tones above the root of each chord quality class of ``tokens.QUALITY_CLASSES`` ("other": the root alone)."""
 NO_CLUSTER = 1
 """Semitones above the last note of an onset that the next note struck with it may not take: a chord goes upwards,
 without a minor second between neighbours. The accompaniment candidates had one in 1.5 % of their chords on
@@ -217,7 +230,8 @@ class Decoder:
         self.keep = getattr(request, "keep", None) if original else None
         ends = not self.fill or not (after or self.keep)  # a continuation, or a fill that the music ends with
         self.hold = PHRASE_END_HOLD if ends and getattr(request, "phrase_end", False) else 0.0
-        self.role = "melody" if request.role == "melody" else "accompaniment"
+        self.role = "accompaniment" if request.role == "accompaniment" else "melody"
+        """The network's role: a bass line is sampled as a line (the melody role), leaning on the chords' roots."""
         self.key = key
         self.t = tk.reference_shift(key)
         self.reference = KeySignature(0, 9 if key.mode == "minor" else 0, key.mode)
@@ -277,7 +291,7 @@ class Decoder:
         recent = recent or notes[-REGISTER_NOTES:]
         pulled = recent and not self.keep and request.pitch_range is None
         contour = self.keep == "contour" and request.pitch_range is None
-        alone = self.role == "melody" and not notes and not self.keep and request.pitch_range is None
+        alone = request.role == "melody" and not notes and not self.keep and request.pitch_range is None
         self.centre = (float(np.mean(self.original[0][:, tk.PITCH])) if contour
                        else float(np.mean(recent)) if pulled else MELODY_CENTRE if alone else None)
         """The part's mean pitch (reference key) over the bars before the span (a fill's both sides; its last
@@ -286,6 +300,9 @@ class Decoder:
         part has no notes yet, MELODY_CENTRE; None for the other variations and a request with a pitch range (the
         musician chose the register)."""
         self._from_centre = None if self.centre is None else _PITCHES - self.centre
+        self.bass = _bass_bonus() if request.role == "bass" else None
+        """(chord ids, 128) the pitch bonus of a bass line's notes on the chord sounding at their onset (``BASS_ROOT``,
+        ``BASS_TONE``); None for other parts."""
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
         """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
 
@@ -532,6 +549,8 @@ class Decoder:
             pitch_logits += profile
         if self.centre is not None and REGISTER_PULL:
             pitch_logits += self._register_pull(st)
+        if self.bass is not None:
+            pitch_logits += self.bass[chord]
         if self.end_tonic is not None and nb.max() == self.last_bar:
             pitch_logits += self.end_tonic * (nb == self.last_bar)[:, None]
         allowed_q = self._pitch_allowed(s, p, st)
@@ -733,6 +752,19 @@ class Decoder:
         cache = self.net.new_cache(self.n, self.net.max_len, "candidates", self.buffers)  # the old one is done with
         h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache)[:, -1]
         return cache, h
+
+
+@functools.lru_cache(maxsize=1)
+def _bass_bonus() -> np.ndarray:
+    """(chord ids, 128) ``BASS_ROOT`` on each chord id's root, ``BASS_TONE`` on its other tones (none for no chord
+    or an unknown quality's other tones)."""
+    out = np.zeros((tk.NO_CHORD + 1, 128))
+    pcs = _PITCHES % 12
+    for chord in range(tk.NO_CHORD):
+        root, quality = divmod(chord, len(tk.QUALITY_CLASSES))
+        tones = {(root + i) % 12 for i in _QUALITY_TONES.get(tk.QUALITY_CLASSES[quality], ())}
+        out[chord] = np.where(pcs == root, BASS_ROOT, np.where(np.isin(pcs, list(tones)), BASS_TONE, 0.0))
+    return out
 
 
 def _fullest_onset(notes: tuple) -> int:

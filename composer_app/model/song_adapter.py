@@ -188,6 +188,21 @@ def infer_role(notes: Sequence[NoteTuple]) -> str:
     return "accompaniment" if is_accompaniment(notes) else "melody"
 
 
+BASS_PROGRAMS = range(32, 40)
+"""General MIDI's basses (acoustic, electric, fretless, slap, synth)."""
+
+
+def part_role(track: Track, notes: Sequence[NoteTuple]) -> str:
+    """The request role of ``track``'s ``notes``: 'bass' for a line (not an accompaniment) that its track names or
+    sounds as a bass (a General MIDI bass program) or that lies below BASS_BELOW on average; else ``infer_role``.
+    A bass line is written leaning on the chords' roots (``decoding.BASS_ROOT``)."""
+    role = infer_role(notes)
+    if role != "melody" or not notes:
+        return role
+    named = "bass" in track.name.lower() or (track.program in BASS_PROGRAMS and not track.is_drum)
+    return "bass" if named or sum(n[0] for n in notes) / len(notes) < BASS_BELOW else role
+
+
 def song_style(song: Song, default: str = "pop") -> str:
     """A ``[folk]``-style tag in the title (lead sheets written by the exporter), else ``default``."""
     m = _STYLE_TAG.search(song.title or "")
@@ -543,7 +558,8 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     request = ContinuationRequest(
         context=context, meters=meters_of(song), key=choice.key, chords=request_chords(song, track),
         start_bar=start_bar, bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
-        role=infer_role(context or notes), phrase_end=phrase_end, **{k: v for k, v in options.items() if v is not None})
+        role=part_role(track, context or notes), phrase_end=phrase_end,
+        **{k: v for k, v in options.items() if v is not None})
     return request, choice
 
 
@@ -852,7 +868,7 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     request = ContinuationRequest(
         context=notes, meters=meters_of(song), key=choice.key, chords=chords, start_bar=start_bar,
         bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
-        role=role or ("melody" if mode == "melody" else infer_role(notes)),
+        role=role or ("melody" if mode == "melody" else part_role(track, notes)),
         mode="vary" if mode == "vary" else "fill", keep=keep if mode == "vary" else None, amount=amount,
         **{k: v for k, v in options.items() if v is not None})
     return with_replaced_chords(song, track, request), choice

@@ -754,3 +754,34 @@ def test_an_accompaniment_strikes_no_minor_second_in_a_chord():
                 struck += len(ordered) > 1
                 assert all(b - a != 1 for a, b in zip(ordered, ordered[1:])), (seed, ordered)
     assert struck > 50  # chords were struck
+
+
+def test_a_bass_line_leans_on_the_chords_roots():
+    """A bass line continued as a melody wandered over the chords (a quarter of its notes on the root); as a bass line
+    (``role`` "bass") most of its notes fall on the chord's root or tones, and it stays one voice."""
+    from composer_app.model.decoding import BASS_ROOT, BASS_TONE, _bass_bonus
+    from composer_app.model.tokens import chord_class
+
+    table = _bass_bonus()
+    g7 = table[chord_class("G:7")]
+    assert g7[43] == g7[55] == BASS_ROOT and g7[59] == g7[62] == g7[65] == BASS_TONE and g7[60] == 0
+    assert not table[chord_class(None)].any()
+    engine = _shipped()
+    progression = ("C:maj", "A:min", "F:maj", "G:7")
+    roots = {"C:maj": 0, "A:min": 9, "F:maj": 5, "G:7": 7}
+    line = (36, 43, 45, 40, 41, 36, 43, 38)  # root, fifth per bar ...
+    context = tuple((line[(2 * b + h) % 8] if h else (36, 45, 41, 43)[b % 4], b * BAR + h * 960, 960, 90)
+                    for b in range(8) for h in (0, 1))
+    chords = tuple((b * BAR, BAR, progression[b % 4]) for b in range(12))
+    share = {}
+    for role in ("bass", "melody"):
+        on_root = total = 0
+        for seed in range(3):
+            for c in engine.suggest(_request(context=context, chords=chords, seed=seed, role=role,
+                                             key=KeySignature(0))):
+                assert len({s for _, s, _, _ in c.notes}) == len(c.notes)  # one voice
+                for p, s, _, _ in c.notes:
+                    total += 1
+                    on_root += p % 12 == roots[progression[(s // BAR) % 4]]
+        share[role] = on_root / total
+    assert share["bass"] >= 0.5 and share["bass"] > share["melody"] + 0.15, share

@@ -631,3 +631,21 @@ def test_a_piano_span_regenerated_or_varied_is_written_over_the_chords_its_notes
         n for n in clip.notes if not BAR <= n.start < 3 * BAR)),))))
     request, _ = sa.fill_request(gap, gap.tracks[1], mode="fill", start_bar=1, bars=2)
     assert not sa.hears_replaced(gap, gap.tracks[1], request) and request.chords == ()
+
+
+def test_a_bass_line_is_asked_for_as_a_bass() -> None:
+    """A line named or sounding as a bass, or lying low, is continued as a bass line; chords low down stay an
+    accompaniment and a tune stays a melody."""
+    line = tuple(Note(p, i * 480, 480) for i, p in enumerate((36, 43, 45, 40, 41, 36, 43, 38) * 2))
+    high = tuple(replace(n, pitch=n.pitch + 24) for n in line)
+    for track, role in ((Track("Bass", clips=(Clip(0, 4 * BAR, high),)), "bass"),  # named (even up high)
+                        (Track("Line", program=33, clips=(Clip(0, 4 * BAR, high),)), "bass"),  # a GM bass sound
+                        (Track("Left hand", clips=(Clip(0, 4 * BAR, line),)), "bass"),  # below C3 on average
+                        (Track("Tune", clips=(Clip(0, 4 * BAR, high),)), "melody")):
+        assert sa.part_role(track, sa.track_notes(track)) == role, track.name
+        song = Song(tracks=(track,))
+        request, _ = sa.suggest_request(song, track, bars=2)
+        assert request.role == role
+    chords = Track("Low chords", clips=(Clip(0, 4 * BAR, tuple(Note(p, b * BAR, BAR) for b in range(4)
+                                                                for p in (36, 43, 48))),))
+    assert sa.part_role(chords, sa.track_notes(chords)) == "accompaniment"

@@ -37,5 +37,9 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
     assert spans["points"] >= 4 and {name.split()[0] for name in spans["ways"]} == {"fill", "vary"}
     for mode in ("fill", "vary"):  # the chords of the notes replaced, against the harmonizer's guess from the tune
         assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
+    bass = he.bass_lines(pieces, engine, [0])  # the piano's lowest notes as a bass track, continued
+    assert bass["real"]["root"] > 0.6 and bass["bass"]["root"] > bass["melody"]["root"]
+    band, line = he.bass_song(pieces[0])
+    assert [t.name for t in band.tracks] == ["Melody", "Piano", "Bass"] and all(n[0] < 55 for n in line)
     song = he.daw_song(pieces[0])
     assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]

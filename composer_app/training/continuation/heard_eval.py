@@ -17,7 +17,9 @@ card's tables:
   in the other parts and over those the harmonizer hears in the tune (``melody_chords``);
 - spans: 2 bars of the accompaniment at 8 and 16 bars in regenerated and varied (rhythm kept), the part around them
   as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
-  the tune, and those heard in the other parts alone.
+  the tune, and those heard in the other parts alone;
+- bass: a bass line (the chorales' bass voice; POP909's piano's lowest note each beat) continued 4 bars on its own
+  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones.
 """
 
 from __future__ import annotations
@@ -264,6 +266,85 @@ def spans(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer) -> 
                                        "samples": len(vals)} for (mode, way), vals in figures.items()}}
 
 
+BASS_BELOW_PITCH = 55
+"""A POP909 piano's lowest note in a beat is taken for its bass line where it lies below G3."""
+
+
+def bass_song(piece: Piece) -> tuple[Song, list]:
+    """The piece as a band's file: melody, the accompaniment without its bass line, and the bass line on a bass track
+    (the chorales' bass voice; POP909's piano's lowest note each beat, below G3); and the bass line's notes."""
+    acc = _accompaniment(piece)
+    if piece.source == "when_in_rome":
+        bass = list(piece.parts[-1].notes)
+        rest = [n for part in piece.parts[1:-1] for n in part.notes]
+    else:
+        chosen = set()
+        for slot in slot_grid(piece.meters, _end(piece), "beat"):
+            sounding = [n for n in acc if slot.start <= n[1] < slot.end]
+            low = min(sounding, key=lambda n: (n[0], n[1]), default=None)
+            if low is not None and low[0] < BASS_BELOW_PITCH:
+                chosen.add(low)
+        bass = sorted(chosen, key=lambda n: (n[1], n[0]))
+        rest = [n for n in acc if n not in chosen]
+    end = _end(piece)
+    tracks = tuple(Track(name, channel=i, program=program, clips=(Clip(0, end, tuple(Note(*n) for n in notes)),))
+                   for i, (name, program, notes) in enumerate((("Melody", 0, piece.parts[0].notes),
+                                                                ("Piano", 0, rest), ("Bass", 33, bass))))
+    return Song(tracks=tracks, meters=tuple(TimeSignature(t, n, d) for t, n, d in piece.meters)), bass
+
+
+def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
+    """A bass line continued 4 bars at 8 and 16 bars in (the line cut there, the other parts going on): the share of
+    its notes on the annotated chord's root and on its tones, and the overlap of its pitch classes with the real next
+    bars', with the bass role (what the app does: ``song_adapter.part_role``) and as a melody (before)."""
+    from composer_app.core.chords import parse_chord
+
+    def on_chords(notes: Iterable[tuple], chords: Sequence[tuple[int, int, str]]) -> tuple[int, int, int]:
+        root = tone = count = 0
+        for n in notes:
+            label = next((lab for s, d, lab in chords if s <= n[1] < s + d), None)
+            try:
+                chord = parse_chord(label) if label else None
+            except ValueError:
+                chord = None
+            if chord is None or chord.root is None:
+                continue
+            count += 1
+            root += n[0] % 12 == chord.root
+            tone += n[0] % 12 in chord.pitch_classes
+        return root, tone, count
+
+    totals: dict[str, list[int]] = {w: [0, 0, 0] for w in ("real", "bass", "melody")}
+    overlaps: dict[str, list[float]] = {"bass": [], "melody": []}
+    for piece in pieces:
+        song, bass = bass_song(piece)
+        mm = song.meter_map
+        for after in (8, 16):
+            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+            real = [n for n in bass if a <= n[1] < b]
+            if len(real) < 4:
+                continue
+            totals["real"] = [x + y for x, y in zip(totals["real"], on_chords(real, piece.chords))]
+            target = pitch_class_histogram(real, by_duration=True)
+            line = song.tracks[2]
+            cut = replace(line, clips=(Clip(0, a, tuple(Note(*n) for n in bass if n[1] < a)),))
+            now = replace(song, tracks=(*song.tracks[:2], cut))
+            for seed in seeds:
+                request, _ = sa.suggest_request(now, cut, start_bar=start_bar, bars=4, seed=seed)
+                for way, req in (("bass", request), ("melody", replace(request, role="melody"))):
+                    for cand in engine.suggest(req):
+                        totals[way] = [x + y for x, y in zip(totals[way], on_chords(cand.notes, piece.chords))]
+                        overlaps[way].append(overlap(pitch_class_histogram(cand.notes, by_duration=True), target))
+
+    def ratio(x: int, n: int) -> float | None:
+        return round(x / n, 4) if n else None
+
+    return {w: {"root": ratio(t[0], t[2]), "chord_tones": ratio(t[1], t[2]), "notes": t[2],
+                "pitch_classes": round(statistics.mean(overlaps[w]), 4) if overlaps.get(w) else None}
+            for w, t in totals.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -271,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
-    p.add_argument("--only", choices=("fit", "accompaniment", "spans"), help="of the sampled figures, only these")
+    p.add_argument("--only", choices=("fit", "accompaniment", "spans", "bass"),
+                   help="of the sampled figures, only these")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
@@ -291,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                 report[source]["accompaniment"] = accompaniment(pieces, engine, args.seeds, harmonizer)
             if args.only in (None, "spans"):
                 report[source]["spans"] = spans(pieces, engine, args.seeds, harmonizer)
+            if args.only in (None, "bass"):
+                report[source]["bass"] = bass_lines(pieces, engine, args.seeds)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -316,6 +400,15 @@ def main(argv: list[str] | None = None) -> int:
                     mode, way = name.split()
                     print(f"    {mode}, over the chords {SPAN_WAYS[way]}: pitch classes against the real notes "
                           f"{w['candidates']}, chord tones {w['chord_tones']}")
+            if "bass" in r:
+                c = r["bass"]
+                print("  a bass line continued 4 bars (notes on the annotated chord's root / its tones; pitch classes "
+                      "against the real next bars):")
+                for way, label in (("real", "the real next bars"), ("bass", "as a bass line (the app)"),
+                                   ("melody", "as a melody (before)")):
+                    w = c[way]
+                    print(f"    {label}: root {w['root']}, chord tones {w['chord_tones']}"
+                          + (f", pitch classes {w['pitch_classes']}" if w["pitch_classes"] is not None else ""))
     return 0 if report else 1
 
 
