@@ -199,8 +199,17 @@ def part_role(track: Track, notes: Sequence[NoteTuple]) -> str:
     role = infer_role(notes)
     if role != "melody" or not notes:
         return role
-    named = "bass" in track.name.lower() or (track.program in BASS_PROGRAMS and not track.is_drum)
+    named = "bass" in track.name.lower() or track.program in BASS_PROGRAMS
     return "bass" if named or sum(n[0] for n in notes) / len(notes) < BASS_BELOW else role
+
+
+def pitched_part(track: Track) -> Track:
+    """``track`` when it plays pitched notes; ValueError for a drum track (its note numbers name drums, not pitches:
+    the models write and hear melodies, chords and bass lines)."""
+    if track.is_drum or track.channel == DRUM_CHANNEL:
+        raise ValueError(f"{track.name or 'this track'!r} is a drum track: the assistant writes and harmonizes pitched "
+                         "parts (melody, chords, bass), not drums")
+    return track
 
 
 def song_style(song: Song, default: str = "pop") -> str:
@@ -545,6 +554,7 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     starting before that bar; the role (melody/accompaniment) is inferred from them; meters, chords and style
     come from the song; None options take the engine's defaults. ValueError when there is nothing to continue.
     """
+    pitched_part(track)
     notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
     if start_bar is None:
         if not notes:
@@ -579,7 +589,7 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     music (``ends_music``: a tune ending on its tonic ends at home); ``options`` are HarmonyRequest fields (style,
     rhythm, complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
-    whole = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
+    whole = tuple(sorted(track_notes(pitched_part(track)), key=lambda n: (n[1], n[0])))
     notes = tuple(sorted(whole if notes is None else notes, key=lambda n: (n[1], n[0])))
     if not notes:
         raise ValueError(f"track {track.name!r} has no notes to harmonize")
@@ -851,7 +861,7 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     span's own notes (``keep`` "rhythm", "contour" or "start", ``amount`` 0..1 how far); "melody" writes a
     melody over the song's chords in the span (the track may be empty). The key is chosen as for
     ``suggest_request``, where the span starts (where it ends for a variation)."""
-    notes = tuple(sorted(track_notes(track), key=lambda n: (n[1], n[0])))
+    notes = tuple(sorted(track_notes(pitched_part(track)), key=lambda n: (n[1], n[0])))
     mm = song.meter_map
     lo, hi = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
     if mode == "vary" and not any(lo <= n[1] < hi for n in notes):

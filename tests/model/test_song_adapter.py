@@ -649,3 +649,17 @@ def test_a_bass_line_is_asked_for_as_a_bass() -> None:
     chords = Track("Low chords", clips=(Clip(0, 4 * BAR, tuple(Note(p, b * BAR, BAR) for b in range(4)
                                                                 for p in (36, 43, 48))),))
     assert sa.part_role(chords, sa.track_notes(chords)) == "accompaniment"
+
+
+def test_a_drum_track_gets_a_clear_answer_not_pitched_notes() -> None:
+    """Its note numbers name drums: continuing, filling or harmonizing it would write or hear nonsense pitches."""
+    song, lead = _lead_and_piano()
+    drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 4 * BAR, tuple(
+        Note(36 if i % 2 == 0 else 38, i * 480, 120) for i in range(16))),))
+    song = replace(song, tracks=(*song.tracks, drums))
+    for ask in (lambda: sa.suggest_request(song, drums, bars=2),
+                lambda: sa.fill_request(song, drums, mode="fill", start_bar=1, bars=1),
+                lambda: sa.harmony_request(song, drums)):
+        with pytest.raises(ValueError, match="'Drums' is a drum track"):
+            ask()
+    assert sa.suggest_request(song, lead, start_bar=2)[0].role == "melody"  # the other parts go on as before

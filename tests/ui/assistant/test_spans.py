@@ -203,3 +203,19 @@ def test_regenerating_piano_bars_under_a_tune_keeps_the_chords_they_played(qtbot
         assert [c[2].split(":")[0] for c in s.over] == ["C", "D"] and s.notes  # C (maj7 with the tune's B), D
     assert assistant.accept()
     assert doc.song.chords == ()
+
+
+def test_suggest_on_a_drum_clip_says_why_not(qtbot, engines):
+    """The open clip is a drum part: the assistant says it writes pitched parts, and the song is untouched."""
+    tune = motif_song(4)
+    drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, tune.meter_map.bar_start(4), tuple(
+        Note(36, i * 480, 120) for i in range(12)), name="beat"),))
+    song = replace(tune, tracks=(*tune.tracks, drums))
+    doc = SongDocument(song)
+    assistant = Assistant(doc, lambda s: target_of(s, drums.clips[0].id, ()), lambda: Options(candidates=2),
+                          engines=engines)
+    said = []
+    assistant.message.connect(said.append)
+    assistant.ask("continue")
+    qtbot.waitUntil(lambda: any("drum track" in m for m in said), timeout=10_000)
+    assert doc.song is song
