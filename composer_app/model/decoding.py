@@ -119,7 +119,7 @@ each beat as the bass track) or 0.44 and 0.74 (the chorales' bass voices, functi
 ``BASS_TONE`` on both valid splits by the overlap of the candidates' pitch classes with the real next bars' (0, 2
 and 1, 4 and 2, 6 and 3, 8 and 4 nats: POP909 0.545, 0.574, 0.585, 0.599, 0.602; chorales 0.626, -, 0.649, 0.637,
 0.628); at 6 and 3 the candidates' roots and chord tones come nearest the real lines' on both (0.56 / 0.89 and
-0.43 / 0.79)."""
+0.43 / 0.79; measured before bass lines also aimed at their density, ``_part_density``)."""
 BASS_TONE = 3.0
 """Logit bonus (nats) of the chord's other tones for a bass line's note."""
 _QUALITY_TONES = {"maj": (4, 7), "min": (3, 7), "dom7": (4, 7, 10), "dim": (3, 6), "aug": (4, 8), "sus": (5, 7)}
@@ -312,11 +312,12 @@ class Decoder:
         return tuple(sorted(prompt, key=lambda n: (n[1], n[0]))[-int(self.net.max_len * 3 // 4):])
 
     def _part_density(self, heard: tuple, start_bar: int) -> float | None:
-        """An accompaniment's notes per bar over the AUTO_DENSITY_BARS bars before the span (from its first note
-        when it starts later; up to its last note's bar when it rests through them): its density when the request
-        sets none. None for a melody, whose density the network already keeps (5.15 notes per bar against the real
-        5.00 held-out), and for a variation."""
-        if self.role != "accompaniment" or self.keep or not heard:  # a variation follows its original instead
+        """An accompaniment's or a bass line's notes per bar over the AUTO_DENSITY_BARS bars before the span (from its
+        first note when it starts later; up to its last note's bar when it rests through them): its density when the
+        request sets none. None for a melody, whose density the network already keeps (5.15 notes per bar against the
+        real 5.00 held-out), and for a variation. A bass line sampled as a line had more than twice the real next
+        bars' notes in 0.10 of the candidates on POP909's valid songs, with it 0.05."""
+        if self.req.role == "melody" or self.keep or not heard:  # a variation follows its original instead
             return None
         first = self.grid.locate(int(min(n[1] for n in heard)))[0]
         for end in (start_bar, self.grid.locate(int(max(n[1] for n in heard)))[0] + 1):

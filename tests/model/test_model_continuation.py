@@ -785,3 +785,18 @@ def test_a_bass_line_leans_on_the_chords_roots():
                     on_root += p % 12 == roots[progression[(s // BAR) % 4]]
         share[role] = on_root / total
     assert share["bass"] >= 0.5 and share["bass"] > share["melody"] + 0.15, share
+
+
+def test_a_bass_line_keeps_about_the_density_of_its_part():
+    """A bass of whole notes: sampled as a line, some candidates ran to several notes a beat; a bass line now aims at
+    its part's notes per bar, as an accompaniment does (at most 1.5 times them plus one in a bar)."""
+    from collections import Counter
+
+    engine = _shipped()
+    progression = ("C:maj", "A:min", "F:maj", "G:7")
+    context = tuple(((36, 45, 41, 43)[b % 4], b * BAR, BAR, 90) for b in range(8))
+    chords = tuple((b * BAR, BAR, progression[b % 4]) for b in range(12))
+    for seed in range(6):
+        for c in engine.suggest(_request(context=context, chords=chords, seed=seed, role="bass",
+                                         key=KeySignature(0))):
+            assert max(Counter(s // BAR for _, s, _, _ in c.notes).values()) <= 3, (seed, len(c.notes))

@@ -295,8 +295,9 @@ def bass_song(piece: Piece) -> tuple[Song, list]:
 
 def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     """A bass line continued 4 bars at 8 and 16 bars in (the line cut there, the other parts going on): the share of
-    its notes on the annotated chord's root and on its tones, and the overlap of its pitch classes with the real next
-    bars', with the bass role (what the app does: ``song_adapter.part_role``) and as a melody (before)."""
+    its notes on the annotated chord's root and on its tones, the overlap of its pitch classes with the real next
+    bars' and its notes per real note, with the bass role (what the app does: ``song_adapter.part_role``) and as a
+    melody (before)."""
     from composer_app.core.chords import parse_chord
 
     def on_chords(notes: Iterable[tuple], chords: Sequence[tuple[int, int, str]]) -> tuple[int, int, int]:
@@ -316,6 +317,7 @@ def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
 
     totals: dict[str, list[int]] = {w: [0, 0, 0] for w in ("real", "bass", "melody")}
     overlaps: dict[str, list[float]] = {"bass": [], "melody": []}
+    ratios: dict[str, list[float]] = {"bass": [], "melody": []}
     for piece in pieces:
         song, bass = bass_song(piece)
         mm = song.meter_map
@@ -336,12 +338,16 @@ def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
                     for cand in engine.suggest(req):
                         totals[way] = [x + y for x, y in zip(totals[way], on_chords(cand.notes, piece.chords))]
                         overlaps[way].append(overlap(pitch_class_histogram(cand.notes, by_duration=True), target))
+                        ratios[way].append(len(cand.notes) / len(real))
 
     def ratio(x: int, n: int) -> float | None:
         return round(x / n, 4) if n else None
 
     return {w: {"root": ratio(t[0], t[2]), "chord_tones": ratio(t[1], t[2]), "notes": t[2],
-                "pitch_classes": round(statistics.mean(overlaps[w]), 4) if overlaps.get(w) else None}
+                "pitch_classes": round(statistics.mean(overlaps[w]), 4) if overlaps.get(w) else None,
+                "notes_ratio": round(statistics.mean(ratios[w]), 3) if ratios.get(w) else None,
+                "most_notes_ratio": round(max(ratios[w]), 2) if ratios.get(w) else None,
+                "over_twice": round(sum(r > 2 for r in ratios[w]) / len(ratios[w]), 3) if ratios.get(w) else None}
             for w, t in totals.items()}
 
 
@@ -408,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
                                    ("melody", "as a melody (before)")):
                     w = c[way]
                     print(f"    {label}: root {w['root']}, chord tones {w['chord_tones']}"
-                          + (f", pitch classes {w['pitch_classes']}" if w["pitch_classes"] is not None else ""))
+                          + (f", pitch classes {w['pitch_classes']}, {w['notes_ratio']} times the real notes (at "
+                             f"most {w['most_notes_ratio']}; over twice in {w['over_twice']})"
+                             if w["pitch_classes"] is not None else ""))
     return 0 if report else 1
 
 
