@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from composer_app.model import harmony_crf as crf
+from composer_app.model.harmony_features import Slot
 from composer_app.model.harmony_vocab import (
     N_CLASS,
     N_QUALITIES,
@@ -17,6 +19,7 @@ from composer_app.model.harmony_vocab import (
     class_quality,
     class_root,
 )
+from composer_app.model.heard_chords import evidence
 
 # the diatonic triads of C major and A minor (harmonic V), most preferred first (the rule's tie-break)
 DIATONIC = {
@@ -52,6 +55,30 @@ def fit_matrix(non_chord: float = 0.5, avoid: float = 1.0) -> np.ndarray:
 def melody_fit(feats: np.ndarray) -> np.ndarray:
     """(T, V) melody/chord fit of every class in every slot (features in the reference key)."""
     return melody_weights(feats).astype(np.float64) @ fit_matrix()
+
+
+BASS_AS_TONE = 0.3
+"""A bass note's score against a chord that has it as a tone other than the root (an inversion), against +1 as the
+root and -1 outside the chord (set with ``harmony.BASS_FIT`` on the valid split; 0.5 did worse on both sources)."""
+
+
+@lru_cache(maxsize=1)
+def bass_matrix() -> np.ndarray:
+    """(12, V) score of a bass pitch class against each chord: +1 its root, ``BASS_AS_TONE`` another of its tones,
+    -1 outside it (0 for no chord)."""
+    tones = class_pitch_classes().astype(np.float64).T  # (12, V)
+    roots = class_roots()
+    root = (roots[None, :] == np.arange(12)[:, None]).astype(np.float64)
+    score = root + BASS_AS_TONE * tones * (1.0 - root) - (1.0 - tones)
+    score[:, N_CLASS] = 0.0
+    return score
+
+
+def bass_fit(bass: Sequence[tuple[int, int, int]], slots: Sequence[Slot], shift: int) -> np.ndarray:
+    """(T, V) fit of every class with a bass line (pitch, start, duration; moved by ``shift`` into the reference key)
+    in every slot: each pitch class weighted by the share of the slot it sounds in (at most 1)."""
+    pcs, _ = evidence([(p + shift, s, d) for p, s, d in bass], slots)
+    return np.minimum(pcs, 1.0) @ bass_matrix()
 
 
 @lru_cache(maxsize=2)

@@ -28,7 +28,7 @@ def section_bounds(req: HarmonyRequest) -> list[tuple[int, int, object]]:
 
 
 def section_request(req: HarmonyRequest, start: int, stop: int, key: object) -> HarmonyRequest:
-    """The part of ``req`` in [start, stop), moved to start at tick 0 and set in ``key``."""
+    """The part of ``req`` in [start, stop), moved to start at tick 0 and set in ``key`` (its bass line too)."""
     def clipped(spans):
         return tuple((max(s, start) - start, min(s + d, stop) - max(s, start), *rest)
                      for s, d, *rest in spans if s < stop and s + d > start)
@@ -39,8 +39,11 @@ def section_request(req: HarmonyRequest, start: int, stop: int, key: object) -> 
                  for p in req.pins if p.start < stop and p.end > start)
     melody = tuple((p, s - start, min(s + d, stop) - s) for p, s, d in req.melody if start <= s < stop)
     last = not any(s >= stop for _, s, _ in req.melody)  # the music's end lies in this part
+    bass = tuple((p, max(s, start) - start, min(s + d, stop) - max(s, start)) for p, s, d in req.bass
+                 if s < stop and s + d > start)
     return replace(req, melody=melody, meters=meters_from(req.meters, start, stop), key=key, end=stop - start,
-                   existing=clipped(req.existing), pins=pins, key_changes=(), ends_music=req.ends_music and last)
+                   existing=clipped(req.existing), pins=pins, key_changes=(), ends_music=req.ends_music and last,
+                   bass=bass)
 
 
 def later_request(req: HarmonyRequest) -> HarmonyRequest:

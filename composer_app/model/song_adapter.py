@@ -600,7 +600,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     start = mm.bar_start(mm.bar_of(notes[0][1]))
     existing = request_chords(song, track)
     fields: dict = {"melody": melody_of(notes), "meters": meters_of(song), "key": choice.key, "end": end,
-                    "existing": existing, "ends_music": not whole or notes[-1][1] >= whole[-1][1]}
+                    "existing": existing, "ends_music": not whole or notes[-1][1] >= whole[-1][1],
+                    "bass": bass_under(song, track)}
     if options.get("range_bars") is None:
         options.pop("range_bars", None)
         if _is_phrase(notes, whole, mm):
@@ -617,6 +618,17 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
         choice = replace(choice, key=sections[0], reason=f"{choice.reason}; it modulates: {by_bar}")
     fields.update(options)
     return HarmonyRequest(**fields), choice
+
+
+def bass_under(song: Song, track: Track) -> tuple[tuple[int, int, int], ...]:
+    """(pitch, start, duration) of the bass lines other than ``track`` (``part_role``): what a harmonization of its
+    melody leans on (``HarmonyRequest.bass``)."""
+    def compute() -> tuple[tuple[int, int, int], ...]:
+        others = [(t, track_notes(t)) for t in song.tracks if t.id != track.id and _pitched(t) and t.note_count]
+        return tuple(sorted(((n[0], n[1], n[2]) for t, notes in others if part_role(t, notes) == "bass"
+                             for n in notes), key=lambda n: (n[1], n[0])))
+
+    return _last_song.get(song, ("bass under", track.id), compute)
 
 
 PHRASE_CONTEXT_BARS = 4

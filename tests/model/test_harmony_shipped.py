@@ -85,3 +85,22 @@ def test_a_tune_that_ends_on_its_tonic_ends_on_the_home_chord(engine, style):
     last = parse_chord(res[0].chords[-1][2])
     assert last.root == 6 and last.quality != "7"
     assert sum(parse_chord(r.chords[-1][2]).root == 6 for r in res) >= 3
+
+
+def test_a_bass_line_under_the_melody_decides_between_the_chords_the_melody_allows(engine):
+    """A tune on C and E fits C major and A minor alike: over a bass line on A the first candidate's chords are on A,
+    over one on C on C; the bass fit scores its note as the root, then as another chord tone, never outside."""
+    from composer_app.model.harmony_features import slot_grid
+    from composer_app.model.harmony_rules import bass_fit
+    from composer_app.model.harmony_vocab import label_to_class
+
+    melody = tuple((p, i * 480, 480) for i, p in enumerate((64, 60, 64, 72) * 4))  # 4 bars of C and E
+    roots = {}
+    for bass_pitch in (45, 48):
+        bass = tuple((bass_pitch, b * 1920, 1920) for b in range(4))
+        first = engine.harmonize(HarmonyRequest(melody, key=KeySignature(0), rhythm="bar", bass=bass, candidates=2))[0]
+        roots[bass_pitch] = {parse_chord(lab).root for lab in first.slot_labels}
+    assert roots == {45: {9}, 48: {0}}
+    fit = bass_fit(((48, 0, 1920),), slot_grid(((0, 4, 4),), 1920, "bar"), 0)[0]
+    c, am, dm = (label_to_class(lab)[0] for lab in ("C:maj", "A:min", "D:min"))
+    assert fit[c] == 1.0 and 0 < fit[am] < 1.0 and fit[dm] == -1.0

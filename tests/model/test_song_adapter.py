@@ -663,3 +663,21 @@ def test_a_drum_track_gets_a_clear_answer_not_pitched_notes() -> None:
         with pytest.raises(ValueError, match="'Drums' is a drum track"):
             ask()
     assert sa.suggest_request(song, lead, start_bar=2)[0].role == "melody"  # the other parts go on as before
+
+
+def test_a_harmonization_hears_the_bass_line_under_the_melody() -> None:
+    """A band's file without a chord part: the melody's harmonization request carries the bass line's notes (not the
+    drums', not a piano's), and a key section keeps its own part of them."""
+    from composer_app.model.harmony_sections import section_request
+
+    song, lead = _lead_and_piano()
+    bass = Track("Bass", channel=2, program=33, clips=(Clip(0, 4 * BAR, tuple(
+        Note(p, b * BAR, BAR) for b, p in enumerate((39, 44, 46, 39)))),))
+    drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 4 * BAR, tuple(
+        Note(36, i * 480, 120) for i in range(16))),))
+    band = replace(song, tracks=(lead, song.tracks[1], bass, drums))
+    request, _ = sa.harmony_request(band, lead)
+    assert request.bass == ((39, 0, BAR), (44, BAR, BAR), (46, 2 * BAR, BAR), (39, 3 * BAR, BAR))
+    assert sa.harmony_request(song, lead)[0].bass == ()  # the piano is a chord part, not a bass line
+    later = section_request(request, BAR + 960, 3 * BAR, request.key)
+    assert later.bass == ((44, 0, 960), (46, 960, BAR))

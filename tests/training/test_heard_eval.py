@@ -39,6 +39,8 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
         assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
     bass = he.bass_lines(pieces, engine, [0])  # the piano's lowest notes as a bass track, continued
     assert bass["real"]["root"] > 0.6 and bass["bass"]["root"] > bass["melody"]["root"]
+    over = he.over_the_bass(pieces, sa.load_harmonizer(None))  # the melody harmonized over that bass line alone
+    assert over["slots"] > 20 and over["bass"] > over["melody alone"] + 0.1
     band, line = he.bass_song(pieces[0])
     assert [t.name for t in band.tracks] == ["Melody", "Piano", "Bass"] and all(n[0] < 55 for n in line)
     song = he.daw_song(pieces[0])

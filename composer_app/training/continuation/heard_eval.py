@@ -19,7 +19,8 @@ card's tables:
   as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
   the tune, and those heard in the other parts alone;
 - bass: a bass line (the chorales' bass voice; POP909's piano's lowest note each beat) continued 4 bars on its own
-  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones.
+  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones;
+- harmony: the melody harmonized over that bass line alone (no chord part), with and without the bass line heard.
 """
 
 from __future__ import annotations
@@ -351,6 +352,41 @@ def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
             for w, t in totals.items()}
 
 
+def over_the_bass(pieces: Sequence[Piece], harmonizer) -> dict:
+    """A melody harmonized over a bass line (the song as a band's file without its chord part: melody and bass
+    line, ``bass_song``), 8 bars from the melody's first bar and 8 bars later, as the window asks (the adapter, two
+    chords a bar): the first candidate's root against the annotated chords' on the half bars, with the bass line
+    (what the app does: ``HarmonyRequest.bass``) and without it (before), and the diatonic rule's."""
+    from composer_app.training.harmony.crosseval import _roots
+
+    hits = {"bass": 0, "melody alone": 0, "rule": 0}
+    slots_total = 0
+    for piece in pieces:
+        band, _ = bass_song(piece)
+        song = replace(band, tracks=(band.tracks[0], band.tracks[2]))
+        melody = song.tracks[0]
+        mm = song.meter_map
+        first = mm.bar_of(piece.parts[0].notes[0][1])
+        for bar in (first, first + 8):
+            a, b = mm.bar_start(bar), mm.bar_start(bar + 8)
+            notes = tuple(n for n in sa.track_notes(melody) if a <= n[1] < b)
+            if len(notes) < 8:
+                continue
+            request, _ = sa.harmony_request(song, melody, notes=notes, rhythm="half", style=piece.style, candidates=4)
+            slots = [slot for slot in slot_grid(piece.meters, b, "half") if slot.start >= a]
+            truth = _roots(slot_labels(piece.chords, slots))
+            live = [j for j, t in enumerate(truth) if t is not None]
+            slots_total += len(live)
+            for way, req in (("bass", request), ("melody alone", replace(request, bass=())),
+                             ("rule", replace(request, method="rule", candidates=1))):
+                found = harmonizer.harmonize(req)
+                if not found:
+                    continue
+                got = _roots(slot_labels(found[0].chords, slots))
+                hits[way] += sum(got[j] == truth[j] for j in live)
+    return {"slots": slots_total, **{w: round(h / slots_total, 4) if slots_total else None for w, h in hits.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -358,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
-    p.add_argument("--only", choices=("fit", "accompaniment", "spans", "bass"),
+    p.add_argument("--only", choices=("fit", "accompaniment", "spans", "bass", "harmony"),
                    help="of the sampled figures, only these")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -381,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                 report[source]["spans"] = spans(pieces, engine, args.seeds, harmonizer)
             if args.only in (None, "bass"):
                 report[source]["bass"] = bass_lines(pieces, engine, args.seeds)
+            if args.only in (None, "harmony"):
+                report[source]["over_the_bass"] = over_the_bass(pieces, harmonizer)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -406,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
                     mode, way = name.split()
                     print(f"    {mode}, over the chords {SPAN_WAYS[way]}: pitch classes against the real notes "
                           f"{w['candidates']}, chord tones {w['chord_tones']}")
+            if "over_the_bass" in r:
+                c = r["over_the_bass"]
+                print(f"  the melody harmonized over the bass line alone ({c['slots']} half bars; first candidate's "
+                      f"root against the annotated): with the bass line {c['bass']}, the melody alone "
+                      f"{c['melody alone']}, the diatonic rule {c['rule']}")
             if "bass" in r:
                 c = r["bass"]
                 print("  a bass line continued 4 bars (notes on the annotated chord's root / its tones; pitch classes "
