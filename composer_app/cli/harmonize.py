@@ -82,7 +82,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
         return _error(f"cannot create the folder {out}: {exc.strerror or exc}")
     summary = {"input": str(args.input), "melody_track": track.name, "key": key.key.name, "key_reason": key.reason,
                "detected_key": key.detected.name if key.detected else None, "rhythm": req.rhythm,
-               "style": args.style, "voicing": args.voicing, "alternatives": []}
+               "style": args.style, "voicing": args.voicing, "over_a_bass_line": bool(req.bass), "alternatives": []}
     for res in results:
         notes = sa.voice_harmonization(req, res, args.voicing)
         path = out / f"harmonization-{res.rank}.mid"

@@ -620,6 +620,10 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     return HarmonyRequest(**fields), choice
 
 
+OVER_THE_BASS = "the bass line"
+"""What a harmonization leans on where the song has a bass line (``bass_under``), as the status line says it."""
+
+
 def bass_under(song: Song, track: Track) -> tuple[tuple[int, int, int], ...]:
     """(pitch, start, duration) of the bass lines other than ``track`` (``part_role``): what a harmonization of its
     melody leans on (``HarmonyRequest.bass``)."""

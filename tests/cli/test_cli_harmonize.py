@@ -41,6 +41,7 @@ def test_harmonize_writes_lead_sheets(tmp_path, tune, weights, capsys):
     assert rc == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["melody_track"] == "lead"  # highest monophonic track
+    assert summary["over_a_bass_line"] is True  # the 'bass' track's G under it
     assert len(summary["alternatives"]) == 3
     for alt in summary["alternatives"]:
         song = read_midi(alt["file"])

@@ -27,7 +27,7 @@ from composer_app.model import melody_chords
 from composer_app.model import song_adapter as adapter
 from composer_app.model.continuation import Candidate, ContinuationRequest
 from composer_app.model.facts import candidate_facts
-from composer_app.model.harmony import Harmonization, Pin
+from composer_app.model.harmony import Harmonization, HarmonyRequest, Pin
 from composer_app.ui.assistant.session import Options, Suggestion, Target
 
 Emit = Callable[[Any], None]
@@ -137,7 +137,10 @@ def worked_out_chords(ask: Ask, request: Any, result: Candidate) -> tuple:
 
 
 def chords_said(ask: Ask, request: Any) -> str:
-    """Where a request's chords come from, as the status line says it ("" for a request without chords)."""
+    """Where a request's chords come from, as the status line says it ("" for a request without chords); for a
+    harmonization, the bass line it leans on."""
+    if isinstance(request, HarmonyRequest):
+        return adapter.OVER_THE_BASS if request.bass else ""
     chords = getattr(request, "chords", None)
     if chords is None:
         return ""

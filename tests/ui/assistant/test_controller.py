@@ -269,3 +269,25 @@ def test_candidates_are_numbered_as_they_arrive(qtbot, engines, motif):
     assert shown == [0, 1, 2] and [s.index for s in batch.suggestions] == [0, 1, 2]
     assert [s.notes[0][0] for s in batch.suggestions] == [62, 60, 61]
     assert assistant.current is batch.suggestions[0]
+
+
+def test_harmonizing_over_a_bass_line_follows_it_and_says_so(qtbot, engines):
+    """A melody on C and E with a bass line on A (no chord part): the chords lean on the bass (A minor, not the C
+    major the melody alone gets), and the status line says what they lean on."""
+    from composer_app.core.song import Clip, Note, Song, Track
+    from composer_app.model.song_adapter import OVER_THE_BASS
+
+    tune = Track("Melody", clips=(Clip(0, 4 * 1920, tuple(
+        Note(p, i * 480, 480) for i, p in enumerate((64, 60, 64, 72) * 4)), name="tune"),))
+    bass = Track("Bass", channel=1, program=33, clips=(Clip(0, 4 * 1920, tuple(
+        Note(45, b * 1920, 1920) for b in range(4))),))
+    doc = SongDocument(Song(tracks=(tune, bass)))
+    assistant = Assistant(doc, lambda s: target_of(s, tune.clips[0].id, ()), lambda: Options(candidates=2),
+                          engines=engines)
+    said = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("harmonize") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
+    assert {c[2].split(":")[0] for c in batch.suggestions[0].chords} == {"A"}
