@@ -82,16 +82,16 @@ def parse_key(text: str):
 
 
 def over_the_tune(song, track, request):
-    """``request`` with the harmonizer's chords where it writes an accompaniment's bars under a tune alone
-    (``melody_chords``), and where its chords come from, as the JSON says it; without a usable harmonizer, the
-    chords heard in the tune, as before."""
+    """``request`` with the harmonizer's chords where it writes an accompaniment's bars under a tune alone, or a
+    melody's over a bass line alone (``melody_chords``), and where its chords come from, as the JSON says it; without
+    a usable harmonizer, the chords heard in the other parts, as before."""
     from composer_app.model import melody_chords
     from composer_app.model import song_adapter as sa
 
     if melody_chords.applies(song, track, request):
         try:
             return (melody_chords.with_melody_chords(song, track, request, sa.load_harmonizer(None)),
-                    melody_chords.UNDER_THE_TUNE)
+                    melody_chords.said(song, track, request))
         except SongFileError:
             pass
     return request, sa.request_chords_source(song, track, request)

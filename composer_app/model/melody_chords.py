@@ -1,4 +1,5 @@
-"""The chords an accompaniment's new bars are written over where the tune goes on alone and nobody states them.
+"""The chords an accompaniment's new bars are written over where the tune goes on alone and nobody states them, and a
+melody's over a bass line alone.
 
 A DAW's file gives its harmony only as a piano or guitar part. Continuing that part, the new bars' chords can come
 only from the other parts, and where those are melodic lines (the tune alone) the chords heard in one line are a
@@ -15,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, Song, Track
 from composer_app.model import song_adapter as sa
 from composer_app.model.continuation import ContinuationRequest
-from composer_app.model.harmony import Harmonizer
+from composer_app.model.harmony import Harmonizer, HarmonyRequest
 
 RHYTHM = "half"
 """Chords per bar of the harmonization: POP909's chords change at more than half of the half bars (on the valid
@@ -31,6 +33,8 @@ MODES = ("continue", "fill", "vary")
 valid songs: a fill's notes on chord tones 0.50 to 0.73, a rhythm-keeping variation's 0.75 to 0.85)."""
 UNDER_THE_TUNE = "the chords the harmonizer hears in the tune"
 """Where such a request's chords in its new bars come from (said as ``song_adapter.chords_source`` says the others)."""
+OVER_THE_BASS = "the chords the harmonizer hears over the bass line"
+"""Where a melody's chords come from over a bass line alone (``bass_alone``)."""
 
 
 def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | None:
@@ -58,8 +62,37 @@ def _melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track |
 
 def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
     """Whether ``request`` (for ``track`` of ``song``) continues, fills or varies bars of an accompaniment under a tune
-    ``melody_over`` finds there (no harmonizer needed to tell)."""
-    return _tune(song, track, request) is not None
+    ``melody_over`` finds there, or a melody over a bass line alone (``bass_alone``); no harmonizer needed to tell."""
+    return _tune(song, track, request) is not None or bass_alone(song, track, request)
+
+
+def said(song: Song, track: Track, request: ContinuationRequest) -> str:
+    """Where the chords ``with_melody_chords`` gives ``request`` come from (``UNDER_THE_TUNE``, ``OVER_THE_BASS``), as
+    the status line and the JSON say it; "" where it does not apply."""
+    if _tune(song, track, request) is not None:
+        return UNDER_THE_TUNE
+    return OVER_THE_BASS if bass_alone(song, track, request) else ""
+
+
+def bass_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
+    """Whether ``request`` writes a melody's bars (continued, filled, varied, or a melody written into an empty track)
+    where no chord symbol stands and the other parts sounding there are bass lines (``song_adapter.part_role``;
+    drums aside): a band's file with a bass and drums. The chords heard need two notes together, so the melody had
+    none to go by, or a few where the bass's notes overlap."""
+    if request.role != "melody" or request.mode not in MODES or request.start_bar is None:
+        return False
+    return sa.remembered(song, ("bass alone", track.id, request.start_bar, request.bars),
+                         lambda: _bass_alone(song, track, request.start_bar or 0, request.bars))
+
+
+def _bass_alone(song: Song, track: Track, start_bar: int, bars: int) -> bool:
+    mm = song.meter_map
+    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
+    if any(c.start < b and c.end > a for c in song.chords):
+        return False
+    sounding = [t for t in song.tracks if t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
+                and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t))]
+    return bool(sounding) and all(sa.part_role(t, sa.track_notes(t)) == "bass" for t in sounding)
 
 
 def _tune(song: Song, track: Track, request: ContinuationRequest) -> Track | None:
@@ -77,9 +110,33 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
     bars, where it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside those
     bars) stay."""
     tune = _tune(song, track, request)
-    if tune is None:
+    if tune is not None:
+        return harmonized_under(song, tune, request, harmonizer, cancel)
+    if bass_alone(song, track, request):
+        return harmonized_over_bass(song, track, request, harmonizer, cancel)
+    return request
+
+
+def harmonized_over_bass(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
+                         cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
+    """``request`` (a melody's bars over a bass line alone) with the harmonizer's first harmonization there of the
+    bass line (``HarmonyRequest.bass``) and of the melody's own notes from LEAD_BARS before (none for a melody written
+    into an empty track), in the request's key; the request itself where the harmonizer cannot read them."""
+    if request.start_bar is None:
         return request
-    return harmonized_under(song, tune, request, harmonizer, cancel)
+    mm = song.meter_map
+    a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
+    lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))
+    melody = tuple((n[0], n[1], n[2]) for n in sorted(sa.track_notes(track), key=lambda n: (n[1], n[0]))
+                   if lo <= n[1] < a)
+    bass = tuple(n for n in sa.bass_under(song, track) if n[1] < b and n[1] + n[2] > lo)
+    try:
+        harmony = HarmonyRequest(melody, meters=request.meters, key=request.key or KeySignature(0), end=b,
+                                 rhythm=RHYTHM, style=request.style, candidates=1, seed=0, start=lo, bass=bass)
+        found = harmonizer.harmonize(harmony, cancel)
+    except ValueError:
+        return request
+    return _with_chords(request, found[0].chords if found else (), a, b)
 
 
 def harmonized_under(song: Song, tune: Track, request: ContinuationRequest, harmonizer: Harmonizer,
@@ -98,10 +155,15 @@ def harmonized_under(song: Song, tune: Track, request: ContinuationRequest, harm
         found = harmonizer.harmonize(harmony, cancel)
     except ValueError:  # a tune the harmonizer cannot read there: the chords heard in it, as before
         return request
-    if not found:
+    return _with_chords(request, found[0].chords if found else (), a, b)
+
+
+def _with_chords(request: ContinuationRequest, chords: tuple[tuple[int, int, str], ...], a: int, b: int
+                 ) -> ContinuationRequest:
+    """``request`` with ``chords`` in [a, b) and its own chords outside; itself when ``chords`` has none there."""
+    inside = tuple((max(s, a), min(s + d, b) - max(s, a), label) for s, d, label in chords if s < b and s + d > a)
+    if not inside:
         return request
-    inside = tuple((max(s, a), min(s + d, b) - max(s, a), label) for s, d, label in found[0].chords
-                   if s < b and s + d > a)
     outside = tuple(piece for chord in request.chords for piece in _outside(chord, a, b))
     return replace(request, chords=tuple(sorted(outside + inside)))
 

@@ -883,11 +883,12 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     if mode == "vary" and not any(lo <= n[1] < hi for n in notes):
         raise ValueError(f"track {track.name!r} has no notes in bars {start_bar + 1}-{start_bar + bars} to vary")
     chords = request_chords(song, track)
-    if mode == "melody" and not chords:
+    if mode == "melody" and not chords and not bass_under(song, track):  # over a bass line: melody_chords
         if is_accompaniment(notes):  # the open clip is the chord part itself (a DAW's piano part alone)
             raise ValueError(f"{track.name!r} plays the chords the melody would go over (the song has no chord "
                              "symbols): write the melody on another track, a new one if need be")
-        raise ValueError("the song has no chord symbols, and no other part plays chords, to write a melody over")
+        raise ValueError("the song has no chord symbols, and no other part plays chords or a bass line, to write a "
+                         "melody over")
     choice = choose_key(song, notes, hi if mode == "vary" else max(lo, 1), key_explicit)
     options: dict = {"temperature": temperature, "top_p": top_p, "seed": seed, "pitch_range": pitch_range,
                      "density": density}

@@ -97,3 +97,35 @@ def test_a_chord_across_the_first_new_bar_keeps_its_part_before_it():
     assert mc._outside((0, BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(0, BAR, "C:maj")]
     assert mc._outside((2 * BAR, BAR, "C:maj"), 2 * BAR, 3 * BAR) == []
     assert isinstance(ContinuationRequest(), ContinuationRequest)
+
+
+@pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
+def test_a_melody_over_a_bass_line_alone_gets_the_harmonizers_chords_over_it():
+    """A band's file with a tune, a bass line and drums, no chord part: a melody continued or written there had no
+    chords to go by (one line sounds no chord); it now gets the harmonizer's over the bass line, whose roots it
+    follows (C, A, F, G a bar each)."""
+    tune = Track("Melody", clips=(Clip(0, 8 * BAR, tuple(Note(p, i * 480, 480) for i, p in enumerate(ODE))),))
+    bass = Track("Bass", channel=1, program=33, clips=(Clip(0, 12 * BAR, tuple(
+        Note((36, 45, 41, 43)[b % 4], b * BAR, BAR, 90) for b in range(12))),))
+    drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 12 * BAR, tuple(
+        Note(36, i * 960, 120) for i in range(24))),))
+    song = Song(tracks=(tune, bass, drums))
+    harmonizer = sa.load_harmonizer(None)
+    request, _ = sa.suggest_request(song, tune, start_bar=8, bars=4, seed=0)
+    assert request.role == "melody" and mc.applies(song, tune, request)
+    assert mc.said(song, tune, request) == mc.OVER_THE_BASS
+    got = mc.with_melody_chords(song, tune, request, harmonizer)
+    inside = [c for c in got.chords if c[0] >= 8 * BAR]
+    assert [c[2].split(":")[0] for c in inside if c[0] % BAR == 0] == ["C", "A", "F", "G"]
+    # a melody written into an empty track over the bass line: no longer refused, and it gets them too
+    empty = Track("Lead", channel=2, clips=(Clip(8 * BAR, 4 * BAR, ()),))
+    with_lead = Song(tracks=(empty, bass, drums))
+    fill, _ = sa.fill_request(with_lead, empty, mode="melody", start_bar=8, bars=4, seed=0)
+    assert mc.applies(with_lead, empty, fill) and mc.with_melody_chords(with_lead, empty, fill, harmonizer) != fill
+    # with a chord part playing there, the chords it plays are heard instead; the bass itself is no melody
+    piano = Track("Piano", channel=3, clips=(Clip(0, 12 * BAR, tuple(
+        Note(p, b * BAR, BAR, 70) for b in range(12) for p in VOICINGS[b % 4])),))
+    band = Song(tracks=(tune, bass, piano))
+    assert not mc.applies(band, tune, sa.suggest_request(band, tune, start_bar=8, bars=4)[0])
+    on_bass, _ = sa.suggest_request(song, bass, start_bar=12, bars=2)
+    assert on_bass.role == "bass" and not mc.applies(song, bass, on_bass)

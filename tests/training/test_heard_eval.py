@@ -39,6 +39,8 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
         assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
     bass = he.bass_lines(pieces, engine, [0])  # the piano's lowest notes as a bass track, continued
     assert bass["real"]["root"] > 0.6 and bass["bass"]["root"] > bass["melody"]["root"]
+    tune = he.melody_over_bass(pieces, engine, sa.load_harmonizer(None), [0])  # the tune continued over it alone
+    assert tune["harmonized"]["by_duration"] > tune["heard"]["by_duration"]
     over = he.over_the_bass(pieces, sa.load_harmonizer(None))  # the melody harmonized over that bass line alone
     assert over["slots"] > 20 and over["bass"] > over["melody alone"] + 0.1
     band, line = he.bass_song(pieces[0])

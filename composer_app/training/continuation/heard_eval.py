@@ -19,7 +19,8 @@ card's tables:
   as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
   the tune, and those heard in the other parts alone;
 - bass: a bass line (the chorales' bass voice; POP909's piano's lowest note each beat) continued 4 bars on its own
-  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones;
+  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones; and the melody
+  continued over that bass line alone, over the chords heard in it and over the harmonizer's there;
 - harmony: the melody harmonized over that bass line alone (no chord part), with and without the bass line heard.
 """
 
@@ -352,6 +353,40 @@ def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
             for w, t in totals.items()}
 
 
+def melody_over_bass(pieces: Sequence[Piece], engine, harmonizer, seeds: Sequence[int]) -> dict:
+    """The melody continued 4 bars at 8 bars in over its bass line alone (``bass_song`` without the chord part): the
+    share of the candidates' notes (by duration, and on the strong beats) on tones of the annotated chords, over the
+    chords heard in the bass line (before) and over the harmonizer's there (``melody_chords``, what the app does)."""
+    from composer_app.model.melody_chords import with_melody_chords
+
+    shares: dict[str, list[tuple]] = {"heard": [], "harmonized": [], "real": []}
+    for piece in pieces:
+        band, _ = bass_song(piece)
+        song = replace(band, tracks=(band.tracks[0], band.tracks[2]))
+        melody = song.tracks[0]
+        mm = song.meter_map
+        start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + 8
+        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+        real = [(p, s, d) for p, s, d, _ in piece.parts[0].notes if a <= s < b]
+        if not real:
+            continue
+        strong = {slot.start for slot in slot_grid(piece.meters, b, "half") if slot.start >= a}
+        shares["real"].append(_chord_tones(real, piece.chords, strong))
+        for seed in seeds:
+            request, _ = sa.suggest_request(song, melody, start_bar=start_bar, bars=4, seed=seed)
+            for way, req in (("heard", request), ("harmonized", with_melody_chords(song, melody, request,
+                                                                                  harmonizer))):
+                for cand in engine.suggest(req):
+                    shares[way].append(_chord_tones([(p, s, d) for p, s, d, _ in cand.notes], piece.chords, strong))
+
+    def mean(values: list) -> float | None:
+        kept = [v for v in values if v is not None]
+        return round(statistics.mean(kept), 4) if kept else None
+
+    return {name: {"by_duration": mean([v[0] for v in vals]), "strong_beats": mean([v[1] for v in vals]),
+                   "samples": len(vals)} for name, vals in shares.items()}
+
+
 def over_the_bass(pieces: Sequence[Piece], harmonizer) -> dict:
     """A melody harmonized over a bass line (the song as a band's file without its chord part: melody and bass
     line, ``bass_song``), 8 bars from the melody's first bar and 8 bars later, as the window asks (the adapter, two
@@ -417,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
                 report[source]["spans"] = spans(pieces, engine, args.seeds, harmonizer)
             if args.only in (None, "bass"):
                 report[source]["bass"] = bass_lines(pieces, engine, args.seeds)
+                report[source]["melody_over_bass"] = melody_over_bass(pieces, engine, harmonizer, args.seeds)
             if args.only in (None, "harmony"):
                 report[source]["over_the_bass"] = over_the_bass(pieces, harmonizer)
     if args.json:
@@ -444,6 +480,14 @@ def main(argv: list[str] | None = None) -> int:
                     mode, way = name.split()
                     print(f"    {mode}, over the chords {SPAN_WAYS[way]}: pitch classes against the real notes "
                           f"{w['candidates']}, chord tones {w['chord_tones']}")
+            if "melody_over_bass" in r:
+                c = r["melody_over_bass"]
+                print("  the melody continued over its bass line alone (notes on the annotated chords' tones, by "
+                      "duration / on strong beats):")
+                for way, label in (("heard", "over the chords heard in the bass (before)"),
+                                   ("harmonized", "over the harmonizer's chords over the bass (the app)"),
+                                   ("real", "the real next bars")):
+                    print(f"    {label}: {c[way]['by_duration']} / {c[way]['strong_beats']}")
             if "over_the_bass" in r:
                 c = r["over_the_bass"]
                 print(f"  the melody harmonized over the bass line alone ({c['slots']} half bars; first candidate's "

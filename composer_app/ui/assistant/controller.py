@@ -293,6 +293,6 @@ def _error_text(error: BaseException) -> str:
 
 def _over(batch: Batch) -> str:
     """What the status line adds when a batch was conditioned on chords heard in the other parts."""
-    said = (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH, melody_chords.UNDER_THE_TUNE, adapter.CHORDS_REPLACED,
-            adapter.OVER_THE_BASS)
+    said = (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH, melody_chords.UNDER_THE_TUNE, melody_chords.OVER_THE_BASS,
+            adapter.CHORDS_REPLACED, adapter.OVER_THE_BASS)
     return f", over {batch.chords_from}" if batch.chords_from in said else ""

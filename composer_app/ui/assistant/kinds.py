@@ -113,9 +113,9 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
 
 
 def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
-    """An accompaniment continued, regenerated or varied under a tune that sounds alone there gets the harmonizer's
-    chords under the tune in those bars (``melody_chords``); worker thread. Without a usable harmonizer, the chords
-    heard in the tune, as before."""
+    """An accompaniment continued, regenerated or varied under a tune that sounds alone there, or a melody's bars
+    over a bass line alone, get the harmonizer's chords in those bars (``melody_chords``); worker thread. Without a
+    usable harmonizer, the chords heard in the other parts, as before."""
     track = _track(ask)
     if not melody_chords.applies(ask.song, track, request):
         return request
@@ -145,7 +145,7 @@ def chords_said(ask: Ask, request: Any) -> str:
     if chords is None:
         return ""
     if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
-        return melody_chords.UNDER_THE_TUNE
+        return melody_chords.said(ask.song, _track(ask), request)
     return adapter.request_chords_source(ask.song, _track(ask), request)
 
 
@@ -302,7 +302,7 @@ KINDS: dict[str, RequestKind] = {
     "vary": RequestKind("vary", "Vary", "continuation", build_vary, run_continuation, span_suggestion("vary"),
                         keep_span, prepare=hear_the_tune),
     "melody": RequestKind("melody", "Suggest melody", "continuation", build_melody, run_continuation,
-                          span_suggestion("melody"), keep_span),
+                          span_suggestion("melody"), keep_span, prepare=hear_the_tune),
 }
 MORE_LIKE_THIS = {"continue": "continue", "more": "continue", "harmonize": "harmonize", "fill": "fill",
                   "vary": "vary", "melody": "melody"}

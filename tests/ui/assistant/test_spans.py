@@ -219,3 +219,27 @@ def test_suggest_on_a_drum_clip_says_why_not(qtbot, engines):
     assistant.ask("continue")
     qtbot.waitUntil(lambda: any("drum track" in m for m in said), timeout=10_000)
     assert doc.song is song
+
+
+def test_continuing_a_tune_over_a_bass_line_alone(qtbot, engines):
+    """A tune and a bass line, no chord part: the tune's next bars are written over the chords the harmonizer hears
+    over the bass line, and the status line says so."""
+    from composer_app.model.melody_chords import OVER_THE_BASS
+
+    tune = motif_song(8)  # a real tune in G major, 3/4
+    mm = tune.meter_map
+    bass = Track("Bass", channel=1, program=33, clips=(Clip(0, mm.bar_start(12), tuple(
+        Note((43, 40, 36, 38)[b % 4], mm.bar_start(b), mm.bar_start(b + 1) - mm.bar_start(b), 80)
+        for b in range(12))),))
+    song = replace(tune, tracks=(*tune.tracks, bass), keys=())
+    doc = SongDocument(song)
+    clip = song.tracks[0].clips[0]
+    assistant = Assistant(doc, lambda s: target_of(s, clip.id, ()), lambda: Options(bars=4, candidates=2),
+                          engines=engines)
+    said = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("continue") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
+    assert all(s.notes and s.over for s in batch.suggestions)
