@@ -249,20 +249,27 @@ def build_vary(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
 
 
 def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
-    """"Suggest melody": a melody over the chord track (or the chords the other parts play) for the selected bars,
-    else for the panel's bars after the track's last note (from the first chord when the track is empty)."""
+    """"Suggest melody": a melody over the chord track (or the chords the other parts play, or a bass line) for the
+    selected bars, else for the panel's bars after the track's last note; when the track is empty, from the start of
+    the open clip (the one the musician drew for it), else from the first chord or bass note."""
     song, o = ask.song, ask.options
     if ask.target.selection:
         start, bars = selected_span(ask)
     else:
-        notes = adapter.track_notes(_track(ask))
-        chords = () if notes else adapter.request_chords(song, _track(ask))
+        track = _track(ask)
+        notes = adapter.track_notes(track)
+        chords = () if notes else adapter.request_chords(song, track)
+        bass = () if notes or chords else adapter.bass_under(song, track)
+        clip = next((c for c in track.clips if c.id == ask.target.clip_id), None)
         if notes:
             start = adapter.bar_after(notes, song)
-        elif chords:
-            start = song.meter_map.bar_of(min(c[0] for c in chords))
+        elif clip is not None:
+            start = song.meter_map.bar_of(clip.start)
+        elif chords or bass:
+            start = song.meter_map.bar_of(min(c[0] for c in chords) if chords else bass[0][1])
         else:
-            raise ValueError("Suggest melody needs chord symbols in the chord track, or another part playing chords")
+            raise ValueError("Suggest melody needs chord symbols in the chord track, or another part playing chords "
+                             "or a bass line")
         bars = o.bars
     return adapter.fill_request(song, _track(ask), mode="melody", start_bar=start, bars=bars, **_fill_options(o))
 

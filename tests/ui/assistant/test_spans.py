@@ -243,3 +243,27 @@ def test_continuing_a_tune_over_a_bass_line_alone(qtbot, engines):
     batch = assistant.history.batch
     assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
     assert all(s.notes and s.over for s in batch.suggestions)
+
+
+def test_suggest_melody_into_an_empty_clip_drawn_later_over_a_bass_line(qtbot, engines):
+    """A bass line and drums, and an empty clip drawn at bar 5 of a new lead track: the melody is written from that
+    clip's bar (not from the song's first bar), over the chords the harmonizer hears over the bass line."""
+    from composer_app.model.melody_chords import OVER_THE_BASS
+
+    bar = 1920
+    bass = Track("Bass", channel=1, program=33, clips=(Clip(0, 12 * bar, tuple(
+        Note((43, 40, 36, 38)[b % 4], b * bar, bar, 80) for b in range(12))),))
+    drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 12 * bar, tuple(
+        Note(36, i * 960, 120) for i in range(24))),))
+    song = Song(tracks=(Track("Lead", clips=(Clip(4 * bar, 4 * bar, (), name="empty"),)), bass, drums))
+    doc = SongDocument(song)
+    said = []
+    assistant = _assistant(doc, engines, bars=4, candidates=2)
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("melody") is not None
+    batch = assistant.history.batch
+    assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
+    for s in batch.suggestions:
+        assert s.notes and all(4 * bar <= n[1] < 8 * bar for n in s.notes)
+        assert [c[2].split(":")[0] for c in s.over if c[0] % bar == 0] == ["G", "E", "C", "D"]
