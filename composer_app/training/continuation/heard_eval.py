@@ -30,7 +30,7 @@ import argparse
 import json
 import statistics
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from composer_app.core.chords import parse_chord
@@ -38,6 +38,7 @@ from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.core.timing import TimeSignature
 from composer_app.model import song_adapter as sa
 from composer_app.model import tokens as tk
+from composer_app.model.continuation import ContinuationRequest
 from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
@@ -145,9 +146,18 @@ def _chord_tones(notes: Iterable[tuple], chords: Sequence[tuple[int, int, str]],
 
 def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) -> dict:
     """Chord tones of 4-bar continuations with the heard chords and with none, and of the real next bars."""
-    shares: dict[str, list[tuple]] = {"heard": [], "none": [], "real": []}
+    return _melody_fit(pieces, engine, after_bars, seeds, daw_song,
+                       lambda song, melody, request: {"heard": request, "none": replace(request, chords=())})
+
+
+def _melody_fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int],
+                song_of: Callable[[Piece], Song], ways: Callable[[Song, Track, ContinuationRequest], dict]) -> dict:
+    """The melody (the song's first track) continued 4 bars ``after_bars`` after its first bar: per way of asking
+    (``ways`` gives the requests by name), the share of the candidates' notes on tones of the annotated chords, by
+    duration and on the strong beats; and the real next bars' ("real")."""
+    shares: dict[str, list[tuple]] = {"real": []}
     for piece in pieces:
-        song = daw_song(piece)
+        song = song_of(piece)
         melody = song.tracks[0]
         mm = song.meter_map
         start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after_bars
@@ -159,9 +169,10 @@ def fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequence[int]) 
         shares["real"].append(_chord_tones(real, piece.chords, strong))
         for seed in seeds:
             request, _ = sa.suggest_request(song, melody, start_bar=start_bar, bars=4, seed=seed)
-            for name, req in (("heard", request), ("none", replace(request, chords=()))):
+            for name, req in ways(song, melody, request).items():
                 for cand in engine.suggest(req):
-                    shares[name].append(_chord_tones([(p, s, d) for p, s, d, _ in cand.notes], piece.chords, strong))
+                    shares.setdefault(name, []).append(
+                        _chord_tones([(p, s, d) for p, s, d, _ in cand.notes], piece.chords, strong))
 
     def mean(values: list) -> float | None:
         kept = [v for v in values if v is not None]
@@ -359,32 +370,12 @@ def melody_over_bass(pieces: Sequence[Piece], engine, harmonizer, seeds: Sequenc
     chords heard in the bass line (before) and over the harmonizer's there (``melody_chords``, what the app does)."""
     from composer_app.model.melody_chords import with_melody_chords
 
-    shares: dict[str, list[tuple]] = {"heard": [], "harmonized": [], "real": []}
-    for piece in pieces:
+    def melody_and_bass(piece: Piece) -> Song:
         band, _ = bass_song(piece)
-        song = replace(band, tracks=(band.tracks[0], band.tracks[2]))
-        melody = song.tracks[0]
-        mm = song.meter_map
-        start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + 8
-        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
-        real = [(p, s, d) for p, s, d, _ in piece.parts[0].notes if a <= s < b]
-        if not real:
-            continue
-        strong = {slot.start for slot in slot_grid(piece.meters, b, "half") if slot.start >= a}
-        shares["real"].append(_chord_tones(real, piece.chords, strong))
-        for seed in seeds:
-            request, _ = sa.suggest_request(song, melody, start_bar=start_bar, bars=4, seed=seed)
-            for way, req in (("heard", request), ("harmonized", with_melody_chords(song, melody, request,
-                                                                                  harmonizer))):
-                for cand in engine.suggest(req):
-                    shares[way].append(_chord_tones([(p, s, d) for p, s, d, _ in cand.notes], piece.chords, strong))
+        return replace(band, tracks=(band.tracks[0], band.tracks[2]))
 
-    def mean(values: list) -> float | None:
-        kept = [v for v in values if v is not None]
-        return round(statistics.mean(kept), 4) if kept else None
-
-    return {name: {"by_duration": mean([v[0] for v in vals]), "strong_beats": mean([v[1] for v in vals]),
-                   "samples": len(vals)} for name, vals in shares.items()}
+    return _melody_fit(pieces, engine, 8, seeds, melody_and_bass, lambda song, melody, request: {
+        "heard": request, "harmonized": with_melody_chords(song, melody, request, harmonizer)})
 
 
 def over_the_bass(pieces: Sequence[Piece], harmonizer) -> dict:
