@@ -43,3 +43,18 @@ def engines() -> Engines:
 @pytest.fixture
 def motif() -> Song:
     return motif_song()
+
+
+def ask_and_listen(qtbot, doc, engines, clip_id: str, kind: str, selected=(), **options):
+    """Ask ``kind`` with the clip ``clip_id`` open (and ``selected`` note ids) and wait for the batch: (assistant,
+    batch, the status messages said)."""
+    from composer_app.ui.assistant.controller import Assistant
+    from composer_app.ui.assistant.session import Options
+    from composer_app.ui.assistant.targets import target_of
+
+    assistant = Assistant(doc, lambda s: target_of(s, clip_id, selected), lambda: Options(**options), engines=engines)
+    said: list[str] = []
+    assistant.message.connect(said.append)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask(kind) is not None
+    return assistant, assistant.history.batch, said

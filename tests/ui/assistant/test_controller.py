@@ -281,13 +281,9 @@ def test_harmonizing_over_a_bass_line_follows_it_and_says_so(qtbot, engines):
         Note(p, i * 480, 480) for i, p in enumerate((64, 60, 64, 72) * 4)), name="tune"),))
     bass = Track("Bass", channel=1, program=33, clips=(Clip(0, 4 * 1920, tuple(
         Note(45, b * 1920, 1920) for b in range(4))),))
-    doc = SongDocument(Song(tracks=(tune, bass)))
-    assistant = Assistant(doc, lambda s: target_of(s, tune.clips[0].id, ()), lambda: Options(candidates=2),
-                          engines=engines)
-    said = []
-    assistant.message.connect(said.append)
-    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
-        assert assistant.ask("harmonize") is not None
-    batch = assistant.history.batch
+    from tests.ui.assistant.conftest import ask_and_listen
+
+    _, batch, said = ask_and_listen(qtbot, SongDocument(Song(tracks=(tune, bass))), engines, tune.clips[0].id,
+                                    "harmonize", candidates=2)
     assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
     assert {c[2].split(":")[0] for c in batch.suggestions[0].chords} == {"A"}

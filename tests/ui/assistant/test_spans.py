@@ -10,7 +10,7 @@ from composer_app.ui.assistant.controller import Assistant
 from composer_app.ui.assistant.session import Options
 from composer_app.ui.assistant.targets import target_of
 from composer_app.ui.document import SongDocument
-from tests.ui.assistant.conftest import motif_song
+from tests.ui.assistant.conftest import ask_and_listen, motif_song
 
 
 def _assistant(doc: SongDocument, engines, selected=(), **options) -> Assistant:
@@ -158,13 +158,7 @@ def test_continuing_a_piano_part_under_a_tune_that_goes_on(qtbot, engines):
         name="piano"),))
     song = replace(tune, tracks=(*tune.tracks, piano), keys=())
     doc = SongDocument(song)
-    assistant = Assistant(doc, lambda s: target_of(s, piano.clips[0].id, ()), lambda: Options(bars=4, candidates=2),
-                          engines=engines)
-    said = []
-    assistant.message.connect(said.append)
-    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
-        assert assistant.ask("continue") is not None
-    batch = assistant.history.batch
+    assistant, batch, said = ask_and_listen(qtbot, doc, engines, piano.clips[0].id, "continue", bars=4, candidates=2)
     assert batch.request.role == "accompaniment" and batch.chords_from == UNDER_THE_TUNE
     assert said[-1].startswith("2 candidates in ") and f"over {UNDER_THE_TUNE}" in said[-1]
     assert batch.state == "done" and all(s.notes and s.start_tick == mm.bar_start(4) for s in batch.suggestions)
@@ -191,13 +185,7 @@ def test_regenerating_piano_bars_under_a_tune_keeps_the_chords_they_played(qtbot
     clip = piano.clips[0]
     selected = [n.id for n in clip.notes if mm.bar_start(2) <= n.start < mm.bar_start(4)]  # bars 3-4: C, D
     doc = SongDocument(song)
-    assistant = Assistant(doc, lambda s: target_of(s, clip.id, selected), lambda: Options(candidates=2),
-                          engines=engines)
-    said = []
-    assistant.message.connect(said.append)
-    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
-        assert assistant.ask("fill") is not None
-    batch = assistant.history.batch
+    assistant, batch, said = ask_and_listen(qtbot, doc, engines, clip.id, "fill", selected, candidates=2)
     assert batch.state == "done" and batch.chords_from == CHORDS_REPLACED and f"over {CHORDS_REPLACED}" in said[-1]
     for s in batch.suggestions:
         assert [c[2].split(":")[0] for c in s.over] == ["C", "D"] and s.notes  # C (maj7 with the tune's B), D
@@ -233,14 +221,7 @@ def test_continuing_a_tune_over_a_bass_line_alone(qtbot, engines):
         for b in range(12))),))
     song = replace(tune, tracks=(*tune.tracks, bass), keys=())
     doc = SongDocument(song)
-    clip = song.tracks[0].clips[0]
-    assistant = Assistant(doc, lambda s: target_of(s, clip.id, ()), lambda: Options(bars=4, candidates=2),
-                          engines=engines)
-    said = []
-    assistant.message.connect(said.append)
-    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
-        assert assistant.ask("continue") is not None
-    batch = assistant.history.batch
+    _, batch, said = ask_and_listen(qtbot, doc, engines, song.tracks[0].clips[0].id, "continue", bars=4, candidates=2)
     assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
     assert all(s.notes and s.over for s in batch.suggestions)
 
@@ -256,13 +237,8 @@ def test_suggest_melody_into_an_empty_clip_drawn_later_over_a_bass_line(qtbot, e
     drums = Track("Drums", channel=9, is_drum=True, clips=(Clip(0, 12 * bar, tuple(
         Note(36, i * 960, 120) for i in range(24))),))
     song = Song(tracks=(Track("Lead", clips=(Clip(4 * bar, 4 * bar, (), name="empty"),)), bass, drums))
-    doc = SongDocument(song)
-    said = []
-    assistant = _assistant(doc, engines, bars=4, candidates=2)
-    assistant.message.connect(said.append)
-    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
-        assert assistant.ask("melody") is not None
-    batch = assistant.history.batch
+    _, batch, said = ask_and_listen(qtbot, SongDocument(song), engines, song.tracks[0].clips[0].id, "melody", bars=4,
+                                    candidates=2)
     assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
     for s in batch.suggestions:
         assert s.notes and all(4 * bar <= n[1] < 8 * bar for n in s.notes)
