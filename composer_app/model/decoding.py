@@ -726,6 +726,8 @@ class Decoder:
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         logits = net.head("pitch", u)
+        if self.bass is not None:
+            logits += self.bass[chord]
         orig = int(o[tk.PITCH])
         allowed = self.pitch_ok[None, :].repeat(self.n, 0)
         change = self.must_change[:, j]

@@ -785,6 +785,14 @@ def test_a_bass_line_leans_on_the_chords_roots():
                     on_root += p % 12 == roots[progression[(s // BAR) % 4]]
         share[role] = on_root / total
     assert share["bass"] >= 0.5 and share["bass"] > share["melody"] + 0.15, share
+    # a rhythm-keeping variation of the bass line leans on the roots too (every note a new pitch: 0.22 without)
+    on_root = total = 0
+    for seed in range(4):
+        for c in engine.suggest(_request(context=context, chords=chords, seed=seed, role="bass", key=KeySignature(0),
+                                         bars=2, mode="vary", keep="rhythm", start_bar=4, amount=1.0)):
+            total += len(c.notes)
+            on_root += sum(p % 12 == roots[progression[(s // BAR) % 4]] for p, s, _, _ in c.notes)
+    assert on_root / total >= 0.5
 
 
 def test_a_bass_line_keeps_about_the_density_of_its_part():
