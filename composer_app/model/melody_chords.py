@@ -1,5 +1,5 @@
-"""The chords an accompaniment's new bars are written over where the tune goes on alone and nobody states them, and a
-melody's over a bass line alone.
+"""The chords an accompaniment's new bars are written over where the tune goes on alone and nobody states them; a
+melody's over a bass line alone; and a melody's own bars regenerated or varied where it sounds alone.
 
 A DAW's file gives its harmony only as a piano or guitar part. Continuing that part, the new bars' chords can come
 only from the other parts, and where those are melodic lines (the tune alone) the chords heard in one line are a
@@ -62,16 +62,46 @@ def _melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track |
 
 def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
     """Whether ``request`` (for ``track`` of ``song``) continues, fills or varies bars of an accompaniment under a tune
-    ``melody_over`` finds there, or a melody over a bass line alone (``bass_alone``); no harmonizer needed to tell."""
-    return _tune(song, track, request) is not None or bass_alone(song, track, request)
+    ``melody_over`` finds there, a melody over a bass line alone (``bass_alone``) or a melody's bars where it sounds
+    alone (``melody_alone``); no harmonizer needed to tell."""
+    return (_tune(song, track, request) is not None or bass_alone(song, track, request)
+            or melody_alone(song, track, request))
 
 
 def said(song: Song, track: Track, request: ContinuationRequest) -> str:
     """Where the chords ``with_melody_chords`` gives ``request`` come from (``UNDER_THE_TUNE``, ``OVER_THE_BASS``), as
     the status line and the JSON say it; "" where it does not apply."""
-    if _tune(song, track, request) is not None:
+    if _tune(song, track, request) is not None or melody_alone(song, track, request):
         return UNDER_THE_TUNE
     return OVER_THE_BASS if bass_alone(song, track, request) else ""
+
+
+def melody_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
+    """Whether ``request`` regenerates or varies bars of a melody that sounds alone there (no chord symbol, no other
+    part but drums) and has notes of its own within LEAD_BARS of them: a tune sketched without chords. The
+    harmonizer reads the chords from the tune itself, the notes being replaced included (``with_melody_chords``)."""
+    if request.role != "melody" or request.mode not in ("fill", "vary") or request.start_bar is None:
+        return False
+    return sa.remembered(song, ("melody alone", track.id, request.start_bar, request.bars),
+                         lambda: _melody_alone(song, track, request.start_bar or 0, request.bars))
+
+
+def _melody_alone(song: Song, track: Track, start_bar: int, bars: int) -> bool:
+    mm = song.meter_map
+    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
+    if any(c.start < b and c.end > a for c in song.chords):
+        return False
+    if any(t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
+           and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t)) for t in song.tracks):
+        return False
+    lo, hi = _around(song, start_bar, bars)
+    return any(lo <= n[1] < hi for n in sa.track_notes(track))
+
+
+def _around(song: Song, start_bar: int, bars: int) -> tuple[int, int]:
+    """Ticks from LEAD_BARS before the span to LEAD_BARS after it: what the harmonizer reads of a melody alone."""
+    mm = song.meter_map
+    return mm.bar_start(max(start_bar - LEAD_BARS, 0)), mm.bar_start(start_bar + bars + LEAD_BARS)
 
 
 def bass_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
@@ -114,24 +144,50 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
         return harmonized_under(song, tune, request, harmonizer, cancel)
     if bass_alone(song, track, request):
         return harmonized_over_bass(song, track, request, harmonizer, cancel)
+    if melody_alone(song, track, request):
+        return harmonized_around(song, track, request, harmonizer, cancel)
     return request
+
+
+def harmonized_around(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
+                      cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
+    """``request`` (a melody's bars regenerated or varied where it sounds alone) with the harmonizer's first
+    harmonization of the melody from LEAD_BARS before the span to LEAD_BARS after it, the span's own notes
+    included; the request itself where the harmonizer cannot read them."""
+    if request.start_bar is None:
+        return request
+    mm = song.meter_map
+    a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
+    lo, hi = _around(song, request.start_bar, request.bars)
+    notes = tuple(n for n in sorted(sa.track_notes(track), key=lambda n: (n[1], n[0])) if lo <= n[1] < hi)
+    try:
+        harmony, _ = sa.harmony_request(song, track, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1,
+                                        seed=0)
+        found = harmonizer.harmonize(harmony, cancel)
+    except ValueError:
+        return request
+    return _with_chords(request, found[0].chords if found else (), a, b)
 
 
 def harmonized_over_bass(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
                          cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
     """``request`` (a melody's bars over a bass line alone) with the harmonizer's first harmonization there of the
-    bass line (``HarmonyRequest.bass``) and of the melody's own notes from LEAD_BARS before (none for a melody written
-    into an empty track), in the request's key; the request itself where the harmonizer cannot read them."""
+    bass line (``HarmonyRequest.bass``) and of the melody's own notes from LEAD_BARS before (a fill or variation: to
+    LEAD_BARS after, the notes it replaces included; none for a melody written into an empty track), in the
+    request's key; the request itself where the harmonizer cannot read them."""
     if request.start_bar is None:
         return request
     mm = song.meter_map
     a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
-    lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))
+    lo, hi = _around(song, request.start_bar, request.bars)
+    if request.mode == "continue":
+        hi = a
     melody = tuple((n[0], n[1], n[2]) for n in sorted(sa.track_notes(track), key=lambda n: (n[1], n[0]))
-                   if lo <= n[1] < a)
-    bass = tuple(n for n in sa.bass_under(song, track) if n[1] < b and n[1] + n[2] > lo)
+                   if lo <= n[1] < hi)
+    end = max(b, hi)
+    bass = tuple(n for n in sa.bass_under(song, track) if n[1] < end and n[1] + n[2] > lo)
     try:
-        harmony = HarmonyRequest(melody, meters=request.meters, key=request.key or KeySignature(0), end=b,
+        harmony = HarmonyRequest(melody, meters=request.meters, key=request.key or KeySignature(0), end=end,
                                  rhythm=RHYTHM, style=request.style, candidates=1, seed=0, start=lo, bass=bass)
         found = harmonizer.harmonize(harmony, cancel)
     except ValueError:

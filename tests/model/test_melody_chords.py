@@ -129,3 +129,26 @@ def test_a_melody_over_a_bass_line_alone_gets_the_harmonizers_chords_over_it():
     assert not mc.applies(band, tune, sa.suggest_request(band, tune, start_bar=8, bars=4)[0])
     on_bass, _ = sa.suggest_request(song, bass, start_bar=12, bars=2)
     assert on_bass.role == "bass" and not mc.applies(song, bass, on_bass)
+
+
+@pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
+def test_a_tune_sketched_alone_is_regenerated_over_the_chords_the_harmonizer_reads_in_it():
+    """A tune alone, no chords anywhere: two of its bars regenerated or varied get the harmonizer's reading of the tune
+    around and in them (the notes replaced included); a continuation (nothing after to read) and a tune with a part
+    under it do not."""
+    tune = Track("Melody", clips=(Clip(0, 8 * BAR, tuple(Note(p, i * 480, 480) for i, p in enumerate(ODE))),))
+    song = Song(tracks=(tune,))
+    harmonizer = sa.load_harmonizer(None)
+    for mode, keep in (("fill", None), ("vary", "rhythm")):
+        span, _ = sa.fill_request(song, tune, mode=mode, keep=keep, start_bar=2, bars=2, seed=0)
+        assert span.chords == () and mc.applies(song, tune, span) and mc.said(song, tune, span) == mc.UNDER_THE_TUNE
+        got = mc.with_melody_chords(song, tune, span, harmonizer)
+        inside = [c for c in got.chords if 2 * BAR <= c[0] < 4 * BAR]
+        assert inside and got.chords == tuple(inside)
+        # bars 3-4 (C C D E | E D D) are C major's tonic and dominant
+        assert {c[2].split(":")[0] for c in inside} <= {"C", "G", "E", "A", "F", "D"}
+    onward, _ = sa.suggest_request(song, tune, start_bar=8, bars=4)
+    assert not mc.applies(song, tune, onward)
+    with_piano = _song(piano_bars=8)
+    span, _ = sa.fill_request(with_piano, with_piano.tracks[0], mode="fill", start_bar=2, bars=2)
+    assert not mc.applies(with_piano, with_piano.tracks[0], span)

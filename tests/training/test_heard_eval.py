@@ -45,5 +45,7 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
     assert over["slots"] > 20 and over["bass"] > over["melody alone"] + 0.1
     band, line = he.bass_song(pieces[0])
     assert [t.name for t in band.tracks] == ["Melody", "Piano", "Bass"] and all(n[0] < 55 for n in line)
+    alone = he.melody_alone(he.tunes_alone("pop909", "test", 3), engine, sa.load_harmonizer(None), [0])
+    assert alone["fill harmonized"]["chord_tones"] > alone["fill none"]["chord_tones"]
     song = he.daw_song(pieces[0])
     assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]

@@ -21,7 +21,9 @@ card's tables:
 - bass: a bass line (the chorales' bass voice; POP909's piano's lowest note each beat) continued 4 bars on its own
   track, with the bass role and as a melody: its notes on the annotated chords' roots and tones; and the melody
   continued over that bass line alone, over the chords heard in it and over the harmonizer's there;
-- harmony: the melody harmonized over that bass line alone (no chord part), with and without the bass line heard.
+- harmony: the melody harmonized over that bass line alone (no chord part), with and without the bass line heard;
+- alone (only with ``--only alone``): 2 bars of a lead sheet's melody alone (Nottingham, OpenEWLD, POP909; no chords,
+  no other part) regenerated and varied, over no chords and over the harmonizer's reading of the melody.
 """
 
 from __future__ import annotations
@@ -378,6 +380,61 @@ def melody_over_bass(pieces: Sequence[Piece], engine, harmonizer, seeds: Sequenc
         "heard": request, "harmonized": with_melody_chords(song, melody, request, harmonizer)})
 
 
+ALONE_SOURCES = ("nottingham", "openewld", "pop909")
+"""Lead-sheet sources whose melodies the ``alone`` figures take alone (their chords only to judge)."""
+
+
+def tunes_alone(source: str, split: str, limit: int) -> list[tuple[Piece, Song]]:
+    """Up to ``limit`` pieces of ``split`` with a melody and annotated chords, each with its melody alone as a song."""
+    from composer_app.training.sources import iter_source
+    from composer_app.training.split import assign_split
+
+    out = []
+    for piece in iter_source(source):
+        if assign_split(piece) != split or piece.melody is None or not piece.chords:
+            continue
+        notes = piece.melody.notes
+        end = max(s + d for _, s, d, _ in notes)
+        song = Song(tracks=(Track("Melody", clips=(Clip(0, end, tuple(Note(*n) for n in notes)),)),),
+                    meters=tuple(TimeSignature(t, n, d) for t, n, d in piece.meters), title=f"[{piece.style}]")
+        out.append((piece, song))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def melody_alone(tunes: Sequence[tuple[Piece, Song]], engine, harmonizer, seeds: Sequence[int]) -> dict:
+    """2 bars of a melody alone (no chords, no other part) regenerated and varied keeping their rhythm, 8 bars after
+    its first bar: the share of the candidates' notes (by duration) on tones of the annotated chords and the overlap
+    of their pitch classes with the span's real notes, over no chords (before) and over the harmonizer's reading of
+    the melody around and in the span (``melody_chords.melody_alone``, what the app does)."""
+    from composer_app.model.melody_chords import with_melody_chords
+
+    figures: dict[str, list[tuple[float, float]]] = {}
+    for piece, song in tunes:
+        melody = song.tracks[0]
+        mm = song.meter_map
+        start_bar = mm.bar_of(piece.melody.notes[0][1]) + 8 if piece.melody else 0
+        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 2)
+        real = [n for n in sa.track_notes(melody) if a <= n[1] < b]
+        if len(real) < 3 or not any(n[1] >= b for n in sa.track_notes(melody)):
+            continue
+        target = pitch_class_histogram(real, by_duration=True)
+        for mode, keep in (("fill", None), ("vary", "rhythm")):
+            for seed in seeds:
+                request, _ = sa.fill_request(song, melody, mode=mode, keep=keep, start_bar=start_bar, bars=2,
+                                             seed=seed)
+                for way, req in (("none", request), ("harmonized", with_melody_chords(song, melody, request,
+                                                                                     harmonizer))):
+                    for cand in engine.suggest(req):
+                        tones = _chord_tones([n[:3] for n in cand.notes], piece.chords, set())[0]
+                        figures.setdefault(f"{mode} {way}", []).append(
+                            (tones or 0.0, overlap(pitch_class_histogram(cand.notes, by_duration=True), target)))
+    return {name: {"chord_tones": round(statistics.mean(v[0] for v in vals), 4),
+                   "pitch_classes": round(statistics.mean(v[1] for v in vals), 4), "samples": len(vals)}
+            for name, vals in figures.items()}
+
+
 def over_the_bass(pieces: Sequence[Piece], harmonizer) -> dict:
     """A melody harmonized over a bass line (the song as a band's file without its chord part: melody and bass
     line, ``bass_song``), 8 bars from the melody's first bar and 8 bars later, as the window asks (the adapter, two
@@ -420,13 +477,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
-    p.add_argument("--only", choices=("fit", "accompaniment", "spans", "bass", "harmony"),
+    p.add_argument("--only", choices=("fit", "accompaniment", "spans", "bass", "harmony", "alone"),
                    help="of the sampled figures, only these")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
     harmonizer = sa.load_harmonizer(None)
-    report = {}
+    report: dict = {}
+    if args.only == "alone":
+        for source in ALONE_SOURCES:
+            report[source] = melody_alone(tunes_alone(source, args.split, args.limit), engine, harmonizer, args.seeds)
+        if args.json:
+            print(json.dumps(report, indent=2))
+            return 0
+        print("2 bars of a melody alone regenerated (fill) or varied (rhythm kept), 8 bars in: the candidates' notes "
+              "on the annotated chords' tones / pitch classes against the real notes")
+        for source, r in report.items():
+            print(f"  {source} ({args.split}): " + "; ".join(
+                f"{name} {w['chord_tones']} / {w['pitch_classes']}" for name, w in r.items()))
+        return 0
     for source, after in SOURCES.items():
         pieces = pieces_of(source, args.split, args.limit)
         if not pieces:

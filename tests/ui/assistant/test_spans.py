@@ -243,3 +243,16 @@ def test_suggest_melody_into_an_empty_clip_drawn_later_over_a_bass_line(qtbot, e
     for s in batch.suggestions:
         assert s.notes and all(4 * bar <= n[1] < 8 * bar for n in s.notes)
         assert [c[2].split(":")[0] for c in s.over if c[0] % bar == 0] == ["G", "E", "C", "D"]
+
+
+def test_regenerating_bars_of_a_tune_sketched_alone_hears_chords_in_it(qtbot, engines):
+    """A tune alone (no chords, no other part): Regenerate Selection writes over the chords the harmonizer reads in
+    the tune around and in the bars, says so, and shows them with each candidate."""
+    from composer_app.model.melody_chords import UNDER_THE_TUNE
+
+    song = motif_song(8)
+    assert len(song.tracks) == 1 and not song.chords
+    _, batch, said = ask_and_listen(qtbot, SongDocument(song), engines, song.tracks[0].clips[0].id, "fill",
+                                    _bars_notes(song, 3, 4), candidates=2)
+    assert batch.state == "done" and batch.chords_from == UNDER_THE_TUNE and f"over {UNDER_THE_TUNE}" in said[-1]
+    assert all(s.notes and s.over for s in batch.suggestions)
