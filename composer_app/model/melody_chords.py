@@ -49,15 +49,24 @@ def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | 
 
 
 def _melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | None:
-    mm = song.meter_map
-    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
-    if any(c.start < b and c.end > a for c in song.chords):
-        return None
-    sounding = [t for t in song.tracks if t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
-                and any(a <= n[1] < b for n in sa.track_notes(t))]
-    if len(sounding) != 1 or sa.is_accompaniment(sa.track_notes(sounding[0])):
+    sounding = _sounding(song, track, start_bar, bars)
+    if sounding is None or len(sounding) != 1 or sa.is_accompaniment(sa.track_notes(sounding[0])):
         return None
     return sounding[0]
+
+
+def _sounding(song: Song, track: Track, start_bar: int, bars: int) -> tuple[Track, ...] | None:
+    """The parts other than ``track`` sounding in the ``bars`` bars from ``start_bar`` (drums aside), or None where a
+    chord symbol stands there (the musician's word: nothing to work out)."""
+    def compute() -> tuple[Track, ...] | None:
+        mm = song.meter_map
+        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
+        if any(c.start < b and c.end > a for c in song.chords):
+            return None
+        return tuple(t for t in song.tracks if t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
+                     and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t)))
+
+    return sa.remembered(song, ("sounding", track.id, start_bar, bars), compute)
 
 
 def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
@@ -82,19 +91,9 @@ def melody_alone(song: Song, track: Track, request: ContinuationRequest) -> bool
     harmonizer reads the chords from the tune itself, the notes being replaced included (``with_melody_chords``)."""
     if request.role != "melody" or request.mode not in ("fill", "vary") or request.start_bar is None:
         return False
-    return sa.remembered(song, ("melody alone", track.id, request.start_bar, request.bars),
-                         lambda: _melody_alone(song, track, request.start_bar or 0, request.bars))
-
-
-def _melody_alone(song: Song, track: Track, start_bar: int, bars: int) -> bool:
-    mm = song.meter_map
-    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
-    if any(c.start < b and c.end > a for c in song.chords):
+    if _sounding(song, track, request.start_bar, request.bars) != ():
         return False
-    if any(t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
-           and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t)) for t in song.tracks):
-        return False
-    lo, hi = _around(song, start_bar, bars)
+    lo, hi = _around(song, request.start_bar, request.bars)
     return any(lo <= n[1] < hi for n in sa.track_notes(track))
 
 
@@ -111,18 +110,8 @@ def bass_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
     none to go by, or a few where the bass's notes overlap."""
     if request.role != "melody" or request.mode not in MODES or request.start_bar is None:
         return False
-    return sa.remembered(song, ("bass alone", track.id, request.start_bar, request.bars),
-                         lambda: _bass_alone(song, track, request.start_bar or 0, request.bars))
-
-
-def _bass_alone(song: Song, track: Track, start_bar: int, bars: int) -> bool:
-    mm = song.meter_map
-    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
-    if any(c.start < b and c.end > a for c in song.chords):
-        return False
-    sounding = [t for t in song.tracks if t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
-                and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t))]
-    return bool(sounding) and all(sa.part_role(t, sa.track_notes(t)) == "bass" for t in sounding)
+    sounding = _sounding(song, track, request.start_bar, request.bars)
+    return bool(sounding) and all(sa.part_role(t, sa.track_notes(t)) == "bass" for t in sounding or ())
 
 
 def _tune(song: Song, track: Track, request: ContinuationRequest) -> Track | None:
