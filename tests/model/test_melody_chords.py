@@ -152,3 +152,18 @@ def test_a_tune_sketched_alone_is_regenerated_over_the_chords_the_harmonizer_rea
     with_piano = _song(piano_bars=8)
     span, _ = sa.fill_request(with_piano, with_piano.tracks[0], mode="fill", start_bar=2, bars=2)
     assert not mc.applies(with_piano, with_piano.tracks[0], span)
+
+
+@pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
+def test_a_piano_continued_over_a_bass_line_alone_gets_chords_on_the_bass():
+    """A piano part for 4 bars and a bass line going on (C A F G a bar each), no tune: the piano's next bars get the
+    harmonizer's chords over the bass line, on its roots (harmonizing the bass as if it were a tune did worse)."""
+    bass = Track("Bass", channel=1, program=33, clips=(Clip(0, 12 * BAR, tuple(
+        Note((36, 45, 41, 43)[b % 4], b * BAR, BAR, 90) for b in range(12))),))
+    piano = Track("Piano", channel=2, clips=(Clip(0, 4 * BAR, tuple(
+        Note(p, b * BAR, BAR, 70) for b in range(4) for p in VOICINGS[b % 4])),))
+    song = Song(tracks=(piano, bass))
+    request, _ = sa.suggest_request(song, piano, start_bar=4, bars=4, seed=0)
+    assert request.role == "accompaniment" and mc.said(song, piano, request) == mc.OVER_THE_BASS
+    got = mc.with_melody_chords(song, piano, request, sa.load_harmonizer(None))
+    assert [c[2].split(":")[0] for c in got.chords if c[0] >= 4 * BAR and c[0] % BAR == 0] == ["C", "A", "F", "G"]

@@ -43,6 +43,8 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
     assert tune["harmonized"]["by_duration"] > tune["heard"]["by_duration"]
     over = he.over_the_bass(pieces, sa.load_harmonizer(None))  # the melody harmonized over that bass line alone
     assert over["slots"] > 20 and over["bass"] > over["melody alone"] + 0.1
+    under = he.accompaniment(pieces, engine, [0], sa.load_harmonizer(None), over_bass=True)  # a piano over it alone
+    assert under["ways"]["harmonized"]["chord_tones"] > under["ways"]["heard"]["chord_tones"] + 0.1
     band, line = he.bass_song(pieces[0])
     assert [t.name for t in band.tracks] == ["Melody", "Piano", "Bass"] and all(n[0] < 55 for n in line)
     alone = he.melody_alone(he.tunes_alone("pop909", "test", 3), engine, sa.load_harmonizer(None), [0])

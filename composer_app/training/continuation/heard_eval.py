@@ -19,8 +19,9 @@ card's tables:
   as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
   the tune, and those heard in the other parts alone;
 - bass: a bass line (the chorales' bass voice; POP909's piano's lowest note each beat) continued 4 bars on its own
-  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones; and the melody
-  continued over that bass line alone, over the chords heard in it and over the harmonizer's there;
+  track, with the bass role and as a melody: its notes on the annotated chords' roots and tones; and the melody,
+  and the accompaniment, continued over that bass line alone, over the chords heard in it and over the harmonizer's
+  there;
 - harmony: the melody harmonized over that bass line alone (no chord part), with and without the bass line heard;
 - alone (only with ``--only alone``): 2 bars of a lead sheet's melody alone (Nottingham, OpenEWLD, POP909; no chords,
   no other part) regenerated and varied, over no chords and over the harmonizer's reading of the melody.
@@ -184,11 +185,13 @@ def _melody_fit(pieces: Sequence[Piece], engine, after_bars: int, seeds: Sequenc
                    "samples": len(vals)} for name, vals in shares.items()}
 
 
-def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer=None) -> dict:
+def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer=None,
+                  over_bass: bool = False) -> dict:
     """The accompaniment continued 4 bars at 8 and 16 bars in, the part as the musician has it (nothing from the
     first new bar on): the candidates' pitch classes against the real next bars' and the share of their notes (by
     duration) on tones of the annotated chords, over the chords heard in the other parts (before) and, with a
-    ``harmonizer``, over its chords under the tune (``melody_chords``, what the app does)."""
+    ``harmonizer``, over its chords under the tune (``melody_chords``, what the app does). ``over_bass``: the
+    accompaniment (without its bass line) over its bass line alone, no tune (``bass_song``)."""
     from composer_app.model.melody_chords import with_melody_chords
 
     ways = {"heard": None} if harmonizer is None else {"heard": None, "harmonized": harmonizer}
@@ -198,9 +201,14 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
     replay: list[float] = []
     real_tones: list[float] = []
     for piece in pieces:
-        song = daw_song(piece)
+        if over_bass:
+            band, _ = bass_song(piece)
+            song = replace(band, tracks=(band.tracks[2], band.tracks[1]))
+            part_notes = list(sa.track_notes(band.tracks[1]))
+        else:
+            song = daw_song(piece)
+            part_notes = _accompaniment(piece)
         mm = song.meter_map
-        part_notes = _accompaniment(piece)
         for after in (8, 16):
             start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
             a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
@@ -513,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.only in (None, "bass"):
                 report[source]["bass"] = bass_lines(pieces, engine, args.seeds)
                 report[source]["melody_over_bass"] = melody_over_bass(pieces, engine, harmonizer, args.seeds)
+                report[source]["accompaniment_over_bass"] = accompaniment(pieces, engine, args.seeds, harmonizer,
+                                                                          over_bass=True)
             if args.only in (None, "harmony"):
                 report[source]["over_the_bass"] = over_the_bass(pieces, harmonizer)
     if args.json:
@@ -548,6 +558,15 @@ def main(argv: list[str] | None = None) -> int:
                                    ("harmonized", "over the harmonizer's chords over the bass (the app)"),
                                    ("real", "the real next bars")):
                     print(f"    {label}: {c[way]['by_duration']} / {c[way]['strong_beats']}")
+            if "accompaniment_over_bass" in r:
+                c = r["accompaniment_over_bass"]
+                print(f"  the accompaniment continued over its bass line alone ({c['points']} points; the real next "
+                      f"bars: chord tones {c['real_chord_tones']}):")
+                for way, w in c["ways"].items():
+                    label = {"heard": "heard in the bass line (before)",
+                             "harmonized": "the harmonizer hears over the bass line (the app)"}[way]
+                    print(f"    over the chords {label}: pitch classes against the real next bars {w['candidates']}, "
+                          f"chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
             if "over_the_bass" in r:
                 c = r["over_the_bass"]
                 print(f"  the melody harmonized over the bass line alone ({c['slots']} half bars; first candidate's "
