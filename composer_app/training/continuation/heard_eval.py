@@ -478,6 +478,14 @@ def over_the_bass(pieces: Sequence[Piece], harmonizer) -> dict:
     return {"slots": slots_total, **{w: round(h / slots_total, 4) if slots_total else None for w, h in hits.items()}}
 
 
+def _print_ways(title: str, report: dict, labels: dict[str, str]) -> None:
+    """An ``accompaniment`` report's lines: the title, then per way the overlap, the chord tones and the notes."""
+    print(title)
+    for way, w in report["ways"].items():
+        print(f"    over the chords {labels[way]}: pitch classes against the real next bars {w['candidates']}, chord "
+              f"tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer_app.training.continuation.heard_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -537,11 +545,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  chord tones, {name}: by duration {v['by_duration']}, on strong beats {v['strong_beats']}")
             if "accompaniment" in r:
                 c = r["accompaniment"]
-                print(f"  accompaniment continued ({c['points']} points; replaying the 4 bars before: pitch classes "
-                      f"{c['replay']}; the real next bars: chord tones {c['real_chord_tones']}):")
-                for way, w in c["ways"].items():
-                    print(f"    over the chords {WAYS[way]}: pitch classes against the real next bars "
-                          f"{w['candidates']}, chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
+                _print_ways(f"  accompaniment continued ({c['points']} points; replaying the 4 bars before: pitch "
+                            f"classes {c['replay']}; the real next bars: chord tones {c['real_chord_tones']}):", c,
+                            WAYS)
             if "spans" in r:
                 c = r["spans"]
                 print(f"  2 bars of the accompaniment regenerated or varied (rhythm) ({c['points']} spans; the real "
@@ -560,13 +566,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {label}: {c[way]['by_duration']} / {c[way]['strong_beats']}")
             if "accompaniment_over_bass" in r:
                 c = r["accompaniment_over_bass"]
-                print(f"  the accompaniment continued over its bass line alone ({c['points']} points; the real next "
-                      f"bars: chord tones {c['real_chord_tones']}):")
-                for way, w in c["ways"].items():
-                    label = {"heard": "heard in the bass line (before)",
-                             "harmonized": "the harmonizer hears over the bass line (the app)"}[way]
-                    print(f"    over the chords {label}: pitch classes against the real next bars {w['candidates']}, "
-                          f"chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
+                _print_ways(f"  the accompaniment continued over its bass line alone ({c['points']} points; the real "
+                            f"next bars: chord tones {c['real_chord_tones']}):", c,
+                            {"heard": "heard in the bass line (before)",
+                             "harmonized": "the harmonizer hears over the bass line (the app)"})
             if "over_the_bass" in r:
                 c = r["over_the_bass"]
                 print(f"  the melody harmonized over the bass line alone ({c['slots']} half bars; first candidate's "
