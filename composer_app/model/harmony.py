@@ -69,7 +69,7 @@ BASS_FIT = 4.0
 """Weight of the fit between the chords and a bass line already under the melody (``HarmonyRequest.bass``,
 ``harmony_rules.bass_fit``). A band's file with a melody and a bass line but no chord part had its chords chosen
 from the melody alone. On the valid split's 8-bar phrases of songs made into such files (melody and bass line
-only: the chorales' bass voice, POP909's piano's lowest note each beat; ``heard_eval --only harmony``), the first
+only: the chorales' bass voice, POP909's piano's lowest note each beat; ``band_eval --only harmony``), the first
 candidate had the annotated root on 0.511 of POP909's half bars and 0.513 of the chorales'; at 1, 2, 3, 4, 6 and 8:
 0.658 / 0.595, 0.745 / 0.630, 0.789 / 0.640, 0.816 / 0.643, 0.838 / 0.642, 0.846 / 0.622. The chorales' bass,
 a real line with inversions and passing notes, levels off from 3 to 6; POP909's, the piano's lowest notes, is
