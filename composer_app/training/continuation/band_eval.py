@@ -28,6 +28,7 @@ from composer_app.model import song_adapter as sa
 from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.training.continuation import heard_eval as he
+from composer_app.training.continuation.export_leadsheets import hide_key
 from composer_app.training.corpus import Piece
 
 BASS_BELOW_PITCH = 55
@@ -133,8 +134,9 @@ ALONE_SOURCES = ("nottingham", "openewld", "pop909")
 """Lead-sheet sources whose melodies the ``alone`` figures take alone (their chords only to judge)."""
 
 
-def tunes_alone(source: str, split: str, limit: int) -> list[tuple[Piece, Song]]:
-    """Up to ``limit`` pieces of ``split`` with a melody and annotated chords, each with its melody alone as a song."""
+def tunes_alone(source: str, split: str, limit: int, strip_keys: bool = False) -> list[tuple[Piece, Song]]:
+    """Up to ``limit`` pieces of ``split`` with a melody and annotated chords, each with its melody alone as a song;
+    ``strip_keys`` moves each to another key first (``export_leadsheets.hide_key``)."""
     from composer_app.training.sources import iter_source
     from composer_app.training.split import assign_split
 
@@ -142,6 +144,8 @@ def tunes_alone(source: str, split: str, limit: int) -> list[tuple[Piece, Song]]
     for piece in iter_source(source):
         if assign_split(piece) != split or piece.melody is None or not piece.chords:
             continue
+        piece = hide_key(piece) if strip_keys else piece
+        assert piece.melody is not None
         notes = piece.melody.notes
         end = max(s + d for _, s, d, _ in notes)
         song = Song(tracks=(Track("Melody", clips=(Clip(0, end, tuple(Note(*n) for n in notes)),)),),
@@ -237,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {}
     for source in he.SOURCES:
         pieces = he.pieces_of(source, args.split, args.limit)
+        pieces = [hide_key(piece) for piece in pieces] if args.strip_keys else pieces
         if not pieces:
             print(f"band_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
             continue
@@ -249,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             r["over_the_bass"] = over_the_bass(pieces, harmonizer)
     alone = {}
     if args.only in (None, "alone"):
-        alone = {source: melody_alone(tunes_alone(source, args.split, args.limit), engine, harmonizer, args.seeds)
-                 for source in ALONE_SOURCES}
+        alone = {source: melody_alone(tunes_alone(source, args.split, args.limit, args.strip_keys), engine,
+                                      harmonizer, args.seeds) for source in ALONE_SOURCES}
     if args.json:
         print(json.dumps({"band": report, "alone": alone}, indent=2))
         return 0 if report or alone else 1

@@ -41,6 +41,7 @@ from composer_app.model.continuation_metrics import overlap, pitch_class_histogr
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
 from composer_app.model.heard_chords import heard_chords
+from composer_app.training.continuation.export_leadsheets import hide_key
 from composer_app.training.corpus import Piece
 
 SOURCES = {"pop909": 8, "when_in_rome": 4}
@@ -294,6 +295,8 @@ def parser(module: str, doc: str | None) -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=40, help="pieces per source (default 40)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--json", action="store_true")
+    p.add_argument("--strip-keys", action="store_true",
+                   help="move every piece to another key first (-5..+6 semitones, by its id; as export_leadsheets)")
     return p
 
 
@@ -307,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {}
     for source, after in SOURCES.items():
         pieces = pieces_of(source, args.split, args.limit)
+        pieces = [hide_key(piece) for piece in pieces] if args.strip_keys else pieces
         if not pieces:
             print(f"heard_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
             continue
