@@ -122,8 +122,6 @@ and 1, 4 and 2, 6 and 3, 8 and 4 nats: POP909 0.545, 0.574, 0.585, 0.599, 0.602;
 0.43 / 0.79; measured before bass lines also aimed at their density, ``_part_density``)."""
 BASS_TONE = 3.0
 """Logit bonus (nats) of the chord's other tones for a bass line's note."""
-_QUALITY_TONES = {"maj": (4, 7), "min": (3, 7), "dom7": (4, 7, 10), "dim": (3, 6), "aug": (4, 8), "sus": (5, 7)}
-"""The tones above the root of each chord quality class of ``tokens.QUALITY_CLASSES`` ("other": the root alone)."""
 NO_CLUSTER = 1
 """Semitones above the last note of an onset that the next note struck with it may not take: a chord goes upwards,
 without a minor second between neighbours. The accompaniment candidates had one in 1.5 % of their chords on
@@ -759,14 +757,14 @@ class Decoder:
 
 @functools.lru_cache(maxsize=1)
 def _bass_bonus() -> np.ndarray:
-    """(chord ids, 128) ``BASS_ROOT`` on each chord id's root, ``BASS_TONE`` on its other tones (none for no chord
-    or an unknown quality's other tones)."""
+    """(chord ids, 128) ``BASS_ROOT`` on each chord id's root, ``BASS_TONE`` on its other tones (``tokens.chord_tones``;
+    nothing for no chord)."""
     out = np.zeros((tk.NO_CHORD + 1, 128))
     pcs = _PITCHES % 12
     for chord in range(tk.NO_CHORD):
-        root, quality = divmod(chord, len(tk.QUALITY_CLASSES))
-        tones = {(root + i) % 12 for i in _QUALITY_TONES.get(tk.QUALITY_CLASSES[quality], ())}
-        out[chord] = np.where(pcs == root, BASS_ROOT, np.where(np.isin(pcs, list(tones)), BASS_TONE, 0.0))
+        root = chord // len(tk.QUALITY_CLASSES)
+        tones = np.isin(pcs, list(tk.chord_tones(chord)))
+        out[chord] = np.where(pcs == root, BASS_ROOT, np.where(tones, BASS_TONE, 0.0))
     return out
 
 

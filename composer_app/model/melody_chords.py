@@ -73,26 +73,31 @@ def applies(song: Song, track: Track, request: ContinuationRequest) -> bool:
     """Whether ``request`` (for ``track`` of ``song``) continues, fills or varies bars of an accompaniment under a tune
     ``melody_over`` finds there, a melody over a bass line alone (``bass_alone``) or a melody's bars where it sounds
     alone (``melody_alone``); no harmonizer needed to tell."""
-    return (_tune(song, track, request) is not None or bass_alone(song, track, request)
-            or melody_alone(song, track, request))
+    return bool(_way(song, track, request))
 
 
 def said(song: Song, track: Track, request: ContinuationRequest) -> str:
     """Where the chords ``with_melody_chords`` gives ``request`` come from (``UNDER_THE_TUNE``, ``OVER_THE_BASS``), as
     the status line and the JSON say it; "" where it does not apply."""
+    return {"tune": UNDER_THE_TUNE, "alone": UNDER_THE_TUNE, "bass": OVER_THE_BASS}.get(_way(song, track, request), "")
+
+
+def _way(song: Song, track: Track, request: ContinuationRequest) -> str:
+    """Which chords ``request`` gets: "tune" (an accompaniment under a tune), "bass" (over a bass line alone: a
+    melody's, or an accompaniment's whose one other line is a bass), "alone" (a melody's own bars), or ""."""
     tune = _tune(song, track, request)
     if tune is not None:
-        return OVER_THE_BASS if _is_bass(tune) else UNDER_THE_TUNE
-    if melody_alone(song, track, request):
-        return UNDER_THE_TUNE
-    return OVER_THE_BASS if bass_alone(song, track, request) else ""
+        return "bass" if _is_bass(song, tune) else "tune"
+    if bass_alone(song, track, request):
+        return "bass"
+    return "alone" if melody_alone(song, track, request) else ""
 
 
-def _is_bass(part: Track) -> bool:
-    """Whether the one line an accompaniment goes under is a bass line (``song_adapter.part_role``): its notes are the
+def _is_bass(song: Song, part: Track) -> bool:
+    """Whether the one line an accompaniment goes under is a bass line (``song_adapter.track_role``): its notes are the
     chords' roots, not a tune to harmonize (a piano over a bass line alone: notes on chord tones on POP909's valid
     songs 0.55 over the chords heard, 0.70 harmonizing the bass as a tune, 0.83 as a bass line)."""
-    return sa.part_role(part, sa.track_notes(part)) == "bass"
+    return sa.track_role(song, part) == "bass"
 
 
 def melody_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
@@ -121,7 +126,7 @@ def bass_alone(song: Song, track: Track, request: ContinuationRequest) -> bool:
     if request.role != "melody" or request.mode not in MODES or request.start_bar is None:
         return False
     sounding = _sounding(song, track, request.start_bar, request.bars)
-    return bool(sounding) and all(sa.part_role(t, sa.track_notes(t)) == "bass" for t in sounding or ())
+    return bool(sounding) and all(sa.track_role(song, t) == "bass" for t in sounding or ())
 
 
 def _tune(song: Song, track: Track, request: ContinuationRequest) -> Track | None:
@@ -138,36 +143,16 @@ def with_melody_chords(song: Song, track: Track, request: ContinuationRequest, h
     """``request`` (a continuation, fill or variation of ``track``) with the harmonizer's chords under the tune in its
     bars, where it ``applies``; else ``request`` itself. The request's other chords (heard or stated outside those
     bars) stay."""
-    tune = _tune(song, track, request)
-    if tune is not None and _is_bass(tune):
+    way = _way(song, track, request)
+    if way == "bass":
         return harmonized_over_bass(song, track, request, harmonizer, cancel)
-    if tune is not None:
+    if way == "tune":
+        tune = _tune(song, track, request)
+        assert tune is not None
         return harmonized_under(song, tune, request, harmonizer, cancel)
-    if bass_alone(song, track, request):
-        return harmonized_over_bass(song, track, request, harmonizer, cancel)
-    if melody_alone(song, track, request):
-        return harmonized_around(song, track, request, harmonizer, cancel)
+    if way == "alone":
+        return harmonized_under(song, track, request, harmonizer, cancel, after=LEAD_BARS)
     return request
-
-
-def harmonized_around(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
-                      cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
-    """``request`` (a melody's bars regenerated or varied where it sounds alone) with the harmonizer's first
-    harmonization of the melody from LEAD_BARS before the span to LEAD_BARS after it, the span's own notes
-    included; the request itself where the harmonizer cannot read them."""
-    if request.start_bar is None:
-        return request
-    mm = song.meter_map
-    a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
-    lo, hi = _around(song, request.start_bar, request.bars)
-    notes = tuple(n for n in sorted(sa.track_notes(track), key=lambda n: (n[1], n[0])) if lo <= n[1] < hi)
-    try:
-        harmony, _ = sa.harmony_request(song, track, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1,
-                                        seed=0)
-        found = harmonizer.harmonize(harmony, cancel)
-    except ValueError:
-        return request
-    return _with_chords(request, found[0].chords if found else (), a, b)
 
 
 def harmonized_over_bass(song: Song, track: Track, request: ContinuationRequest, harmonizer: Harmonizer,
@@ -188,30 +173,35 @@ def harmonized_over_bass(song: Song, track: Track, request: ContinuationRequest,
                    if lo <= n[1] < hi) if request.role != "accompaniment" else ()
     end = max(b, hi)
     bass = tuple(n for n in sa.bass_under(song, track) if n[1] < end and n[1] + n[2] > lo)
-    try:
-        harmony = HarmonyRequest(melody, meters=request.meters, key=request.key or KeySignature(0), end=end,
-                                 rhythm=RHYTHM, style=request.style, candidates=1, seed=0, start=lo, bass=bass)
-        found = harmonizer.harmonize(harmony, cancel)
-    except ValueError:
-        return request
-    return _with_chords(request, found[0].chords if found else (), a, b)
+    return _first_harmonization(song, request, lambda: HarmonyRequest(
+        melody, meters=request.meters, key=request.key or KeySignature(0), end=end, rhythm=RHYTHM, style=request.style,
+        candidates=1, seed=0, start=lo, bass=bass), harmonizer, cancel)
 
 
 def harmonized_under(song: Song, tune: Track, request: ContinuationRequest, harmonizer: Harmonizer,
-                     cancel: Callable[[], bool] | None = None) -> ContinuationRequest:
-    """``request`` with the harmonizer's first harmonization of ``tune`` in its bars (``with_melody_chords`` once it
-    found the tune there); the request itself where the harmonizer cannot read the tune."""
+                     cancel: Callable[[], bool] | None = None, after: int = 0) -> ContinuationRequest:
+    """``request`` with the harmonizer's first harmonization in its bars of ``tune`` from LEAD_BARS before them (to
+    ``after`` bars after them: a melody's own bars regenerated or varied read the tune around them, the notes being
+    replaced included); the request itself where the harmonizer cannot read the tune."""
     if request.start_bar is None:
         return request
     mm = song.meter_map
-    a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
     lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))
-    notes = tuple(n for n in sorted(sa.track_notes(tune), key=lambda n: (n[1], n[0])) if lo <= n[1] < b)
+    hi = mm.bar_start(request.start_bar + request.bars + after)
+    notes = tuple(n for n in sorted(sa.track_notes(tune), key=lambda n: (n[1], n[0])) if lo <= n[1] < hi)
+    return _first_harmonization(song, request, lambda: sa.harmony_request(
+        song, tune, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1, seed=0)[0], harmonizer, cancel)
+
+
+def _first_harmonization(song: Song, request: ContinuationRequest, harmony: Callable[[], HarmonyRequest],
+                         harmonizer: Harmonizer, cancel: Callable[[], bool] | None) -> ContinuationRequest:
+    """``request`` with the chords of the first harmonization of ``harmony()`` in its bars; the request itself where
+    the harmonizer cannot read it (ValueError: the chords heard, as before) or finds none."""
+    mm = song.meter_map
+    a, b = mm.bar_start(request.start_bar or 0), mm.bar_start((request.start_bar or 0) + request.bars)
     try:
-        harmony, _ = sa.harmony_request(song, tune, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1,
-                                        seed=0)
-        found = harmonizer.harmonize(harmony, cancel)
-    except ValueError:  # a tune the harmonizer cannot read there: the chords heard in it, as before
+        found = harmonizer.harmonize(harmony(), cancel)
+    except ValueError:
         return request
     return _with_chords(request, found[0].chords if found else (), a, b)
 

@@ -203,6 +203,11 @@ def part_role(track: Track, notes: Sequence[NoteTuple]) -> str:
     return "bass" if named or sum(n[0] for n in notes) / len(notes) < BASS_BELOW else role
 
 
+def track_role(song: Song, track: Track) -> str:
+    """``part_role`` of all of ``track``'s notes, worked out once per song (the requests and the window ask often)."""
+    return _last_song.get(song, ("role", track.id), lambda: part_role(track, track_notes(track)))
+
+
 def pitched_part(track: Track) -> Track:
     """``track`` when it plays pitched notes; ValueError for a drum track (its note numbers name drums, not pitches:
     the models write and hear melodies, chords and bass lines)."""
@@ -280,13 +285,19 @@ def heard_under(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
 
 
 def _hear(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
-    others = tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
-                   for n in track_notes(t))
+    return _heard_spelt(song, tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
+                                    for n in track_notes(t)))
+
+
+def _heard_spelt(song: Song, notes: tuple[NoteTuple, ...], a: int = 0, b: int | None = None
+                 ) -> tuple[tuple[int, int, str], ...]:
+    """The chords heard in ``notes`` (from tick ``a``, up to ``b``: the end of the notes when None), wherever no chord
+    symbol stands, spelt in the key there."""
     written = sorted((c.start, c.end) for c in song.chords)
     out = []
-    for start, duration, label in heard_chords(others, meters_of(song)):
-        for a, b in _uncovered(start, start + duration, written):
-            out.append((a, b - a, label_in_key(label, spelling_key(song, a))))
+    for start, duration, label in heard_chords(notes, meters_of(song), end=b):
+        for lo, hi in _uncovered(max(start, a), start + duration if b is None else min(start + duration, b), written):
+            out.append((lo, hi - lo, label_in_key(label, spelling_key(song, lo))))
     return tuple(out)
 
 
@@ -337,13 +348,7 @@ def _hear_replaced(song: Song, track: Track, start_bar: int, bars: int) -> tuple
         return ()
     others = tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
                    for n in track_notes(t) if n[1] < b and n[1] + n[2] > a)
-    written = sorted((c.start, c.end) for c in song.chords)
-    out = []
-    for start, duration, label in heard_chords(own + others, meters_of(song), end=b):
-        for lo, hi in _uncovered(max(start, a), min(start + duration, b), written):
-            if hi > lo:
-                out.append((lo, hi - lo, label_in_key(label, spelling_key(song, lo))))
-    return tuple(out)
+    return _heard_spelt(song, own + others, a, b)
 
 
 def hears_replaced(song: Song, track: Track, request: ContinuationRequest) -> bool:
@@ -628,9 +633,8 @@ def bass_under(song: Song, track: Track) -> tuple[tuple[int, int, int], ...]:
     """(pitch, start, duration) of the bass lines other than ``track`` (``part_role``): what a harmonization of its
     melody leans on (``HarmonyRequest.bass``)."""
     def compute() -> tuple[tuple[int, int, int], ...]:
-        others = [(t, track_notes(t)) for t in song.tracks if t.id != track.id and _pitched(t) and t.note_count]
-        return tuple(sorted(((n[0], n[1], n[2]) for t, notes in others if part_role(t, notes) == "bass"
-                             for n in notes), key=lambda n: (n[1], n[0])))
+        lines = [t for t in song.tracks if t.id != track.id and _pitched(t) and track_role(song, t) == "bass"]
+        return tuple(sorted(((n[0], n[1], n[2]) for t in lines for n in track_notes(t)), key=lambda n: (n[1], n[0])))
 
     return _last_song.get(song, ("bass under", track.id), compute)
 

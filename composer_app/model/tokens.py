@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from composer_app.core.chords import parse_chord
+from composer_app.core.chords import QUALITIES, parse_chord
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple as Note
 from composer_app.core.timing import PPQ, MeterMap, TimeSignature
@@ -76,7 +76,7 @@ NONE_POS, NONE_PITCH, NONE_DUR, NONE_VEL = NUM_POS, 128, len(DUR_STEPS), len(VEL
 
 _QUALITY = {"maj": 0, "maj7": 0, "maj6": 0, "maj9": 0, "maj13": 0, "min": 1, "min7": 1, "min6": 1,
             "min9": 1, "min11": 1, "min13": 1, "minmaj7": 1, "7": 2, "9": 2, "11": 2, "13": 2, "dim": 3,
-            "dim7": 3, "hdim7": 3, "aug": 4, "sus2": 5, "sus4": 5, "7sus4": 5}
+            "dim7": 3, "hdim7": 3, "aug": 4, "sus4": 5, "sus2": 5, "7sus4": 5}
 _LOG_DUR = np.log(np.asarray(DUR_STEPS, dtype=np.float64))
 _VEL_EDGES = [(a + b) / 2 for a, b in zip(VEL_VALUES, VEL_VALUES[1:])]
 
@@ -101,6 +101,17 @@ def chord_class(label: str | None, transpose: int = 0) -> int:
     if chord.root is None:
         return NO_CHORD
     return ((chord.root + transpose) % 12) * len(QUALITY_CLASSES) + _QUALITY.get(chord.quality, 6)
+
+
+@functools.cache
+def chord_tones(chord: int) -> frozenset[int]:
+    """The pitch classes of chord id ``chord``: its root with the tones of its class's first quality in ``_QUALITY``
+    (maj, min, 7, dim, aug, sus4; the root alone for "other"); empty for ``NO_CHORD``."""
+    if chord >= NO_CHORD:
+        return frozenset()
+    root, cls = divmod(chord, len(QUALITY_CLASSES))
+    quality = next((q for q, c in _QUALITY.items() if c == cls), "1")
+    return frozenset((root + i) % 12 for i in QUALITIES[quality])
 
 
 def meter_class(numerator: int, denominator: int) -> int:
