@@ -35,7 +35,7 @@ from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
-from composer_app.model.heard_chords import heard_chords
+from composer_app.model.heard_chords import as_heard, heard_chords, is_broken_chords
 
 POLYPHONY_SHARE = 0.25
 """A part with more than this share of onsets holding several notes is accompaniment, else melody ..."""
@@ -132,9 +132,10 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     The track named ``name`` (any case; or numbered so, from 1 as ``info`` lists them, when no track has that
     name) when given; else a track named 'melody'; else, among the pitched
     tracks (not drums, not the lead sheet's 'chords') that play a melody rather than an accompaniment
-    (``is_accompaniment``; all of them when none does) and are not bass lines (``BASS_BELOW``), those named for
-    the tune when any is (``_LEAD_NAME``), then the highest of them with at least MELODY_NOTES_SHARE of the busiest
-    one's notes. ValueError when none fits.
+    (``is_accompaniment``; all of them when none does) and are not bass lines (``BASS_BELOW``), nor broken-chord
+    figures (``heard_chords.is_broken_chords``: an arpeggio busier than the tune) while another line is not, those
+    named for the tune when any is (``_LEAD_NAME``), then the highest of them with at least MELODY_NOTES_SHARE of the
+    busiest one's notes. ValueError when none fits.
     """
     if name is not None:
         return _named_track(song, name)
@@ -150,6 +151,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
     floor = max(BASS_BELOW, max(mean[id(t)] for t in lines) - BASS_UNDER)
     lines = [t for t in lines if mean[id(t)] >= floor and "bass" not in t.name.lower()] or lines
+    lines = [t for t in lines if not is_broken_chords(notes[id(t)], meters_of(song))] or lines
     lines = [t for t in lines if _LEAD_NAME.search(t.name)] or lines
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
@@ -286,7 +288,31 @@ def heard_under(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
 
 def _hear(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
     return _heard_spelt(song, tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
-                                    for n in track_notes(t)))
+                                    for n in heard_notes(song, t)))
+
+
+def heard_notes(song: Song, track: Track) -> tuple[NoteTuple, ...]:
+    """``track``'s notes as the ear takes them for its chords (``heard_chords.as_heard``: a broken-chord figure's notes
+    taken together a half bar at a time, any other part as written), worked out once per song. The song's tune
+    (``pick_track``) is heard as written while other parts play: a tune that leaps along its chord (a fanfare, a hook
+    on the triad) is the line the chords go under, not one of them."""
+    def hear() -> tuple[NoteTuple, ...]:
+        notes = track_notes(track)
+        others = any(t.id != track.id and _pitched(t) and t.note_count for t in song.tracks)
+        if others and _tune_id(song) == track.id:
+            return notes
+        return as_heard(notes, meters_of(song))
+    return _last_song.get(song, ("as heard", track.id), hear)
+
+
+def _tune_id(song: Song) -> str | None:
+    """The id of the track ``pick_track`` takes for the song's tune (None when there is none), worked out once."""
+    def tune() -> str | None:
+        try:
+            return pick_track(song).id
+        except ValueError:
+            return None
+    return _last_song.get(song, "tune", tune)
 
 
 def _heard_spelt(song: Song, notes: tuple[NoteTuple, ...], a: int = 0, b: int | None = None
@@ -343,11 +369,11 @@ def replaced_chords(song: Song, track: Track, start_bar: int, bars: int) -> tupl
 def _hear_replaced(song: Song, track: Track, start_bar: int, bars: int) -> tuple[tuple[int, int, str], ...]:
     mm = song.meter_map
     a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
-    own = tuple(n for n in track_notes(track) if a <= n[1] < b)
+    own = tuple(n for n in heard_notes(song, track) if a <= n[1] < b)
     if not own:
         return ()
     others = tuple(n for t in song.tracks if t.id != track.id and _pitched(t, chords_track=True)
-                   for n in track_notes(t) if n[1] < b and n[1] + n[2] > a)
+                   for n in heard_notes(song, t) if n[1] < b and n[1] + n[2] > a)
     return _heard_spelt(song, own + others, a, b)
 
 

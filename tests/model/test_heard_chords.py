@@ -10,7 +10,7 @@ import pytest
 from composer_app.core.chords import parse_chord
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
-from composer_app.model.heard_chords import heard_chords
+from composer_app.model.heard_chords import as_heard, heard_chords, is_broken_chords
 
 BAR = 1920
 FOUR = ((0, 4, 4),)
@@ -99,3 +99,55 @@ def test_the_chords_of_pop909_pianos_agree_with_the_annotations() -> None:
             break
     roots, majmin = _agreement(pieces)
     assert roots > 0.85 and majmin > 0.75
+
+
+def eighths(bar: int, pitches: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    return [(p, bar * BAR + i * 240, 240, 80) for i, p in enumerate(pitches)]
+
+
+K545_LEFT_HAND = (eighths(0, (48, 55, 52, 55, 48, 55, 52, 55)) + eighths(1, (50, 55, 53, 55, 48, 55, 52, 55))
+                  + eighths(2, (48, 57, 53, 57, 48, 55, 52, 55)) + eighths(3, (47, 55, 50, 55, 48, 55, 52, 55)))
+"""Mozart's Sonata K545, bars 1-4, the left hand: an Alberti bass (C | G7/D C/E | F/C C | G/B C)."""
+
+
+def test_a_broken_chord_figure_is_told_from_a_tune_and_a_bass_line() -> None:
+    assert is_broken_chords(K545_LEFT_HAND, FOUR)
+    arpeggio = [(p, i * 240, 240, 80) for i, p in enumerate((48, 52, 55, 60, 64, 60, 55, 52) * 2)]
+    assert is_broken_chords(arpeggio, FOUR)
+    steps = (60, 62, 64, 65, 67, 65, 64, 62, 60, 64, 62, 59, 60, 67, 65, 64)
+    tune = [(p, i * 240, 240, 80) for i, p in enumerate(steps)]
+    assert not is_broken_chords(tune, FOUR)
+    root_fifth = [(p, i * 480, 480, 80) for i, p in enumerate((36, 43, 36, 43, 41, 48, 41, 48))]
+    assert not is_broken_chords(root_fifth, FOUR)  # leaps, but only the chord's root and fifth
+    chords = block(0, (48, 52, 55)) + block(1, (47, 50, 55)) + block(2, (48, 52, 55))
+    assert not is_broken_chords(chords, FOUR)  # a part of chords is heard as written
+    assert as_heard(chords, FOUR) == tuple(chords) and as_heard(tune, FOUR) == tuple(tune)
+
+
+def test_an_alberti_bass_is_heard_as_its_chords() -> None:
+    """One note at a time, the figure gave no chord at all; held to the end of each half bar it gives Mozart's."""
+    assert heard_chords(K545_LEFT_HAND, FOUR) == ()
+    heard = heard_chords(as_heard(K545_LEFT_HAND, FOUR), FOUR)
+    by_half = [label for s, d, label in heard for _ in range(d // (BAR // 2))]
+    assert len(by_half) == 8 and by_half[0] == by_half[1] == "C:maj"
+    assert all(by_half[i] == "C:maj" for i in (3, 5, 7))  # the second half of bars 2-4
+    roots = [parse_chord(label).root for label in by_half]
+    assert roots[2] in (7, 2) and roots[4] in (5, 0) and roots[6] in (7, 11)  # G7/D, F/C, G/B: root or bass
+
+
+@pytest.mark.skipif(not (DATASETS / "pop909").is_dir(), reason="no datasets in ../shared")
+def test_pop909_pianos_played_as_broken_chords_are_heard() -> None:
+    """Ten test-split songs whose piano is made into Alberti figures and arpeggios (``heard_eval.broken``): nothing
+    was heard in them; as heard now, most of the annotated roots (0.83 over forty valid songs)."""
+    from composer_app.training.continuation.heard_eval import broken, end_of, heard_in, pieces_of
+
+    pieces = [broken(p) for p in pieces_of("pop909", "test", 10)]
+    roots = total = 0
+    for piece in pieces:
+        slots = slot_grid(piece.meters, end_of(piece), "beat")
+        for t, h in zip(slot_labels(piece.chords, slots), slot_labels(heard_in(piece), slots)):
+            if t == "N":
+                continue
+            total += 1
+            roots += h != "N" and parse_chord(h).root == parse_chord(t).root
+    assert total > 500 and roots / total > 0.7

@@ -529,6 +529,28 @@ def test_without_chord_symbols_a_request_hears_the_chords_of_the_other_parts() -
     assert sa.request_chords(song, piano) == () and sa.chords_source(song, ()) == sa.NO_CHORDS
 
 
+def test_a_piano_playing_broken_chords_is_heard_as_its_chords() -> None:
+    """The same piano part as an Alberti figure, one eighth note at a time (low, high, middle, high): before, no two
+    notes sounded together, nothing was heard and the tune was continued over no chords at all."""
+    song, lead = _lead_and_piano()
+    figure = tuple(Note(v[(0, 3, 2, 3, 1, 3, 2, 3)[i]], b * BAR + i * 240, 240, 70)
+                   for b, v in enumerate(((39, 55, 58, 63), (44, 56, 60, 63), (46, 56, 62, 65), (39, 55, 58, 63)))
+                   for i in range(8))
+    piano = replace(song.tracks[1], clips=(Clip(0, 4 * BAR, figure),))
+    song = replace(song, tracks=(lead, piano))
+    assert sa.track_role(song, piano) == "melody"  # one line: its continuation keeps the figure (model card)
+    request, _ = sa.suggest_request(song, lead, start_bar=2)
+    assert [c[2] for c in request.chords] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"]
+    assert sa.chords_source(song, request.chords) == sa.CHORDS_HEARD
+    # the figure an octave up, in sixteenths: busier and higher than the tune, it is still not the tune
+    sixteenths = tuple(Note(n.pitch + 12, n.start - n.start % BAR // 2 + half, 120, 70)
+                       for n in figure for half in (0, BAR // 2))
+    high = replace(piano, clips=(Clip(0, 4 * BAR, sixteenths),))
+    song = replace(song, tracks=(lead, high))
+    assert sa.pick_track(song) is lead
+    assert [c[2] for c in sa.heard_under(song, lead)] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"]
+
+
 def test_chord_symbols_win_over_what_the_parts_play() -> None:
     symbols = (ChordSymbol(0, 2 * BAR, "Eb:maj7"), ChordSymbol(2 * BAR, 2 * BAR, "C:min7"))  # every bar
     song, lead = _lead_and_piano(symbols)

@@ -39,3 +39,22 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
         assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
     song = he.daw_song(pieces[0])
     assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]
+
+
+@pytest.mark.skipif(not (DATASETS / "pop909").is_dir() or not DEFAULT_WEIGHTS.is_file(),
+                    reason="no POP909 in ../shared/datasets, or no trained weights")
+def test_a_melody_over_a_piano_of_broken_chords(monkeypatch) -> None:
+    """``--figures``: the piano of POP909 songs played one note at a time (Alberti figures, arpeggios). Nothing was
+    heard in it before; now its chords are, and the candidates' notes land on the annotated chords more often than
+    over no chords."""
+    from composer_app.model.heard_chords import is_broken_chords
+
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", "")
+    songs = he.pieces_of("pop909", "test", 3)
+    pieces = [he.broken(p) for p in songs]
+    for kind in he.FIGURES:
+        figure = he.broken(songs[0], kind).parts[1].notes
+        assert len({n[1] for n in figure}) == len(figure) and is_broken_chords(figure, pieces[0].meters)
+    assert he.agreement(pieces)["root"] > 0.7
+    fit = he.fit(pieces, sa.load_continuation_engine(None), 8, [0])
+    assert fit["heard"]["by_duration"] > fit["none"]["by_duration"] + 0.03

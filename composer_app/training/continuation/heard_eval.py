@@ -28,8 +28,11 @@ import argparse
 import json
 import statistics
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from composer_app.core.chords import parse_chord
 from composer_app.core.song import Clip, Note, Song, Track
@@ -40,9 +43,9 @@ from composer_app.model.continuation import ContinuationRequest
 from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
-from composer_app.model.heard_chords import heard_chords
+from composer_app.model.heard_chords import as_heard, heard_chords
 from composer_app.training.continuation.export_leadsheets import hide_key
-from composer_app.training.corpus import Piece
+from composer_app.training.corpus import Part, Piece
 
 SOURCES = {"pop909": 8, "when_in_rome": 4}
 """The sources with accompaniment and chords, and the bar of the tune after which the fit test continues."""
@@ -73,6 +76,38 @@ def end_of(piece: Piece) -> int:
     return max(s + d for part in piece.parts for _, s, d, _ in part.notes)
 
 
+def heard_in(piece: Piece) -> tuple:
+    """The chords heard in the piece's parts other than the melody, each part as the ear takes it (``as_heard``: a
+    broken-chord figure's notes taken together a half bar at a time), as the app hears a song's tracks."""
+    notes = [n for part in piece.parts[1:] for n in as_heard(part.notes, piece.meters)]
+    return heard_chords(notes, piece.meters, end_of(piece))
+
+
+FIGURES = {"alberti": "an Alberti figure a beat (low, high, middle, high)",
+           "arpeggio": "an arpeggio up and up again a half bar"}
+
+
+def broken(piece: Piece, kind: str | None = None) -> Piece:
+    """The piece with its accompaniment played as a broken-chord figure, one note at a time: per beat (Alberti) or per
+    half bar (arpeggio; ``kind`` None chooses by the piece's id), the distinct pitches sounding there (the lowest and
+    the three highest of more than four), in equal notes. A file whose piano is an Alberti bass or an arpeggio."""
+    kind = kind or sorted(FIGURES)[zlib.crc32(piece.id.encode()) % 2]
+    notes = accompaniment_of(piece)
+    on = np.array([n[1] for n in notes])
+    off = on + np.array([n[2] for n in notes])
+    pitch = np.array([n[0] for n in notes])
+    figure = []
+    for slot in slot_grid(piece.meters, end_of(piece), "beat" if kind == "alberti" else "half"):
+        ps = sorted(set(pitch[(on < slot.end) & (off > slot.start)].tolist()))
+        if not ps:
+            continue
+        ps = [ps[0], *ps[-3:]] if len(ps) > 4 else ps
+        seq = [ps[0], ps[-1], ps[len(ps) // 2], ps[-1]] if kind == "alberti" else (ps * 8)[:8]
+        step = (slot.end - slot.start) // len(seq)
+        figure.extend((p, slot.start + i * step, step, 80) for i, p in enumerate(seq))
+    return replace(piece, parts=(piece.parts[0], Part("accompaniment", tuple(figure), "Figure")))
+
+
 def _root(label: str) -> int | None:
     try:
         return parse_chord(label).root
@@ -87,7 +122,7 @@ def agreement(pieces: Iterable[Piece]) -> dict:
         end = end_of(piece)
         slots = slot_grid(piece.meters, end, "beat")
         truth = slot_labels(piece.chords, slots)
-        heard = slot_labels(heard_chords(accompaniment_of(piece), piece.meters, end), slots)
+        heard = slot_labels(heard_in(piece), slots)
         for t, h in zip(truth, heard):
             if _root(t) is None:
                 continue
@@ -102,7 +137,7 @@ def nll(pieces: Sequence[Piece], net, style: str) -> dict:
     from composer_app.model.continuation_nll import net_nll
     from composer_app.training.continuation.dataset import windows
 
-    ways = {"annotated": lambda p: p.chords, "heard": lambda p: heard_chords(accompaniment_of(p), p.meters),
+    ways = {"annotated": lambda p: p.chords, "heard": heard_in,
             "none": lambda p: ()}
     out = {}
     for name, chords in ways.items():
@@ -304,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     p = parser("heard_eval", __doc__)
     p.add_argument("--no-sample", action="store_true", help="agreement and NLL only")
     p.add_argument("--only", choices=("fit", "accompaniment", "spans"), help="of the sampled figures, only these")
+    p.add_argument("--figures", action="store_true",
+                   help="every accompaniment played as a broken-chord figure first (broken: Alberti or arpeggio)")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
     harmonizer = sa.load_harmonizer(None)
@@ -311,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     for source, after in SOURCES.items():
         pieces = pieces_of(source, args.split, args.limit)
         pieces = [hide_key(piece) for piece in pieces] if args.strip_keys else pieces
+        pieces = [broken(piece) for piece in pieces] if args.figures else pieces
         if not pieces:
             print(f"heard_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
             continue
