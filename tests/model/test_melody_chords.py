@@ -92,6 +92,25 @@ def test_an_accompaniment_continued_under_the_tune_gets_the_harmonizers_chords()
     assert mc.with_melody_chords(stated, piano, request, harmonizer) is request
 
 
+@pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
+def test_a_piano_of_broken_chords_continued_under_the_tune_gets_the_harmonizers_chords():
+    """The piano as an Alberti figure (one eighth note at a time): an accompaniment all the same, so its new bars go
+    under the harmonizer's chords of the tune, and its regenerated bars over the chords its own notes spell. Before,
+    it was asked for as a melody over no chords at all."""
+    song = _song()
+    low_high_middle_high = ((48, 64, 55, 64), (43, 62, 59, 62))  # C, G
+    alberti = tuple(Note(low_high_middle_high[b % 2][i % 4], b * BAR + i * 240, 240, 70) for b in range(4)
+                    for i in range(8))
+    piano = replace(song.tracks[1], clips=(Clip(0, 4 * BAR, alberti),))
+    song = replace(song, tracks=(song.tracks[0], piano))
+    request, _ = sa.suggest_request(song, piano, start_bar=4, bars=4, seed=0)
+    assert request.role == "accompaniment" and mc.applies(song, piano, request)
+    got = mc.with_melody_chords(song, piano, request, sa.load_harmonizer(None))
+    assert {c[2].split(":")[0] for c in got.chords if c[0] >= 4 * BAR} <= {"C", "G", "F", "A", "E", "D"}
+    span, _ = sa.fill_request(song, piano, mode="vary", keep="rhythm", start_bar=2, bars=2, seed=0)
+    assert [c for c in span.chords if 2 * BAR <= c[0] < 4 * BAR] == [(2 * BAR, BAR, "C:maj"), (3 * BAR, BAR, "G:maj")]
+
+
 def test_a_chord_across_the_first_new_bar_keeps_its_part_before_it():
     assert mc._outside((BAR, 3 * BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(BAR, BAR, "C:maj"), (3 * BAR, BAR, "C:maj")]
     assert mc._outside((0, BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(0, BAR, "C:maj")]

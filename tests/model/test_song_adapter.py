@@ -538,7 +538,11 @@ def test_a_piano_playing_broken_chords_is_heard_as_its_chords() -> None:
                    for i in range(8))
     piano = replace(song.tracks[1], clips=(Clip(0, 4 * BAR, figure),))
     song = replace(song, tracks=(lead, piano))
-    assert sa.track_role(song, piano) == "melody"  # one line: its continuation keeps the figure (model card)
+    # the figure is an accompaniment (it goes under the harmonizer's chords of the tune, melody_chords); the tune,
+    # though it leaps along its chords too, is the tune: a melody, heard as written
+    assert sa.track_role(song, piano) == "accompaniment" and sa.track_role(song, lead) == "melody"
+    assert sa.suggest_request(song, piano, start_bar=2)[0].role == "accompaniment"
+    assert sa.fill_request(song, piano, mode="fill", start_bar=1, bars=1)[0].chords == ((BAR, BAR, "Ab:maj"),)
     request, _ = sa.suggest_request(song, lead, start_bar=2)
     assert [c[2] for c in request.chords] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"]
     assert sa.chords_source(song, request.chords) == sa.CHORDS_HEARD
@@ -662,6 +666,8 @@ def test_a_bass_line_is_asked_for_as_a_bass() -> None:
     high = tuple(replace(n, pitch=n.pitch + 24) for n in line)
     for track, role in ((Track("Bass", clips=(Clip(0, 4 * BAR, high),)), "bass"),  # named (even up high)
                         (Track("Line", program=33, clips=(Clip(0, 4 * BAR, high),)), "bass"),  # a GM bass sound
+                        (Track("Low strings", program=43, clips=(Clip(0, 4 * BAR, high),)), "bass"),  # contrabass
+                        (Track("Cello", program=42, clips=(Clip(0, 4 * BAR, high),)), "melody"),  # a cello up high
                         (Track("Left hand", clips=(Clip(0, 4 * BAR, line),)), "bass"),  # below C3 on average
                         (Track("Tune", clips=(Clip(0, 4 * BAR, high),)), "melody")):
         assert sa.part_role(track, sa.track_notes(track)) == role, track.name
