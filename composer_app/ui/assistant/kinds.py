@@ -146,7 +146,18 @@ def chords_said(ask: Ask, request: Any) -> str:
         return ""
     if isinstance(request, ContinuationRequest) and melody_chords.applies(ask.song, _track(ask), request):
         return melody_chords.said(ask.song, _track(ask), request)
+    if isinstance(request, ContinuationRequest) and not _chords_in_new_bars(ask, request):
+        return ""  # past the end of the other parts (and of the chord symbols): nothing there to be over
     return adapter.request_chords_source(ask.song, _track(ask), request)
+
+
+def _chords_in_new_bars(ask: Ask, request: ContinuationRequest) -> bool:
+    """Whether any of ``request``'s chords sounds in the bars it writes."""
+    if request.start_bar is None:
+        return bool(request.chords)
+    mm = ask.song.meter_map
+    a, b = mm.bar_start(request.start_bar), mm.bar_start(request.start_bar + request.bars)
+    return any(s < b and s + d > a for s, d, _ in request.chords)
 
 
 def run_continuation(engine: Any, request: Any, emit: Emit, cancel: Cancel) -> None:

@@ -142,6 +142,14 @@ def test_suggest_melody_over_a_piano_part_without_chord_symbols(qtbot, engines):
     assert assistant.accept()
     lead, kept_piano = doc.song.tracks
     assert lead.note_count > 0 and kept_piano == piano
+    # 4 bars more after the piano's last bar: no part plays there, and the status line does not say it does
+    said.clear()
+    doc.apply("Shorten the piano", replace(doc.song, tracks=(lead, replace(piano, clips=(replace(
+        piano.clips[0], notes=tuple(n for n in piano.clips[0].notes if n.start < 4 * bar)),)))))
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assert assistant.ask("continue") is not None
+    assert assistant.history.batch.request.start_bar >= 4
+    assert said[-1].startswith("2 candidates in G major") and "other parts" not in said[-1]
 
 
 def test_continuing_a_piano_part_under_a_tune_that_goes_on(qtbot, engines):
