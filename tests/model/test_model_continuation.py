@@ -104,6 +104,23 @@ def test_without_a_range_candidates_stay_near_the_register_and_chords_stay_playa
     assert max(max(Counter(s for _, s, _, _ in c.notes).values()) for c in wide) <= 3 + STACK_ROOM
 
 
+ALBERTI = tuple((p, (b * 8 + i) * 240, 240, 80) for b in range(4)
+                for i, p in enumerate(((48, 64, 55, 64), (43, 62, 53, 62))[b % 2] * 2))  # C | G7, one note at a time
+
+
+def test_a_broken_chord_accompaniment_goes_on_one_note_at_a_time():
+    """An Alberti bass continued as an accompaniment keeps its texture (``ONE_AT_A_TIME``): with STACK_ROOM the
+    network wrote chords into a third or more of such candidates."""
+    from collections import Counter
+
+    engine = _shipped()
+    chords = tuple((b * BAR, BAR, ("C:maj", "G:7")[b % 2]) for b in range(8))
+    for seed in range(3):
+        for c in engine.suggest(_request(context=ALBERTI, chords=chords, seed=seed, role="accompaniment",
+                                         key=KeySignature(0))):
+            assert c.notes and max(Counter(s for _, s, _, _ in c.notes).values()) == 1
+
+
 LEFT_HAND = tuple((p + o, (b * 4 + q) * 480, 480, 80) for b in range(4)
                   for q, p in enumerate((36, 43, 41, 43)) for o in (0, 12))  # octaves on every beat, C2-G3
 
