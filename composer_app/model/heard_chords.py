@@ -110,7 +110,8 @@ def gathered(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, int]])
     starts = np.array([s.start for s in slots])
     ends = np.array([s.end for s in slots])
     at = np.maximum(np.searchsorted(starts, [n[1] for n in notes], side="right") - 1, 0)
-    return tuple((p, int(starts[i]), int(ends[i] - starts[i]), v) for (p, _, _, v), i in zip(notes, at))
+    return tuple((p, int(starts[i]), int(ends[i] - starts[i]), v) if d > 0 else (p, s, d, v)
+                 for (p, s, d, v), i in zip(notes, at))  # a zero-length note (a grace as a file gives it) adds nothing
 
 
 def as_heard(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, int]]) -> tuple[NoteTuple, ...]:

@@ -133,6 +133,8 @@ def test_an_alberti_bass_is_heard_as_its_chords() -> None:
     assert all(by_half[i] == "C:maj" for i in (3, 5, 7))  # the second half of bars 2-4
     roots = [parse_chord(label).root for label in by_half]
     assert roots[2] in (7, 2) and roots[4] in (5, 0) and roots[6] in (7, 11)  # G7/D, F/C, G/B: root or bass
+    graces = K545_LEFT_HAND + [(61, 100, 0, 80), (66, BAR + 100, 0, 80)]  # zero-length notes still add nothing
+    assert heard_chords(as_heard(graces, FOUR), FOUR) == heard
 
 
 @pytest.mark.skipif(not (DATASETS / "pop909").is_dir(), reason="no datasets in ../shared")
