@@ -198,7 +198,8 @@ theirs is a bass when it lies low, BASS_BELOW, or its track is named so.)"""
 
 def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None) -> str:
     """The request role of ``track``'s ``notes``: 'accompaniment' for chords (``infer_role``) and, in ``song``, for a
-    broken-chord figure that is not the tune (``heard_chords.is_broken_chords``, ``plays_the_tune``); 'bass' for
+    broken-chord figure that goes with another part and is not the tune (``heard_chords.is_broken_chords``,
+    ``accompanies``; an arpeggio sketched alone is a tune until a part comes to go with it); 'bass' for
     another line that its track names or sounds as a bass (a General MIDI bass program) or that lies below
     BASS_BELOW on average; else 'melody'. A bass line is written leaning on the chords' roots (``decoding.BASS_ROOT``).
 
@@ -211,7 +212,7 @@ def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None
     role = infer_role(notes)
     if role != "melody" or not notes:
         return role
-    if song is not None and is_broken_chords(notes, meters_of(song)) and not plays_the_tune(song, track):
+    if song is not None and is_broken_chords(notes, meters_of(song)) and accompanies(song, track):
         return "accompaniment"
     named = "bass" in track.name.lower() or track.program in BASS_PROGRAMS
     return "bass" if named or sum(n[0] for n in notes) / len(notes) < BASS_BELOW else role
@@ -316,15 +317,27 @@ def heard_notes(song: Song, track: Track) -> tuple[NoteTuple, ...]:
 
 def plays_the_tune(song: Song, track: Track) -> bool:
     """Whether ``track`` is the song's tune (``pick_track``) while another pitched part plays: a line the chords go
-    under, never one of them, even where it leaps along its chord (a fanfare, a hook on the triad). Worked out once
-    per song."""
+    under, never one of them, even where it leaps along its chord (a fanfare, a hook on the triad)."""
+    return _with_others(song, track) and _tune_id(song) == track.id
+
+
+def accompanies(song: Song, track: Track) -> bool:
+    """Whether ``track`` plays along with another pitched part and is not the song's tune."""
+    return _with_others(song, track) and _tune_id(song) != track.id
+
+
+def _with_others(song: Song, track: Track) -> bool:
+    return any(t.id != track.id and _pitched(t) and t.note_count for t in song.tracks)
+
+
+def _tune_id(song: Song) -> str | None:
+    """The id of the track ``pick_track`` takes for the song's tune (None when none fits), worked out once per song."""
     def tune() -> str | None:
         try:
             return pick_track(song).id
         except ValueError:
             return None
-    others = any(t.id != track.id and _pitched(t) and t.note_count for t in song.tracks)
-    return others and _last_song.get(song, "tune", tune) == track.id
+    return _last_song.get(song, "tune", tune)
 
 
 def _heard_spelt(song: Song, notes: tuple[NoteTuple, ...], a: int = 0, b: int | None = None

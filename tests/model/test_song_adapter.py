@@ -542,6 +542,9 @@ def test_a_piano_playing_broken_chords_is_heard_as_its_chords() -> None:
     # though it leaps along its chords too, is the tune: a melody, heard as written
     assert sa.track_role(song, piano) == "accompaniment" and sa.track_role(song, lead) == "melody"
     assert sa.suggest_request(song, piano, start_bar=2)[0].role == "accompaniment"
+    alone = replace(song, tracks=(piano, replace(lead, clips=())))  # sketched alone: a tune until a part joins it
+    assert sa.track_role(alone, alone.tracks[0]) == "melody"
+    assert sa.suggest_request(alone, alone.tracks[0], start_bar=2)[0].role == "melody"
     assert sa.fill_request(song, piano, mode="fill", start_bar=1, bars=1)[0].chords == ((BAR, BAR, "Ab:maj"),)
     request, _ = sa.suggest_request(song, lead, start_bar=2)
     assert [c[2] for c in request.chords] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"]
