@@ -19,7 +19,9 @@ card's tables:
   as it is: the same two figures over the chords of the notes replaced (what the app does), the harmonizer's under
   the tune, and those heard in the other parts alone.
 
-Bass lines and tunes alone have their own figures: ``band_eval``.
+``--figures`` plays every accompaniment as a broken-chord figure first (``broken``: an Alberti figure a beat or an
+arpeggio a half bar, one note at a time), as a piano part from a DAW or a classical score may be: what the app hears
+in it and writes over and in it. Bass lines and tunes alone have their own figures: ``band_eval``.
 """
 
 from __future__ import annotations
