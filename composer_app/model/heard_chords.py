@@ -53,8 +53,8 @@ outlines no chord a musician would name from it."""
 FIGURE_LEAPS = 0.7
 """A line is a broken-chord figure when more than this share of its steps from note to note leap (3 semitones or
 more) ...  On 40 valid pieces of each source, tunes leap at most 0.66 of the time (POP909; Nottingham 0.55,
-OpenEWLD 0.60, the chorales' voices 0.53), their accompaniments made into Alberti figures or arpeggios at least
-0.79 of the time (a tenth of them below 0.83), Mozart's K545 left hand 0.92 ..."""
+OpenEWLD 0.60, the chorales' voices 0.53), while nine in ten of their accompaniments made into Alberti figures or
+arpeggios leap more than 0.79 of the time, and Mozart's K545 left hand 0.92 ..."""
 FIGURE_PCS = 3.0
 """... and it touches at least this many pitch classes a bar on average (the leaping root-and-fifth bass of a pop
 song touches 1.6: it outlines the chord's root, not the chord)."""
