@@ -212,18 +212,5 @@ def _with_chords(request: ContinuationRequest, chords: tuple[tuple[int, int, str
     inside = tuple((max(s, a), min(s + d, b) - max(s, a), label) for s, d, label in chords if s < b and s + d > a)
     if not inside:
         return request
-    outside = tuple(piece for chord in request.chords for piece in _outside(chord, a, b))
+    outside = sa.chords_outside(request.chords, [(a, b)])
     return replace(request, chords=tuple(sorted(outside + inside)))
-
-
-def _outside(chord: tuple[int, int, str], a: int, b: int) -> list[tuple[int, int, str]]:
-    """The parts of ``chord`` (start, duration, label) before ``a`` and from ``b`` on."""
-    start, duration, label = chord
-    end = start + duration
-    out = []
-    if start < a:
-        out.append((start, min(end, a) - start, label))
-    if end > b:
-        out.append((max(start, b), end - max(start, b), label))
-    return out
-

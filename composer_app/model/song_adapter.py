@@ -415,9 +415,15 @@ def with_replaced_chords(song: Song, track: Track, request: ContinuationRequest)
     if not hears_replaced(song, track, request) or request.start_bar is None:
         return request
     heard = replaced_chords(song, track, request.start_bar, request.bars)
-    spans = sorted((s, s + d) for s, d, _ in heard)
-    kept = tuple((lo, hi - lo, label) for s, d, label in request.chords for lo, hi in _uncovered(s, s + d, spans))
+    kept = chords_outside(request.chords, sorted((s, s + d) for s, d, _ in heard))
     return replace(request, chords=tuple(sorted(kept + heard)))
+
+
+def chords_outside(chords: Sequence[tuple[int, int, str]], spans: Sequence[tuple[int, int]]
+                   ) -> tuple[tuple[int, int, str], ...]:
+    """The parts of ``chords`` (start, duration, label) outside every span (start, end) of the sorted ``spans``: what
+    stays of a request's chords where others are put in."""
+    return tuple((lo, hi - lo, label) for s, d, label in chords for lo, hi in _uncovered(s, s + d, spans))
 
 
 def request_chords_source(song: Song, track: Track, request: Any) -> str:

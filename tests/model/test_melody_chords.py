@@ -112,9 +112,10 @@ def test_a_piano_of_broken_chords_continued_under_the_tune_gets_the_harmonizers_
 
 
 def test_a_chord_across_the_first_new_bar_keeps_its_part_before_it():
-    assert mc._outside((BAR, 3 * BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(BAR, BAR, "C:maj"), (3 * BAR, BAR, "C:maj")]
-    assert mc._outside((0, BAR, "C:maj"), 2 * BAR, 3 * BAR) == [(0, BAR, "C:maj")]
-    assert mc._outside((2 * BAR, BAR, "C:maj"), 2 * BAR, 3 * BAR) == []
+    new_bars = [(2 * BAR, 3 * BAR)]
+    assert sa.chords_outside([(BAR, 3 * BAR, "C:maj")], new_bars) == ((BAR, BAR, "C:maj"), (3 * BAR, BAR, "C:maj"))
+    assert sa.chords_outside([(0, BAR, "C:maj")], new_bars) == ((0, BAR, "C:maj"),)
+    assert sa.chords_outside([(2 * BAR, BAR, "C:maj")], new_bars) == ()
     assert isinstance(ContinuationRequest(), ContinuationRequest)
 
 
