@@ -16,20 +16,25 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple as Note
 from composer_app.model import note_values as nv
 from composer_app.model import tokens as tk
+from composer_app.model import two_hands
 from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.decoding import Decoder
 from composer_app.model.facts import CandidateFacts, candidate_facts
 
 MODES = ("continue", "fill", "vary")
 KEEPS = ("rhythm", "contour", "start")
+ROLES = (*tk.ROLES, "bass", two_hands.BOTH)
+"""What a request may ask for: a melody, an accompaniment, a bass line (a line over the chords' roots), or a part
+that plays its tune over its own accompaniment (``two_hands``)."""
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "resources" / "models" / "continuation.npz"
 
 
@@ -98,8 +103,8 @@ class ContinuationRequest:
             raise ValueError(f"candidates must be 1..8, not {self.candidates}")
         if self.style not in tk.STYLES:
             raise ValueError(f"style must be one of {tk.STYLES}")
-        if self.role not in (*tk.ROLES, "bass"):
-            raise ValueError(f"role must be one of {tk.ROLES}")
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
         if self.temperature <= 0 or not 0 < self.top_p <= 1:
             raise ValueError("temperature must be > 0 and top_p in (0, 1]")
         if self.pitch_range is not None and not 0 <= self.pitch_range[0] <= self.pitch_range[1] <= 127:
@@ -151,6 +156,10 @@ class ContinuationEngine:
 
     def __init__(self, net: ContinuationNet) -> None:
         self.net = net
+        self.harmonizer: Callable[[], Any] | None = None
+        """Where a part that plays its tune over its own accompaniment gets the harmonizer that puts chords under each
+        new tune for the accompaniment (``two_hands``): a getter (it may load the model); None, or a getter that
+        fails to load one, and the accompaniment goes on over the chords heard before."""
         tok = net.meta.get("tokenizer", {})
         if tok and (tok.get("fields") != list(tk.FIELDS) or tok.get("output_sizes") != tk.OUTPUT_SIZES):
             raise ValueError("the weights were trained with a different tokenizer")
@@ -169,7 +178,11 @@ class ContinuationEngine:
 
         A song written in long note values (3/2 in half notes, 3/1 in whole notes) is sampled in the values the
         network learnt (``note_values``) and its candidates come back in the song's own.
-        ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised."""
+        ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised. A part that plays
+        its tune over its own accompaniment (role ``two_hands.BOTH``) is written as both, the tune over each
+        accompaniment candidate's chords."""
+        if request.role == two_hands.BOTH:
+            return two_hands.suggest(self.suggest, request, on_candidate, cancel, self._harmonizer())
         scale = nv.time_scale(request.meters, request.context)
         if scale == 1:
             return self._suggest(request, on_candidate, cancel)
@@ -181,6 +194,14 @@ class ContinuationEngine:
         small = nv.shrunk_request(request, scale)
         emit = None if on_candidate is None else (lambda cand: on_candidate(back(cand)))
         return [back(c) for c in self._suggest(small, emit, cancel)]
+
+    def _harmonizer(self) -> Any:
+        if self.harmonizer is None:
+            return None
+        try:
+            return self.harmonizer()
+        except SongFileError:  # no usable harmonizer model: the accompaniment goes on without its chords
+            return None
 
     def _suggest(self, request: ContinuationRequest, on_candidate: Callable[[Candidate], None] | None,
                  cancel: Callable[[], bool] | None) -> list[Candidate]:

@@ -249,3 +249,24 @@ def heard_chords(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, in
                 out.append([slot.start, slot.end - slot.start, label])
         t = u
     return tuple((s, d, lab) for s, d, lab in out)
+
+
+def uncovered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside every span (start, end) of the sorted ``spans``."""
+    out, at = [], start
+    for a, b in spans:
+        if b <= at or a >= end:
+            continue
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < end:
+        out.append((at, end))
+    return out
+
+
+def chords_outside(chords: Sequence[tuple[int, int, str]], spans: Sequence[tuple[int, int]]
+                   ) -> tuple[tuple[int, int, str], ...]:
+    """The parts of ``chords`` (start, duration, label) outside every span (start, end) of the sorted ``spans``: what
+    stays of a request's chords where others are put in."""
+    return tuple((lo, hi - lo, label) for s, d, label in chords for lo, hi in uncovered(s, s + d, spans))

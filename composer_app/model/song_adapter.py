@@ -12,6 +12,7 @@ same requests from the same song::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -35,7 +36,8 @@ from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
-from composer_app.model.heard_chords import as_heard, heard_chords, is_broken_chords
+from composer_app.model.heard_chords import as_heard, chords_outside, heard_chords, is_broken_chords, uncovered
+from composer_app.model.two_hands import BOTH, tune_on_top
 
 POLYPHONY_SHARE = 0.25
 """A part with more than this share of onsets holding several notes is accompaniment, else melody ..."""
@@ -210,12 +212,25 @@ def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None
     the harmonizer's chords, 0.674 as an accompaniment over them (the chorales 0.442, 0.505, 0.578); pitch classes
     against the real next bars 0.731, 0.750, 0.759 (chorales 0.665, 0.681, 0.676)."""
     role = infer_role(notes)
+    if role == "accompaniment" and song is not None and tune_on_top(notes) and not _with_tune(song, track):
+        return BOTH
     if role != "melody" or not notes:
         return role
     if song is not None and is_broken_chords(notes, meters_of(song)) and accompanies(song, track):
         return "accompaniment"
+    return "bass" if _bass_line(track, notes) else role
+
+
+def _bass_line(track: Track, notes: Sequence[NoteTuple]) -> bool:
+    """Whether the line ``notes`` of ``track`` is a bass line: named so, a bass's program, or lying low."""
     named = "bass" in track.name.lower() or track.program in BASS_PROGRAMS
-    return "bass" if named or sum(n[0] for n in notes) / len(notes) < BASS_BELOW else role
+    return named or bool(notes) and sum(n[0] for n in notes) / len(notes) < BASS_BELOW
+
+
+def _with_tune(song: Song, track: Track) -> bool:
+    """Whether another pitched part than ``track`` plays, other than a bass line (the tune, a second accompaniment)."""
+    return any(t.id != track.id and _pitched(t) and t.note_count
+               and (is_accompaniment(notes := track_notes(t)) or not _bass_line(t, notes)) for t in song.tracks)
 
 
 def track_role(song: Song, track: Track) -> str:
@@ -347,23 +362,9 @@ def _heard_spelt(song: Song, notes: tuple[NoteTuple, ...], a: int = 0, b: int | 
     written = sorted((c.start, c.end) for c in song.chords)
     out = []
     for start, duration, label in heard_chords(notes, meters_of(song), end=b):
-        for lo, hi in _uncovered(max(start, a), start + duration if b is None else min(start + duration, b), written):
+        for lo, hi in uncovered(max(start, a), start + duration if b is None else min(start + duration, b), written):
             out.append((lo, hi - lo, label_in_key(label, spelling_key(song, lo))))
     return tuple(out)
-
-
-def _uncovered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [start, end) outside every span (start, end) of the sorted ``spans``."""
-    out, at = [], start
-    for a, b in spans:
-        if b <= at or a >= end:
-            continue
-        if a > at:
-            out.append((at, a))
-        at = max(at, b)
-    if at < end:
-        out.append((at, end))
-    return out
 
 
 def chords_source(song: Song, chords: Sequence[tuple[int, int, str]]) -> str:
@@ -417,13 +418,6 @@ def with_replaced_chords(song: Song, track: Track, request: ContinuationRequest)
     heard = replaced_chords(song, track, request.start_bar, request.bars)
     kept = chords_outside(request.chords, sorted((s, s + d) for s, d, _ in heard))
     return replace(request, chords=tuple(sorted(kept + heard)))
-
-
-def chords_outside(chords: Sequence[tuple[int, int, str]], spans: Sequence[tuple[int, int]]
-                   ) -> tuple[tuple[int, int, str], ...]:
-    """The parts of ``chords`` (start, duration, label) outside every span (start, end) of the sorted ``spans``: what
-    stays of a request's chords where others are put in."""
-    return tuple((lo, hi - lo, label) for s, d, label in chords for lo, hi in _uncovered(s, s + d, spans))
 
 
 def request_chords_source(song: Song, track: Track, request: Any) -> str:
@@ -787,12 +781,12 @@ def load_continuation_engine(path: str | Path | None = None) -> SuggestionEngine
     try:
         with np.load(path, allow_pickle=False) as data:
             fmt = json.loads(bytes(data["__meta__"]).decode()).get("format") if "__meta__" in data.files else None
-        if fmt == NGRAM_FORMAT:
-            return NgramEngine.load(path)
-        return ContinuationEngine.load(path)
+        engine = NgramEngine.load(path) if fmt == NGRAM_FORMAT else ContinuationEngine.load(path)
     except Exception as exc:  # any unreadable or foreign file: one line, never a traceback
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _model_error(path, f"not a usable continuation model ({detail[:120]})", train) from None
+    engine.harmonizer = functools.lru_cache(maxsize=1)(load_harmonizer)
+    return engine
 
 
 def load_harmonizer(path: str | Path | None = None) -> Harmonizer:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from composer_app.core import edits
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
-from composer_app.model import melody_chords
+from composer_app.model import melody_chords, two_hands
 from composer_app.model import song_adapter as adapter
 from composer_app.model.continuation import Candidate
 from composer_app.ui.assistant.engines import Engines
@@ -283,6 +283,10 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
+TUNE_AND_ACCOMPANIMENT = "the tune over its accompaniment"
+"""What the status line says of a part that plays its tune over its own accompaniment, written as both."""
+
+
 def _error_text(error: BaseException) -> str:
     if isinstance(error, SongFileError):
         return f"The model could not be loaded: {error}"
@@ -292,7 +296,10 @@ def _error_text(error: BaseException) -> str:
 
 
 def _over(batch: Batch) -> str:
-    """What the status line adds when a batch was conditioned on chords heard in the other parts."""
+    """What the status line adds when a batch was conditioned on chords heard in the other parts, or writes a part's
+    tune and its accompaniment together (``two_hands``)."""
+    if getattr(batch.request, "role", None) == two_hands.BOTH:
+        return f", {TUNE_AND_ACCOMPANIMENT}"
     said = (adapter.CHORDS_HEARD, adapter.CHORDS_BOTH, melody_chords.UNDER_THE_TUNE, melody_chords.OVER_THE_BASS,
             adapter.CHORDS_REPLACED, adapter.OVER_THE_BASS)
     return f", over {batch.chords_from}" if batch.chords_from in said else ""

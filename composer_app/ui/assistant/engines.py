@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,11 @@ class Engines:
     def get(self, name: str) -> Any:
         with self._lock:
             if name not in self._loaded:
-                self._loaded[name] = self._loaders[name](self._paths.get(name))
+                engine = self._loaders[name](self._paths.get(name))
+                if name == "continuation" and hasattr(engine, "harmonizer"):
+                    # a part that plays its tune over its accompaniment puts chords under each new tune
+                    engine.harmonizer = functools.partial(self.get, "harmony")
+                self._loaded[name] = engine
             return self._loaded[name]
 
     def loaded(self, name: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from composer_app.ui.assistant.controller import Assistant
 from composer_app.ui.assistant.session import Options
 from composer_app.ui.assistant.targets import target_of
@@ -287,3 +289,28 @@ def test_harmonizing_over_a_bass_line_follows_it_and_says_so(qtbot, engines):
                                     "harmonize", candidates=2)
     assert batch.state == "done" and batch.chords_from == OVER_THE_BASS and f"over {OVER_THE_BASS}" in said[-1]
     assert {c[2].split(":")[0] for c in batch.suggestions[0].chords} == {"A"}
+
+
+def test_the_continuation_engine_gets_its_harmonizer_from_the_same_engines(tmp_path):
+    """A part that plays its tune over its accompaniment needs the harmonizer too: the continuation engine asks the
+    assistant's engines for it (the file the musician chose), loaded once, and a harmonizer that fails to load leaves
+    the continuation working."""
+    from composer_app.model.continuation import DEFAULT_WEIGHTS
+    from composer_app.model.song_adapter import load_continuation_engine
+    from composer_app.ui.assistant.engines import Engines
+
+    if not DEFAULT_WEIGHTS.is_file():
+        pytest.skip("no shipped continuation weights")
+    loads = []
+
+    def harmony(path):
+        loads.append(path)
+        return "the harmonizer"
+
+    engines = Engines({"harmony": tmp_path / "mine.npz"},
+                      loaders={"continuation": load_continuation_engine, "harmony": harmony})
+    engine = engines.get("continuation")
+    assert engine.harmonizer() == "the harmonizer" and engine.harmonizer() == "the harmonizer"
+    assert loads == [tmp_path / "mine.npz"]
+    broken = Engines({"harmony": tmp_path / "missing.npz"}).get("continuation")
+    assert broken._harmonizer() is None

@@ -264,3 +264,31 @@ def test_regenerating_bars_of_a_tune_sketched_alone_hears_chords_in_it(qtbot, en
                                     _bars_notes(song, 3, 4), candidates=2)
     assert batch.state == "done" and batch.chords_from == UNDER_THE_TUNE and f"over {UNDER_THE_TUNE}" in said[-1]
     assert all(s.notes and s.over for s in batch.suggestions)
+
+
+def test_a_piano_part_that_plays_its_tune_is_continued_as_tune_and_accompaniment(qtbot, engines):
+    """A piano solo in one track (the tune over left-hand chords, nothing else): the new bars have a tune on top and
+    chords under it, and the status line says so. Before, they were an accompaniment with no tune."""
+    from composer_app.model.two_hands import BOTH, split
+    from composer_app.ui.assistant.controller import TUNE_AND_ACCOMPANIMENT
+
+    tune = motif_song(4)  # a real tune in G major, 3/4
+    mm = tune.meter_map
+    melody = tune.tracks[0].clips[0]
+    voicings = ((43, 47, 50), (40, 43, 47), (36, 40, 43), (38, 42, 45))  # G Em C D, below the tune
+    left = tuple(Note(p, mm.bar_start(b) - melody.start, mm.bar_start(b + 1) - mm.bar_start(b), 60)
+                 for b in range(4) for p in voicings[b])
+    piano = replace(melody, notes=melody.notes + left)
+    song = replace(tune, tracks=(replace(tune.tracks[0], name="Piano", clips=(piano,)),), keys=())
+    doc = SongDocument(song)
+    assistant, batch, said = ask_and_listen(qtbot, doc, engines, piano.id, "continue", bars=4, candidates=2)
+    assert batch.request.role == BOTH
+    assert said[-1].startswith("2 candidates in ") and TUNE_AND_ACCOMPANIMENT in said[-1]
+    assert batch.state == "done" and len(batch.suggestions) == 2
+    lowest_tune = min(n.pitch for n in melody.notes)
+    for s in batch.suggestions:
+        top, rest = split(s.notes)
+        assert top and rest and s.start_tick == mm.bar_start(4)
+        assert sum(n[0] for n in top) / len(top) > lowest_tune > max(n[0] for n in rest)
+    assert assistant.accept()
+    assert doc.song.tracks[0].note_count > piano.notes.__len__()

@@ -1,0 +1,201 @@
+"""A tune and its accompaniment in one track, continued:
+``python -m composer_app.training.continuation.two_hands_eval``.
+
+A piano solo, a keyboard take or a lead sheet played on the piano comes as one track that plays the tune over its
+own accompaniment. The test pieces made into such files (one "Piano" track, no chord symbols):
+
+- lead sheets played on the piano (Nottingham, OpenEWLD): the melody over a left hand from the chord symbols, by the
+  piece's id block chords struck each bar, an arpeggio in eighths or an oom-pah (bass, then chord);
+- POP909 piano covers: the melody over the piano's notes that lie below it (below the melody's note sounding there,
+  and a fifth under its median where it rests).
+
+The part is continued 4 bars at 8 and 16 bars after the melody's first bar, as one accompaniment (before) and as
+``song_adapter.part_role`` asks for it (now: ``two_hands.BOTH`` where it finds the tune on top). Figures: the share of
+parts asked as both; the candidates' top line (``two_hands.split``) against the real melody's next 4 bars (pitch
+classes by duration, onsets in the bar, how far its mean pitch lies from the melody's, notes per real melody note);
+the share of all their notes (by duration) on tones of the annotated chords; the share of the top line's notes (by
+duration) on tones of the chords heard in the candidate's other notes (the tune on its own accompaniment); the same
+for the real next bars and for replaying the 4 bars before.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from composer_app.core.chords import parse_chord
+from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.timing import TimeSignature
+from composer_app.model import song_adapter as sa
+from composer_app.model import tokens as tk
+from composer_app.model.continuation_metrics import onset_histogram, overlap, pitch_class_histogram
+from composer_app.model.heard_chords import as_heard, heard_chords
+from composer_app.model.two_hands import BOTH, split
+from composer_app.training.continuation import heard_eval as he
+from composer_app.training.continuation.export_leadsheets import hide_key
+from composer_app.training.corpus import Piece
+
+LEFT_HANDS = ("blocks", "arpeggio", "oompah")
+SOURCES = ("nottingham", "openewld", "pop909")
+WAYS = {"accompaniment": "as one accompaniment (before)", "now": "as the app asks (part_role)"}
+
+
+def left_hand(piece: Piece, kind: str | None = None) -> list[tuple[int, int, int, int]]:
+    """A left hand for the piece's chord symbols (C3-B3, the bass of an oom-pah C2-B2): ``kind`` (default by the
+    piece's id) block chords each bar, an arpeggio in eighths (low, high, middle, high) or bass and chord by turns."""
+    kind = kind or LEFT_HANDS[zlib.crc32(piece.id.encode()) % len(LEFT_HANDS)]
+    bar = 4 * 480
+    out = []
+    for start, duration, label in piece.chords:
+        try:
+            chord = parse_chord(label)
+        except ValueError:
+            continue
+        if not chord.pitch_classes or chord.root is None:
+            continue
+        tones = sorted({48 + pc % 12 for pc in chord.pitch_classes})
+        t, i = start, 0
+        while t < start + duration:
+            length = min(bar if kind == "blocks" else 240 if kind == "arpeggio" else 480, start + duration - t)
+            if kind == "blocks":
+                out.extend((p, t, length, 70) for p in tones)
+            elif kind == "arpeggio":
+                out.append(((tones[0], tones[-1], tones[len(tones) // 2], tones[-1])[i % 4], t, length, 70))
+            else:
+                out.extend([(36 + chord.root % 12, t, length, 80)] if i % 2 == 0 else
+                           [(p, t, length, 70) for p in tones])
+            t += length
+            i += 1
+    return out
+
+
+def below_the_tune(piece: Piece) -> list[tuple[int, int, int, int]]:
+    """POP909's piano notes below the melody: under the melody note sounding there, or a fifth under its median."""
+    melody = piece.parts[0].notes
+    median = statistics.median(n[0] for n in melody)
+    out = []
+    for n in he.accompaniment_of(piece):
+        sounding = [m[0] for m in melody if m[1] < n[1] + n[2] and m[1] + m[2] > n[1]]
+        if n[0] < (min(sounding) if sounding else median - 7):
+            out.append(n)
+    return out
+
+
+def piano_song(piece: Piece) -> Song:
+    """The piece as one piano track: its melody and the left hand (lead sheets) or the piano under it (POP909)."""
+    hand = below_the_tune(piece) if piece.source == "pop909" else left_hand(piece)
+    notes = sorted(list(piece.parts[0].notes) + hand, key=lambda n: (n[1], n[0]))
+    end = max(s + d for _, s, d, _ in notes)
+    track = Track("Piano", channel=0, program=0, clips=(Clip(0, end, tuple(Note(*n) for n in notes)),))
+    return Song(tracks=(track,), meters=tuple(TimeSignature(t, n, d) for t, n, d in piece.meters))
+
+
+def pieces(source: str, split_name: str, limit: int) -> list[Piece]:
+    """Up to ``limit`` pieces of ``split_name`` with a melody and chord symbols (POP909: and a piano)."""
+    from composer_app.training.sources import iter_source
+    from composer_app.training.split import assign_split
+
+    out = []
+    for piece in iter_source(source):
+        if assign_split(piece) == split_name and piece.chords and (source != "pop909" or len(piece.parts) > 1):
+            out.append(piece)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
+    """The figures of the module docstring over ``items``."""
+    figures: dict[str, list[dict]] = {w: [] for w in (*WAYS, "real", "replay")}
+    asked: list[bool] = []
+    for piece in items:
+        song = piano_song(piece)
+        mm = song.meter_map
+        grid = tk.BarGrid(piece.meters)
+        track = song.tracks[0]
+        notes = sa.track_notes(track)
+        melody = piece.parts[0].notes
+        for after in (8, 16):
+            start_bar = mm.bar_of(melody[0][1]) + after
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+            tune = [n for n in melody if a <= n[1] < b]
+            if len(tune) < 4:
+                continue
+            target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
+                      statistics.mean(n[0] for n in tune), len(tune))
+            real = [n for n in notes if a <= n[1] < b]
+            figures["real"].append(_figures(real, target, piece, grid))
+            before = mm.bar_start(max(start_bar - 4, 0))
+            replay = [(p, s + a - before, d, v) for p, s, d, v in notes if before <= s < a]
+            figures["replay"].append(_figures(replay, target, piece, grid))
+            cut = replace(track, clips=(Clip(0, a, tuple(Note(*n) for n in notes if n[1] < a)),))
+            now = replace(song, tracks=(cut,))
+            for seed in seeds:
+                request, _ = sa.suggest_request(now, cut, start_bar=start_bar, bars=4, seed=seed)
+                asked.append(request.role == BOTH)
+                for way, req in (("accompaniment", replace(request, role="accompaniment")), ("now", request)):
+                    for cand in engine.suggest(req):
+                        figures[way].append(_figures(cand.notes, target, piece, grid))
+    out = {way: _means(rows) for way, rows in figures.items()}
+    out["asked_as_both"] = round(statistics.mean(asked), 4) if asked else None
+    out["points"] = len(figures["real"])
+    return out
+
+
+def _figures(notes: Sequence[tuple], target: tuple, piece: Piece, grid: tk.BarGrid) -> dict:
+    """One candidate's (or the real bars', the replay's) figures against the real melody ``target``."""
+    pcs, onsets, centre, count = target
+    top, rest = split(notes) if notes else ((), ())
+    return {"tune_pitch_classes": overlap(pitch_class_histogram(top, by_duration=True), pcs) if top else 0.0,
+            "tune_onsets": overlap(onset_histogram(top, grid), onsets) if top else 0.0,
+            "tune_register": abs(statistics.mean(n[0] for n in top) - centre) if top else None,
+            "tune_notes": len(top) / count,
+            "chord_tones": he.chord_tones([n[:3] for n in notes], piece.chords, set())[0],
+            "tune_on_its_chords": _on_chords(top, rest, piece) if top and rest else None}
+
+
+def _on_chords(top: Sequence[tuple], rest: Sequence[tuple], piece: Piece) -> float | None:
+    """Share of the top line's notes (by duration) on tones of the chords heard in the other notes."""
+    return he.chord_tones([n[:3] for n in top], heard_chords(as_heard(rest, piece.meters), piece.meters), set())[0]
+
+
+def _means(rows: Iterable[dict]) -> dict:
+    rows = list(rows)
+    keys = rows[0].keys() if rows else ()
+    return {k: round(statistics.mean(v), 4) if (v := [r[k] for r in rows if r[k] is not None]) else None
+            for k in keys}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = he.parser("two_hands_eval", __doc__)
+    args = p.parse_args(argv)
+    engine = sa.load_continuation_engine(None)
+    report: dict = {}
+    for source in SOURCES:
+        items = pieces(source, args.split, args.limit)
+        items = [hide_key(piece) for piece in items] if args.strip_keys else items
+        if not items:
+            print(f"two_hands_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
+            continue
+        report[source] = {"pieces": len(items), **evaluate(items, engine, args.seeds)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0 if report else 1
+    for source, r in report.items():
+        print(f"{source} ({r['pieces']} {args.split} pieces, {r['points']} points; asked as tune and accompaniment: "
+              f"{r['asked_as_both']})")
+        for way in ("real", "replay", *WAYS):
+            f = r[way]
+            print(f"  {WAYS.get(way, way):32s} top line against the real tune: pitch classes "
+                  f"{f['tune_pitch_classes']}, "
+                  f"onsets {f['tune_onsets']}, {f['tune_register']} semitones off, {f['tune_notes']} notes per note; "
+                  f"chord tones {f['chord_tones']}; top line on the chords of the rest {f['tune_on_its_chords']}")
+    return 0 if report else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
