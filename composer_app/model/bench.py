@@ -14,6 +14,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
@@ -25,13 +26,16 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from composer_app.core.pitch import KeySignature  # noqa: E402
+from composer_app.model import two_hands  # noqa: E402
 from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine, ContinuationRequest  # noqa: E402
+from composer_app.model.song_adapter import load_harmonizer  # noqa: E402
 
 BAR = 1920
 MOTIF = tuple((62 + [0, 4, 7, 9, 7, 4, 2, 0][i % 8] + (i // 8) % 2 * 2, i * 240, 240, 90) for i in range(32))
 TUNE = tuple((62 + [0, 4, 7, 9, 7, 4, 2, 0][i % 8] + (i // 8) % 3 * 2, i * 240, 240, 90) for i in range(18 * 8))
 """18 bars of melody: a 2-bar fill at bars 9-10 has 8 bars on each side."""
 PIANO = tuple((p, b * 960, 900, 70) for b in range(8) for p in (43, 50, 55, 59))
+"""4 bars of a left hand in half notes; under MOTIF, a piano part that plays its tune over it (two_hands)."""
 CHORDS = tuple((b * BAR, BAR, lab) for b, lab in enumerate(["G:maj", "E:min", "C:maj", "D:7"] * 6))
 
 
@@ -65,12 +69,14 @@ def measure(weights: str | Path | None = None, runs: int = 30, bars: int = 4, ca
     cases = {"melody": dict(context=MOTIF, bars=bars),
              "accompaniment": dict(context=PIANO, bars=bars, role="accompaniment"),
              "infill": dict(context=TUNE, bars=2, start_bar=8, mode="fill"),
-             "vary_rhythm": dict(context=TUNE, bars=2, start_bar=8, mode="vary", keep="rhythm")}
+             "vary_rhythm": dict(context=TUNE, bars=2, start_bar=8, mode="vary", keep="rhythm"),
+             "two_hands": dict(context=MOTIF + PIANO, bars=bars, role=two_hands.BOTH, chords=())}
+    engine.harmonizer = functools.lru_cache(maxsize=1)(load_harmonizer)  # as the app has it
     for role, case in cases.items():
         times, cpu, notes = [], [], []
         for seed in range(runs + 2):
-            req = ContinuationRequest(key=KeySignature(0, 7), chords=CHORDS, candidates=candidates, seed=seed,
-                                      temperature=1.0, **case)
+            req = ContinuationRequest(**{"key": KeySignature(0, 7), "chords": CHORDS, "candidates": candidates,
+                                         "seed": seed, "temperature": 1.0, **case})
             wall, proc = time.perf_counter(), time.process_time()
             cands = engine.suggest(req)
             if seed >= 2:  # two warm-up calls
@@ -103,8 +109,9 @@ def report(fig: dict) -> str:
     lines = [f"weights {fig['weights']} ({fig['size_mb']} MB)",
              f"load: first {fig['load_ms_first']} ms, median {fig['load_ms_median']} ms",
              f"{fig['candidates']} candidates x {fig['bars']} bars (infill, vary: 2 bars with 8 on each side), "
-             f"one thread, {fig['runs']} runs:"]
-    for role in ("melody", "accompaniment", "infill", "vary_rhythm"):
+             f"one thread, {fig['runs']} runs (two hands: the tune and its accompaniment, no chord symbols, notes of "
+             "both):"]
+    for role in ("melody", "accompaniment", "infill", "vary_rhythm", "two_hands"):
         if role not in fig:
             continue
         r = fig[role]

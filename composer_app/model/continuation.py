@@ -83,6 +83,9 @@ class ContinuationRequest:
     amount: float = 0.5
     reuse: float = 1.0
     phrase_end: bool = True
+    chords_each: tuple[tuple[tuple[int, int, str], ...], ...] = ()
+    """Per candidate, the chords it is written over instead of ``chords`` (an accompaniment under each of a part's
+    new tunes, ``two_hands``); empty: ``chords`` for every candidate."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -111,6 +114,8 @@ class ContinuationRequest:
             raise ValueError(f"bad pitch range {self.pitch_range}")
         if self.density is not None and self.density <= 0:
             raise ValueError("density must be positive")
+        if self.chords_each and len(self.chords_each) != self.candidates:
+            raise ValueError(f"chords_each needs one chord list per candidate ({self.candidates})")
 
 
 class Cancelled(Exception):
@@ -254,8 +259,9 @@ class ContinuationEngine:
             # a candidate equal to another is asked again, a little hotter and without the motif bonuses
             slot[:] = repeats
             repeats.clear()
-            req = replace(req, candidates=len(slot), temperature=max(req.temperature, 1.0) * 1.25, reuse=0.0,
-                          seed=None if req.seed is None else req.seed + 1009 * (attempt + 1))
+            each = tuple(request.chords_each[i] for i in slot) if request.chords_each else ()
+            req = replace(req, candidates=len(slot), chords_each=each, temperature=max(req.temperature, 1.0) * 1.25,
+                          reuse=0.0, seed=None if req.seed is None else req.seed + 1009 * (attempt + 1))
         return [done[i] for i in sorted(done)]
 
     @staticmethod

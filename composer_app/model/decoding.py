@@ -448,8 +448,18 @@ class Decoder:
         self.beyond_of[:, tk.EOS] = True
         self.in_bar_of = _POSITIONS < self.steps_of[:, None]
         """(bars, NUM_POS) whether each grid position lies inside the bar."""
-        self.chord_of = self.track.at_ticks(self.start_of[:, None] + _POSITIONS * tk.GRID)
-        """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``)."""
+        ticks = self.start_of[:, None] + _POSITIONS * tk.GRID
+        each = getattr(self.req, "chords_each", ())
+        self.chord_of = (np.stack([tk.ChordTrack(chords, self.t).at_ticks(ticks) for chords in each]) if each
+                         else self.track.at_ticks(ticks))
+        """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``); with a chord
+        list per candidate (``chords_each``), (candidates, bars, NUM_POS)."""
+
+    def _chord_at(self, at: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Each candidate's chord id at grid position ``p`` of its bar row ``at``."""
+        if self.chord_of.ndim == 2:
+            return self.chord_of[at, p]
+        return self.chord_of[np.arange(len(at)), at, p]
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
@@ -547,7 +557,7 @@ class Decoder:
         if echo is not None:
             pos_logits += echo * lead if any_shadow else echo
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
-        chord = self.chord_of[at, p]
+        chord = self._chord_at(at, p)
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         pitch_logits = net.head("pitch", u)
@@ -727,7 +737,7 @@ class Decoder:
         at = nb - self.bar0
         meter = self.meter_of[at]
         p = np.full(self.n, int(o[tk.POS]))
-        chord = self.chord_of[at, p]
+        chord = self._chord_at(at, p)
         u = h + net.cond("shift", s)
         u += net.cond("meter", meter)
         u += net.cond("pos", p)

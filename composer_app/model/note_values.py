@@ -68,5 +68,8 @@ def shrunk_chords(chords: Sequence[tuple[int, int, str]], scale: int) -> tuple[t
 def shrunk_request(request: R, scale: int) -> R:
     """A request (any dataclass with ``context``, ``meters`` and ``chords``) with its ticks divided by ``scale``."""
     req: Any = request
-    return replace(req, context=shrunk(req.context, scale), meters=shrunk_meters(req.meters, scale),
-                   chords=shrunk_chords(req.chords, scale))
+    out = replace(req, context=shrunk(req.context, scale), meters=shrunk_meters(req.meters, scale),
+                  chords=shrunk_chords(req.chords, scale))
+    if getattr(req, "chords_each", ()):
+        out = replace(out, chords_each=tuple(shrunk_chords(c, scale) for c in req.chords_each))
+    return out

@@ -102,11 +102,11 @@ Suggest = Callable[..., list]
 def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | None = None,
             cancel: Callable[[], bool] | None = None, harmonizer: Any = None) -> list:
     """Candidates of a ``BOTH`` request. ``plain`` (an engine's ``suggest`` for one line or one accompaniment) writes
-    the tune first, over the chords heard in the accompaniment (``heard_chords``, a figure's notes taken together:
-    ``as_heard``; a chord symbol wins where one stands); then for each tune the accompaniment, under the chords the
-    ``harmonizer`` (when there is one) puts under that tune in the new bars of a continuation, or under the chords
-    heard in the notes a fill or variation replaces. Each pair comes back as one candidate. Where the context has no
-    tune or no accompaniment, it is asked as an accompaniment."""
+    the tunes first, over the chords heard in the accompaniment (``heard_chords``, a figure's notes taken together:
+    ``as_heard``; a chord symbol wins where one stands); then the accompaniments in one batch, each under the chords
+    the ``harmonizer`` (when there is one) puts under its tune in the new bars of a continuation (``chords_each``),
+    or under the chords heard in the notes a fill or variation replaces. Each pair comes back as one candidate, as
+    its accompaniment finishes. Where the context has no tune or no accompaniment, it is asked as an accompaniment."""
     tune, rest = split(request.context)
     if not tune or not rest:
         return plain(replace(request, role="accompaniment"), on_candidate, cancel)
@@ -116,25 +116,27 @@ def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | 
     ranged = request.pitch_range is None
     tune_request = replace(request, context=tune, role="melody", chords=chords, density=None,
                            pitch_range=_range(tune, BELOW_TUNE, ABOVE_TUNE) if ranged else request.pitch_range)
-    acc_request = replace(request, context=rest, role="accompaniment", candidates=1,
+    tunes = plain(tune_request, None, cancel)
+    under = tuple(_harmonized(harmonizer, request, chords, tune + line.notes, line.start_tick, line.end_tick, cancel)
+                  if request.mode == "continue" and harmonizer is not None else chords for line in tunes)
+    acc_request = replace(request, context=rest, role="accompaniment", candidates=len(tunes), chords_each=under,
+                          seed=None if request.seed is None else request.seed + 7919,
                           pitch_range=_range(rest, UNDER, 0) if ranged else request.pitch_range)
+    prompt = tuple(n for n in request.context if n[1] < tunes[0].start_tick) if tunes else ()
     out = []
-    for line in plain(tune_request, None, cancel):
-        under = chords
-        if request.mode == "continue" and harmonizer is not None:
-            under = _harmonized(harmonizer, acc_request, chords, tune + line.notes, line.start_tick, line.end_tick,
-                                cancel)
-        seed = None if request.seed is None else request.seed + 7919 * (line.index + 1)
-        acc = plain(replace(acc_request, chords=under, seed=seed), None, cancel)[0]
+
+    def join(acc: Any) -> None:
+        line = tunes[acc.index]
         notes = tuple(sorted(acc.notes + line.notes, key=lambda n: (n[1], n[0])))
-        prompt = tuple(n for n in request.context if n[1] < line.start_tick)
         both = replace(line, notes=notes, log_prob=line.log_prob + acc.log_prob,
                        facts=candidate_facts(notes, prompt, request.key or KeySignature(0)),
                        meta={**line.meta, "tune_notes": len(line.notes)})
         out.append(both)
         if on_candidate is not None:
             on_candidate(both)
-    return out
+
+    plain(acc_request, join, cancel)
+    return sorted(out, key=lambda c: c.index)
 
 
 def _harmonized(harmonizer: Any, request: Any, chords: tuple, tune: Sequence[NoteTuple], start: int, end: int,

@@ -115,7 +115,7 @@ def test_continued_as_tune_and_accompaniment(engine):
     assert request.role == th.BOTH
     streamed = []
     cands = engine.suggest(request, on_candidate=streamed.append)
-    assert streamed == cands
+    assert sorted(streamed, key=lambda c: c.index) == cands  # each as its accompaniment finishes
     _check(cands, request, min(p + 12 for p in ODE[:16]))
     assert len({c.notes for c in cands}) == len(cands)
     assert engine.suggest(request) == cands  # the same seed, the same candidates
@@ -174,3 +174,19 @@ def test_bars_of_both_regenerated_and_varied(engine, mode, keep):
 def test_a_context_without_an_accompaniment_is_asked_as_one(engine):
     request = ContinuationRequest(context=tuple(tune()[:16]), role=th.BOTH, start_bar=4, bars=2, seed=0, candidates=2)
     assert engine.suggest(request) == engine.suggest(replace(request, role="accompaniment"))
+
+
+def test_each_candidate_can_have_its_own_chords(engine):
+    """``chords_each``: one batch, each candidate over its own chords in the new bars (the accompaniments under a
+    part's new tunes)."""
+    context = tuple(blocks(4))
+    new_bars = ((4 * BAR, 4 * BAR),)
+    own = (tuple((s, d, "C:maj") for s, d in new_bars), tuple((s, d, "F#:maj") for s, d in new_bars))
+    request = ContinuationRequest(context=context, role="accompaniment", start_bar=4, bars=4, seed=2, candidates=2,
+                                  chords_each=own)
+    first, second = engine.suggest(request)
+    on = [sum(n[0] % 12 in tones for n in cand.notes) / len(cand.notes)
+          for cand, tones in ((first, {0, 4, 7}), (second, {6, 10, 1}))]
+    assert min(on) > 0.6
+    with pytest.raises(ValueError, match="one chord list per candidate"):
+        ContinuationRequest(candidates=3, chords_each=own)
