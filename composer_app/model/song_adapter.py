@@ -34,6 +34,7 @@ from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTu
 from composer_app.core.timing import PPQ, MeterMap, meter_map_of
 from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
+from composer_app.model import two_hands
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
 from composer_app.model.heard_chords import as_heard, chords_outside, heard_chords, is_broken_chords, uncovered
@@ -424,6 +425,8 @@ def request_chords_source(song: Song, track: Track, request: Any) -> str:
     """Where a request's chords come from, as the status line and the JSON say it."""
     if isinstance(request, ContinuationRequest) and hears_replaced(song, track, request):
         return CHORDS_REPLACED
+    if isinstance(request, ContinuationRequest) and request.role == BOTH and not song.chords:
+        return two_hands.CHORDS_SAID
     return chords_source(song, request.chords)
 
 

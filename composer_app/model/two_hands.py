@@ -28,6 +28,9 @@ from composer_app.model.tokens import BarGrid
 
 BOTH = "tune_and_accompaniment"
 """The request role of a part that plays its tune and its accompaniment (``song_adapter.part_role``)."""
+CHORDS_SAID = "the chords of its own accompaniment, and under each new tune the harmonizer's"
+"""Where a ``BOTH`` request's chords come from (the JSON's phrase; the status line says the tune over its
+accompaniment)."""
 TOGETHER = 30
 """Ticks within which notes count as struck together (a played chord is seldom exact to the tick)."""
 HELD = 30

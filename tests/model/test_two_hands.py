@@ -122,7 +122,7 @@ def test_continued_as_tune_and_accompaniment(engine):
 
 
 @pytest.mark.skipif(not HARMONY_WEIGHTS.is_file(), reason="no shipped harmonizer weights")
-def test_the_accompaniment_goes_under_the_harmonizers_chords_of_each_new_tune(engine):
+def test_the_accompaniment_goes_under_the_harmonizers_chords_of_each_new_tune(engine, monkeypatch):
     song = piano([n for n in tune() + blocks() if n[1] < 4 * BAR])
     request, _ = sa.suggest_request(song, song.tracks[0], start_bar=4, bars=4, seed=3, candidates=2)
     real = sa.load_harmonizer(None)
@@ -133,12 +133,8 @@ def test_the_accompaniment_goes_under_the_harmonizers_chords_of_each_new_tune(en
             asked.append(req)
             return real.harmonize(req, cancel)
 
-    plain = engine.harmonizer
-    engine.harmonizer = Spy
-    try:
-        cands = engine.suggest(request)
-    finally:
-        engine.harmonizer = plain
+    monkeypatch.setattr(engine, "harmonizer", Spy)
+    cands = engine.suggest(request)
     assert len(asked) == 2
     for req, cand in zip(asked, cands):
         new_tune = {(p, s) for p, s, _, _ in th.split(cand.notes)[0]}
@@ -146,15 +142,11 @@ def test_the_accompaniment_goes_under_the_harmonizers_chords_of_each_new_tune(en
         assert req.start == 0 and req.end == 8 * BAR  # from the 4 bars before
 
 
-def test_without_a_harmonizer_it_still_writes_both(engine):
+def test_without_a_harmonizer_it_still_writes_both(engine, monkeypatch):
     song = piano([n for n in tune() + blocks() if n[1] < 4 * BAR])
     request, _ = sa.suggest_request(song, song.tracks[0], start_bar=4, bars=4, seed=1, candidates=2)
-    plain = engine.harmonizer
-    engine.harmonizer = None
-    try:
-        cands = engine.suggest(request)
-    finally:
-        engine.harmonizer = plain
+    monkeypatch.setattr(engine, "harmonizer", None)
+    cands = engine.suggest(request)
     _check(cands, request, min(p + 12 for p in ODE[:16]))
 
 
