@@ -71,7 +71,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
             song, track, mode=mode, start_bar=start_bar, bars=bars, keep=getattr(args, "keep", None),
             amount=getattr(args, "amount", 0.5), candidates=args.candidates, temperature=args.temperature,
             top_p=args.top_p, seed=args.seed, key_lock=args.key_lock, pitch_range=args.range, density=args.density,
-            style=args.style, key_explicit=args.key is not None)
+            style=args.style, key_explicit=args.key is not None, role=getattr(args, "role", None))
     except ValueError as exc:
         raise SongFileError(args.input, str(exc)) from None
     if args.key is not None:
@@ -132,11 +132,21 @@ def _amount(text: str) -> float:
     return value
 
 
+def _role(p: argparse.ArgumentParser) -> None:
+    from composer_app.model.song_adapter import PART_ROLES
+
+    p.add_argument("--role", choices=tuple(PART_ROLES), default=None,
+                   help="what the part is (default: told from its notes): a tune, a tune over its own chords "
+                        "(rewritten as both), chords, a bass line")
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("infill", help="regenerate bars A..B of a track from the music before and after them")
     _common(p)
+    _role(p)
     p = sub.add_parser("vary", help="vary bars A..B keeping their rhythm, their contour or their first half")
     _common(p)
+    _role(p)
     p.add_argument("--keep", choices=("rhythm", "contour", "start"), default="rhythm",
                    help="what stays: every onset and duration (rhythm), the up/down pattern (contour), or the "
                         "first half of the span (start); default rhythm")

@@ -107,7 +107,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             song, track, start_bar=args.at_bar - 1 if args.at_bar else None, bars=args.bars,
             candidates=args.candidates, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
             key_lock=args.key_lock, pitch_range=args.range, density=args.density, style=args.style,
-            key_explicit=args.key is not None, phrase_end=not args.no_phrase_end)
+            key_explicit=args.key is not None, phrase_end=not args.no_phrase_end, role=args.role)
     except ValueError as exc:
         raise SongFileError(args.input, str(exc)) from None
     if args.key is not None:
@@ -164,6 +164,7 @@ def with_key(request, choice, key):
 
 
 def add_commands(sub) -> None:
+    from composer_app.model.song_adapter import PART_ROLES
     from composer_app.model.tokens import STYLES
 
     p = sub.add_parser("suggest", help="suggest continuations of a MIDI file's melody (one .mid per candidate)")
@@ -186,6 +187,9 @@ def add_commands(sub) -> None:
                         "an octave for an accompaniment)")
     p.add_argument("--density", type=_positive("density"), default=None, help="target notes per bar")
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")
+    p.add_argument("--role", choices=tuple(PART_ROLES), default=None,
+                   help="what the part is (default: told from its notes): a tune, a tune over its own chords "
+                        "(continued as both), chords, a bass line")
     p.add_argument("--at-bar", type=_int_in(1, 10_000, "bar"), default=None,
                    help="first new bar, 1-based (default: the bar after the track's last note)")
     p.add_argument("--key", type=parse_key, default=None,

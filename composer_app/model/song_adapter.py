@@ -234,6 +234,10 @@ def _with_tune(song: Song, track: Track) -> bool:
                and (is_accompaniment(notes := track_notes(t)) or not _bass_line(t, notes)) for t in song.tracks)
 
 
+PART_ROLES = {"melody": "Tune", BOTH: "Tune + chords", "accompaniment": "Chords", "bass": "Bass"}
+"""The roles a musician may choose for a part instead of the one ``part_role`` infers, and their names in the window."""
+
+
 def track_role(song: Song, track: Track) -> str:
     """``part_role`` of all of ``track``'s notes, worked out once per song (the requests and the window ask often)."""
     return _last_song.get(song, ("role", track.id), lambda: part_role(track, track_notes(track), song))
@@ -606,12 +610,13 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
                     temperature: float | None = None, top_p: float | None = None, key_lock: bool = False,
                     pitch_range: tuple[int, int] | None = None, density: float | None = None,
                     style: str | None = None, seed: int | None = None, key_explicit: bool = False,
-                    phrase_end: bool = True) -> tuple[ContinuationRequest, KeyChoice]:
+                    phrase_end: bool = True, role: str | None = None) -> tuple[ContinuationRequest, KeyChoice]:
     """A continuation request for ``notes`` (the selection or open clip; default all of ``track``) and its key.
 
     ``start_bar`` (0-based) is the first new bar; None continues after the notes. The context is the notes
-    starting before that bar; the role (melody/accompaniment) is inferred from them; meters, chords and style
-    come from the song; None options take the engine's defaults. ValueError when there is nothing to continue.
+    starting before that bar; the role is ``role`` (one of ``PART_ROLES``, the musician's word) or inferred from them
+    (``part_role``); meters, chords and style come from the song; None options take the engine's defaults.
+    ValueError when there is nothing to continue.
     """
     pitched_part(track)
     notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
@@ -627,7 +632,7 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     request = ContinuationRequest(
         context=context, meters=meters_of(song), key=choice.key, chords=request_chords(song, track),
         start_bar=start_bar, bars=bars, candidates=candidates, key_lock=key_lock, style=style or song_style(song),
-        role=part_role(track, context or notes, song), phrase_end=phrase_end,
+        role=role or part_role(track, context or notes, song), phrase_end=phrase_end,
         **{k: v for k, v in options.items() if v is not None})
     return request, choice
 

@@ -7,9 +7,10 @@ is taken for the tune (``split``), the rest for the accompaniment. The tune is c
 heard in the accompaniment; then each new tune gets its accompaniment, under the chords the harmonizer hears in it,
 as an accompaniment track goes on under a tune track (``melody_chords``); each pair is one candidate of the part.
 
-``tune_on_top`` tells such a part from chords alone (block chords, a comping pattern, a chorale's voices): its top
-line is mostly struck alone or with one other note (a tune over held chords, over a left-hand figure), and it moves
-as a tune does, seldom leaping further than a sixth (an oom-pah's top line leaps from bass to chord every beat).
+``tune_on_top`` tells such a part from chords alone (block chords, a comping pattern): its top line is mostly struck
+alone or with one other note (a tune over held chords, over a left-hand figure), or it leads the voices under it by
+step about once a beat (a hymn, a chorale in one track); and it moves as a tune does, seldom leaping further than a
+sixth (an oom-pah's top line leaps from bass to chord every beat).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple
+from composer_app.core.timing import PPQ
 from composer_app.model.facts import candidate_facts
 from composer_app.model.heard_chords import as_heard, chords_outside, heard_chords
 from composer_app.model.tokens import BarGrid
@@ -44,6 +46,11 @@ LEAP = 9
 LEAPS = 0.15
 """Most share of such leaps in the top line of a tune (tunes over chords: at most 0.14 in nine of ten; an oom-pah's
 top line, bass and chord in turn: 0.4 and more; POP909's pianos 0.17)."""
+STEPWISE = 0.55
+"""Least share of a leading voice's steps that move by one or two semitones (the chorales' soprano 0.57-0.81 in nine
+of ten; block chords 0.30-0.69, each restruck on its own top note; POP909's pianos 0.12-0.43)."""
+PER_BEAT = 0.75
+"""Fewest notes a beat of a leading voice (the chorales' soprano 0.82-1.14; block chords a bar apart 0.29-0.51)."""
 MIN_TUNE = 8
 """Fewest notes of a top line taken for a tune."""
 BELOW_TUNE = 3
@@ -91,12 +98,16 @@ def _top_line(notes: Sequence[NoteTuple]) -> tuple[list[NoteTuple], list[int]]:
 
 
 def tune_on_top(notes: Sequence[NoteTuple]) -> bool:
-    """Whether chords ``notes`` carry a tune on top (THIN, LEAPS), not chords alone."""
+    """Whether chords ``notes`` carry a tune on top, not chords alone: a top line mostly struck alone or with one
+    other note (THIN), or one that moves by step about once a beat over the voices under it (STEPWISE, PER_BEAT: a
+    hymn in one track), that seldom leaps (LEAPS)."""
     line, sizes = _top_line(notes)
     if len(line) < MIN_TUNE or len(line) == len(notes):
         return False
     steps = np.abs(np.diff([n[0] for n in line]))
-    return float(np.mean(np.asarray(sizes) < 3)) >= THIN and float(np.mean(steps > LEAP)) <= LEAPS
+    beats = (line[-1][1] - line[0][1]) / PPQ + 1
+    leads = float(np.mean((steps > 0) & (steps <= 2))) >= STEPWISE and len(line) / beats >= PER_BEAT
+    return (float(np.mean(np.asarray(sizes) < 3)) >= THIN or leads) and float(np.mean(steps > LEAP)) <= LEAPS
 
 
 Suggest = Callable[..., list]
@@ -109,10 +120,11 @@ def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | 
     ``as_heard``; a chord symbol wins where one stands); then the accompaniments in one batch, each under the chords
     the ``harmonizer`` (when there is one) puts under its tune in the new bars of a continuation (``chords_each``),
     or under the chords heard in the notes a fill or variation replaces. Each pair comes back as one candidate, as
-    its accompaniment finishes. Where the context has no tune or no accompaniment, it is asked as an accompaniment."""
+    its accompaniment finishes. Where the context has no accompaniment (one line, or nothing yet), it is asked as a
+    tune."""
     tune, rest = split(request.context)
-    if not tune or not rest:
-        return plain(replace(request, role="accompaniment"), on_candidate, cancel)
+    if not rest:  # one line (or nothing yet): a tune
+        return plain(replace(request, role="melody"), on_candidate, cancel)
     stated = sorted((s, s + d) for s, d, _ in request.chords)
     chords = tuple(sorted(request.chords + chords_outside(heard_chords(as_heard(rest, request.meters), request.meters),
                                                           stated)))

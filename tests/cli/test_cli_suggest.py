@@ -175,3 +175,34 @@ def test_a_piano_continued_under_the_tune_is_written_over_the_harmonizers_chords
                  "--out", str(tmp_path / "gap")]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["role"] == "accompaniment" and summary["chords"] == UNDER_THE_TUNE
+
+
+def test_a_piano_solo_in_one_track_is_continued_as_tune_and_accompaniment(tmp_path, capsys) -> None:
+    """One track that plays the tune over its own chords: `suggest` writes both and says so; `--role` asks for the
+    part as the musician says it is (here: chords alone), and `infill`/`vary` take it too."""
+    from composer_app.core.song import Clip, Note, Song, Track
+    from composer_app.midi import write_midi
+    from composer_app.model.two_hands import BOTH, CHORDS_SAID, split
+
+    if not DEFAULT_WEIGHTS.is_file():
+        pytest.skip("no shipped continuation weights")
+    bar = 1920
+    ode = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62]
+    notes = [Note(p + 12, i * 480, 480, 90) for i, p in enumerate(ode)]
+    notes += [Note(p, b * bar, bar, 60) for b in range(4) for p in ((48, 52, 55), (43, 47, 50))[b % 2]]
+    path = tmp_path / "solo.mid"
+    write_midi(Song(tracks=(Track("Piano", clips=(Clip(0, 4 * bar, tuple(notes)),)),)), path)
+    assert main(["suggest", str(path), "--candidates", "2", "--seed", "1", "--out", str(tmp_path / "out")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["role"] == BOTH and summary["chords"] == CHORDS_SAID
+    for i in (1, 2):
+        written = [(n.pitch, n.start, n.duration, n.velocity)
+                   for t in read_midi(tmp_path / "out" / f"candidate-{i}.mid").tracks for n in t.notes_absolute()]
+        top, rest = split(written)
+        assert min(n[0] for n in top) > max(n[0] for n in rest)  # the tune on top of its chords
+    assert main(["suggest", str(path), "--role", "accompaniment", "--candidates", "2", "--seed", "1",
+                 "--out", str(tmp_path / "chords")]) == 0
+    assert json.loads(capsys.readouterr().out)["role"] == "accompaniment"
+    assert main(["vary", str(path), "--bars", "2:3", "--role", "melody", "--candidates", "2", "--seed", "1",
+                 "--out", str(tmp_path / "vary")]) == 0
+    assert json.loads(capsys.readouterr().out)["role"] == "melody"

@@ -64,8 +64,9 @@ def test_a_tune_on_top_is_told_from_chords_alone():
     assert th.tune_on_top(tune() + oompah())
     assert not th.tune_on_top(blocks())  # every top note is struck with a full chord
     assert not th.tune_on_top(oompah())  # its top line leaps from the bass to the chord and back
-    chorale = [(p + d, i * 480, 480, 70) for i, p in enumerate(ODE) for d in (0, -5, -9, -17)]
-    assert not th.tune_on_top(chorale)  # four voices struck together: continued as the chorales' voices are
+    hymn = [(p + d, i * 480, 480, 70) for i, p in enumerate(ODE) for d in (0, -5, -9, -17)]
+    assert th.tune_on_top(hymn)  # four voices struck together, the top one leading by step: a hymn's tune
+    assert not th.tune_on_top([(p + d, i * 1920, 1920, 70) for i, p in enumerate(ODE[::4]) for d in (0, -5, -9)])
 
 
 def test_a_part_alone_that_plays_its_tune_is_asked_as_both():
@@ -163,9 +164,9 @@ def test_bars_of_both_regenerated_and_varied(engine, mode, keep):
             assert {n[1] for n in cand.notes} == {n[1] for n in tune() + blocks() if 4 * BAR <= n[1] < 6 * BAR}
 
 
-def test_a_context_without_an_accompaniment_is_asked_as_one(engine):
+def test_a_context_without_an_accompaniment_is_asked_as_a_tune(engine):
     request = ContinuationRequest(context=tuple(tune()[:16]), role=th.BOTH, start_bar=4, bars=2, seed=0, candidates=2)
-    assert engine.suggest(request) == engine.suggest(replace(request, role="accompaniment"))
+    assert engine.suggest(request) == engine.suggest(replace(request, role="melody"))
 
 
 def test_each_candidate_can_have_its_own_chords(engine):

@@ -7,10 +7,12 @@ own accompaniment. The test pieces made into such files (one "Piano" track, no c
 - lead sheets played on the piano (Nottingham, OpenEWLD): the melody over a left hand from the chord symbols, by the
   piece's id block chords struck each bar, an arpeggio in eighths or an oom-pah (bass, then chord);
 - POP909 piano covers: the melody over the piano's notes that lie below it (below the melody's note sounding there,
-  and a fifth under its median where it rests).
+  and a fifth under its median where it rests);
+- the Bach chorales in one track (a hymn as an organist's file has it): the four voices together.
 
-The part is continued 4 bars at 8 and 16 bars after the melody's first bar, as one accompaniment (before) and as
-``song_adapter.part_role`` asks for it (now: ``two_hands.BOTH`` where it finds the tune on top). Figures: the share of
+The part is continued 4 bars at 8 and 16 bars after the melody's first bar (a chorale at 4 and 8), as one
+accompaniment (before) and as ``song_adapter.part_role`` asks for it (now: ``two_hands.BOTH`` where it finds the tune
+on top). Figures: the share of
 parts asked as both; the candidates' top line (``two_hands.split``) against the real melody's next 4 bars (pitch
 classes by duration, onsets in the bar, how far its mean pitch lies from the melody's, notes per real melody note);
 the share of all their notes (by duration) on tones of the annotated chords; the share of the top line's notes (by
@@ -40,7 +42,10 @@ from composer_app.training.continuation.export_leadsheets import hide_key
 from composer_app.training.corpus import Piece
 
 LEFT_HANDS = ("blocks", "arpeggio", "oompah")
-SOURCES = ("nottingham", "openewld", "pop909")
+LEAD_SHEETS = ("nottingham", "openewld")
+AFTER = {"when_in_rome": (4, 8)}
+"""Bars after the melody's first bar where the part is continued (8 and 16; a chorale is shorter: 4 and 8)."""
+SOURCES = ("nottingham", "openewld", "pop909", "when_in_rome")
 WAYS = {"accompaniment": "as one accompaniment (before)", "now": "as the app asks (part_role)"}
 
 
@@ -86,8 +91,10 @@ def below_the_tune(piece: Piece) -> list[tuple[int, int, int, int]]:
 
 
 def piano_song(piece: Piece) -> Song:
-    """The piece as one piano track: its melody and the left hand (lead sheets) or the piano under it (POP909)."""
-    hand = below_the_tune(piece) if piece.source == "pop909" else left_hand(piece)
+    """The piece as one piano track: its melody and the left hand (lead sheets), the piano under it (POP909) or the
+    other voices (the chorales)."""
+    hand = (below_the_tune(piece) if piece.source == "pop909" else he.accompaniment_of(piece)
+            if piece.source == "when_in_rome" else left_hand(piece))
     notes = sorted(list(piece.parts[0].notes) + hand, key=lambda n: (n[1], n[0]))
     end = max(s + d for _, s, d, _ in notes)
     track = Track("Piano", channel=0, program=0, clips=(Clip(0, end, tuple(Note(*n) for n in notes)),))
@@ -95,13 +102,14 @@ def piano_song(piece: Piece) -> Song:
 
 
 def pieces(source: str, split_name: str, limit: int) -> list[Piece]:
-    """Up to ``limit`` pieces of ``split_name`` with a melody and chord symbols (POP909: and a piano)."""
+    """Up to ``limit`` pieces of ``split_name`` with a melody and chord symbols (POP909, the chorales: and the other
+    parts)."""
     from composer_app.training.sources import iter_source
     from composer_app.training.split import assign_split
 
     out = []
     for piece in iter_source(source):
-        if assign_split(piece) == split_name and piece.chords and (source != "pop909" or len(piece.parts) > 1):
+        if assign_split(piece) == split_name and piece.chords and (source in LEAD_SHEETS or len(piece.parts) > 1):
             out.append(piece)
             if len(out) >= limit:
                 break
@@ -119,7 +127,7 @@ def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
         track = song.tracks[0]
         notes = sa.track_notes(track)
         melody = piece.parts[0].notes
-        for after in (8, 16):
+        for after in AFTER.get(piece.source, (8, 16)):
             start_bar = mm.bar_of(melody[0][1]) + after
             a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
             tune = [n for n in melody if a <= n[1] < b]

@@ -1,5 +1,5 @@
-"""The request controls: bars, candidates, creativity, key lock, range, density, style, harmonic rhythm,
-voicing and the pinned chords, each with a default and a tooltip; ``options()`` reads them as a value."""
+"""The request controls: bars, candidates, creativity, key lock, range, density, what the part is, style, harmonic
+rhythm, voicing and the pinned chords, each with a default and a tooltip; ``options()`` reads them as a value."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from composer_app.core.pitch import KeySignature
 from composer_app.model.harmony_features import STYLES
+from composer_app.model.song_adapter import PART_ROLES
 from composer_app.model.voicing import VOICINGS
 from composer_app.ui.assistant.session import DEFAULT_TEMPERATURE, Options
 
@@ -79,7 +80,13 @@ class RequestControls(QWidget):
         self.density.setSuffix(" notes/bar")
         self.density.setToolTip("Target notes per bar; auto follows the context (an accompaniment aims at its"
                                 " part's notes per bar)")
-        form.addRow("Density", self.density)
+        self.part = self._combo([("", "auto"), *PART_ROLES.items()], "",
+                                "What the open clip's part is: auto lets the assistant tell (in brackets: a tune, "
+                                "chords, a bass line, or a tune over its own chords, continued as both); a choice "
+                                "holds for this track until another track's clip is opened")
+        self._part_track: str | None = None
+        self.part.currentIndexChanged.connect(lambda *_a: self.changed.emit())
+        form.addRow("Density", _pair(self.density, QLabel("Part", self), self.part))
         self.style = self._combo([(s, s.capitalize()) for s in STYLES], "pop", "Style the models condition on")
         self.rhythm = self._combo(list(RHYTHMS), "bar", "Harmonic rhythm: how often the chord changes")
         form.addRow("Style", _pair(self.style, QLabel("Chords", self), self.rhythm))
@@ -117,6 +124,14 @@ class RequestControls(QWidget):
         if (key.fifths, key.mode) != (self._key.fifths, self._key.mode):  # F# and Gb are equal keys, spelt apart
             self._key = key
             self._name_range()
+
+    def set_part(self, track_id: str | None, inferred: str | None) -> None:
+        """The open clip's track and the role the assistant infers for it (None: none, a drum track): "auto" names
+        it; a choice made for another track goes back to auto."""
+        if track_id != self._part_track:
+            self._part_track = track_id
+            self.part.setCurrentIndex(0)
+        self.part.setItemText(0, f"auto ({PART_ROLES[inferred]})" if inferred in PART_ROLES else "auto")
 
     def _name_range(self) -> None:
         for spin in (self.low, self.high):
@@ -195,7 +210,8 @@ class RequestControls(QWidget):
                        pitch_range=(lo, hi) if self.range_on.isChecked() else None,
                        density=self.density.value() or None, style=self.style.currentData(),
                        rhythm=self.rhythm.currentData(), voicing=self.voicing.currentData(), pins=tuple(self.pins),
-                       keep=self.keep.currentData(), amount=round(self.amount.value(), 2))
+                       keep=self.keep.currentData(), amount=round(self.amount.value(), 2),
+                       role=self.part.currentData())
 
 
 def _pair(*widgets: QWidget) -> QHBoxLayout:

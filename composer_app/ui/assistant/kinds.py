@@ -109,7 +109,7 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
     return adapter.suggest_request(ask.song, _track(ask), notes=notes, start_bar=start_bar, bars=bars,
                                    candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
                                    pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed,
-                                   phrase_end=o.phrase_end)
+                                   phrase_end=o.phrase_end, role=o.role or None)
 
 
 def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
@@ -246,7 +246,7 @@ def build_fill(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
     """"Regenerate selection": new notes for the selected bars from the music before and after them."""
     start, bars = selected_span(ask)
     return adapter.fill_request(ask.song, _track(ask), mode="fill", start_bar=start, bars=bars,
-                                **_fill_options(ask.options))
+                                role=ask.options.role or None, **_fill_options(ask.options))
 
 
 def build_vary(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
@@ -256,7 +256,7 @@ def build_vary(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
     if o.keep == "start" and bars < 2:
         raise ValueError("Keeping the first half needs a selection over at least 2 bars")
     return adapter.fill_request(ask.song, _track(ask), mode="vary", keep=o.keep, amount=o.amount, start_bar=start,
-                                bars=bars, **_fill_options(o))
+                                bars=bars, role=o.role or None, **_fill_options(o))
 
 
 def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:

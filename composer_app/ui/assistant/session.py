@@ -47,6 +47,8 @@ class Options:
     """What "Vary" keeps: "rhythm" (onsets and durations), "contour" (the up/down pattern) or "start" (first half)."""
     amount: float = 0.5
     """How far "Vary" moves from the original: 0 stays close, 1 ignores it."""
+    role: str = ""
+    """What the part is, as the musician says it (a key of ``song_adapter.PART_ROLES``); "" lets the assistant tell."""
 
 
 @dataclass(frozen=True)

@@ -438,3 +438,26 @@ def test_the_range_names_follow_a_change_of_mode_under_the_same_signature(window
     assert controls.low.suffix() == " Db4"
     document.apply("Set key", edits.set_key(document.song, 0, 2, "minor"))  # D minor: its leading note C#4
     assert controls.low.suffix() == " C#4"
+
+
+def test_the_part_control_says_what_the_part_is_and_a_choice_holds_for_its_track(qtbot, window):
+    """"Part" names the role the assistant hears in the open clip's track (auto); a musician's choice is what the
+    request asks for, and goes back to auto when another track's clip is opened."""
+    from composer_app.core import edits
+    from composer_app.core.song import Clip, Note, Track
+
+    win, controls, document = window, window.assistant.controls, window.document
+    assert controls.part.currentText() == "auto (Tune)"
+    clip = document.song.tracks[0].clips[0]
+    mm = document.song.meter_map
+    left = [Note(p, mm.bar_start(b) - clip.start, mm.bar_start(b + 1) - mm.bar_start(b), 60)
+            for b in range(mm.bar_of(clip.end - 1) + 1) for p in (43, 47, 50)]
+    document.apply("Left hand", edits.add_notes(document.song, clip.id, left))
+    assert controls.part.currentText() == "auto (Tune + chords)"  # the tune over its own chords
+    controls.part.setCurrentIndex(controls.part.findData("accompaniment"))
+    suggest(qtbot, win)
+    assert win.assistant.assistant.history.batch.request.role == "accompaniment"
+    other = Track("Strings", channel=2, clips=(Clip(0, 1920, (Note(60, 0, 1920),)),))
+    document.apply("Add track", edits.add_track(document.song, other))
+    win.editors.edit_clip(document.song.tracks[-1].clips[0].id)
+    assert controls.part.currentIndex() == 0 and controls.options().role == ""
