@@ -86,7 +86,8 @@ class RequestControls(QWidget):
                                 "holds for this track until another track's clip is opened")
         self._part_track: str | None = None
         self.part.currentIndexChanged.connect(lambda *_a: self.changed.emit())
-        form.addRow("Density", _pair(self.density, QLabel("Part", self), self.part))
+        form.addRow("Density", self.density)
+        form.addRow("Part", self.part)
         self.style = self._combo([(s, s.capitalize()) for s in STYLES], "pop", "Style the models condition on")
         self.rhythm = self._combo(list(RHYTHMS), "bar", "Harmonic rhythm: how often the chord changes")
         form.addRow("Style", _pair(self.style, QLabel("Chords", self), self.rhythm))
