@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from composer_app.core.song import Clip, Note, Song, Track
@@ -183,3 +184,32 @@ def test_each_candidate_can_have_its_own_chords(engine):
     assert min(on) > 0.6
     with pytest.raises(ValueError, match="one chord list per candidate"):
         ContinuationRequest(candidates=3, chords_each=own)
+
+
+def test_candidates_asked_again_keep_their_own_chords(engine, monkeypatch):
+    """Candidates that come out equal are sampled again (``RETRIES``), each with its own chord list still."""
+    from composer_app.model import continuation
+    from composer_app.model import tokens as tk
+
+    asked = []
+
+    class Equal:
+        """A decoder whose first attempt writes the same note for every candidate."""
+
+        def __init__(self, net, req, key, grid, start_bar, prompt, **_kw) -> None:
+            self.req, self.bar = req, start_bar
+            asked.append(req)
+
+        def run(self, finish, cancel=None) -> bool:
+            for i in range(self.req.candidates):
+                row = np.zeros((1, tk.NUM_FIELDS), np.int64)
+                row[0, tk.PITCH] = 60 + (i + len(asked) * 10 if len(asked) > 1 else 0)
+                finish(i, row, [self.bar], 0.0)
+            return True
+
+    monkeypatch.setattr(continuation, "Decoder", Equal)
+    own = tuple(((4 * BAR, BAR, label),) for label in ("C:maj", "D:maj", "E:maj"))
+    request = ContinuationRequest(context=tuple(blocks(4)), role="accompaniment", start_bar=4, bars=1, seed=0,
+                                  candidates=3, chords_each=own)
+    assert len(engine.suggest(request)) == 3
+    assert [r.chords_each for r in asked] == [own, own[1:]]  # the second and third asked again, with their chords
