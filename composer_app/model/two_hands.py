@@ -158,7 +158,7 @@ def _harmonized(harmonizer: Any, request: Any, chords: tuple, tune: Sequence[Not
                 cancel: Callable[[], bool] | None) -> tuple:
     """``chords`` with, in [start, end), the first harmonization of ``tune`` read from LEAD_BARS before ``start``
     (``chords`` as they are where the harmonizer cannot read it or a chord symbol stands there)."""
-    from composer_app.model.harmony import HarmonyRequest
+    from composer_app.model.harmony import HarmonyRequest  # harmony imports continuation, which imports this module
 
     if any(s < end and s + d > start for s, d, _ in request.chords):
         return chords

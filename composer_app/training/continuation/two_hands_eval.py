@@ -17,7 +17,8 @@ parts asked as both; the candidates' top line (``two_hands.split``) against the 
 classes by duration, onsets in the bar, how far its mean pitch lies from the melody's, notes per real melody note);
 the share of all their notes (by duration) on tones of the annotated chords; the share of the top line's notes (by
 duration) on tones of the chords heard in the candidate's other notes (the tune on its own accompaniment); the same
-for the real next bars and for replaying the 4 bars before.
+for the real next bars and for replaying the 4 bars before. ``--spans`` also regenerates and varies (rhythm kept) 2
+bars at the same points, the part around them as it is.
 """
 
 from __future__ import annotations
@@ -154,6 +155,37 @@ def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     return out
 
 
+def spans(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
+    """The part's 2 bars at the same points regenerated (a fill) and varied (rhythm kept), the rest of the part around
+    them as it is: the figures of ``evaluate`` against the real tune in those bars, as one accompaniment and as the
+    app asks."""
+    figures: dict[str, list[dict]] = {}
+    for piece in items:
+        song = piano_song(piece)
+        mm = song.meter_map
+        grid = tk.BarGrid(piece.meters)
+        track = song.tracks[0]
+        melody = piece.parts[0].notes
+        for after in AFTER.get(piece.source, (8, 16)):
+            start_bar = mm.bar_of(melody[0][1]) + after
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 2)
+            tune = [n for n in melody if a <= n[1] < b]
+            if len(tune) < 2:
+                continue
+            target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
+                      statistics.mean(n[0] for n in tune), len(tune))
+            figures.setdefault("real", []).append(
+                _figures([n for n in sa.track_notes(track) if a <= n[1] < b], target, piece, grid))
+            for mode, keep in (("fill", None), ("vary", "rhythm")):
+                for seed in seeds:
+                    request, _ = sa.fill_request(song, track, mode=mode, keep=keep, start_bar=start_bar, bars=2,
+                                                 seed=seed)
+                    for way, req in (("accompaniment", replace(request, role="accompaniment")), ("now", request)):
+                        for cand in engine.suggest(req):
+                            figures.setdefault(f"{mode} {way}", []).append(_figures(cand.notes, target, piece, grid))
+    return {name: _means(rows) for name, rows in figures.items()}
+
+
 def _figures(notes: Sequence[tuple], target: tuple, piece: Piece, grid: tk.BarGrid) -> dict:
     """One candidate's (or the real bars', the replay's) figures against the real melody ``target``."""
     pcs, onsets, centre, count = target
@@ -180,6 +212,7 @@ def _means(rows: Iterable[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = he.parser("two_hands_eval", __doc__)
+    p.add_argument("--spans", action="store_true", help="also 2 bars regenerated and varied at the same points")
     args = p.parse_args(argv)
     engine = sa.load_continuation_engine(None)
     report: dict = {}
@@ -190,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"two_hands_eval: no {source} pieces (../shared/datasets)", file=sys.stderr)
             continue
         report[source] = {"pieces": len(items), **evaluate(items, engine, args.seeds)}
+        if args.spans:
+            report[source]["spans"] = spans(items, engine, args.seeds)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0 if report else 1
@@ -202,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['tune_pitch_classes']}, "
                   f"onsets {f['tune_onsets']}, {f['tune_register']} semitones off, {f['tune_notes']} notes per note; "
                   f"chord tones {f['chord_tones']}; top line on the chords of the rest {f['tune_on_its_chords']}")
+        for name, f in r.get("spans", {}).items():
+            print(f"  2 bars, {name:24s} top line against the real tune: pitch classes {f['tune_pitch_classes']}, "
+                  f"onsets {f['tune_onsets']}, {f['tune_register']} semitones off; chord tones {f['chord_tones']}; "
+                  f"top line on the chords of the rest {f['tune_on_its_chords']}")
     return 0 if report else 1
 
 
