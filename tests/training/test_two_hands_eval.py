@@ -37,3 +37,5 @@ def test_lead_sheets_played_on_the_piano(monkeypatch) -> None:
     assert now["tune_register"] < before["tune_register"]
     assert now["tune_onsets"] > before["tune_onsets"]
     assert now["tune_on_its_chords"] > before["tune_on_its_chords"]
+    spans = te.spans(pieces[:2], sa.load_continuation_engine(None), [0])
+    assert spans["vary now"]["tune_onsets"] > 0.99  # varied as both, the tune keeps its own rhythm
