@@ -120,8 +120,8 @@ def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | 
     ``as_heard``; a chord symbol wins where one stands); then the accompaniments in one batch, each under the chords
     the ``harmonizer`` (when there is one) puts under its tune in the new bars of a continuation (``chords_each``),
     or under the chords heard in the notes a fill or variation replaces. Each pair comes back as one candidate, as
-    its accompaniment finishes. Where the context has no accompaniment (one line, or nothing yet), it is asked as a
-    tune."""
+    its accompaniment finishes, with those chords in its bars (``meta["chords"]``). Where the context has no
+    accompaniment (one line, or nothing yet), it is asked as a tune."""
     tune, rest = split(request.context)
     if not rest:  # one line (or nothing yet): a tune
         return plain(replace(request, role="melody"), on_candidate, cancel)
@@ -145,7 +145,8 @@ def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | 
         notes = tuple(sorted(acc.notes + line.notes, key=lambda n: (n[1], n[0])))
         both = replace(line, notes=notes, log_prob=line.log_prob + acc.log_prob,
                        facts=candidate_facts(notes, prompt, request.key or KeySignature(0)),
-                       meta={**line.meta, "tune_notes": len(line.notes)})
+                       meta={**line.meta, "tune_notes": len(line.notes),
+                             "chords": tuple(c for c in under[acc.index] if line.start_tick <= c[0] < line.end_tick)})
         out.append(both)
         if on_candidate is not None:
             on_candidate(both)

@@ -23,7 +23,7 @@ from typing import Any
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
-from composer_app.model import melody_chords
+from composer_app.model import melody_chords, two_hands
 from composer_app.model import song_adapter as adapter
 from composer_app.model.continuation import Candidate, ContinuationRequest
 from composer_app.model.facts import candidate_facts
@@ -127,9 +127,12 @@ def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:
 
 
 def worked_out_chords(ask: Ask, request: Any, result: Candidate) -> tuple:
-    """The chords in a candidate's bars that were worked out for its request (``hear_the_tune``), else ()."""
+    """The chords in a candidate's bars that were worked out for its request (``hear_the_tune``; for a part written as
+    its tune and accompaniment, those its accompaniment went under), else ()."""
     if not isinstance(request, ContinuationRequest):
         return ()
+    if request.role == two_hands.BOTH:  # each candidate's accompaniment went under its own tune's chords
+        return tuple(result.meta.get("chords", ()))
     track = _track(ask)
     if not (melody_chords.applies(ask.song, track, request) or adapter.hears_replaced(ask.song, track, request)):
         return ()

@@ -290,5 +290,6 @@ def test_a_piano_part_that_plays_its_tune_is_continued_as_tune_and_accompaniment
         top, rest = split(s.notes)
         assert top and rest and s.start_tick == mm.bar_start(4)
         assert sum(n[0] for n in top) / len(top) > lowest_tune > max(n[0] for n in rest)
+        assert s.over and all(s.start_tick <= c[0] < s.end_tick for c in s.over)  # its left hand's chords, dashed
     assert assistant.accept()
     assert doc.song.tracks[0].note_count > piano.notes.__len__()
