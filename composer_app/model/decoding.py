@@ -452,14 +452,10 @@ class Decoder:
         each = getattr(self.req, "chords_each", ())
         self.chord_of = (np.stack([tk.ChordTrack(chords, self.t).at_ticks(ticks) for chords in each]) if each
                          else self.track.at_ticks(ticks))
+        self.each = np.arange(len(each)) if each else None
+        """Each candidate's row of ``chord_of`` where every candidate has its own chords (None: one table for all)."""
         """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``); with a chord
         list per candidate (``chords_each``), (candidates, bars, NUM_POS)."""
-
-    def _chord_at(self, at: np.ndarray, p: np.ndarray) -> np.ndarray:
-        """Each candidate's chord id at grid position ``p`` of its bar row ``at``."""
-        if self.chord_of.ndim == 2:
-            return self.chord_of[at, p]
-        return self.chord_of[np.arange(len(at)), at, p]
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:
@@ -557,7 +553,7 @@ class Decoder:
         if echo is not None:
             pos_logits += echo * lead if any_shadow else echo
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
-        chord = self._chord_at(at, p)
+        chord = self.chord_of[at, p] if self.each is None else self.chord_of[self.each, at, p]
         u += net.cond("pos", p)
         u += net.cond("chord", chord)
         pitch_logits = net.head("pitch", u)
@@ -737,7 +733,7 @@ class Decoder:
         at = nb - self.bar0
         meter = self.meter_of[at]
         p = np.full(self.n, int(o[tk.POS]))
-        chord = self._chord_at(at, p)
+        chord = self.chord_of[at, p] if self.each is None else self.chord_of[self.each, at, p]
         u = h + net.cond("shift", s)
         u += net.cond("meter", meter)
         u += net.cond("pos", p)
