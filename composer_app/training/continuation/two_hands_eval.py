@@ -27,8 +27,9 @@ import json
 import statistics
 import sys
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from composer_app.core.chords import parse_chord
 from composer_app.core.song import Clip, Note, Song, Track
@@ -117,38 +118,59 @@ def pieces(source: str, split_name: str, limit: int) -> list[Piece]:
     return out
 
 
-def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
-    """The figures of the module docstring over ``items``."""
-    figures: dict[str, list[dict]] = {w: [] for w in (*WAYS, "real", "replay")}
-    asked: list[bool] = []
+class Point(NamedTuple):
+    """One place a piece's part is continued or rewritten: its song, the bars from ``start_bar`` (ticks a..b), the
+    real tune there as ``_figures`` compares with it."""
+
+    piece: Piece
+    song: Song
+    grid: tk.BarGrid
+    start_bar: int
+    a: int
+    b: int
+    target: tuple
+
+
+def points(items: Sequence[Piece], bars: int, fewest: int) -> Iterator[Point]:
+    """Every piece's points (AFTER bars after its melody's first bar) where the real tune has ``fewest`` notes or more
+    in the ``bars`` bars there."""
     for piece in items:
         song = piano_song(piece)
         mm = song.meter_map
         grid = tk.BarGrid(piece.meters)
-        track = song.tracks[0]
-        notes = sa.track_notes(track)
         melody = piece.parts[0].notes
         for after in AFTER.get(piece.source, (8, 16)):
             start_bar = mm.bar_of(melody[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
             tune = [n for n in melody if a <= n[1] < b]
-            if len(tune) < 4:
-                continue
-            target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
-                      statistics.mean(n[0] for n in tune), len(tune))
-            real = [n for n in notes if a <= n[1] < b]
-            figures["real"].append(_figures(real, target, piece, grid))
-            before = mm.bar_start(max(start_bar - 4, 0))
-            replay = [(p, s + a - before, d, v) for p, s, d, v in notes if before <= s < a]
-            figures["replay"].append(_figures(replay, target, piece, grid))
-            cut = replace(track, clips=(Clip(0, a, tuple(Note(*n) for n in notes if n[1] < a)),))
-            now = replace(song, tracks=(cut,))
-            for seed in seeds:
-                request, _ = sa.suggest_request(now, cut, start_bar=start_bar, bars=4, seed=seed)
-                asked.append(request.role == BOTH)
-                for way, req in (("accompaniment", replace(request, role="accompaniment")), ("now", request)):
-                    for cand in engine.suggest(req):
-                        figures[way].append(_figures(cand.notes, target, piece, grid))
+            if len(tune) >= fewest:
+                target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
+                          statistics.mean(n[0] for n in tune), len(tune))
+                yield Point(piece, song, grid, start_bar, a, b, target)
+
+
+def _ways(request):
+    return (("accompaniment", replace(request, role="accompaniment")), ("now", request))
+
+
+def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
+    """The figures of the module docstring over ``items``."""
+    figures: dict[str, list[dict]] = {w: [] for w in (*WAYS, "real", "replay")}
+    asked: list[bool] = []
+    for pt in points(items, 4, 4):
+        track = pt.song.tracks[0]
+        notes = sa.track_notes(track)
+        figures["real"].append(_figures([n for n in notes if pt.a <= n[1] < pt.b], pt))
+        before = pt.song.meter_map.bar_start(max(pt.start_bar - 4, 0))
+        figures["replay"].append(_figures([(p, s + pt.a - before, d, v) for p, s, d, v in notes
+                                           if before <= s < pt.a], pt))
+        cut = replace(track, clips=(Clip(0, pt.a, tuple(Note(*n) for n in notes if n[1] < pt.a)),))
+        now = replace(pt.song, tracks=(cut,))
+        for seed in seeds:
+            request, _ = sa.suggest_request(now, cut, start_bar=pt.start_bar, bars=4, seed=seed)
+            asked.append(request.role == BOTH)
+            for way, req in _ways(request):
+                figures[way].extend(_figures(cand.notes, pt) for cand in engine.suggest(req))
     out = {way: _means(rows) for way, rows in figures.items()}
     out["asked_as_both"] = round(statistics.mean(asked), 4) if asked else None
     out["points"] = len(figures["real"])
@@ -160,35 +182,23 @@ def spans(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     them as it is: the figures of ``evaluate`` against the real tune in those bars, as one accompaniment and as the
     app asks."""
     figures: dict[str, list[dict]] = {}
-    for piece in items:
-        song = piano_song(piece)
-        mm = song.meter_map
-        grid = tk.BarGrid(piece.meters)
-        track = song.tracks[0]
-        melody = piece.parts[0].notes
-        for after in AFTER.get(piece.source, (8, 16)):
-            start_bar = mm.bar_of(melody[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 2)
-            tune = [n for n in melody if a <= n[1] < b]
-            if len(tune) < 2:
-                continue
-            target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
-                      statistics.mean(n[0] for n in tune), len(tune))
-            figures.setdefault("real", []).append(
-                _figures([n for n in sa.track_notes(track) if a <= n[1] < b], target, piece, grid))
-            for mode, keep in (("fill", None), ("vary", "rhythm")):
-                for seed in seeds:
-                    request, _ = sa.fill_request(song, track, mode=mode, keep=keep, start_bar=start_bar, bars=2,
-                                                 seed=seed)
-                    for way, req in (("accompaniment", replace(request, role="accompaniment")), ("now", request)):
-                        for cand in engine.suggest(req):
-                            figures.setdefault(f"{mode} {way}", []).append(_figures(cand.notes, target, piece, grid))
+    for pt in points(items, 2, 2):
+        track = pt.song.tracks[0]
+        figures.setdefault("real", []).append(
+            _figures([n for n in sa.track_notes(track) if pt.a <= n[1] < pt.b], pt))
+        for mode, keep in (("fill", None), ("vary", "rhythm")):
+            for seed in seeds:
+                request, _ = sa.fill_request(pt.song, track, mode=mode, keep=keep, start_bar=pt.start_bar, bars=2,
+                                             seed=seed)
+                for way, req in _ways(request):
+                    figures.setdefault(f"{mode} {way}", []).extend(_figures(c.notes, pt) for c in engine.suggest(req))
     return {name: _means(rows) for name, rows in figures.items()}
 
 
-def _figures(notes: Sequence[tuple], target: tuple, piece: Piece, grid: tk.BarGrid) -> dict:
-    """One candidate's (or the real bars', the replay's) figures against the real melody ``target``."""
-    pcs, onsets, centre, count = target
+def _figures(notes: Sequence[tuple], pt: Point) -> dict:
+    """One candidate's (or the real bars', the replay's) figures against the real tune at ``pt``."""
+    pcs, onsets, centre, count = pt.target
+    piece, grid = pt.piece, pt.grid
     top, rest = split(notes) if notes else ((), ())
     return {"tune_pitch_classes": overlap(pitch_class_histogram(top, by_duration=True), pcs) if top else 0.0,
             "tune_onsets": overlap(onset_histogram(top, grid), onsets) if top else 0.0,
