@@ -9,9 +9,17 @@ from pathlib import Path
 
 from composer_app.core.chords import lead_sheet_name
 from composer_app.core.gm import program_name
-from composer_app.core.song import Song
+from composer_app.core.song import Song, Track
 from composer_app.fileio import open_song_checked, save_song
-from composer_app.model.song_adapter import heard_under, pick_track, song_key_report, spelling_key
+from composer_app.model.song_adapter import (
+    PART_ROLES,
+    heard_under,
+    pick_track,
+    pitched_part,
+    song_key_report,
+    spelling_key,
+    track_role,
+)
 
 
 def song_info(song: Song) -> dict:
@@ -31,6 +39,7 @@ def song_info(song: Song) -> dict:
             "notes": len(notes),
             "range": [key.spell(min(n.pitch for n in notes)), key.spell(max(n.pitch for n in notes))]
             if notes else None,
+            "part": _part(song, t) if notes else None,
         })
     return {
         "title": song.title,
@@ -47,6 +56,14 @@ def song_info(song: Song) -> dict:
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
     }
+
+
+def _part(song: Song, track: Track) -> str | None:
+    """What the assistant hears the track as (``PART_ROLES``: what ``suggest`` asks for); None for drums."""
+    try:
+        return track_role(song, pitched_part(track))
+    except ValueError:
+        return None
 
 
 def _heard(song: Song) -> list[dict]:
@@ -97,8 +114,9 @@ def _print_info(path: str, info: dict) -> None:
     print(f"  tracks   {len(info['tracks'])}")
     for i, t in enumerate(info["tracks"], 1):
         rng = f"{t['range'][0]}-{t['range'][1]}" if t["range"] else "-"
+        part = f"  {PART_ROLES[t['part']].lower()}" if t.get("part") in PART_ROLES else ""
         print(f"    {i:>2}. {t['name'] or '(unnamed)':<20} {t['instrument']:<28} ch {t['channel']:>2}  "
-              f"{t['notes']:>6} notes  {rng}")
+              f"{t['notes']:>6} notes  {rng:<8}{part}")
 
 
 def _open(path: str) -> tuple[Song, tuple[str, ...]]:

@@ -9,8 +9,8 @@ as an accompaniment track goes on under a tune track (``melody_chords``); each p
 
 ``tune_on_top`` tells such a part from chords alone (block chords, a comping pattern): its top line is mostly struck
 alone or with one other note (a tune over held chords, over a left-hand figure), or it leads the voices under it by
-step about once a beat (a hymn, a chorale in one track); and it moves as a tune does, seldom leaping further than a
-sixth (an oom-pah's top line leaps from bass to chord every beat).
+seconds and thirds about once a beat (a hymn, a chorale in one track); and it moves as a tune does, seldom leaping
+further than a sixth (an oom-pah's top line leaps from bass to chord every beat).
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ LEAP = 9
 LEAPS = 0.15
 """Most share of such leaps in the top line of a tune (tunes over chords: at most 0.14 in nine of ten; an oom-pah's
 top line, bass and chord in turn: 0.4 and more; POP909's pianos 0.17)."""
-STEPWISE = 0.55
-"""Least share of a leading voice's steps that move by one or two semitones (the chorales' soprano 0.57-0.81 in nine
-of ten; block chords 0.30-0.69, each restruck on its own top note; POP909's pianos 0.12-0.43)."""
-PER_BEAT = 0.75
-"""Fewest notes a beat of a leading voice (the chorales' soprano 0.82-1.14; block chords a bar apart 0.29-0.51)."""
+STEPWISE = 0.6
+"""Least share of a leading voice's steps that move by a second or a third, 1 to 4 semitones (the chorales' soprano
+at least 0.66 in nineteen of twenty; chords restruck every beat 0.12-0.33, the top note repeated; POP909's pianos
+0.28-0.67)."""
+PER_BEAT = 0.6
+"""Fewest notes a beat of a leading voice (the chorales' soprano 0.66-1.16; block chords a bar apart 0.29-0.51)."""
 MIN_TUNE = 8
 """Fewest notes of a top line taken for a tune."""
 BELOW_TUNE = 3
@@ -99,14 +100,14 @@ def _top_line(notes: Sequence[NoteTuple]) -> tuple[list[NoteTuple], list[int]]:
 
 def tune_on_top(notes: Sequence[NoteTuple]) -> bool:
     """Whether chords ``notes`` carry a tune on top, not chords alone: a top line mostly struck alone or with one
-    other note (THIN), or one that moves by step about once a beat over the voices under it (STEPWISE, PER_BEAT: a
-    hymn in one track), that seldom leaps (LEAPS)."""
+    other note (THIN), or one that moves by seconds and thirds about once a beat over the voices under it
+    (STEPWISE, PER_BEAT: a hymn in one track), that seldom leaps (LEAPS)."""
     line, sizes = _top_line(notes)
     if len(line) < MIN_TUNE or len(line) == len(notes):
         return False
     steps = np.abs(np.diff([n[0] for n in line]))
     beats = (line[-1][1] - line[0][1]) / PPQ + 1
-    leads = float(np.mean((steps > 0) & (steps <= 2))) >= STEPWISE and len(line) / beats >= PER_BEAT
+    leads = float(np.mean((steps > 0) & (steps <= 4))) >= STEPWISE and len(line) / beats >= PER_BEAT
     return (float(np.mean(np.asarray(sizes) < 3)) >= THIN or leads) and float(np.mean(steps > LEAP)) <= LEAPS
 
 
