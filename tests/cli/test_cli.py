@@ -197,3 +197,19 @@ def test_info_names_a_second_key_that_fits_about_as_well(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "detected" in x)
     assert "F major" in line and "F minor" in line and line.endswith("fits about as well")
+
+
+def test_info_names_each_part_as_the_assistant_hears_it(tmp_path, capsys):
+    """The melody is a tune, the chord track chords; the same tune over its chords in one track is both."""
+    from dataclasses import replace
+
+    path = tmp_path / "tune.composer"
+    save_project(lead_sheet(), path)
+    assert main(["info", str(path), "--json"]) == 0
+    assert [t["part"] for t in json.loads(capsys.readouterr().out)["tracks"]] == ["melody", "accompaniment"]
+    ode = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62]
+    solo = Track("Piano", clips=(Clip(0, 7680, tuple(Note(p + 12, i * 480, 480, 90) for i, p in enumerate(ode))
+                                      + tuple(Note(p, b * 1920, 1920, 60) for b in range(4) for p in (48, 52, 55))),))
+    save_project(replace(lead_sheet(), tracks=(solo,), chords=()), path)
+    assert main(["info", str(path)]) == 0
+    assert "tune + chords" in capsys.readouterr().out
