@@ -49,6 +49,8 @@ AFTER = {"when_in_rome": (4, 8)}
 """Bars after the melody's first bar where the part is continued (8 and 16; a chorale is shorter: 4 and 8)."""
 SOURCES = ("nottingham", "openewld", "pop909", "when_in_rome")
 WAYS = {"accompaniment": "as one accompaniment (before)", "now": "as the app asks (part_role)"}
+WAY_ROLES = {"accompaniment": "accompaniment", "now": None}
+"""The role each way asks for (None: the one the app infers), as the musician's Part control would."""
 
 
 def left_hand(piece: Piece, kind: str | None = None) -> list[tuple[int, int, int, int]]:
@@ -149,10 +151,6 @@ def points(items: Sequence[Piece], bars: int, fewest: int) -> Iterator[Point]:
                 yield Point(piece, song, grid, start_bar, a, b, target)
 
 
-def _ways(request):
-    return (("accompaniment", replace(request, role="accompaniment")), ("now", request))
-
-
 def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     """The figures of the module docstring over ``items``."""
     figures: dict[str, list[dict]] = {w: [] for w in (*WAYS, "real", "replay")}
@@ -167,10 +165,10 @@ def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
         cut = replace(track, clips=(Clip(0, pt.a, tuple(Note(*n) for n in notes if n[1] < pt.a)),))
         now = replace(pt.song, tracks=(cut,))
         for seed in seeds:
-            request, _ = sa.suggest_request(now, cut, start_bar=pt.start_bar, bars=4, seed=seed)
-            asked.append(request.role == BOTH)
-            for way, req in _ways(request):
-                figures[way].extend(_figures(cand.notes, pt) for cand in engine.suggest(req))
+            for way, role in WAY_ROLES.items():
+                request, _ = sa.suggest_request(now, cut, start_bar=pt.start_bar, bars=4, seed=seed, role=role)
+                asked.extend([request.role == BOTH] if role is None else [])
+                figures[way].extend(_figures(cand.notes, pt) for cand in engine.suggest(request))
     out = {way: _means(rows) for way, rows in figures.items()}
     out["asked_as_both"] = round(statistics.mean(asked), 4) if asked else None
     out["points"] = len(figures["real"])
@@ -188,10 +186,11 @@ def spans(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
             _figures([n for n in sa.track_notes(track) if pt.a <= n[1] < pt.b], pt))
         for mode, keep in (("fill", None), ("vary", "rhythm")):
             for seed in seeds:
-                request, _ = sa.fill_request(pt.song, track, mode=mode, keep=keep, start_bar=pt.start_bar, bars=2,
-                                             seed=seed)
-                for way, req in _ways(request):
-                    figures.setdefault(f"{mode} {way}", []).extend(_figures(c.notes, pt) for c in engine.suggest(req))
+                for way, role in WAY_ROLES.items():
+                    request, _ = sa.fill_request(pt.song, track, mode=mode, keep=keep, start_bar=pt.start_bar,
+                                                 bars=2, seed=seed, role=role)
+                    figures.setdefault(f"{mode} {way}", []).extend(_figures(c.notes, pt)
+                                                                   for c in engine.suggest(request))
     return {name: _means(rows) for name, rows in figures.items()}
 
 
