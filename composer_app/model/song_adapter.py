@@ -408,10 +408,17 @@ def _hear_replaced(song: Song, track: Track, start_bar: int, bars: int) -> tuple
     return _heard_spelt(song, own + others, a, b)
 
 
+REPLACED_ROLES = ("accompaniment", BOTH)
+"""The parts whose own notes in a span, when regenerated or varied, say its chords: an accompaniment, and a part
+that plays its tune over its own chords (on the valid lead sheets played on the piano, a fill's notes on the
+annotated chords 0.755 over the chords heard in its accompaniment alone, 0.769 over those of all its notes there)."""
+
+
 def hears_replaced(song: Song, track: Track, request: ContinuationRequest) -> bool:
-    """Whether ``request`` regenerates or varies bars of an accompaniment whose own notes there give chords
-    (``replaced_chords``): ``fill_request`` then puts those chords under the span."""
-    return (request.mode in ("fill", "vary") and request.role == "accompaniment" and request.start_bar is not None
+    """Whether ``request`` regenerates or varies bars of an accompaniment (or of a part that plays its tune over its
+    own chords) whose own notes there give chords (``replaced_chords``): ``fill_request`` then puts those chords under
+    the span."""
+    return (request.mode in ("fill", "vary") and request.role in REPLACED_ROLES and request.start_bar is not None
             and bool(replaced_chords(song, track, request.start_bar, request.bars)))
 
 
