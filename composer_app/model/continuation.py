@@ -184,8 +184,8 @@ class ContinuationEngine:
         A song written in long note values (3/2 in half notes, 3/1 in whole notes) is sampled in the values the
         network learnt (``note_values``) and its candidates come back in the song's own.
         ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised. A part that plays
-        its tune over its own accompaniment (role ``two_hands.BOTH``) is written as both, the tune over each
-        accompaniment candidate's chords."""
+        its tune over its own accompaniment (role ``two_hands.BOTH``) is written as both: the tunes, then under each
+        the accompaniment (``two_hands.suggest``)."""
         if request.role == two_hands.BOTH:
             return two_hands.suggest(self.suggest, request, on_candidate, cancel, self._harmonizer())
         scale = nv.time_scale(request.meters, request.context)

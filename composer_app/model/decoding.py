@@ -452,10 +452,10 @@ class Decoder:
         each = getattr(self.req, "chords_each", ())
         self.chord_of = (np.stack([tk.ChordTrack(chords, self.t).at_ticks(ticks) for chords in each]) if each
                          else self.track.at_ticks(ticks))
-        self.each = np.arange(len(each)) if each else None
-        """Each candidate's row of ``chord_of`` where every candidate has its own chords (None: one table for all)."""
         """(bars, NUM_POS) the chord id sounding at each grid position of each bar (row ``bar - bar0``); with a chord
         list per candidate (``chords_each``), (candidates, bars, NUM_POS)."""
+        self.each = np.arange(len(each)) if each else None
+        """Each candidate's row of ``chord_of`` where every candidate has its own chords (None: one table for all)."""
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, finish: Finish, cancel: Callable[[], bool] | None = None) -> bool:

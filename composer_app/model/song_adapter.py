@@ -34,11 +34,10 @@ from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTu
 from composer_app.core.timing import PPQ, MeterMap, meter_map_of
 from composer_app.model import keys as key_detection
 from composer_app.model import tokens as tk
-from composer_app.model import two_hands
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
 from composer_app.model.heard_chords import as_heard, chords_outside, heard_chords, is_broken_chords, uncovered
-from composer_app.model.two_hands import BOTH, tune_on_top
+from composer_app.model.two_hands import BOTH, CHORDS_SAID, tune_on_top
 
 POLYPHONY_SHARE = 0.25
 """A part with more than this share of onsets holding several notes is accompaniment, else melody ..."""
@@ -200,7 +199,9 @@ theirs is a bass when it lies low, BASS_BELOW, or its track is named so.)"""
 
 
 def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None) -> str:
-    """The request role of ``track``'s ``notes``: 'accompaniment' for chords (``infer_role``) and, in ``song``, for a
+    """The request role of ``track``'s ``notes``: in ``song``, ``two_hands.BOTH`` for chords that carry a tune on top
+    where no other part but a bass line plays (``two_hands.tune_on_top``: a piano solo, a hymn in one track, written
+    as its tune and its accompaniment); 'accompaniment' for other chords (``infer_role``) and, in ``song``, for a
     broken-chord figure that goes with another part and is not the tune (``heard_chords.is_broken_chords``,
     ``accompanies``; an arpeggio sketched alone is a tune until a part comes to go with it); 'bass' for
     another line that its track names or sounds as a bass (a General MIDI bass program) or that lies below
@@ -437,7 +438,7 @@ def request_chords_source(song: Song, track: Track, request: Any) -> str:
     if isinstance(request, ContinuationRequest) and hears_replaced(song, track, request):
         return CHORDS_REPLACED
     if isinstance(request, ContinuationRequest) and request.role == BOTH and not song.chords:
-        return two_hands.CHORDS_SAID
+        return CHORDS_SAID
     return chords_source(song, request.chords)
 
 

@@ -85,7 +85,7 @@ class RequestControls(QWidget):
                                 "chords, a bass line, or a tune over its own chords, continued as both); a choice "
                                 "holds for this track until another track's clip is opened")
         self._part_track: str | None = None
-        self.part.currentIndexChanged.connect(lambda *_a: self.changed.emit())
+        """The track the Part choice was made for (not stored with the other controls: it is about one track)."""
         form.addRow("Density", self.density)
         form.addRow("Part", self.part)
         self.style = self._combo([(s, s.capitalize()) for s in STYLES], "pop", "Style the models condition on")
