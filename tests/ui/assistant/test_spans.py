@@ -293,3 +293,31 @@ def test_a_piano_part_that_plays_its_tune_is_continued_as_tune_and_accompaniment
         assert s.over and all(s.start_tick <= c[0] < s.end_tick for c in s.over)  # its left hand's chords, dashed
     assert assistant.accept()
     assert doc.song.tracks[0].note_count > piano.notes.__len__()
+
+
+def test_regenerating_bars_of_a_piano_solo_writes_tune_and_chords_over_the_chords_they_played(qtbot, engines):
+    """A piano solo in one track (the tune over left-hand chords): Regenerate Selection on two of its bars writes a
+    new tune fragment over a new left hand, both over the chords the replaced notes played (dashed in the chord lane),
+    and keeping it replaces those bars' notes, tune and left hand."""
+    from composer_app.model.song_adapter import CHORDS_REPLACED
+    from composer_app.model.two_hands import BOTH, split
+
+    tune = motif_song(8)  # a real tune in G major, 3/4
+    mm = tune.meter_map
+    melody = tune.tracks[0].clips[0]
+    voicings = ((43, 47, 50), (40, 43, 47), (36, 40, 43), (38, 42, 45))  # G Em C D, below the tune
+    left = tuple(Note(p, mm.bar_start(b) - melody.start, mm.bar_start(b + 1) - mm.bar_start(b), 60)
+                 for b in range(8) for p in voicings[b % 4])
+    piano = replace(melody, notes=melody.notes + left)
+    song = replace(tune, tracks=(replace(tune.tracks[0], name="Piano", clips=(piano,)),), keys=())
+    selected = [n.id for n in piano.notes if mm.bar_start(2) <= piano.start + n.start < mm.bar_start(4)]
+    doc = SongDocument(song)
+    assistant, batch, said = ask_and_listen(qtbot, doc, engines, piano.id, "fill", selected, candidates=2)
+    assert batch.request.role == BOTH and batch.chords_from == CHORDS_REPLACED and batch.state == "done"
+    for s in batch.suggestions:
+        top, rest = split(s.notes)
+        assert top and rest and all(mm.bar_start(2) <= n[1] < mm.bar_start(4) for n in s.notes)
+        assert [c[2].split(":")[0] for c in s.over][:1] == ["C"] and s.over  # the chords the bars played
+    assert assistant.accept()
+    kept = [n for n in doc.song.tracks[0].notes_absolute() if mm.bar_start(2) <= n.start < mm.bar_start(4)]
+    assert sorted((n.pitch, n.start) for n in kept) == sorted((n[0], n[1]) for n in batch.suggestions[0].notes)
