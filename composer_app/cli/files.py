@@ -9,17 +9,9 @@ from pathlib import Path
 
 from composer_app.core.chords import lead_sheet_name
 from composer_app.core.gm import program_name
-from composer_app.core.song import Song, Track
+from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
-from composer_app.model.song_adapter import (
-    PART_ROLES,
-    heard_under,
-    pick_track,
-    pitched_part,
-    song_key_report,
-    spelling_key,
-    track_role,
-)
+from composer_app.model.song_adapter import PART_ROLES, heard_under, part_of, pick_track, song_key_report, spelling_key
 
 
 def song_info(song: Song) -> dict:
@@ -39,7 +31,7 @@ def song_info(song: Song) -> dict:
             "notes": len(notes),
             "range": [key.spell(min(n.pitch for n in notes)), key.spell(max(n.pitch for n in notes))]
             if notes else None,
-            "part": _part(song, t) if notes else None,
+            "part": part_of(song, t),
         })
     return {
         "title": song.title,
@@ -56,14 +48,6 @@ def song_info(song: Song) -> dict:
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
     }
-
-
-def _part(song: Song, track: Track) -> str | None:
-    """What the assistant hears the track as (``PART_ROLES``: what ``suggest`` asks for); None for drums."""
-    try:
-        return track_role(song, pitched_part(track))
-    except ValueError:
-        return None
 
 
 def _heard(song: Song) -> list[dict]:

@@ -11,6 +11,7 @@ from composer_app.cli.suggest import (
     _int_in,
     _positive,
     _range,
+    add_role,
     over_the_tune,
     parse_key,
     with_key,
@@ -132,21 +133,13 @@ def _amount(text: str) -> float:
     return value
 
 
-def _role(p: argparse.ArgumentParser) -> None:
-    from composer_app.model.song_adapter import PART_ROLES
-
-    p.add_argument("--role", choices=tuple(PART_ROLES), default=None,
-                   help="what the part is (default: told from its notes): a tune, a tune over its own chords "
-                        "(rewritten as both), chords, a bass line")
-
-
 def add_commands(sub) -> None:
     p = sub.add_parser("infill", help="regenerate bars A..B of a track from the music before and after them")
     _common(p)
-    _role(p)
+    add_role(p)
     p = sub.add_parser("vary", help="vary bars A..B keeping their rhythm, their contour or their first half")
     _common(p)
-    _role(p)
+    add_role(p)
     p.add_argument("--keep", choices=("rhythm", "contour", "start"), default="rhythm",
                    help="what stays: every onset and duration (rhythm), the up/down pattern (contour), or the "
                         "first half of the span (start); default rhythm")

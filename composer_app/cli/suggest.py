@@ -163,8 +163,16 @@ def with_key(request, choice, key):
     return replace(request, key=key), KeyChoice(key, "set by you (--key)", choice.detected)
 
 
-def add_commands(sub) -> None:
+def add_role(p: argparse.ArgumentParser) -> None:
+    """``--role``: what the part is, as the musician says it (``song_adapter.PART_ROLES``)."""
     from composer_app.model.song_adapter import PART_ROLES
+
+    p.add_argument("--role", choices=tuple(PART_ROLES), default=None,
+                   help="what the part is (default: told from its notes): a tune, a tune over its own chords "
+                        "(written as both), chords, a bass line")
+
+
+def add_commands(sub) -> None:
     from composer_app.model.tokens import STYLES
 
     p = sub.add_parser("suggest", help="suggest continuations of a MIDI file's melody (one .mid per candidate)")
@@ -187,9 +195,7 @@ def add_commands(sub) -> None:
                         "an octave for an accompaniment)")
     p.add_argument("--density", type=_positive("density"), default=None, help="target notes per bar")
     p.add_argument("--style", choices=STYLES, default=None, help="style condition (default: from the file, else pop)")
-    p.add_argument("--role", choices=tuple(PART_ROLES), default=None,
-                   help="what the part is (default: told from its notes): a tune, a tune over its own chords "
-                        "(continued as both), chords, a bass line")
+    add_role(p)
     p.add_argument("--at-bar", type=_int_in(1, 10_000, "bar"), default=None,
                    help="first new bar, 1-based (default: the bar after the track's last note)")
     p.add_argument("--key", type=parse_key, default=None,

@@ -18,7 +18,7 @@ import re
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -231,8 +231,7 @@ def _bass_line(track: Track, notes: Sequence[NoteTuple]) -> bool:
 
 def _with_tune(song: Song, track: Track) -> bool:
     """Whether another pitched part than ``track`` plays, other than a bass line (the tune, a second accompaniment)."""
-    return any(t.id != track.id and _pitched(t) and t.note_count
-               and (is_accompaniment(notes := track_notes(t)) or not _bass_line(t, notes)) for t in song.tracks)
+    return any(is_accompaniment(notes := track_notes(t)) or not _bass_line(t, notes) for t in _others(song, track))
 
 
 PART_ROLES = {"melody": "Tune", BOTH: "Tune + chords", "accompaniment": "Chords", "bass": "Bass"}
@@ -242,6 +241,14 @@ PART_ROLES = {"melody": "Tune", BOTH: "Tune + chords", "accompaniment": "Chords"
 def track_role(song: Song, track: Track) -> str:
     """``part_role`` of all of ``track``'s notes, worked out once per song (the requests and the window ask often)."""
     return _last_song.get(song, ("role", track.id), lambda: part_role(track, track_notes(track), song))
+
+
+def part_of(song: Song, track: Track) -> str | None:
+    """``track_role`` of a pitched track with notes (what the window's Part and ``info`` name); None for drums or an
+    empty track."""
+    if not track.note_count or track.is_drum or track.channel == DRUM_CHANNEL:
+        return None
+    return track_role(song, track)
 
 
 def pitched_part(track: Track) -> Track:
@@ -348,7 +355,12 @@ def accompanies(song: Song, track: Track) -> bool:
 
 
 def _with_others(song: Song, track: Track) -> bool:
-    return any(t.id != track.id and _pitched(t) and t.note_count for t in song.tracks)
+    return any(_others(song, track))
+
+
+def _others(song: Song, track: Track) -> Iterator[Track]:
+    """The pitched parts with notes other than ``track`` (not drums, not the lead sheet's 'chords')."""
+    return (t for t in song.tracks if t.id != track.id and _pitched(t) and t.note_count)
 
 
 def _tune_id(song: Song) -> str | None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer_app.core.song import Song
-from composer_app.model.song_adapter import pitched_part, spelling_key, track_role
+from composer_app.model.song_adapter import part_of, spelling_key
 from composer_app.ui.assistant import drag
 from composer_app.ui.assistant.audition import CandidateAudition
 from composer_app.ui.assistant.colors import candidate_color
@@ -201,14 +201,12 @@ class AssistantUi(QObject):
         clip = self.roll.scene.clip
         song = self.document.song
         self.controls.set_key(spelling_key(song, clip.start if clip is not None else 0))
-        track = next((t for t in song.tracks if clip is not None and any(c.id == clip.id for c in t.clips)), None)
-        inferred = None
-        if track is not None and track.note_count:
-            try:
-                inferred = track_role(song, pitched_part(track))
-            except ValueError:  # drums
-                inferred = None
-        self.controls.set_part(track.id if track is not None else None, inferred)
+        try:
+            track = song.track_of_clip(clip.id) if clip is not None else None
+        except KeyError:  # the clip is gone from the song
+            track = None
+        self.controls.set_part(track.id if track is not None else None,
+                               part_of(song, track) if track is not None else None)
 
     def _on_song_changed(self, _old: Song, new: Song) -> None:
         """Another song (File > Open, New) or the target track deleted: the ghost notes no longer apply."""
