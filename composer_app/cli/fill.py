@@ -55,7 +55,7 @@ def _track(song, args: argparse.Namespace):
             return Track(name=args.track.strip())
         named = [t for t in song.tracks if t.name.strip().lower() == "melody"]
         return named[0] if named else Track(name="melody")
-    if args.command == "melody" and not args.track and sa.is_accompaniment(sa.track_notes(track)):
+    if args.command == "melody" and not args.track and sa.is_accompaniment(sa.written(song, track)):
         return Track(name="melody")
     return track
 

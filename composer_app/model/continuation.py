@@ -24,8 +24,8 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import NoteTuple as Note
 from composer_app.model import note_values as nv
+from composer_app.model import played_rhythm, two_hands
 from composer_app.model import tokens as tk
-from composer_app.model import two_hands
 from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.decoding import Decoder
 from composer_app.model.facts import CandidateFacts, candidate_facts
@@ -185,7 +185,9 @@ class ContinuationEngine:
         network learnt (``note_values``) and its candidates come back in the song's own.
         ``cancel`` is asked between sampling steps; when it answers True, ``Cancelled`` is raised. A part that plays
         its tune over its own accompaniment (role ``two_hands.BOTH``) is written as both: the tunes, then under each
-        the accompaniment (``two_hands.suggest``)."""
+        the accompaniment (``two_hands.suggest``). A context played in by hand is read as written first
+        (``played_rhythm``)."""
+        request = played_rhythm.written_request(request)
         if request.role == two_hands.BOTH:
             return two_hands.suggest(self.suggest, request, on_candidate, cancel, self._harmonizer())
         scale = nv.time_scale(request.meters, request.context)

@@ -33,6 +33,7 @@ from composer_app.core.pitch import KeySignature
 from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, NoteTuple, Song, Track
 from composer_app.core.timing import PPQ, MeterMap, meter_map_of
 from composer_app.model import keys as key_detection
+from composer_app.model import played_rhythm
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import Candidate, ContinuationRequest, SuggestionEngine
 from composer_app.model.harmony import Harmonization, Harmonizer, HarmonyRequest
@@ -148,7 +149,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     if not pitched:
         raise ValueError("no pitched track with notes (drum and chord-symbol tracks are not used)")
 
-    notes = {id(t): track_notes(t) for t in pitched}
+    notes = {id(t): written(song, t) for t in pitched}
     mean = {id(t): sum(n[0] for n in notes[id(t)]) / len(notes[id(t)]) for t in pitched}
     lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
     floor = max(BASS_BELOW, max(mean[id(t)] for t in lines) - BASS_UNDER)
@@ -231,7 +232,7 @@ def _bass_line(track: Track, notes: Sequence[NoteTuple]) -> bool:
 
 def _with_tune(song: Song, track: Track) -> bool:
     """Whether another pitched part than ``track`` plays, other than a bass line (the tune, a second accompaniment)."""
-    return any(is_accompaniment(notes := track_notes(t)) or not _bass_line(t, notes) for t in _others(song, track))
+    return any(is_accompaniment(notes := written(song, t)) or not _bass_line(t, notes) for t in _others(song, track))
 
 
 PART_ROLES = {"melody": "Tune", BOTH: "Tune + chords", "accompaniment": "Chords", "bass": "Bass"}
@@ -240,7 +241,7 @@ PART_ROLES = {"melody": "Tune", BOTH: "Tune + chords", "accompaniment": "Chords"
 
 def track_role(song: Song, track: Track) -> str:
     """``part_role`` of all of ``track``'s notes, worked out once per song (the requests and the window ask often)."""
-    return _last_song.get(song, ("role", track.id), lambda: part_role(track, track_notes(track), song))
+    return _last_song.get(song, ("role", track.id), lambda: part_role(track, written(song, track), song))
 
 
 def part_of(song: Song, track: Track) -> str | None:
@@ -313,6 +314,25 @@ class _SongMemo:
 
 
 _last_song = _SongMemo()
+
+
+def written(song: Song, track: Track, notes: Iterable[NoteTuple] | None = None) -> tuple[NoteTuple, ...]:
+    """``notes`` of ``track`` (default all of them) as the models read them, in time order: the clips played in by hand
+    (a take recorded without input quantize, a performance from a DAW) as written (``played_rhythm``: onsets on the
+    grid the player meant, notes held to the next one), each clip judged on its own; other notes as they are."""
+    table = _written_table(song, track)
+    return played_rhythm.deduped(table.get(n, n) for n in (track_notes(track) if notes is None else notes))
+
+
+def _written_table(song: Song, track: Track) -> dict[NoteTuple, NoteTuple]:
+    """Each of ``track``'s notes (absolute ticks) -> the note as written (``written``), once per song."""
+    def compute() -> dict[NoteTuple, NoteTuple]:
+        meters, table = meters_of(song), {}
+        for clip in track.clips:
+            notes = [(n.pitch, clip.start + n.start, n.duration, n.velocity) for n in clip.notes]
+            table.update(zip(notes, played_rhythm.written_each(notes, meters)))
+        return table
+    return _last_song.get(song, ("written", track.id), compute)
 
 
 def remembered(song: Song, what: Hashable, compute: Callable[[], Any]) -> Any:
@@ -639,7 +659,7 @@ def suggest_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     ValueError when there is nothing to continue.
     """
     pitched_part(track)
-    notes = tuple(sorted(track_notes(track) if notes is None else notes, key=lambda n: (n[1], n[0])))
+    notes = written(song, track, notes)
     if start_bar is None:
         if not notes:
             raise ValueError(f"track {track.name!r} has no notes to continue")
@@ -673,8 +693,8 @@ def harmony_request(song: Song, track: Track, *, notes: Sequence[NoteTuple] | No
     music (``ends_music``: a tune ending on its tonic ends at home); ``options`` are HarmonyRequest fields (style,
     rhythm, complexity, candidates, pins, range_bars, seed, method ...). ValueError when there is no melody.
     """
-    whole = tuple(sorted(track_notes(pitched_part(track)), key=lambda n: (n[1], n[0])))
-    notes = tuple(sorted(whole if notes is None else notes, key=lambda n: (n[1], n[0])))
+    whole = written(song, pitched_part(track))
+    notes = whole if notes is None else written(song, track, notes)
     if not notes:
         raise ValueError(f"track {track.name!r} has no notes to harmonize")
     end = max(n[1] + n[2] for n in notes)
@@ -713,7 +733,7 @@ def bass_under(song: Song, track: Track) -> tuple[tuple[int, int, int], ...]:
     melody leans on (``HarmonyRequest.bass``)."""
     def compute() -> tuple[tuple[int, int, int], ...]:
         lines = [t for t in song.tracks if t.id != track.id and _pitched(t) and track_role(song, t) == "bass"]
-        return tuple(sorted(((n[0], n[1], n[2]) for t in lines for n in track_notes(t)), key=lambda n: (n[1], n[0])))
+        return tuple(sorted(((n[0], n[1], n[2]) for t in lines for n in written(song, t)), key=lambda n: (n[1], n[0])))
 
     return _last_song.get(song, ("bass under", track.id), compute)
 
@@ -960,7 +980,7 @@ def fill_request(song: Song, track: Track, *, mode: str, start_bar: int, bars: i
     span's own notes (``keep`` "rhythm", "contour" or "start", ``amount`` 0..1 how far); "melody" writes a
     melody over the song's chords in the span (the track may be empty). The key is chosen as for
     ``suggest_request``, where the span starts (where it ends for a variation)."""
-    notes = tuple(sorted(track_notes(pitched_part(track)), key=lambda n: (n[1], n[0])))
+    notes = written(song, pitched_part(track))
     mm = song.meter_map
     lo, hi = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
     if mode == "vary" and not any(lo <= n[1] < hi for n in notes):
@@ -989,8 +1009,10 @@ def fill_span(song: Song, track_id: str, candidate: Candidate) -> Song:
     go into the clip that holds the span's start, or a new clip when none does."""
     lo, hi = candidate.start_tick, candidate.end_tick
     track = song.track(track_id)
+    table = _written_table(song, track)  # a note played just before the span's bar line is heard in it
     for clip in track.clips:
-        kept = [n for n in clip.notes if not lo <= clip.start + n.start < hi]
+        kept = [n for n in clip.notes
+                if not lo <= table.get(t := (n.pitch, clip.start + n.start, n.duration, n.velocity), t)[1] < hi]
         if len(kept) != len(clip.notes):
             song = edits.set_notes(song, clip.id, kept)
     track = song.track(track_id)

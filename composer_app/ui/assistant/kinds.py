@@ -229,12 +229,13 @@ def harmony_suggestion(result: Harmonization, ask: Ask, request: Any) -> Suggest
 
 
 def selected_span(ask: Ask) -> tuple[int, int]:
-    """(first bar, bar count) of the bars the selected notes start in. ValueError without a selection."""
+    """(first bar, bar count) of the bars the selected notes start in (as written: a note played just before a bar
+    line starts that bar). ValueError without a selection."""
     if not ask.target.selection or not ask.target.notes:
         raise ValueError("Select the notes of the bars to rewrite first (the span is the bars they start in)")
     mm = ask.song.meter_map
-    first = mm.bar_of(min(n[1] for n in ask.target.notes))
-    last = mm.bar_of(max(n[1] for n in ask.target.notes))
+    starts = [n[1] for n in adapter.written(ask.song, _track(ask), ask.target.notes)]
+    first, last = mm.bar_of(min(starts)), mm.bar_of(max(starts))
     if last - first + 1 > 16:
         raise ValueError(f"A span is at most 16 bars; the selection covers {last - first + 1}")
     return first, last - first + 1
@@ -271,7 +272,7 @@ def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
         start, bars = selected_span(ask)
     else:
         track = _track(ask)
-        notes = adapter.track_notes(track)
+        notes = adapter.written(song, track)
         chords = () if notes else adapter.request_chords(song, track)
         bass = () if notes or chords else adapter.bass_under(song, track)
         clip = next((c for c in track.clips if c.id == ask.target.clip_id), None)
@@ -291,7 +292,7 @@ def build_melody(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
 def changed_notes(song: Song, track_id: str, candidate: Candidate) -> int:
     """How many of ``candidate``'s notes (pitch and onset) are not already on the track in its span: a variation
     that changes nothing shows as such on its card."""
-    there = {(n[0], n[1]) for n in adapter.track_notes(song.track(track_id))
+    there = {(n[0], n[1]) for n in adapter.written(song, song.track(track_id))
              if candidate.start_tick <= n[1] < candidate.end_tick}
     return sum((n[0], n[1]) not in there for n in candidate.notes)
 
