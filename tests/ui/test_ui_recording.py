@@ -262,3 +262,31 @@ def test_output_device_lost_mid_take_keeps_the_take(qtbot, settings, document):
     finally:
         controller.stop()
         audio.shutdown()
+
+
+def test_a_take_played_around_the_beat_is_continued_as_the_tune_it_plays(qtbot, rig, document):
+    """Input quantize is off by default: the take keeps the player's timing, and the assistant reads it as written."""
+    import random
+
+    from composer_app.model import song_adapter as sa
+
+    controller, _audio = rig
+    # a tune in quarters, eighths and a dotted rhythm, 2 bars at 120 BPM (a beat is 0.5 s), ending on a half note
+    tune = [(67, 0, 480), (69, 480, 240), (71, 720, 240), (72, 960, 360), (71, 1320, 120), (69, 1440, 480),
+            (67, 1920, 480), (71, 2400, 480), (74, 2880, 960)]
+    rng = random.Random(5)
+    phrase = []
+    for pitch, start, length in tune:
+        at = (start + 12 + rng.gauss(0, 14)) / 960  # seconds: a little late and scattered, as a player is
+        phrase += [(at, on(pitch, 90)), (at + length * rng.uniform(0.7, 0.9) / 960, off(pitch))]
+    phrase[-1] = (3840 / 960 + 0.06, off(74))  # the last note held a little past the bar line
+    controller.start()
+    play_phrase(controller, sorted(phrase, key=lambda e: e[0]))
+    controller.stop()
+    track = document.song.tracks[0]
+    recorded = sa.track_notes(track)
+    assert [n[1] for n in recorded] != [t[1] for t in tune]  # recorded as played
+    request, _ = sa.suggest_request(document.song, track)
+    assert request.start_bar == 2  # not a bar later for the held last note
+    assert request.role == "melody"
+    assert request.context == tuple((p, s, d, 90) for p, s, d in tune)
