@@ -578,8 +578,9 @@ def _contradicts(song: Song, notes: Sequence[NoteTuple], at_tick: int, bars: int
 
 
 def pitched_notes(song: Song, chords_track: bool = False) -> tuple[NoteTuple, ...]:
-    """The notes of every pitched track (no drums; no 'chords' track unless ``chords_track``)."""
-    return tuple(n for t in song.tracks if _pitched(t, chords_track) for n in track_notes(t))
+    """The notes of every pitched track (no drums; no 'chords' track unless ``chords_track``), as the models read them
+    (``written``)."""
+    return tuple(n for t in song.tracks if _pitched(t, chords_track) for n in written(song, t))
 
 
 def _evidence_parts(song: Song) -> tuple[NoteTuple, ...]:
