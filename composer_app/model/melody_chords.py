@@ -50,7 +50,7 @@ def melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | 
 
 def _melody_over(song: Song, track: Track, start_bar: int, bars: int) -> Track | None:
     sounding = _sounding(song, track, start_bar, bars)
-    if sounding is None or len(sounding) != 1 or sa.is_accompaniment(sa.track_notes(sounding[0])):
+    if sounding is None or len(sounding) != 1 or sa.is_accompaniment(sa.written(song, sounding[0])):
         return None
     return sounding[0]
 
@@ -64,7 +64,7 @@ def _sounding(song: Song, track: Track, start_bar: int, bars: int) -> tuple[Trac
         if any(c.start < b and c.end > a for c in song.chords):
             return None
         return tuple(t for t in song.tracks if t.id != track.id and not t.is_drum and t.channel != DRUM_CHANNEL
-                     and any(n[1] < b and n[1] + n[2] > a for n in sa.track_notes(t)))
+                     and any(n[1] < b and n[1] + n[2] > a for n in sa.written(song, t)))
 
     return sa.remembered(song, ("sounding", track.id, start_bar, bars), compute)
 
@@ -109,7 +109,7 @@ def melody_alone(song: Song, track: Track, request: ContinuationRequest) -> bool
     if _sounding(song, track, request.start_bar, request.bars) != ():
         return False
     lo, hi = _around(song, request.start_bar, request.bars)
-    return any(lo <= n[1] < hi for n in sa.track_notes(track))
+    return any(lo <= n[1] < hi for n in sa.written(song, track))
 
 
 def _around(song: Song, start_bar: int, bars: int) -> tuple[int, int]:
@@ -169,7 +169,7 @@ def harmonized_over_bass(song: Song, track: Track, request: ContinuationRequest,
     lo, hi = _around(song, request.start_bar, request.bars)
     if request.mode == "continue":
         hi = a
-    melody = tuple((n[0], n[1], n[2]) for n in sorted(sa.track_notes(track), key=lambda n: (n[1], n[0]))
+    melody = tuple((n[0], n[1], n[2]) for n in sa.written(song, track)
                    if lo <= n[1] < hi) if request.role != "accompaniment" else ()
     end = max(b, hi)
     bass = tuple(n for n in sa.bass_under(song, track) if n[1] < end and n[1] + n[2] > lo)
@@ -188,7 +188,7 @@ def harmonized_under(song: Song, tune: Track, request: ContinuationRequest, harm
     mm = song.meter_map
     lo = mm.bar_start(max(request.start_bar - LEAD_BARS, 0))
     hi = mm.bar_start(request.start_bar + request.bars + after)
-    notes = tuple(n for n in sorted(sa.track_notes(tune), key=lambda n: (n[1], n[0])) if lo <= n[1] < hi)
+    notes = tuple(n for n in sa.written(song, tune) if lo <= n[1] < hi)
     return _first_harmonization(song, request, lambda: sa.harmony_request(
         song, tune, notes=notes, style=request.style, rhythm=RHYTHM, candidates=1, seed=0)[0], harmonizer, cancel)
 

@@ -130,12 +130,11 @@ def _snapped(starts: list[int], a: int, b: int, evidence: int) -> list[int]:
 
 
 def _nearest(starts: list[int], a: int, b: int, step: int) -> list[int]:
-    points = list(range(a, b, step)) + [b]
+    """Each of ``starts`` on the nearest of the points ``a``, ``a + step`` ... before ``b``, and ``b``."""
     out = []
     for s in starts:
-        j = bisect_right(points, s)
-        near = points[max(j - 1, 0): j + 1]
-        out.append(min(near, key=lambda p: abs(p - s)))
+        p = min(a + round((s - a) / step) * step, b)
+        out.append(b if abs(b - s) < abs(s - p) else p)
     return out
 
 

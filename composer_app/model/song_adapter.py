@@ -321,7 +321,10 @@ def written(song: Song, track: Track, notes: Iterable[NoteTuple] | None = None) 
     (a take recorded without input quantize, a performance from a DAW) as written (``played_rhythm``: onsets on the
     grid the player meant, notes held to the next one), each clip judged on its own; other notes as they are."""
     table = _written_table(song, track)
-    return played_rhythm.deduped(table.get(n, n) for n in (track_notes(track) if notes is None else notes))
+    if notes is None:
+        return _last_song.get(song, ("written notes", track.id),
+                              lambda: played_rhythm.deduped(table.get(n, n) for n in track_notes(track)))
+    return played_rhythm.deduped(table.get(n, n) for n in notes)
 
 
 def _written_table(song: Song, track: Track) -> dict[NoteTuple, NoteTuple]:
@@ -353,12 +356,12 @@ def _hear(song: Song, track: Track) -> tuple[tuple[int, int, str], ...]:
 
 
 def heard_notes(song: Song, track: Track) -> tuple[NoteTuple, ...]:
-    """``track``'s notes as the ear takes them for its chords (``heard_chords.as_heard``: a broken-chord figure's notes
-    taken together a half bar at a time, any other part as written), worked out once per song. The song's tune
-    (``pick_track``) is heard as written while other parts play: a tune that leaps along its chord (a fanfare, a hook
-    on the triad) is the line the chords go under, not one of them."""
+    """``track``'s notes (``written``) as the ear takes them for its chords (``heard_chords.as_heard``: a broken-chord
+    figure's notes taken together a half bar at a time, any other part as written), worked out once per song. The
+    song's tune (``pick_track``) is heard as written while other parts play: a tune that leaps along its chord (a
+    fanfare, a hook on the triad) is the line the chords go under, not one of them."""
     def hear() -> tuple[NoteTuple, ...]:
-        notes = track_notes(track)
+        notes = written(song, track)
         return notes if plays_the_tune(song, track) else as_heard(notes, meters_of(song))
     return _last_song.get(song, ("as heard", track.id), hear)
 
