@@ -11,6 +11,7 @@ from pathlib import Path
 from composer_app.core.errors import SongFileError
 from composer_app.fileio import open_song
 from composer_app.model import song_adapter as sp
+from composer_app.model.continuation_metrics import phrase_origin
 
 MIN_NOTES = 8
 ENGINES = ("model", "model_key_lock", "ngram", "repeat_prompt")
@@ -120,15 +121,6 @@ def _kept(cands: list, told: tuple | None, grid) -> dict:
         return {"prompt_pitch_class_overlap": None, "prompt_rhythm_overlap": None}
     return {"prompt_pitch_class_overlap": cm.mean([cm.overlap(cm.pitch_class_histogram(c), told[0]) for c in heard]),
             "prompt_rhythm_overlap": cm.mean([cm.overlap(cm.onset_histogram(c, grid), told[1]) for c in heard])}
-
-
-def phrase_origin(notes, grid) -> int:
-    """The first full bar of a tune: the bar of its first note, or the next one when that bar is a short
-    pickup bar (an upbeat written as a bar of its own), so that "4 bars after 4" counts whole bars."""
-    bar = grid.locate(min(n[1] for n in notes))[0]
-    if grid.start(bar + 1) - grid.start(bar) < grid.start(bar + 2) - grid.start(bar + 1):
-        return bar + 1
-    return bar
 
 
 def repeat_prompt(prompt: tuple, grid, first: int, bars: int) -> tuple:

@@ -91,3 +91,12 @@ def distinct_share(candidates: Sequence[Sequence[Note]]) -> float:
 def mean(values: Sequence[float | None]) -> float | None:
     vals = [v for v in values if v is not None]
     return sum(vals) / len(vals) if vals else None
+
+
+def phrase_origin(notes, grid) -> int:
+    """The first full bar of a tune: the bar of its first note, or the next one when that bar is a short
+    pickup bar (an upbeat written as a bar of its own), so that "4 bars after 4" counts whole bars."""
+    bar = grid.locate(min(n[1] for n in notes))[0]
+    if grid.start(bar + 1) - grid.start(bar) < grid.start(bar + 2) - grid.start(bar + 1):
+        return bar + 1
+    return bar

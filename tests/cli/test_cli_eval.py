@@ -75,8 +75,8 @@ def test_eval_skips_unreadable_files(tmp_path, capsys, model_dir, lead_folder) -
 
 
 def test_the_prompt_counts_whole_bars_after_a_pickup_bar() -> None:
-    from composer_app.cli.eval_continuation import phrase_origin
     from composer_app.model import tokens as tk
+    from composer_app.model.continuation_metrics import phrase_origin
 
     pickup = ((0, 1, 8), (240, 2, 4))  # an upbeat of one eighth written as a bar of its own, then 2/4
     notes = [(60, 0, 240, 90), (62, 240, 480, 90)]

@@ -148,3 +148,9 @@ def test_a_kept_variation_replaces_the_note_played_just_before_its_bar():
     starts = sorted(n[1] for n in sa.track_notes(out.tracks[0]))
     assert BAR - 9 not in starts and starts.count(BAR) == 1
     assert not [s for s in starts if BAR < s < 2 * BAR]
+
+
+def test_a_played_melody_is_harmonized_as_written():
+    song = song_of(played(tune(), 10))
+    request, _ = sa.harmony_request(song, song.tracks[0])
+    assert request.melody == tuple((p, s, d) for p, s, d, _ in tune())
