@@ -71,6 +71,7 @@ def written_onsets(notes: Sequence[Note], meters: Sequence[tuple[int, int, int]]
 
 
 def _written_starts(notes: Sequence[Note], grid: BarGrid, late: int) -> list[int]:
+    """``written_onsets`` of a played part whose player is ``late`` (ticks) throughout."""
     played = [max(n[1] - late, 0) for n in notes]
     windows: dict[tuple[int, int], list[int]] = {}  # (beat start, beat end) -> indices of the notes in it
     for i, s in enumerate(played):
