@@ -319,8 +319,11 @@ _last_song = _SongMemo()
 def written(song: Song, track: Track, notes: Iterable[NoteTuple] | None = None) -> tuple[NoteTuple, ...]:
     """``notes`` of ``track`` (default all of them) as the models read them, in time order: the clips played in by hand
     (a take recorded without input quantize, a performance from a DAW) as written (``played_rhythm``: onsets on the
-    grid the player meant, notes held to the next one), each clip judged on its own; other notes as they are."""
+    grid the player meant, notes held to the next one, a key struck twice on one onset one note), each clip judged on
+    its own; other notes as they are."""
     table = _written_table(song, track)
+    if not table:  # nothing played in
+        return track_notes(track) if notes is None else tuple(sorted(notes, key=lambda n: (n[1], n[0])))
     if notes is None:
         return _last_song.get(song, ("written notes", track.id),
                               lambda: played_rhythm.deduped(table.get(n, n) for n in track_notes(track)))
@@ -328,12 +331,13 @@ def written(song: Song, track: Track, notes: Iterable[NoteTuple] | None = None) 
 
 
 def _written_table(song: Song, track: Track) -> dict[NoteTuple, NoteTuple]:
-    """Each of ``track``'s notes (absolute ticks) -> the note as written (``written``), once per song."""
+    """Each note (absolute ticks) of ``track``'s clips played in by hand -> the note as written, once per song."""
     def compute() -> dict[NoteTuple, NoteTuple]:
         meters, table = meters_of(song), {}
         for clip in track.clips:
             notes = [(n.pitch, clip.start + n.start, n.duration, n.velocity) for n in clip.notes]
-            table.update(zip(notes, played_rhythm.written_each(notes, meters)))
+            if played_rhythm.is_played(notes):
+                table.update(zip(notes, played_rhythm.written_each(notes, meters)))
         return table
     return _last_song.get(song, ("written", track.id), compute)
 

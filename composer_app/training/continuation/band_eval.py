@@ -86,12 +86,7 @@ def bass_lines(pieces: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
     for piece in pieces:
         song, bass = bass_song(piece)
         mm = song.meter_map
-        for after in (8, 16):
-            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
-            real = [n for n in bass if a <= n[1] < b]
-            if len(real) < 4:
-                continue
+        for start_bar, a, _, real in he.points_in(piece, bass, mm):
             totals["real"] = [x + y for x, y in zip(totals["real"], on_chords(real, piece.chords))]
             target = pitch_class_histogram(real, by_duration=True)
             line = song.tracks[2]

@@ -31,7 +31,7 @@ import json
 import statistics
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -76,6 +76,19 @@ def accompaniment_of(piece: Piece) -> list:
 
 def end_of(piece: Piece) -> int:
     return max(s + d for part in piece.parts for _, s, d, _ in part.notes)
+
+
+def points_in(piece: Piece, notes: Sequence[tuple], mm, bars: int = 4, afters: Sequence[int] = (8, 16),
+              fewest: int = 4) -> Iterator[tuple[int, int, int, list]]:
+    """Where a part is continued: (start bar, its tick, the tick ``bars`` bars later, the ``notes`` between them) at
+    ``afters`` bars after the melody's first bar (``mm`` the song's meter map), where ``notes`` has ``fewest`` or
+    more there."""
+    for after in afters:
+        start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
+        a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
+        real = [n for n in notes if a <= n[1] < b]
+        if len(real) >= fewest:
+            yield start_bar, a, b, real
 
 
 def heard_in(piece: Piece) -> tuple:
@@ -236,13 +249,8 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
     for piece in pieces:
         song, part_notes = parts(piece) if parts is not None else (daw_song(piece), accompaniment_of(piece))
         mm = song.meter_map
-        for after in (8, 16):
-            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
+        for start_bar, a, _, real in points_in(piece, part_notes, mm):
             before = mm.bar_start(max(start_bar - 4, 0))
-            real = [n for n in part_notes if a <= n[1] < b]
-            if len(real) < 4:
-                continue
             target = pitch_class_histogram(real, by_duration=True)
             before_notes = [n for n in part_notes if before <= n[1] < a]
             replay.append(overlap(pitch_class_histogram(before_notes, by_duration=True), target))
@@ -286,12 +294,7 @@ def spans(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer) -> 
         song = daw_song(piece)
         mm = song.meter_map
         tune, part = song.tracks
-        for after in (8, 16):
-            start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 2)
-            real = [n for n in accompaniment_of(piece) if a <= n[1] < b]
-            if len(real) < 4:
-                continue
+        for start_bar, _, _, real in points_in(piece, accompaniment_of(piece), mm, bars=2):
             target = pitch_class_histogram(real, by_duration=True)
             real_tones.append(chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
             for mode, keep in (("fill", None), ("vary", "rhythm")):

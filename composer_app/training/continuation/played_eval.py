@@ -181,12 +181,7 @@ def hands(split: str, limit: int, engine, seeds: Sequence[int]) -> dict:
                 if not hand:
                     continue
                 mm = song_of(piece.meters, ("Piano", hand)).meter_map
-                for after in (8, 16):
-                    start_bar = mm.bar_of(piece.parts[0].notes[0][1]) + after
-                    a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + 4)
-                    real = [n for n in written if a <= n[1] < b]
-                    if len(real) < 4:
-                        continue
+                for start_bar, a, _, real in he.points_in(piece, written, mm):
                     target = cm.pitch_class_histogram(real, by_duration=True)
                     for way in READINGS:
                         with reading(way):

@@ -141,14 +141,10 @@ def points(items: Sequence[Piece], bars: int, fewest: int) -> Iterator[Point]:
         mm = song.meter_map
         grid = tk.BarGrid(piece.meters)
         melody = piece.parts[0].notes
-        for after in AFTER.get(piece.source, (8, 16)):
-            start_bar = mm.bar_of(melody[0][1]) + after
-            a, b = mm.bar_start(start_bar), mm.bar_start(start_bar + bars)
-            tune = [n for n in melody if a <= n[1] < b]
-            if len(tune) >= fewest:
-                target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
-                          statistics.mean(n[0] for n in tune), len(tune))
-                yield Point(piece, song, grid, start_bar, a, b, target)
+        for start_bar, a, b, tune in he.points_in(piece, melody, mm, bars, AFTER.get(piece.source, (8, 16)), fewest):
+            target = (pitch_class_histogram(tune, by_duration=True), onset_histogram(tune, grid),
+                      statistics.mean(n[0] for n in tune), len(tune))
+            yield Point(piece, song, grid, start_bar, a, b, target)
 
 
 def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
