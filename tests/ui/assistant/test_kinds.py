@@ -50,3 +50,19 @@ def test_a_span_candidate_counts_the_notes_it_changes_and_the_card_says_so():
     melody = span_suggestion("melody")(cand, Ask(song, target, Options()), None)
     assert melody.changed is None and card_title(melody) == "4 notes"
     assert card_title(Suggestion("continue", 0, notes, BAR, 2 * BAR)) == "4 notes"
+
+
+def test_a_played_take_is_selected_and_compared_as_written():
+    """A note played just before bar 2's line belongs to bar 2, and the notes of a variation that keeps them count
+    as unchanged though the take is a few ticks off the grid."""
+    from composer_app.ui.assistant.kinds import selected_span
+
+    played = [(60 + 2 * i, i * 480 + off, 400, 80) for i, off in enumerate((9, -12, 15, 4, -14, 11, -7, 13))]
+    song = Song(tracks=(Track("Keys", clips=(Clip(0, 2 * BAR, tuple(Note(*n) for n in played)),)),))
+    clip = song.tracks[0].clips[0]
+    bar_two = target_of(song, clip.id, [n.id for n in clip.notes if n.pitch >= 68])  # the first starts at 1906
+    assert min(n[1] for n in bar_two.notes) < BAR
+    assert selected_span(Ask(song, bar_two, Options())) == (1, 1)
+    same = tuple((60 + 2 * i, i * 480, 480, 80) for i in range(4, 8))
+    cand = Candidate(0, same, -3.0, candidate_facts(same, (), KeySignature(0)), BAR, 2 * BAR)
+    assert changed_notes(song, bar_two.track_id, cand) == 0
