@@ -17,6 +17,7 @@ part whose onsets already lie on the written grid is left as it is.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from statistics import median
@@ -49,6 +50,10 @@ TOGETHER = 30
 """Onsets closer than this (ticks) are one chord; two onsets further apart that land on one point are two notes."""
 HELD = 0.5
 """A note sounding through at least this share of the time to the next onset is written up to it."""
+CHORDS = 0.1
+"""A part with at least this share of its onsets striking several notes plays chords (a piano's two hands) ..."""
+NEIGHBOUR = 5
+"""... and a note's own hand is the notes within this many semitones of it (a fourth)."""
 LEGATO = STRAIGHT // 2
 """A note sounding less than this (ticks) into the next onset was played legato: it is written up to it."""
 
@@ -158,12 +163,29 @@ def written_each(notes: Sequence[Note], meters: Sequence[tuple[int, int, int]]) 
     grid = BarGrid(meters or ((0, 4, 4),))
     late = _lateness([n[1] for n in notes], meters)
     starts = _written_starts(notes, grid, late)
-    onsets = sorted(set(starts))
+    every = sorted(set(starts))
     out = []
-    for (p, s, d, v), w in zip(notes, starts):
-        end = _written_end(s + d - late, w, onsets, grid)
+    for (p, s, d, v), w, own in zip(notes, starts, _own_onsets(notes, starts)):
+        end = _written_end(s + d - late, w, every, grid)
+        if own is not None:  # or up to its own hand's next note, when it was held most of the way to that
+            end = max(end, _written_end(s + d - late, w, own, grid))
         out.append((p, w, end - w, v))
     return out
+
+
+def _own_onsets(notes: Sequence[Note], starts: list[int]) -> list[list[int] | None]:
+    """Per note, where the part strikes chords (CHORDS of its onsets): the written onsets (sorted) of the notes within
+    NEIGHBOUR semitones of it, its own hand. A tune note held over the left hand's next notes is written up to the
+    tune's next note, as a bass note is up to the chord after it. None for every note of a line (a tune, a bass
+    line): any onset ends a note there."""
+    struck = Counter(starts)
+    if sum(c > 1 for c in struck.values()) < CHORDS * len(struck):
+        return [None] * len(notes)
+    by_pitch: dict[int, list[int]] = {}
+    for n, w in zip(notes, starts):
+        by_pitch.setdefault(n[0], []).append(w)
+    near = {p: sorted({w for q, ws in by_pitch.items() if abs(q - p) <= NEIGHBOUR for w in ws}) for p in by_pitch}
+    return [near[n[0]] for n in notes]
 
 
 def as_written(notes: Sequence[Note], meters: Sequence[tuple[int, int, int]]) -> tuple[Note, ...]:

@@ -154,3 +154,18 @@ def test_a_played_melody_is_harmonized_as_written():
     song = song_of(played(tune(), 10))
     request, _ = sa.harmony_request(song, song.tracks[0])
     assert request.melody == tuple((p, s, d) for p, s, d, _ in tune())
+
+
+def test_a_tune_played_over_its_left_hand_in_one_track_is_held_to_its_next_note():
+    """A piano's right hand releases a tune note after the left hand's next notes: it is still the tune's note until
+    the tune's next one, so the part is heard as the tune over its chords."""
+    from composer_app.model.two_hands import BOTH
+
+    arpeggio = [((48, 55, 52, 55)[i % 4] + (5 if i // 8 % 2 else 0), i * 240, 240, 60) for i in range(32)]
+    both = tune() + arpeggio
+    written = song_of(both)
+    assert sa.track_role(written, written.tracks[0]) == BOTH
+    song = song_of(played(both, 12, late=0.0))
+    assert sa.track_role(song, song.tracks[0]) == BOTH
+    top = [n for n in sa.written(song, song.tracks[0]) if n[0] >= 64]
+    assert top == tune()

@@ -166,6 +166,7 @@ def parts(split: str, limit: int) -> dict:
             rest = humanize(he.accompaniment_of(piece), f"{piece.id} accompaniment")
             count(f"{source}: accompaniment under the tune", piece.meters, (("Melody", tune), ("Piano", rest)), 1)
             count(f"{source}: tune over the accompaniment", piece.meters, (("Melody", tune), ("Piano", rest)), 0)
+            count(f"{source}: accompaniment alone", piece.meters, (("Piano", rest),), 0)
     return {label: {way: dict(c) for way, c in by.items()} for label, by in counts.items()}
 
 
