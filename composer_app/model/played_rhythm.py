@@ -67,16 +67,9 @@ def is_played(notes: Sequence[Note]) -> bool:
     return written < WRITTEN_SHARE * len(onsets)
 
 
-def written_onsets(notes: Sequence[Note], meters: Sequence[tuple[int, int, int]]) -> list[int]:
-    """Each note's onset as written (same order as ``notes``): the played onsets on the grid each beat is heard in;
-    the onsets as they are when the part was not played in."""
-    if not is_played(notes):
-        return [n[1] for n in notes]
-    return _written_starts(notes, BarGrid(meters or ((0, 4, 4),)), _lateness([n[1] for n in notes], meters))
-
-
 def _written_starts(notes: Sequence[Note], grid: BarGrid, late: int) -> list[int]:
-    """``written_onsets`` of a played part whose player is ``late`` (ticks) throughout."""
+    """Each played note's onset as written (same order as ``notes``), its player ``late`` (ticks) throughout: on the
+    grid each beat is heard in."""
     played = [max(n[1] - late, 0) for n in notes]
     windows: dict[tuple[int, int], list[int]] = {}  # (beat start, beat end) -> indices of the notes in it
     for i, s in enumerate(played):
@@ -92,11 +85,10 @@ def _written_starts(notes: Sequence[Note], grid: BarGrid, late: int) -> list[int
     return out
 
 
-def _lateness(starts: list[int], meters: Sequence[tuple[int, int, int]]) -> int:
+def _lateness(starts: list[int], grid: BarGrid) -> int:
     """How late (ticks; negative: early) the player is throughout: the median distance of the onsets near a beat (within
     NEAR_BEAT of it: no 16th, triplet or swung 8th) from it. A take recorded while the click sounded through a sound
     card's buffer comes in about that much late."""
-    grid = BarGrid(meters or ((0, 4, 4),))
     near = []
     for s in starts:
         bar = grid.map.bar_of(max(s, 0))
@@ -161,7 +153,7 @@ def written_each(notes: Sequence[Note], meters: Sequence[tuple[int, int, int]]) 
     if not is_played(notes):
         return list(notes)
     grid = BarGrid(meters or ((0, 4, 4),))
-    late = _lateness([n[1] for n in notes], meters)
+    late = _lateness([n[1] for n in notes], grid)
     starts = _written_starts(notes, grid, late)
     every = sorted(set(starts))
     out = []

@@ -119,8 +119,8 @@ def tunes(songs: Iterable[tuple[str, Song]], engine, seeds: Sequence[int], late:
         if len(prompt) < 4 or not real:
             continue
         played = humanize(prompt, name, late)
-        read = played_rhythm.written_onsets(played, meters)
-        found.append(sum(w == n[1] for w, n in zip(read, prompt)) / len(prompt))
+        read = played_rhythm.written_each(played, meters)
+        found.append(sum(w[1] == n[1] for w, n in zip(read, prompt)) / len(prompt))
         played = sorted(played, key=lambda n: (n[1], n[0]))
         pcs, onsets = cm.pitch_class_histogram(real), cm.onset_histogram(real, grid)
         asked = {"meters": meters, "chords": sa.request_chords(song, track), "start_bar": first, "bars": 4,
@@ -134,7 +134,7 @@ def tunes(songs: Iterable[tuple[str, Song]], engine, seeds: Sequence[int], late:
                                       "onsets": cm.overlap(cm.onset_histogram(c.notes, grid), onsets),
                                       "notes_per_bar": len(c.notes) / 4, "copy": cm.copy_share(c.notes, prompt, grid)}
                                      for c in engine.suggest(req) if c.notes)
-    return {**{way: th._means(r) for way, r in rows.items()}, "onsets_read_as_written": _mean(found),
+    return {**{way: th.means(r) for way, r in rows.items()}, "onsets_read_as_written": _mean(found),
             "pieces": len(found)}
 
 
@@ -197,7 +197,7 @@ def hands(split: str, limit: int, engine, seeds: Sequence[int]) -> dict:
                                      "chords": _struck_together(c.notes),
                                      "asked_as_chords": float(request.role == "accompaniment")}
                                     for c in engine.suggest(request))
-    return {label: {way: th._means(r) for way, r in by.items()} for label, by in rows.items()}
+    return {label: {way: th.means(r) for way, r in by.items()} for label, by in rows.items()}
 
 
 def harmony(split: str, limit: int, harmonizer) -> dict:

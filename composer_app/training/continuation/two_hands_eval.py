@@ -165,7 +165,7 @@ def evaluate(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
                 request, _ = sa.suggest_request(now, cut, start_bar=pt.start_bar, bars=4, seed=seed, role=role)
                 asked.extend([request.role == BOTH] if role is None else [])
                 figures[way].extend(_figures(cand.notes, pt) for cand in engine.suggest(request))
-    out = {way: _means(rows) for way, rows in figures.items()}
+    out = {way: means(rows) for way, rows in figures.items()}
     out["asked_as_both"] = round(statistics.mean(asked), 4) if asked else None
     out["points"] = len(figures["real"])
     return out
@@ -187,7 +187,7 @@ def spans(items: Sequence[Piece], engine, seeds: Sequence[int]) -> dict:
                                                  bars=2, seed=seed, role=role)
                     figures.setdefault(f"{mode} {way}", []).extend(_figures(c.notes, pt)
                                                                    for c in engine.suggest(request))
-    return {name: _means(rows) for name, rows in figures.items()}
+    return {name: means(rows) for name, rows in figures.items()}
 
 
 def _figures(notes: Sequence[tuple], pt: Point) -> dict:
@@ -208,7 +208,8 @@ def _on_chords(top: Sequence[tuple], rest: Sequence[tuple], piece: Piece) -> flo
     return he.chord_tones([n[:3] for n in top], heard_chords(as_heard(rest, piece.meters), piece.meters), set())[0]
 
 
-def _means(rows: Iterable[dict]) -> dict:
+def means(rows: Iterable[dict]) -> dict:
+    """Per key of ``rows`` (dicts with the same keys), the mean of its values that are not None (None when none is)."""
     rows = list(rows)
     keys = rows[0].keys() if rows else ()
     return {k: round(statistics.mean(v), 4) if (v := [r[k] for r in rows if r[k] is not None]) else None
