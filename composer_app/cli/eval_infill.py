@@ -5,7 +5,8 @@ hidden. Figures: the NLL of the real middle with both sides given (the fill orde
 same music before it (a continuation): the right side must help; the sampled fills' in-key share, whether every note
 lies inside the gap, distinctness, and the step from the last note of the gap into the first note after it
 (mean absolute semitones and the share of steps within a fifth) for the fills, for left-only continuations of the
-same bars, and for the real music.
+same bars, and for the real music; and how close the fills and those continuations come to the hidden bars
+themselves (overlap of their pitch classes, by duration, and of their onsets in the bar).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
     both = left = 0.0
     notes = evaluated = skipped = 0
     fig: dict[str, list] = {k: [] for k in ("in_key", "inside", "distinct", "join_fill", "join_left",
-                                            "join_real", "near_fill", "near_left", "near_real")}
+                                            "join_real", "near_fill", "near_left", "near_real",
+                                            "pcs_fill", "pcs_left", "onsets_fill", "onsets_left")}
     for path in files:
         try:
             case = _case(path, args.gap)
@@ -144,6 +146,13 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
         fig["inside"].append(cm.mean([float(bool(f) and all(lo <= n[1] and n[1] + n[2] <= hi for n in f))
                                       for f in fills]))
         fig["distinct"].append(cm.distinct_share(fills))
+        real_pcs = cm.pitch_class_histogram(case["real"], by_duration=True)
+        real_onsets = cm.onset_histogram(case["real"], grid)
+        for name, group in (("fill", fills), ("left", lefts)):
+            fig[f"pcs_{name}"].append(cm.mean([cm.overlap(cm.pitch_class_histogram(f, by_duration=True), real_pcs)
+                                              for f in group if f]))
+            fig[f"onsets_{name}"].append(cm.mean([cm.overlap(cm.onset_histogram(f, grid), real_onsets)
+                                                 for f in group if f]))
         for name, group in (("fill", fills), ("left", lefts), ("real", [case["real"]])):
             joins = [j for j in (_join(f, nxt) for f in group) if j is not None]
             fig[f"join_{name}"].append(cm.mean(joins))
@@ -167,6 +176,8 @@ def report(r: dict) -> str:
         "step into the first note after the gap (mean semitones / share within a fifth):",
         f"  fill {r['join_fill']} / {r['near_fill']}   left-only continuation {r['join_left']} / {r['near_left']}   "
         f"real music {r['join_real']} / {r['near_real']}",
+        "against the hidden bars (pitch classes / onsets in the bar):",
+        f"  fill {r['pcs_fill']} / {r['onsets_fill']}   left-only continuation {r['pcs_left']} / {r['onsets_left']}",
     ])
 
 

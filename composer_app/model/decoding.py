@@ -43,7 +43,10 @@ ONE_AT_A_TIME = 1
 one. With STACK_ROOM there too, the accompaniments of 30 POP909 valid songs made into figures (``heard_eval.broken``)
 were continued as figures in 0.39 of the candidates, with 1.23 times the real next bars' notes; kept to one, 0.88
 and 0.97 times, their notes on the annotated chords' tones and their pitch classes unchanged (0.674 / 0.759 against
-0.675 / 0.756); on the chorales' figures 0.29 to 0.67, 1.58 to 1.33 times (0.541 / 0.674 against 0.532 / 0.669)."""
+0.675 / 0.756); on the chorales' figures 0.29 to 0.67, 1.58 to 1.33 times (0.541 / 0.674 against 0.532 / 0.669).
+Since session 23 also bar by bar: a bar that echoes (``ECHO_REUSE``) a bar struck one note at a time keeps to one
+where the music around has chords too (a gap in an Alberti bass regenerated before bars of held chords, in a test:
+2.8 notes an onset before the fill's echo, 1.0 now)."""
 DENSITY_WEIGHT = 2.5
 AUTO_DENSITY_BARS = 8
 """Bars before the span whose notes per bar an accompaniment aims at when the request sets no density. Left to
@@ -83,7 +86,9 @@ RHYTHM_REUSE = 0.7
 STEP_REUSE = 1.0
 """Logit bonus (nats) of the melodic steps that followed the same step in the prompt, at ``request.reuse`` 1."""
 ECHO_REUSE = 1.5
-"""Logit bonus (nats) of the onsets of the prompt bar a phrase earlier, at ``request.reuse`` 1."""
+"""Logit bonus (nats) of the onsets of the prompt bar a phrase earlier, at ``request.reuse`` 1. Since session 23 a
+fill's too (the bar a phrase before its gap, or after it where nothing comes before; see ``MotifBias``), and an
+accompaniment's onset gets it only until it holds as many notes as the echoed bar's did there."""
 ECHO_DUR_REUSE = 2.0
 """Logit bonus (nats) of the duration the prompt bar a phrase earlier has at a candidate's onset, at
 ``request.reuse`` 1: the bar's rhythm comes back with new pitches. Until session 6 the echo favoured that bar's
@@ -228,6 +233,7 @@ class Decoder:
         self.net, self.req, self.grid = net, request, grid
         self.n = request.candidates
         self._no_twins = np.full(self.n, -1)
+        self._each = np.arange(self.n)
         bars = bars or request.bars
         self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
         self.fill = getattr(request, "mode", "continue") != "continue"
@@ -288,7 +294,8 @@ class Decoder:
         self.must_change = self._changes(request)
         reuse = float(getattr(request, "reuse", 1.0))
         self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
-                              0.0 if self.fill else ECHO_REUSE * reuse, PROFILE_REUSE * reuse, ECHO_DUR_REUSE * reuse)
+                              0.0 if self.keep else ECHO_REUSE * reuse, PROFILE_REUSE * reuse, ECHO_DUR_REUSE * reuse,
+                              gap=(self.first_bar, self.last_bar) if self.fill else None)
         self.bias.prepare(self.first_bar, self.last_bar)
         self.echo_row_of = self.bias.echo_rows(np.arange(self.bar0, self.last_bar + 1))
         """The echo tables' row for each bar a candidate can be in (row ``bar - bar0``); None without an echo."""
@@ -395,14 +402,17 @@ class Decoder:
         fill = tk.special_row(tk.FILL, grid.meter(end_bar), *self.ids, chord=self.track.at(grid.start(end_bar)))
         fill[tk.POS] = gap
         rows.append(fill)
+        bars.append(end_bar)
         if later:
-            rows.extend(tk.encode_part(later, req.meters, req.chords, self.key, req.style, self.role,
-                                       origin_bar=end_bar, eos=False)[1:])
+            after_rows, after_bars = tk.encode_part_with_bars(later, req.meters, req.chords, self.key, req.style,
+                                                              self.role, origin_bar=end_bar, eos=False)
+            rows.extend(after_rows[1:])
+            bars.extend(after_bars[1:])
         middle = tk.special_row(tk.MIDDLE, grid.meter(self.first_bar), *self.ids,
                                 chord=self.track.at(grid.start(self.first_bar)))
         middle[tk.POS] = gap
         rows.append(middle)
-        return rows, [*bars, *([end_bar] * (len(rows) - len(bars) - 1)), self.first_bar]
+        return rows, [*bars, self.first_bar]
 
     def _original_rows(self, original: tuple) -> tuple[np.ndarray, np.ndarray] | None:
         """The span's own notes as rows (reference key) and their bars, for a variation; None otherwise."""
@@ -550,6 +560,11 @@ class Decoder:
         pos_logits = net.head("pos", u) + self.bias.pos_bonus
         echo_rows = None if self.echo_row_of is None else self.echo_row_of[at]
         echo = self.bias.echo_pos(echo_rows)
+        if echo is not None and self.role == "accompaniment":  # the echoed bar's onset takes as many notes as it had
+            full = (s == 0) & (st.pos >= 0)
+            full &= st.stack >= self.bias.echo_count(echo_rows)[self._each, np.maximum(st.pos, 0)]
+            if full.any():
+                echo[full, st.pos[full]] = 0.0
         if echo is not None:
             pos_logits += echo * lead if any_shadow else echo
         p, lp = sample(pos_logits, self._pos_mask(s, at, st), rng, temp, top_p)
@@ -669,7 +684,10 @@ class Decoder:
     def _may_stack(self, st: Batch) -> np.ndarray:
         """Whether an accompaniment candidate may add a note on its last onset: a higher pitch is allowed and the
         onset holds fewer notes than ``stack_cap`` (STACK_ROOM more than the context's fullest, at most CHORD_CAP)."""
-        return self.higher_ok[st.pitch + 1 + NO_CLUSTER] & (st.stack < self.stack_cap)
+        ok = self.higher_ok[st.pitch + 1 + NO_CLUSTER] & (st.stack < self.stack_cap)
+        if self.echo_row_of is not None:  # a bar that echoes a figure struck one note at a time keeps to one
+            ok &= self.bias.echo_fullest(self.echo_row_of[st.bar - self.bar0]) != ONE_AT_A_TIME
+        return ok
 
     def _pos_mask(self, s: np.ndarray, at: np.ndarray, st: Batch) -> np.ndarray:
         """Grid positions inside the new bar (table index ``at``), after the last note when it stays in its

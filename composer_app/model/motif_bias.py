@@ -2,9 +2,10 @@
 
 Real tunes repeat and vary their motifs: the next bars reuse the prompt's rhythm (onsets on the same grid
 positions), its melodic steps (after a step of +2, the prompt went on with -1, ...), the rhythm of the bar a
-phrase earlier (bar 5 echoes bar 1 of a 4-bar phrase: its onsets and durations, with new pitches) and the
-prompt's pitch classes in about the same proportions. The network knows this only softly; these bonuses make
-it audible. ``rhythm``, ``pitch``, ``echo``, ``echo_dur`` and ``profile`` are in nats: 0 turns a bonus off.
+phrase earlier (bar 5 echoes bar 1 of a 4-bar phrase: its onsets and durations, with new pitches; a fill's bars
+echo the bars before its gap the same way) and the prompt's pitch classes in about the same proportions. The
+network knows this only softly; these bonuses make it audible. ``rhythm``, ``pitch``, ``echo``, ``echo_dur`` and
+``profile`` are in nats: 0 turns a bonus off.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ _PITCH_CLASS = np.arange(128) % 12
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
     used, ``add_pitch_bonus(logits, last, before)`` for the steps the prompt took after the same step, the echo of
-    the bar a phrase earlier (``echo_pos``, ``echo_dur``), and ``profile_bonus`` that keeps a candidate's pitch
-    classes (a melody's or an accompaniment's) in the prompt's proportions."""
+    the bar a phrase earlier (``echo_pos``, ``echo_dur``; ``echo_count`` and ``echo_fullest`` tell how many notes it
+    struck together), and ``profile_bonus`` that keeps a candidate's pitch classes (a melody's or an accompaniment's)
+    in the prompt's proportions. A fill's rows (``gap``: its first and last bar) are its music on both sides."""
 
     def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
-                 melody: bool, echo: float = 0.0, profile: float = 0.0, echo_dur: float = 0.0) -> None:
+                 melody: bool, echo: float = 0.0, profile: float = 0.0, echo_dur: float = 0.0,
+                 gap: tuple[int, int] | None = None) -> None:
         notes = [(r, b) for r, b in zip(rows, bars) if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and r[tk.PITCH] < 128]
-        if notes:
+        if notes and gap is not None:  # a fill: the bars nearest the gap on both sides
+            notes = [(r, b) for r, b in notes if gap[0] - PROMPT_BARS <= b <= gap[1] + PROMPT_BARS]
+        elif notes:
             last_bar = notes[-1][1]
             notes = [(r, b) for r, b in notes if b > last_bar - PROMPT_BARS]
         self.pos_bonus = np.zeros(tk.NUM_POS)
@@ -69,17 +74,34 @@ class MotifBias:
         """Per prompt bar, per onset position: the duration classes of the notes there."""
         for r, b in notes:
             self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.DUR]))
-        span = (max(self.by_bar) - min(self.by_bar) + 1) if self.by_bar else 0
+        # the bars echoed: a continuation's prompt; a fill's bars before its gap (``gap``: its first and last bar),
+        # or after it where nothing comes before
+        side = [b for b in self.by_bar if gap is None or b < gap[0]] or [b for b in self.by_bar if b > gap[1]]
+        span = (max(side) - min(side) + 1) if side else 0
         self.period = min(span, PHRASE_BARS)
+        self.ahead = bool(side) and gap is not None and min(side) > gap[1]
+        """Whether a fill's bars echo the bars after its gap (it has none before it)."""
+        self._side = (min(side), max(side)) if side else (0, -1)
         self.first_bar = 0
         self._echo_pos: np.ndarray | None = None
         self._echo_dur: np.ndarray | None = None
+        self._echo_count: np.ndarray | None = None
+        """(bars, NUM_POS) the notes the echoed bar struck at each onset."""
+        self._fullest: np.ndarray | None = None
+        """(bars,) the most of them on one onset (0: no bar echoed)."""
 
     def _source(self, bar: int) -> int | None:
-        """The prompt bar that ``bar`` echoes (whole periods back), None when there is none."""
+        """The prompt bar that ``bar`` echoes (whole periods back), None when there is none. A fill's bar echoes
+        the bars before its gap the same way, or, where nothing comes before the gap, those after it (whole
+        periods on)."""
         if not self.echo or not self.period or not self.by_bar:
             return None
-        first, last = min(self.by_bar), max(self.by_bar)
+        first, last = self._side
+        if self.ahead:
+            src = bar + self.period
+            while src < first:
+                src += self.period
+            return src if src <= last else None
         src = bar - self.period
         while src > last:
             src -= self.period
@@ -90,15 +112,19 @@ class MotifBias:
         self.first_bar = first_bar
         n = max(last_bar - first_bar + 1, 1)
         self._echo_pos = np.zeros((n, tk.NUM_POS), np.float32) if self.echo else None
+        self._echo_count = np.zeros((n, tk.NUM_POS), np.int64) if self.echo else None
         self._echo_dur = np.zeros((n, tk.NUM_POS, len(tk.DUR_STEPS)), np.float32) if self._dur_weight else None
+        self._fullest = None
         if not self.echo:
             return
         for i in range(n):
             src = self._source(first_bar + i)
             for p, durs in (self.by_bar.get(src, {}) if src is not None else {}).items():
                 self._echo_pos[i, p] = self.echo
+                self._echo_count[i, p] = len(durs)
                 if self._echo_dur is not None:
                     self._echo_dur[i, p, durs] = self._dur_weight
+        self._fullest = self._echo_count.max(axis=1)
 
     def echo_rows(self, bars: np.ndarray) -> np.ndarray | None:
         """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars); None when
@@ -111,6 +137,14 @@ class MotifBias:
         """(B, NUM_POS) bonuses for the onsets of the bar each candidate's new bar echoes (table ``rows``, from
         ``echo_rows``; None: nothing)."""
         return None if rows is None or self._echo_pos is None else self._echo_pos[rows]
+
+    def echo_fullest(self, rows: np.ndarray | None) -> np.ndarray | None:
+        """(B,) the most notes the echoed bar struck on one onset (0 where no bar is echoed; None: no echo)."""
+        return None if rows is None or self._echo_count is None else self._fullest[rows]
+
+    def echo_count(self, rows: np.ndarray | None) -> np.ndarray | None:
+        """(B, NUM_POS) how many notes the echoed bar struck at each onset (None: no echo)."""
+        return None if rows is None or self._echo_count is None else self._echo_count[rows]
 
     def echo_dur(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
         """(B, durations) bonuses for the durations the echoed bar has at the same position (None: nothing): a

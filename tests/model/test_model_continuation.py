@@ -398,6 +398,32 @@ def test_echo_brings_back_the_rhythm_of_the_bar_a_phrase_earlier():
     assert plain.echo_dur(plain.echo_rows(np.array([4])), np.array([0])) is None
 
 
+def test_a_fills_bars_echo_the_bars_a_phrase_before_the_gap_or_after_it():
+    """A fill's bars echo the music on its sides as a continuation's echo its prompt: the bar a phrase before the gap,
+    or, where nothing comes before the gap, the bar a phrase after it. The echo also tells how many notes the echoed
+    bar struck on each onset, and the most on one (a figure struck one note at a time: 1)."""
+    from composer_app.model.motif_bias import MotifBias
+
+    figure = tuple((60 + 7 * (i % 2), b * BAR + i * 240, 240, 80) for b in range(2) for i in range(8))  # 8 eighths
+    chords = tuple((p, b * BAR + h * 960, 960, 80) for b in range(4, 8) for h in range(2) for p in (53, 60))
+
+    def bias(notes: tuple, gap: tuple[int, int]) -> MotifBias:
+        rows = tk.encode_part(notes, ((0, 4, 4),), (), G_MAJOR, "pop", "accompaniment", eos=False)
+        out = MotifBias(rows, [0] + [n[1] // BAR for n in notes], 0.0, 0.0, False, echo=1.5, echo_dur=2.0, gap=gap)
+        out.prepare(*gap)
+        return out
+
+    both = bias(figure + chords, (2, 3))  # the gap in bars 3-4: a 2-bar figure before it, chords after it
+    rows = both.echo_rows(np.array([2, 3]))
+    assert (both.echo_pos(rows)[:, ::240 // tk.GRID][:, :8] == 1.5).all()  # every eighth, as bars 1 and 2
+    assert (both.echo_fullest(rows) == 1).all() and both.echo_count(rows)[0, 0] == 1
+    ahead = bias(chords, (2, 3))  # nothing before the gap: bars 3-4 echo the chords of bars 7-8, a phrase on
+    rows = ahead.echo_rows(np.array([2, 3]))
+    assert (ahead.echo_fullest(rows) == 2).all() and ahead.echo_count(rows)[0, 0] == 2
+    assert ahead.echo_pos(rows)[0, 960 // tk.GRID] == 1.5 and not ahead.echo_pos(rows)[0, 240 // tk.GRID]
+    assert not bias((), (2, 3)).echo  # no music around: no echo
+
+
 def test_candidates_keep_the_prompts_pitch_classes(monkeypatch):
     """With the profile bonus (the default) the candidates' pitch-class histograms are closer to the prompt's
     than with it off, and their notes are no less varied."""

@@ -42,7 +42,7 @@ from composer_app.core.timing import TimeSignature
 from composer_app.model import song_adapter as sa
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import ContinuationRequest
-from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
+from composer_app.model.continuation_metrics import onset_histogram, overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_vocab import reduce_majmin
 from composer_app.model.heard_chords import as_heard, heard_chords
@@ -244,14 +244,20 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
     cands: dict[str, list[float]] = {w: [] for w in ways}
     tones: dict[str, list[float]] = {w: [] for w in ways}
     ratio: dict[str, list[float]] = {w: [] for w in ways}
+    onsets: dict[str, list[float]] = {w: [] for w in ways}
+    stacked: dict[str, list[float]] = {w: [] for w in ways}
     replay: list[float] = []
     real_tones: list[float] = []
+    real_stacked: list[float] = []
     for piece in pieces:
         song, part_notes = parts(piece) if parts is not None else (daw_song(piece), accompaniment_of(piece))
         mm = song.meter_map
+        grid = tk.BarGrid(piece.meters)
         for start_bar, a, _, real in points_in(piece, part_notes, mm):
             before = mm.bar_start(max(start_bar - 4, 0))
             target = pitch_class_histogram(real, by_duration=True)
+            rhythm = onset_histogram(real, grid)
+            real_stacked.append(per_onset(real))
             before_notes = [n for n in part_notes if before <= n[1] < a]
             replay.append(overlap(pitch_class_histogram(before_notes, by_duration=True), target))
             real_tones.append(chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
@@ -268,13 +274,22 @@ def accompaniment(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmoni
                         if share is not None:
                             tones[way].append(share)
                         ratio[way].append(len(cand.notes) / len(real))
+                        if cand.notes:
+                            onsets[way].append(overlap(onset_histogram(cand.notes, grid), rhythm))
+                            stacked[way].append(per_onset(cand.notes))
 
     def mean(values: list[float]) -> float | None:
         return round(statistics.mean(values), 4) if values else None
 
-    return {"ways": {w: {"candidates": mean(cands[w]), "chord_tones": mean(tones[w]), "notes_ratio": mean(ratio[w])}
-                     for w in ways},
-            "replay": mean(replay), "real_chord_tones": mean(real_tones), "points": len(replay)}
+    return {"ways": {w: {"candidates": mean(cands[w]), "chord_tones": mean(tones[w]), "notes_ratio": mean(ratio[w]),
+                         "onsets": mean(onsets[w]), "per_onset": mean(stacked[w])} for w in ways},
+            "replay": mean(replay), "real_chord_tones": mean(real_tones), "real_per_onset": mean(real_stacked),
+            "points": len(replay)}
+
+
+def per_onset(notes: Sequence[tuple]) -> float:
+    """Notes per onset of ``notes`` (pitch, start, ...): 1 for a line or a figure, more for chords."""
+    return len(notes) / len({n[1] for n in notes})
 
 
 SPAN_WAYS = {"replaced": "of the notes it replaces (song_adapter.replaced_chords, what the app does)",
@@ -288,15 +303,19 @@ def spans(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer) -> 
     the span's real notes and the share of their notes (by duration) on tones of the annotated chords."""
     from composer_app.model.melody_chords import harmonized_under
 
-    figures: dict[tuple[str, str], list[tuple[float | None, float]]] = {}
+    figures: dict[tuple[str, str], list[tuple[float | None, float, float | None, float | None]]] = {}
     real_tones: list[float] = []
+    real_stacked: list[float] = []
     for piece in pieces:
         song = daw_song(piece)
         mm = song.meter_map
+        grid = tk.BarGrid(piece.meters)
         tune, part = song.tracks
         for start_bar, _, _, real in points_in(piece, accompaniment_of(piece), mm, bars=2):
             target = pitch_class_histogram(real, by_duration=True)
+            rhythm = onset_histogram(real, grid)
             real_tones.append(chord_tones([n[:3] for n in real], piece.chords, set())[0] or 0.0)
+            real_stacked.append(per_onset(real))
             for mode, keep in (("fill", None), ("vary", "rhythm")):
                 for seed in seeds:
                     request, _ = sa.fill_request(song, part, mode=mode, start_bar=start_bar, bars=2, keep=keep,
@@ -306,16 +325,20 @@ def spans(pieces: Sequence[Piece], engine, seeds: Sequence[int], harmonizer) -> 
                             "heard": heard}
                     for way, req in ways.items():
                         for cand in engine.suggest(req):
+                            sounds = bool(cand.notes)
                             figures.setdefault((mode, way), []).append(
                                 (chord_tones([n[:3] for n in cand.notes], piece.chords, set())[0],
-                                 overlap(pitch_class_histogram(cand.notes, by_duration=True), target)))
+                                 overlap(pitch_class_histogram(cand.notes, by_duration=True), target),
+                                 overlap(onset_histogram(cand.notes, grid), rhythm) if sounds else None,
+                                 per_onset(cand.notes) if sounds else None))
 
     def mean(values: Iterable[float | None]) -> float | None:
         kept = [v for v in values if v is not None]
         return round(statistics.mean(kept), 4) if kept else None
 
-    return {"points": len(real_tones), "real_chord_tones": mean(real_tones),
+    return {"points": len(real_tones), "real_chord_tones": mean(real_tones), "real_per_onset": mean(real_stacked),
             "ways": {f"{mode} {way}": {"chord_tones": mean(v[0] for v in vals), "candidates": mean(v[1] for v in vals),
+                                       "onsets": mean(v[2] for v in vals), "per_onset": mean(v[3] for v in vals),
                                        "samples": len(vals)} for (mode, way), vals in figures.items()}}
 
 
@@ -323,8 +346,9 @@ def print_ways(title: str, report: dict, labels: dict[str, str]) -> None:
     """An ``accompaniment`` report's lines: the title, then per way the overlap, the chord tones and the notes."""
     print(title)
     for way, w in report["ways"].items():
-        print(f"    over the chords {labels[way]}: pitch classes against the real next bars {w['candidates']}, chord "
-              f"tones {w['chord_tones']}, {w['notes_ratio']} times their notes")
+        print(f"    over the chords {labels[way]}: pitch classes against the real next bars {w['candidates']}, onsets "
+              f"{w['onsets']}, chord tones {w['chord_tones']}, {w['notes_ratio']} times their notes, {w['per_onset']} "
+              f"notes an onset (the real bars {report['real_per_onset']})")
 
 
 def parser(module: str, doc: str | None) -> argparse.ArgumentParser:
@@ -388,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, w in c["ways"].items():
                     mode, way = name.split()
                     print(f"    {mode}, over the chords {SPAN_WAYS[way]}: pitch classes against the real notes "
-                          f"{w['candidates']}, chord tones {w['chord_tones']}")
+                          f"{w['candidates']}, onsets {w['onsets']}, chord tones {w['chord_tones']}, "
+                          f"{w['per_onset']} notes an onset (the real notes {c['real_per_onset']})")
     return 0 if report else 1
 
 
