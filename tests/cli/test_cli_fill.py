@@ -155,6 +155,8 @@ def test_eval_infill_reports_both_sides_against_left_only(tmp_path: Path, capsys
     assert r["nll_both_sides"] > 0 and r["nll_left_only"] > 0
     assert r["inside"] == 1.0
     assert 0.0 <= r["near_fill"] <= 1.0
+    for name in ("fill", "left"):  # against the hidden bars themselves
+        assert 0.0 < r[f"pcs_{name}"] <= 1.0 and 0.0 < r[f"onsets_{name}"] <= 1.0
 
 
 def test_eval_infill_never_shows_the_request_its_answer(tmp_path: Path) -> None:

@@ -34,3 +34,4 @@ def test_bass_lines_and_tunes_alone_on_pop909_songs(monkeypatch) -> None:
     assert under["ways"]["harmonized"]["chord_tones"] > under["ways"]["heard"]["chord_tones"] + 0.1
     alone = be.melody_alone(be.tunes_alone("pop909", "test", 3), engine, harmonizer, [0])
     assert alone["fill harmonized"]["chord_tones"] > alone["fill none"]["chord_tones"]
+    assert alone["vary none"]["onsets"] > 0.9 and 0.0 < alone["fill none"]["onsets"] <= 1.0  # rhythm kept / free

@@ -33,10 +33,13 @@ def test_heard_chords_on_pop909_songs(monkeypatch) -> None:
     heard, harmonized = acc["ways"]["heard"], acc["ways"]["harmonized"]
     assert acc["points"] >= 4 and acc["real_chord_tones"] > 0.85
     assert harmonized["chord_tones"] > heard["chord_tones"] + 0.05  # the harmonizer's chords under the tune
+    assert 0.0 < heard["onsets"] <= 1.0 and heard["per_onset"] > 1.0 and acc["real_per_onset"] > 1.0  # chords
     spans = he.spans(pieces, engine, [0], sa.load_harmonizer(None))
     assert spans["points"] >= 4 and {name.split()[0] for name in spans["ways"]} == {"fill", "vary"}
     for mode in ("fill", "vary"):  # the chords of the notes replaced, against the harmonizer's guess from the tune
         assert spans["ways"][f"{mode} replaced"]["chord_tones"] > spans["ways"][f"{mode} harmonized"]["chord_tones"]
+        assert 0.0 < spans["ways"][f"{mode} replaced"]["onsets"] <= 1.0
+    assert spans["ways"]["vary replaced"]["onsets"] > 0.85  # a rhythm-keeping variation keeps the onsets (on the grid)
     song = he.daw_song(pieces[0])
     assert not song.chords and [t.name for t in song.tracks] == ["Melody", "Accompaniment"]
 

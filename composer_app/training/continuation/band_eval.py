@@ -25,7 +25,8 @@ from dataclasses import replace
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.core.timing import TimeSignature
 from composer_app.model import song_adapter as sa
-from composer_app.model.continuation_metrics import overlap, pitch_class_histogram
+from composer_app.model import tokens as tk
+from composer_app.model.continuation_metrics import onset_histogram, overlap, pitch_class_histogram
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.training.continuation import heard_eval as he
 from composer_app.training.continuation.export_leadsheets import hide_key
@@ -168,6 +169,8 @@ def melody_alone(tunes: Sequence[tuple[Piece, Song]], engine, harmonizer, seeds:
         if len(real) < 3 or not any(n[1] >= b for n in sa.track_notes(melody)):
             continue
         target = pitch_class_histogram(real, by_duration=True)
+        grid = tk.BarGrid(piece.meters)
+        rhythm = onset_histogram(real, grid)
         for mode, keep in (("fill", None), ("vary", "rhythm")):
             for seed in seeds:
                 request, _ = sa.fill_request(song, melody, mode=mode, keep=keep, start_bar=start_bar, bars=2,
@@ -177,9 +180,11 @@ def melody_alone(tunes: Sequence[tuple[Piece, Song]], engine, harmonizer, seeds:
                     for cand in engine.suggest(req):
                         tones = he.chord_tones([n[:3] for n in cand.notes], piece.chords, set())[0]
                         figures.setdefault(f"{mode} {way}", []).append(
-                            (tones or 0.0, overlap(pitch_class_histogram(cand.notes, by_duration=True), target)))
+                            (tones or 0.0, overlap(pitch_class_histogram(cand.notes, by_duration=True), target),
+                             overlap(onset_histogram(cand.notes, grid), rhythm)))
     return {name: {"chord_tones": round(statistics.mean(v[0] for v in vals), 4),
-                   "pitch_classes": round(statistics.mean(v[1] for v in vals), 4), "samples": len(vals)}
+                   "pitch_classes": round(statistics.mean(v[1] for v in vals), 4),
+                   "onsets": round(statistics.mean(v[2] for v in vals), 4), "samples": len(vals)}
             for name, vals in figures.items()}
 
 
@@ -288,10 +293,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{c['melody alone']}, the diatonic rule {c['rule']}")
     if alone:
         print("2 bars of a melody alone regenerated (fill) or varied (rhythm kept), 8 bars in: the candidates' notes "
-              "on the annotated chords' tones / pitch classes against the real notes")
+              "on the annotated chords' tones / pitch classes / onsets in the bar against the real notes")
         for source, r in alone.items():
             print(f"  {source} ({args.split}): " + "; ".join(
-                f"{name} {w['chord_tones']} / {w['pitch_classes']}" for name, w in r.items()))
+                f"{name} {w['chord_tones']} / {w['pitch_classes']} / {w['onsets']}" for name, w in r.items()))
     return 0 if report or alone else 1
 
 
