@@ -44,9 +44,9 @@ one. With STACK_ROOM there too, the accompaniments of 30 POP909 valid songs made
 were continued as figures in 0.39 of the candidates, with 1.23 times the real next bars' notes; kept to one, 0.88
 and 0.97 times, their notes on the annotated chords' tones and their pitch classes unchanged (0.674 / 0.759 against
 0.675 / 0.756); on the chorales' figures 0.29 to 0.67, 1.58 to 1.33 times (0.541 / 0.674 against 0.532 / 0.669).
-Since session 23 also bar by bar: a bar that echoes (``ECHO_REUSE``) a bar struck one note at a time keeps to one
-where the music around has chords too (a gap in an Alberti bass regenerated before bars of held chords, in a test:
-2.8 notes an onset before the fill's echo, 1.0 now)."""
+Since session 23 also bar by bar: a bar that echoes (``ECHO_REUSE``) a figure (a bar struck one note at a time,
+``motif_bias.FIGURE_ONSETS``) keeps to one where the music around has chords too (a gap in an Alberti bass
+regenerated before bars of held chords, in a test: 2.8 notes an onset before the fill's echo, 1.0 now)."""
 DENSITY_WEIGHT = 2.5
 AUTO_DENSITY_BARS = 8
 """Bars before the span whose notes per bar an accompaniment aims at when the request sets no density. Left to
@@ -686,7 +686,7 @@ class Decoder:
         onset holds fewer notes than ``stack_cap`` (STACK_ROOM more than the context's fullest, at most CHORD_CAP)."""
         ok = self.higher_ok[st.pitch + 1 + NO_CLUSTER] & (st.stack < self.stack_cap)
         if self.echo_row_of is not None:  # a bar that echoes a figure struck one note at a time keeps to one
-            ok &= self.bias.echo_fullest(self.echo_row_of[st.bar - self.bar0]) != ONE_AT_A_TIME
+            ok &= ~self.bias.echoes_figure(self.echo_row_of[st.bar - self.bar0])
         return ok
 
     def _pos_mask(self, s: np.ndarray, at: np.ndarray, st: Batch) -> np.ndarray:

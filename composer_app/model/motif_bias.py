@@ -22,6 +22,9 @@ PROMPT_BARS = 8
 """Bars of the prompt the bonuses learn from (the latest ones)."""
 PHRASE_BARS = 4
 """The longest period a bar echoes (the prompt's length when it is shorter)."""
+FIGURE_ONSETS = 3
+"""Fewest onsets of a bar struck one note at a time that make it a figure (``echoes_figure``): a bar of one held note
+or a pickup is not one."""
 PROFILE_PRIOR = 4.0
 """Notes in the prompt's proportions that a candidate's pitch-class profile starts from (``profile_bonus``)."""
 _PITCH_CLASS = np.arange(128) % 12
@@ -30,9 +33,10 @@ _PITCH_CLASS = np.arange(128) % 12
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
     used, ``add_pitch_bonus(logits, last, before)`` for the steps the prompt took after the same step, the echo of
-    the bar a phrase earlier (``echo_pos``, ``echo_dur``; ``echo_count`` and ``echo_fullest`` tell how many notes it
-    struck together), and ``profile_bonus`` that keeps a candidate's pitch classes (a melody's or an accompaniment's)
-    in the prompt's proportions. A fill's rows (``gap``: its first and last bar) are its music on both sides."""
+    the bar a phrase earlier (``echo_pos``, ``echo_dur``; ``echo_count`` tells how many notes it struck on each
+    onset, ``echoes_figure`` whether it is a figure), and ``profile_bonus`` that keeps a candidate's pitch classes
+    (a melody's or an accompaniment's) in the prompt's proportions. A fill's rows (``gap``: its first and last bar)
+    are its music on both sides."""
 
     def __init__(self, rows: Sequence[np.ndarray], bars: Sequence[int], rhythm: float, pitch: float,
                  melody: bool, echo: float = 0.0, profile: float = 0.0, echo_dur: float = 0.0,
@@ -87,8 +91,8 @@ class MotifBias:
         self._echo_dur: np.ndarray | None = None
         self._echo_count: np.ndarray | None = None
         """(bars, NUM_POS) the notes the echoed bar struck at each onset."""
-        self._fullest: np.ndarray | None = None
-        """(bars,) the most of them on one onset (0: no bar echoed)."""
+        self._figure: np.ndarray | None = None
+        """(bars,) whether the echoed bar is a figure: FIGURE_ONSETS or more onsets, one note on each."""
 
     def _source(self, bar: int) -> int | None:
         """The prompt bar that ``bar`` echoes (whole periods back), None when there is none. A fill's bar echoes
@@ -114,7 +118,7 @@ class MotifBias:
         self._echo_pos = np.zeros((n, tk.NUM_POS), np.float32) if self.echo else None
         self._echo_count = np.zeros((n, tk.NUM_POS), np.int64) if self.echo else None
         self._echo_dur = np.zeros((n, tk.NUM_POS, len(tk.DUR_STEPS)), np.float32) if self._dur_weight else None
-        self._fullest = None
+        self._figure = None
         if not self.echo:
             return
         for i in range(n):
@@ -124,7 +128,7 @@ class MotifBias:
                 self._echo_count[i, p] = len(durs)
                 if self._echo_dur is not None:
                     self._echo_dur[i, p, durs] = self._dur_weight
-        self._fullest = self._echo_count.max(axis=1)
+        self._figure = (self._echo_count.max(axis=1) == 1) & ((self._echo_count > 0).sum(axis=1) >= FIGURE_ONSETS)
 
     def echo_rows(self, bars: np.ndarray) -> np.ndarray | None:
         """Rows of the echo tables for ``bars`` (the first or last row outside the requested bars); None when
@@ -138,9 +142,9 @@ class MotifBias:
         ``echo_rows``; None: nothing)."""
         return None if rows is None or self._echo_pos is None else self._echo_pos[rows]
 
-    def echo_fullest(self, rows: np.ndarray | None) -> np.ndarray | None:
-        """(B,) the most notes the echoed bar struck on one onset (0 where no bar is echoed; None: no echo)."""
-        return None if rows is None or self._echo_count is None else self._fullest[rows]
+    def echoes_figure(self, rows: np.ndarray | None) -> np.ndarray | None:
+        """(B,) whether the echoed bar is a figure struck one note at a time (``FIGURE_ONSETS``; None: no echo)."""
+        return None if rows is None or self._figure is None else self._figure[rows]
 
     def echo_count(self, rows: np.ndarray | None) -> np.ndarray | None:
         """(B, NUM_POS) how many notes the echoed bar struck at each onset (None: no echo)."""

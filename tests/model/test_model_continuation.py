@@ -401,7 +401,7 @@ def test_echo_brings_back_the_rhythm_of_the_bar_a_phrase_earlier():
 def test_a_fills_bars_echo_the_bars_a_phrase_before_the_gap_or_after_it():
     """A fill's bars echo the music on its sides as a continuation's echo its prompt: the bar a phrase before the gap,
     or, where nothing comes before the gap, the bar a phrase after it. The echo also tells how many notes the echoed
-    bar struck on each onset, and the most on one (a figure struck one note at a time: 1)."""
+    bar struck on each onset, and whether it is a figure (three onsets or more, one note on each)."""
     from composer_app.model.motif_bias import MotifBias
 
     figure = tuple((60 + 7 * (i % 2), b * BAR + i * 240, 240, 80) for b in range(2) for i in range(8))  # 8 eighths
@@ -416,12 +416,31 @@ def test_a_fills_bars_echo_the_bars_a_phrase_before_the_gap_or_after_it():
     both = bias(figure + chords, (2, 3))  # the gap in bars 3-4: a 2-bar figure before it, chords after it
     rows = both.echo_rows(np.array([2, 3]))
     assert (both.echo_pos(rows)[:, ::240 // tk.GRID][:, :8] == 1.5).all()  # every eighth, as bars 1 and 2
-    assert (both.echo_fullest(rows) == 1).all() and both.echo_count(rows)[0, 0] == 1
+    assert both.echoes_figure(rows).all() and both.echo_count(rows)[0, 0] == 1
     ahead = bias(chords, (2, 3))  # nothing before the gap: bars 3-4 echo the chords of bars 7-8, a phrase on
     rows = ahead.echo_rows(np.array([2, 3]))
-    assert (ahead.echo_fullest(rows) == 2).all() and ahead.echo_count(rows)[0, 0] == 2
+    assert not ahead.echoes_figure(rows).any() and ahead.echo_count(rows)[0, 0] == 2
+    held = bias(((48, 0, BAR, 80),) + chords, (1, 2))  # one held note is not a figure
+    assert not held.echoes_figure(held.echo_rows(np.array([1, 2]))).any()
     assert ahead.echo_pos(rows)[0, 960 // tk.GRID] == 1.5 and not ahead.echo_pos(rows)[0, 240 // tk.GRID]
     assert not bias((), (2, 3)).echo  # no music around: no echo
+
+
+def test_a_bar_that_echoes_one_held_note_may_strike_chords():
+    """An accompaniment that opens with one held bass note, then block chords: its fifth bar echoes the first. A bar
+    struck one note at a time keeps its echo to one note at a time only when it is a figure (three onsets or more);
+    with one held note counted as a figure, every candidate's fifth bar came as single notes (16 of 16)."""
+    engine = _shipped()
+    chords = ((48, 52, 55), (53, 57, 60), (55, 59, 62))
+    context = ((48, 0, BAR, 80),) + tuple((p, b * BAR + h * 960, 960, 80) for b in range(1, 4) for h in range(2)
+                                          for p in chords[b - 1])
+    stacked = 0
+    for seed in range(2):
+        for cand in engine.suggest(ContinuationRequest(context=context, bars=4, role="accompaniment",
+                                                       key=KeySignature(0), candidates=4, seed=seed)):
+            first = [n for n in cand.notes if n[1] < cand.start_tick + BAR]
+            stacked += len(first) > len({n[1] for n in first})
+    assert stacked >= 6, stacked
 
 
 def test_candidates_keep_the_prompts_pitch_classes(monkeypatch):
