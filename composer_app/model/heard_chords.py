@@ -69,18 +69,21 @@ LEGATO = 60
 """Ticks (a 32nd note) a note may ring into the next one's onset, played legato, without sounding with it."""
 
 
-def is_broken_chords(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, int]]) -> bool:
+def is_broken_chords(notes: Sequence[NoteTuple], meters: Sequence[tuple[int, int, int]], held: bool = False) -> bool:
     """Whether ``notes`` (one part) play a broken-chord figure: one note at a time (FIGURE_TOGETHER), leaping
-    (FIGURE_LEAPS) across several pitch classes a bar (FIGURE_PCS)."""
+    (FIGURE_LEAPS) across several pitch classes a bar (FIGURE_PCS). With ``held``, notes that ring on over the next
+    ones still count as struck one at a time: an arpeggio under the pedal, a figure over a held bass. Such a part plays
+    a figure (its role) but sounds its chords as written (no gathering, ``as_heard``)."""
     if len(notes) < 3:
         return False
     order = sorted(notes, key=lambda n: (n[1], n[0]))
     onsets = np.array([n[1] for n in order])
     rings = np.maximum.accumulate(onsets + np.array([n[2] for n in order]))
     first = np.flatnonzero(np.diff(onsets, prepend=-1))  # the first note at each onset
-    several = np.diff(first, append=len(order)) > 1
-    held = (first > 0) & (rings[np.maximum(first - 1, 0)] > onsets[first] + LEGATO)
-    if np.count_nonzero(several | held) > FIGURE_TOGETHER * len(first):
+    together = np.diff(first, append=len(order)) > 1
+    if not held:
+        together |= (first > 0) & (rings[np.maximum(first - 1, 0)] > onsets[first] + LEGATO)
+    if np.count_nonzero(together) > FIGURE_TOGETHER * len(first):
         return False
     pitch = np.array([n[0] for n in order])
     if np.mean(np.abs(np.diff(pitch)) >= 3) <= FIGURE_LEAPS:

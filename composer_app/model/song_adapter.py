@@ -154,7 +154,7 @@ def pick_track(song: Song, name: str | None = None) -> Track:
     lines = [t for t in pitched if not is_accompaniment(notes[id(t)])] or pitched
     floor = max(BASS_BELOW, max(mean[id(t)] for t in lines) - BASS_UNDER)
     lines = [t for t in lines if mean[id(t)] >= floor and "bass" not in t.name.lower()] or lines
-    lines = [t for t in lines if not is_broken_chords(notes[id(t)], meters_of(song))] or lines
+    lines = [t for t in lines if not is_broken_chords(notes[id(t)], meters_of(song), held=True)] or lines
     lines = [t for t in lines if _LEAD_NAME.search(t.name)] or lines
     busiest = max(len(notes[id(t)]) for t in lines)
     busy = [t for t in lines if len(notes[id(t)]) >= MELODY_NOTES_SHARE * busiest]
@@ -203,8 +203,9 @@ def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None
     """The request role of ``track``'s ``notes``: in ``song``, ``two_hands.BOTH`` for chords that carry a tune on top
     where no other part but a bass line plays (``two_hands.tune_on_top``: a piano solo, a hymn in one track, written
     as its tune and its accompaniment); 'accompaniment' for other chords (``infer_role``) and, in ``song``, for a
-    broken-chord figure that goes with another part and is not the tune (``heard_chords.is_broken_chords``,
-    ``accompanies``; an arpeggio sketched alone is a tune until a part comes to go with it); 'bass' for
+    broken-chord figure that goes with another part and is not the tune (``heard_chords.is_broken_chords``, its notes
+    held on or not: an Alberti bass under the pedal is one; ``accompanies``; an arpeggio sketched alone is a tune
+    until a part comes to go with it); 'bass' for
     another line that its track names or sounds as a bass (a General MIDI bass program) or that lies below
     BASS_BELOW on average; else 'melody'. A bass line is written leaning on the chords' roots (``decoding.BASS_ROOT``).
 
@@ -219,7 +220,7 @@ def part_role(track: Track, notes: Sequence[NoteTuple], song: Song | None = None
         return BOTH
     if role != "melody" or not notes:
         return role
-    if song is not None and is_broken_chords(notes, meters_of(song)) and accompanies(song, track):
+    if song is not None and is_broken_chords(notes, meters_of(song), held=True) and accompanies(song, track):
         return "accompaniment"
     return "bass" if _bass_line(track, notes) else role
 

@@ -558,6 +558,24 @@ def test_a_piano_playing_broken_chords_is_heard_as_its_chords() -> None:
     assert [c[2] for c in sa.heard_under(song, lead)] == ["Eb:maj", "Ab:maj", "Bb:7", "Eb:maj"]
 
 
+def test_an_alberti_bass_under_the_pedal_is_still_an_accompaniment() -> None:
+    """Mozart's kind of Alberti bass lies within a tenth, narrower than a pedalled chord's spread (CHORD_SPAN). Played
+    with its notes held on (under the pedal, or the bass held under the figure, as a regenerated left hand often
+    holds it), it was neither chords nor a figure: the part was read as a tune ("auto (Tune)") and continued as one.
+    It is a figure, an accompaniment, whether its notes are held or not; the tune stays the tune."""
+    song, lead = _lead_and_piano()
+    shapes = ((51, 58, 55, 58), (51, 60, 56, 60), (50, 58, 56, 58), (51, 58, 55, 58))  # Eb, Ab/Eb, Bb7/D, Eb
+    figure = [(v[(0, 1, 2, 1)[i % 4]], b * BAR + i * 240) for b, v in enumerate(shapes) for i in range(8)]
+    lengths = {"no": lambda t: 240, "pedal": lambda t: 960 - t % 960,  # to the end of its half bar
+               "bass": lambda t: 960 - t % 960 if t % 960 == 0 else 240}  # the half bar's first note
+    for held, length in lengths.items():
+        notes = tuple(Note(p, t, length(t), 70) for p, t in figure)
+        piano = replace(song.tracks[1], clips=(Clip(0, 4 * BAR, notes),))
+        band = replace(song, tracks=(lead, piano))
+        assert sa.track_role(band, piano) == "accompaniment", held
+        assert sa.pick_track(band) is lead and sa.track_role(band, lead) == "melody", held
+
+
 def test_chord_symbols_win_over_what_the_parts_play() -> None:
     symbols = (ChordSymbol(0, 2 * BAR, "Eb:maj7"), ChordSymbol(2 * BAR, 2 * BAR, "C:min7"))  # every bar
     song, lead = _lead_and_piano(symbols)

@@ -43,6 +43,9 @@ def test_played_tunes_and_chords_from_the_lead_sheets(monkeypatch) -> None:
     monkeypatch.setattr(pe.th, "LEAD_SHEETS", ("nottingham",))
     monkeypatch.setattr(pe.th, "LEFT_HANDS", ("blocks",))
     parts = pe.parts("test", 3)
-    blocks = parts["nottingham: blocks under the tune"]
+    blocks = parts["nottingham: blocks alone"]
     assert blocks["before"].get("melody") == 3  # struck a few milliseconds apart, no chords were heard
     assert blocks["now"].get("accompaniment") == 3
+    # under a tune, notes that ring on over each other while struck one at a time are a figure (session 23: a
+    # pedalled Alberti bass), so the take is an accompaniment even unread; read as written, it is chords
+    assert parts["nottingham: blocks under the tune"]["now"].get("accompaniment") == 3
