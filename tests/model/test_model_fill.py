@@ -91,6 +91,33 @@ def test_right_side_changes_the_fill(engine, tunes) -> None:
     assert [c.notes for c in engine.suggest(request)] != [c.notes for c in engine.suggest(left_only)]
 
 
+def test_a_fill_leads_into_the_note_after_its_gap(engine, tunes, monkeypatch) -> None:
+    """In the last two beats of its gap a melody fill's pitches pay for lying more than a fifth from the first note
+    after the gap (``JOIN_LEAP``): fewer fills leap into the music that follows (on 4 Nottingham tunes, 3 seeds: 0.17
+    of them before, 0.08 now), and they are not pushed onto that note itself (a step within a fifth costs nothing)."""
+    from composer_app.model import decoding
+
+    def leaps() -> list[int]:
+        out = []
+        for song in tunes:
+            track = _melody(song)
+            lo, hi = _ticks(song, 4, 6)
+            nxt = min((n for n in sa.track_notes(track) if n[1] >= hi), key=lambda n: (n[1], n[0]))
+            for seed in range(3):
+                request, _ = sa.fill_request(song, track, mode="fill", start_bar=4, bars=2, seed=seed)
+                for cand in engine.suggest(request):
+                    last = max(cand.notes, key=lambda n: (n[1], n[0]))
+                    out.append(abs(last[0] - nxt[0]))
+        return out
+
+    now = leaps()
+    monkeypatch.setattr(decoding, "JOIN_LEAP", 0.0)
+    before = leaps()
+    far = lambda steps: sum(s > decoding.JOIN_WITHIN for s in steps) / len(steps)  # noqa: E731
+    assert far(now) < far(before) and sum(now) < sum(before), (far(now), far(before))  # 0.08 against 0.17
+    assert now.count(0) <= before.count(0) + 3  # it does not land on that note itself any more often
+
+
 def test_vary_keep_rhythm_keeps_every_onset_duration_and_velocity_and_changes_pitches(engine, tunes) -> None:
     changed = 0
     for i, song in enumerate(tunes):
