@@ -229,6 +229,10 @@ class ContinuationEngine:
                 raise ValueError(f"no notes to vary in bars {start_bar + 1}-{start_bar + bars}")
         done: dict[int, Candidate] = {}
         seen: set[tuple] = set()
+        if request.mode == "fill":  # new notes for the span: the notes there now are no candidate
+            here = tuple(sorted((n[0], n[1]) for n in request.context if start_tick <= n[1] < end_tick))
+            if here:
+                seen.add(here)
         repeats: list[int] = []  # candidates with another one's pitches and onsets: sampled again
         slot = list(range(request.candidates))  # a decoder's candidate i answers for candidate slot[i]
 
@@ -239,7 +243,7 @@ class ContinuationEngine:
             notes = tuple(self._notes(rows, bars, grid, key, request.role, cut))
             if request.keep == "rhythm":
                 notes = _with_velocities(notes, original)
-            heard = tuple((p, s) for p, s, _, _ in notes)  # a different length or loudness alone is the same idea
+            heard = tuple(sorted((p, s) for p, s, _, _ in notes))  # a different length or loudness: the same idea
             if heard in seen and not last_try:
                 repeats.append(slot[i])
                 return
