@@ -229,7 +229,7 @@ class ContinuationEngine:
                 raise ValueError(f"no notes to vary in bars {start_bar + 1}-{start_bar + bars}")
         done: dict[int, Candidate] = {}
         seen: set[tuple] = set()
-        if request.mode == "fill":  # new notes for the span: the notes there now are no candidate
+        if request.mode != "continue":  # new notes for the span (a fill, a variation): the notes there now are none
             here = tuple(sorted((n[0], n[1]) for n in request.context if start_tick <= n[1] < end_tick))
             if here:
                 seen.add(here)
