@@ -86,6 +86,10 @@ class ContinuationRequest:
     chords_each: tuple[tuple[tuple[int, int, str], ...], ...] = ()
     """Per candidate, the chords it is written over instead of ``chords`` (an accompaniment under each of a part's
     new tunes, ``two_hands``); empty: ``chords`` for every candidate."""
+    avoid: tuple[Note, ...] = ()
+    """Notes that no candidate may be, pitch for pitch and onset for onset (the bars of the candidate that "More like
+    this" stays near): one that comes out so is sampled again, as one that repeats another candidate is. A fill's
+    or a variation's span already counts its own notes so."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -229,8 +233,9 @@ class ContinuationEngine:
                 raise ValueError(f"no notes to vary in bars {start_bar + 1}-{start_bar + bars}")
         done: dict[int, Candidate] = {}
         seen: set[tuple] = set()
-        if request.mode != "continue":  # new notes for the span (a fill, a variation): the notes there now are none
-            here = tuple(sorted((n[0], n[1]) for n in request.context if start_tick <= n[1] < end_tick))
+        spans = (request.avoid, request.context if request.mode != "continue" else ())  # a fill's, a variation's own
+        for notes in spans:
+            here = tuple(sorted((n[0], n[1]) for n in notes if start_tick <= n[1] < end_tick))
             if here:
                 seen.add(here)
         repeats: list[int] = []  # candidates with another one's pitches and onsets: sampled again

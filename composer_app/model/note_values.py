@@ -72,4 +72,6 @@ def shrunk_request(request: R, scale: int) -> R:
                   chords=shrunk_chords(req.chords, scale))
     if getattr(req, "chords_each", ()):
         out = replace(out, chords_each=tuple(shrunk_chords(c, scale) for c in req.chords_each))
+    if getattr(req, "avoid", ()):
+        out = replace(out, avoid=shrunk(req.avoid, scale))
     return out

@@ -96,8 +96,8 @@ def _near_bars(options: Options) -> int:
 
 def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
     o = ask.options
-    notes, start_bar, bars, temperature = phrase_notes(ask), None, o.bars, o.temperature
-    if ask.base is not None:  # keep the candidate's first half, vary the rest a little cooler
+    notes, start_bar, bars, temperature, avoid = phrase_notes(ask), None, o.bars, o.temperature, ()
+    if ask.base is not None:  # keep the candidate's first half, vary the rest a little cooler, never to the same
         kept = _near_bars(o)
         mm = ask.song.meter_map
         first = mm.bar_of(ask.base.start_tick)
@@ -106,10 +106,12 @@ def build_continuation(ask: Ask) -> tuple[Any, adapter.KeyChoice]:
         cut = mm.bar_start(start_bar)
         notes = tuple(notes) + tuple(n for n in ask.base.notes if n[1] < cut)
         temperature = max(0.3, o.temperature * 0.7)
-    return adapter.suggest_request(ask.song, _track(ask), notes=notes, start_bar=start_bar, bars=bars,
-                                   candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
-                                   pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed,
-                                   phrase_end=o.phrase_end, role=o.role or None)
+        avoid = tuple(n for n in ask.base.notes if n[1] >= cut)
+    request, key = adapter.suggest_request(ask.song, _track(ask), notes=notes, start_bar=start_bar, bars=bars,
+                                           candidates=o.candidates, temperature=temperature, key_lock=o.key_lock,
+                                           pitch_range=o.pitch_range, density=o.density, style=o.style, seed=o.seed,
+                                           phrase_end=o.phrase_end, role=o.role or None)
+    return (replace(request, avoid=avoid) if avoid else request), key
 
 
 def hear_the_tune(request: Any, ask: Ask, engines: Any, cancel: Cancel) -> Any:

@@ -36,6 +36,22 @@ def test_the_phrase_ending_option_reaches_the_request():
     assert not build_continuation(Ask(song, target, Options(phrase_end=False)))[0].phrase_end
 
 
+def test_more_like_this_asks_for_anything_but_the_candidate_itself():
+    """"More like this" keeps the first half of a candidate and asks for the rest: never that rest again."""
+    from composer_app.ui.assistant.session import Suggestion
+
+    song = _song()
+    clip = song.tracks[0].clips[0]
+    target = target_of(song, clip.id, [])
+    start = song.meter_map.bar_start(2)
+    notes = tuple((60 + i % 5, start + i * 480, 480, 90) for i in range(16))
+    base = Suggestion("continue", 0, notes, start, start + 4 * 1920)
+    request, _ = build_continuation(Ask(song, target, Options(bars=4), base=base))
+    cut = song.meter_map.bar_start(4)
+    assert request.start_bar == 4 and request.avoid == tuple(n for n in notes if n[1] >= cut)
+    assert build_continuation(Ask(song, target, Options(bars=4)))[0].avoid == ()
+
+
 def test_a_span_candidate_counts_the_notes_it_changes_and_the_card_says_so():
     song = _song()
     clip = song.tracks[0].clips[0]
