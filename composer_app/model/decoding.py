@@ -244,7 +244,6 @@ class Decoder:
         self.net, self.req, self.grid = net, request, grid
         self.n = request.candidates
         self._no_twins = np.full(self.n, -1)
-        self._each = np.arange(self.n)
         bars = bars or request.bars
         self.first_bar, self.last_bar = start_bar, start_bar + bars - 1
         self.fill = getattr(request, "mode", "continue") != "continue"
@@ -329,15 +328,19 @@ class Decoder:
         """(chord ids, 128) the pitch bonus of a bass line's notes on the chord sounding at their onset (``BASS_ROOT``,
         ``BASS_TONE``); None for other parts."""
         self.before = np.full(self.n, notes[-2] if len(notes) > 1 else -1)
-        following = [int(r[tk.PITCH]) for r, bar in zip(self.rows, self.bars)
-                     if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar > self.last_bar]
-        self.join = (-JOIN_LEAP / 12.0 * np.maximum(np.abs(_PITCHES - following[0]) - JOIN_WITHIN, 0)
-                     if self.fill and following and not self.keep and request.role == "melody" else None)
-        """(128,) the JOIN_LEAP cost of each pitch for a melody fill's last beats (the first note after the gap known);
-        None otherwise."""
         """Each candidate's pitch before its last one (-1 when there is none): the step the pitch bonus follows."""
+        self.join = self._join(after) if self.fill and after and not self.keep and request.role == "melody" else None
+        """(128,) the JOIN_LEAP cost of each pitch in a melody fill's last beats; None for other requests."""
 
     # --- setup -------------------------------------------------------------------------------
+    def _join(self, after: tuple) -> np.ndarray | None:
+        """JOIN_LEAP's cost of each pitch (reference key) against the first note after a fill's gap (its lowest
+        where several start together); None when that note lies outside the key's pitch range."""
+        first = min(after, key=lambda n: (n[1], n[0]))[0] + self.t
+        if not 0 <= first < 128:
+            return None
+        return -JOIN_LEAP / 12.0 * np.maximum(np.abs(_PITCHES - first) - JOIN_WITHIN, 0)
+
     def _heard(self, prompt: tuple) -> tuple:
         """The prompt's notes the network sees, in time order: the last of them when there are too many."""
         return tuple(sorted(prompt, key=lambda n: (n[1], n[0]))[-int(self.net.max_len * 3 // 4):])
@@ -579,7 +582,7 @@ class Decoder:
         echo = self.bias.echo_pos(echo_rows)
         if echo is not None and self.role == "accompaniment":  # the echoed bar's onset takes as many notes as it had
             full = (s == 0) & (st.pos >= 0)
-            full &= st.stack >= self.bias.echo_count(echo_rows)[self._each, np.maximum(st.pos, 0)]
+            full &= st.stack >= self.bias.echo_count(echo_rows, np.maximum(st.pos, 0))
             if full.any():
                 echo[full, st.pos[full]] = 0.0
         if echo is not None:

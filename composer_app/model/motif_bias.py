@@ -33,7 +33,7 @@ _PITCH_CLASS = np.arange(128) % 12
 class MotifBias:
     """Bonuses learnt from prompt rows (reference key, BOS first): ``pos_bonus`` (NUM_POS,) for onsets the prompt
     used, ``add_pitch_bonus(logits, last, before)`` for the steps the prompt took after the same step, the echo of
-    the bar a phrase earlier (``echo_pos``, ``echo_dur``; ``echo_count`` tells how many notes it struck on each
+    the bar a phrase earlier (``echo_pos``, ``echo_dur``; ``echo_count`` tells how many notes it struck on an
     onset, ``echoes_figure`` whether it is a figure), and ``profile_bonus`` that keeps a candidate's pitch classes
     (a melody's or an accompaniment's) in the prompt's proportions. A fill's rows (``gap``: its first and last bar)
     are its music on both sides."""
@@ -83,7 +83,7 @@ class MotifBias:
         side = [b for b in self.by_bar if gap is None or b < gap[0]] or [b for b in self.by_bar if b > gap[1]]
         span = (max(side) - min(side) + 1) if side else 0
         self.period = min(span, PHRASE_BARS)
-        self.ahead = bool(side) and gap is not None and min(side) > gap[1]
+        self._ahead = bool(side) and gap is not None and min(side) > gap[1]
         """Whether a fill's bars echo the bars after its gap (it has none before it)."""
         self._side = (min(side), max(side)) if side else (0, -1)
         self.first_bar = 0
@@ -101,7 +101,7 @@ class MotifBias:
         if not self.echo or not self.period or not self.by_bar:
             return None
         first, last = self._side
-        if self.ahead:
+        if self._ahead:
             src = bar + self.period
             while src < first:
                 src += self.period
@@ -146,9 +146,9 @@ class MotifBias:
         """(B,) whether the echoed bar is a figure struck one note at a time (``FIGURE_ONSETS``; None: no echo)."""
         return None if rows is None or self._figure is None else self._figure[rows]
 
-    def echo_count(self, rows: np.ndarray | None) -> np.ndarray | None:
-        """(B, NUM_POS) how many notes the echoed bar struck at each onset (None: no echo)."""
-        return None if rows is None or self._echo_count is None else self._echo_count[rows]
+    def echo_count(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
+        """(B,) how many notes the echoed bar struck at each candidate's onset ``pos`` (None: no echo)."""
+        return None if rows is None or self._echo_count is None else self._echo_count[rows, pos]
 
     def echo_dur(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
         """(B, durations) bonuses for the durations the echoed bar has at the same position (None: nothing): a

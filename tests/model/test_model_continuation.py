@@ -416,10 +416,10 @@ def test_a_fills_bars_echo_the_bars_a_phrase_before_the_gap_or_after_it():
     both = bias(figure + chords, (2, 3))  # the gap in bars 3-4: a 2-bar figure before it, chords after it
     rows = both.echo_rows(np.array([2, 3]))
     assert (both.echo_pos(rows)[:, ::240 // tk.GRID][:, :8] == 1.5).all()  # every eighth, as bars 1 and 2
-    assert both.echoes_figure(rows).all() and both.echo_count(rows)[0, 0] == 1
+    assert both.echoes_figure(rows).all() and both.echo_count(rows, np.zeros(2, int))[0] == 1
     ahead = bias(chords, (2, 3))  # nothing before the gap: bars 3-4 echo the chords of bars 7-8, a phrase on
     rows = ahead.echo_rows(np.array([2, 3]))
-    assert not ahead.echoes_figure(rows).any() and ahead.echo_count(rows)[0, 0] == 2
+    assert not ahead.echoes_figure(rows).any() and ahead.echo_count(rows, np.zeros(2, int))[0] == 2
     held = bias(((48, 0, BAR, 80),) + chords, (1, 2))  # one held note is not a figure
     assert not held.echoes_figure(held.echo_rows(np.array([1, 2]))).any()
     assert ahead.echo_pos(rows)[0, 960 // tk.GRID] == 1.5 and not ahead.echo_pos(rows)[0, 240 // tk.GRID]
