@@ -555,7 +555,7 @@ class Decoder:
         shadow = twin >= 0
         any_shadow = not self.apart and bool(shadow.any())
         self.apart = not any_shadow
-        lead = ~shadow[:, None]
+        lead = ~shadow[:, None] if any_shadow else None
         if any_shadow:
             hot = shadow & (st.bar >= self.first_bar + SHADOW_FREE_BARS)
             if hot.any():
@@ -600,9 +600,10 @@ class Decoder:
             pitch_logits += self._register_pull(st)
         if self.bass is not None:
             pitch_logits += self.bass[chord]
-        if self.end_tonic is not None and nb.max() == self.last_bar:
+        in_last = (self.end_tonic is not None or self.join is not None or self.hold) and nb.max() == self.last_bar
+        if self.end_tonic is not None and in_last:
             pitch_logits += self.end_tonic * (nb == self.last_bar)[:, None]
-        if self.join is not None and nb.max() == self.last_bar:
+        if self.join is not None and in_last:
             late = (nb == self.last_bar) & (p >= self.steps_of[at] - JOIN_BEATS * _STEPS_PER_BEAT)
             if late.any():
                 pitch_logits += self.join * late[:, None]
@@ -621,7 +622,7 @@ class Decoder:
             if self.hold:  # the phrase's last bar ends with the held note, not with the echoed bar's rhythm
                 echo = echo * (nb != self.last_bar)[:, None]
             dur_logits += echo * lead if any_shadow else echo
-        if self.hold and nb.max() == self.last_bar:
+        if self.hold and in_last:
             dur_logits += self._hold_bonus(nb, p, at)
         d, lp_d = sample(dur_logits, None, rng, temp, top_p)
         u += net.cond("dur", d)
@@ -808,7 +809,7 @@ class Decoder:
             windows[int(i)] = np.concatenate([bos[None], first[None], tail[1:]])
         spare = next(iter(windows.values()))
         cache = self.net.new_cache(self.n, self.net.max_len, "candidates", self.buffers)  # the old one is done with
-        h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache)[:, -1]
+        h = self.net.step(np.stack([windows.get(i, spare) for i in range(self.n)]), cache, last_only=True)[:, -1]
         return cache, h
 
 

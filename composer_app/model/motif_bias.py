@@ -62,6 +62,7 @@ class MotifBias:
         totals = self.table.sum(axis=1, keepdims=True)
         self.table = np.divide(self.table, totals, out=np.zeros_like(self.table), where=totals > 0)
         self._known_step = self.table.any(axis=1)
+        self._any_step = bool(self.pitch) and bool(self._known_step.any())
         # row s holds step s's bonuses around the middle (column 127 + interval): the window starting at
         # 127 - last is that step's bonus for every pitch after the note ``last``
         spread = np.zeros((2 * SPAN + 1, 255))
@@ -171,10 +172,15 @@ class MotifBias:
     def add_pitch_bonus(self, logits: np.ndarray, last: np.ndarray, before: np.ndarray) -> None:
         """Add to the pitch ``logits`` (B, 128), in place: for each candidate whose last step (``before`` -> ``last``)
         the prompt also took, the steps that followed it there, weighted by how often."""
-        if not self.pitch or not self.table.any():
+        if not self._any_step:
             return
         step = last - before
         known = (last >= 0) & (before >= 0) & (np.abs(step) <= SPAN)
+        if known.all():  # every candidate (most steps): no row selection
+            step += SPAN
+            if self._known_step[step].any():
+                logits += self._windows[step, 127 - last]
+            return
         if not known.any():
             return
         rows = np.flatnonzero(known)

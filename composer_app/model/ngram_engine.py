@@ -56,8 +56,9 @@ class NgramNet:
         cache = self.new_cache(1, len(rows))
         return cache, self.step(rows[None], cache)[:, -1]
 
-    def step(self, rows: np.ndarray, cache: NgramCache) -> np.ndarray:
-        """Push rows (B, T, F) into each candidate's history; returns (B, T, STATE) states (current fields 0)."""
+    def step(self, rows: np.ndarray, cache: NgramCache, last_only: bool = False) -> np.ndarray:
+        """Push rows (B, T, F) into each candidate's history; returns (B, T, STATE) states (current fields 0),
+        ``last_only`` or not (the states are cheap)."""
         rows = np.asarray(rows, np.int64)
         b, t = rows.shape[:2]
         out = np.zeros((b, t, ng.STATE))

@@ -6,6 +6,8 @@ calls: each function here keeps to a handful of whole-batch operations and never
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 _BELOW_ONE = 1.0 - 2.0**-24
@@ -18,15 +20,24 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
 
 
+@functools.lru_cache(maxsize=32)
+def _rows(n: int) -> np.ndarray:
+    """0..n-1, read-only (the row index of a per-row pick)."""
+    out = np.arange(n)
+    out.flags.writeable = False
+    return out
+
+
 def nucleus(probs: np.ndarray, top_p: float) -> np.ndarray:
     """``probs`` (B, V, unnormalised) with every class outside each row's top-p nucleus set to 0, in place: the
     smallest set of most likely classes whose mass reaches ``top_p`` (classes tied with its least likely
     member stay in). In ascending order, a class is kept when the mass up to and including it exceeds
     1 - top_p; the first such class is the threshold."""
-    ascending = np.sort(probs, axis=1)
+    ascending = probs.copy()
+    ascending.sort(axis=1)
     mass = np.add.accumulate(ascending, axis=1)
     cut = (mass > (1.0 - top_p) * mass[:, -1:]).argmax(axis=1)
-    probs *= probs >= ascending[np.arange(len(probs)), cut][:, None]
+    probs *= probs >= ascending[_rows(len(probs)), cut][:, None]
     return probs
 
 
@@ -45,11 +56,10 @@ def masked_logits(logits: np.ndarray, allowed: np.ndarray | None) -> tuple[np.nd
         return logits - np.maximum.reduce(logits, axis=1, keepdims=True), None
     z = np.where(allowed, logits, -np.inf)
     top = np.maximum.reduce(z, axis=1, keepdims=True)
-    empty = top[:, 0] == -np.inf
-    if not np.count_nonzero(empty):
+    if np.minimum.reduce(top, axis=None) > -np.inf:
         z -= top
         return z, None
-    return masked_logits(logits, allowed | empty[:, None])[0], empty
+    return masked_logits(logits, allowed | (top == -np.inf))[0], top[:, 0] == -np.inf
 
 
 def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Generator,
@@ -72,7 +82,8 @@ def sample(logits: np.ndarray, allowed: np.ndarray | None, rng: np.random.Genera
     if top_p < 1.0:
         probs = nucleus(probs, top_p)
     idx = draw(probs, rng)
-    lp = z[np.arange(len(idx)), idx] - log_total
+    lp = z[_rows(len(idx)), idx]
+    lp -= log_total
     if empty is not None:
         idx[empty] = 0
         lp[empty] = 0.0
@@ -83,9 +94,6 @@ def merge_into(logits: np.ndarray, target: int, sources: np.ndarray) -> np.ndarr
     """Copy of ``logits`` (B, V) where class ``target`` also holds the probability mass of ``sources`` (B, V) bool."""
     pool = np.where(sources, logits, -np.inf)
     pool[:, target] = logits[:, target]
-    m = np.maximum.reduce(pool, axis=1, keepdims=True)
-    pool -= m
-    np.exp(pool, out=pool)
     out = logits.copy()
-    out[:, target] = m[:, 0] + np.log(np.add.reduce(pool, axis=1))
+    out[:, target] = np.logaddexp.reduce(pool, axis=1)
     return out

@@ -506,9 +506,9 @@ def test_a_melody_held_to_the_end_ends_without_another_step():
     steps = []
     real_step = cn.ContinuationNet.step
 
-    def counted(self, rows, cache):
+    def counted(self, rows, cache, last_only=False):
         steps.append(rows.shape[1])
-        return real_step(self, rows, cache)
+        return real_step(self, rows, cache, last_only)
 
     cn.ContinuationNet.step = counted
     try:
@@ -744,6 +744,24 @@ def test_cache_buffers_are_reused_per_slot_and_lent_to_one_request_at_a_time():
     assert elsewhere[0] is buf  # another thread's next request gets the kept set
 
 
+def test_a_step_for_the_last_rows_only_gives_their_states_and_fills_the_whole_cache():
+    """``last_only`` (a prompt, a refill) gives each sequence's last state as the full step does (to rounding) and
+    the same keys and values for every row, so the next steps go on exactly as after the full step."""
+    net = random_net(CONFIG, seed=9)
+    rows = _two_parts()
+    full, last = net.new_cache(2, CONFIG["max_len"]), net.new_cache(2, CONFIG["max_len"])
+    h_full = net.step(rows[:, :9], full)
+    h_last = net.step(rows[:, :9], last, last_only=True)
+    assert h_full.shape == (2, 9, CONFIG["d_model"]) and h_last.shape == (2, 1, CONFIG["d_model"])
+    np.testing.assert_allclose(h_last[:, 0], h_full[:, -1], rtol=1e-5, atol=1e-5)
+    assert last.length == full.length == 9
+    for a, b in zip(full.keys + full.values, last.keys + last.values):
+        np.testing.assert_array_equal(a[:, :, :9], b[:, :, :9])
+    np.testing.assert_array_equal(net.step(rows[:, 9:10], full), net.step(rows[:, 9:10], last))
+    one = net.new_cache(2, CONFIG["max_len"])
+    assert net.step(rows[:, :1], one, last_only=True).shape == (2, 1, CONFIG["d_model"])  # one row: the plain step
+
+
 def test_the_same_prompt_again_reuses_its_step_and_a_new_one_does_not():
     """``prompt_state`` keeps the buffers' last prompt: the same rows give back its cache and hidden state without
     a step, equal to a fresh computation; other rows (one pitch changed) are stepped anew; no buffers, no reuse."""
@@ -752,10 +770,10 @@ def test_the_same_prompt_again_reuses_its_step_and_a_new_one_does_not():
     buf = net.borrow_buffers()
     cache, h = net.prompt_state(rows, buf)
     plain = net.new_cache(1, CONFIG["max_len"])
-    np.testing.assert_array_equal(h, net.step(rows[None], plain)[:, -1])
+    np.testing.assert_array_equal(h, net.step(rows[None], plain, last_only=True)[:, -1])
     steps = []
     real_step = net.step
-    net.step = lambda r, c: steps.append(len(r[0])) or real_step(r, c)
+    net.step = lambda r, c, last_only=False: steps.append(len(r[0])) or real_step(r, c, last_only)
     again, h_again = net.prompt_state(rows.copy(), buf)
     assert steps == [] and again is cache and h_again is h
     other = rows.copy()
@@ -763,7 +781,7 @@ def test_the_same_prompt_again_reuses_its_step_and_a_new_one_does_not():
     _, h_other = net.prompt_state(other, buf)
     assert steps == [len(rows)]
     plain = net.new_cache(1, CONFIG["max_len"])
-    np.testing.assert_array_equal(h_other, real_step(other[None], plain)[:, -1])
+    np.testing.assert_array_equal(h_other, real_step(other[None], plain, last_only=True)[:, -1])
     _, h_back = net.prompt_state(rows, buf)  # the slot now holds the other prompt: stepped again, same answer
     assert steps == [len(rows)] * 2
     np.testing.assert_array_equal(h_back, h)
