@@ -47,7 +47,7 @@ class MotifBias:
         elif notes:
             last_bar = notes[-1][1]
             notes = [(r, b) for r, b in notes if b > last_bar - PROMPT_BARS]
-        self.pos_bonus = np.zeros(tk.NUM_POS)
+        self.pos_bonus = np.zeros(tk.NUM_POS, np.float32)
         if notes and rhythm:
             used = np.zeros(tk.NUM_POS, bool)
             used[[int(r[tk.POS]) for r, _ in notes]] = True
