@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -200,28 +202,51 @@ def fold_linear(w: dict[str, np.ndarray], name: str, norm: str | None = None, sc
 
 
 HUGE_PAGE = 2 << 20
-"""Bytes in a huge page of x86-64 Linux; numpy asks the kernel for them on buffers of 4 MiB and more."""
+"""Bytes in a huge page of x86-64 Linux."""
 
 
 def packed(arrays: list[np.ndarray]) -> list[np.ndarray]:
-    """Copies of the float32 ``arrays``, laid end to end (each on a 64-byte line) in one buffer that starts on a
-    huge-page boundary.
+    """Copies of the float32 ``arrays`` (the list's entries dropped as they are copied), laid end to end (each on a
+    64-byte line) in one buffer that starts on a huge-page boundary, where the system can back it with huge pages.
 
     A step streams every weight matrix from the last-level cache once (they are several times the size of a
-    core's L2); as thousands of 4 KB pages, that walk also misses the TLB on every page. In one buffer of several
-    megabytes, numpy's huge-page advice lets Linux map them with a few huge pages, which made a 4-candidate step
-    about 4 % faster on the bench (the arithmetic is the same); where the system gives none, it costs a copy."""
+    core's L2); as thousands of 4 KB pages, that walk also misses the TLB on every page. Mapped with a few huge
+    pages instead, a 4-candidate step was about 3 % faster on the bench (the arithmetic is the same). The buffer
+    is filled first and only then offered for huge pages, so the kernel gathers them in the background
+    (khugepaged, within seconds here): asked for at allocation, the first touch could stall the load for a
+    quarter of a second while the kernel compacted memory. Without transparent huge pages it is a plain copy."""
     pad = 16  # floats in 64 bytes
     sizes = [a.size + (-a.size) % pad for a in arrays]
-    buf = np.empty(sum(sizes) + HUGE_PAGE // 4, np.float32)
+    buf, advise = _buffer(sum(sizes) * 4 + HUGE_PAGE)
     at = (-buf.ctypes.data) % HUGE_PAGE // 4
     out = []
-    for a, n in zip(arrays, sizes):
+    for i, n in enumerate(sizes):
+        a, arrays[i] = arrays[i], None  # type: ignore[call-overload]  # the source goes once copied
         view = buf[at:at + a.size].reshape(a.shape)
         view[...] = a
+        view.flags.writeable = False
         out.append(view)
         at += n
+    advise()
     return out
+
+
+def _buffer(nbytes: int) -> tuple[np.ndarray, Callable[[], None]]:
+    """A float32 buffer of ``nbytes`` and what offers it for huge pages once filled: a private anonymous memory
+    map where ``madvise`` knows MADV_HUGEPAGE (Linux), else a numpy array and nothing to do."""
+    flag = getattr(mmap, "MADV_HUGEPAGE", None)
+    private = getattr(mmap, "MAP_PRIVATE", None)
+    if flag is None or private is None:
+        return np.empty(nbytes // 4, np.float32), lambda: None
+    area = mmap.mmap(-1, nbytes, flags=private | mmap.MAP_ANONYMOUS)
+
+    def advise() -> None:
+        try:
+            area.madvise(flag)
+        except OSError:  # no transparent huge pages here: 4 KB pages as before
+            pass
+
+    return np.frombuffer(area, np.float32), advise
 
 
 @dataclass
@@ -257,14 +282,19 @@ class ContinuationNet:
         self._lock = threading.Lock()
 
     def _pack(self) -> None:
-        """Every array a step or a head reads, moved into one buffer (``packed``)."""
-        layers = [m for layer in self._layers for lin in layer for m in lin]
-        heads = [m for head in self._heads.values() for lin in head for m in lin]
-        conds = list(self._cond.values())
-        it = iter(packed([*layers, *heads, *conds, self._emb, *self._ln_f]))
-        self._layers = [Layer(*(Linear(next(it), next(it)) for _ in layer)) for layer in self._layers]
-        self._heads = {f: Head(*(Linear(next(it), next(it)) for _ in head)) for f, head in self._heads.items()}
-        self._cond = {f: next(it) for f in self._cond}
+        """Every array a step or a head reads, moved into one buffer (``packed``); each copy's source is freed as
+        soon as it is copied, so loading holds the weights twice at most (raw and packed), not three times."""
+        shapes = ([len(layer) for layer in self._layers], {f: len(head) for f, head in self._heads.items()},
+                  list(self._cond))
+        arrays = [m for layer in self._layers for lin in layer for m in lin]
+        arrays += [m for head in self._heads.values() for lin in head for m in lin]
+        arrays += [*self._cond.values(), self._emb, *self._ln_f]
+        self._layers, self._heads, self._cond = [], {}, {}
+        del self._emb, self._ln_f
+        it = iter(packed(arrays))
+        self._layers = [Layer(*(Linear(next(it), next(it)) for _ in range(n))) for n in shapes[0]]
+        self._heads = {f: Head(*(Linear(next(it), next(it)) for _ in range(n))) for f, n in shapes[1].items()}
+        self._cond = {f: next(it) for f in shapes[2]}
         self._emb = next(it)
         self._ln_f = (next(it), next(it))
 

@@ -13,7 +13,7 @@ import pytest
 from composer_app.core.pitch import KeySignature
 from composer_app.model import tokens as tk
 from composer_app.model.continuation import DEFAULT_WEIGHTS, ContinuationEngine, ContinuationRequest
-from composer_app.model.continuation_net import random_net
+from composer_app.model.continuation_net import HUGE_PAGE, packed, random_net
 from composer_app.model.sampling import merge_into, sample
 
 CONFIG = {"d_model": 32, "n_layers": 2, "n_heads": 2, "d_ff": 64, "max_len": 48, "rope_base": 10000.0}
@@ -742,6 +742,26 @@ def test_cache_buffers_are_reused_per_slot_and_lent_to_one_request_at_a_time():
     worker.start()
     worker.join()
     assert elsewhere[0] is buf  # another thread's next request gets the kept set
+
+
+def test_packed_weights_are_read_only_copies_in_one_aligned_buffer():
+    """``packed`` copies each array (values and shapes kept) into one buffer starting on a huge-page boundary, each
+    on a 64-byte line, read-only, and lets go of the sources as it copies them; the network's arrays live there."""
+    rng = np.random.default_rng(0)
+    sources = [rng.standard_normal(s).astype(np.float32) for s in ((192, 576), (576,), (7,), (3, 5))]
+    arrays = [a.copy() for a in sources]
+    out = packed(arrays)
+    assert arrays == [None] * 4
+    base = out[0].ctypes.data
+    assert base % HUGE_PAGE == 0
+    for got, want in zip(out, sources):
+        np.testing.assert_array_equal(got, want)
+        assert got.shape == want.shape and got.dtype == np.float32 and not got.flags.writeable
+        assert (got.ctypes.data - base) % 64 == 0
+    assert out[1].ctypes.data >= base + out[0].nbytes
+    net = random_net(CONFIG, seed=3)
+    first = net._layers[0].qkv.w  # where the step reads its weights
+    assert first.ctypes.data % HUGE_PAGE == 0 and not first.flags.writeable
 
 
 def test_a_step_for_the_last_rows_only_gives_their_states_and_fills_the_whole_cache():
