@@ -121,8 +121,9 @@ def meter_class(numerator: int, denominator: int) -> int:
         return METER_OTHER
 
 
+@functools.lru_cache(maxsize=4096)
 def dur_class(ticks: int) -> int:
-    """Nearest duration class (in log time) to ``ticks``."""
+    """Nearest duration class (in log time) to ``ticks`` (remembered: a part has few distinct lengths)."""
     steps = max(ticks, 1) / GRID
     return int(np.argmin(np.abs(_LOG_DUR - np.log(steps))))
 
@@ -164,9 +165,14 @@ class BarGrid:
 
     def __init__(self, meters: Iterable[tuple[int, int, int]]) -> None:
         self.map = MeterMap([TimeSignature(t, n, d) for t, n, d in meters])
+        self._starts: dict[int, int] = {}
 
     def start(self, bar: int) -> int:
-        return self.map.bar_start(bar)
+        """The bar's first tick (remembered: encoding a part asks for the same few bars hundreds of times)."""
+        tick = self._starts.get(bar)
+        if tick is None:
+            tick = self._starts[bar] = self.map.bar_start(bar)
+        return tick
 
     def steps(self, bar: int) -> int:
         """Grid steps in ``bar`` (a bar cut short by a meter change counts what it has), at most NUM_POS."""
