@@ -233,12 +233,18 @@ def packed(arrays: list[np.ndarray]) -> list[np.ndarray]:
 
 def _buffer(nbytes: int) -> tuple[np.ndarray, Callable[[], None]]:
     """A float32 buffer of ``nbytes`` and what offers it for huge pages once filled: a private anonymous memory
-    map where ``madvise`` knows MADV_HUGEPAGE (Linux), else a numpy array and nothing to do."""
+    map where ``madvise`` knows MADV_HUGEPAGE (Linux), else (or when no map is to be had) a numpy array and
+    nothing to do."""
     flag = getattr(mmap, "MADV_HUGEPAGE", None)
     private = getattr(mmap, "MAP_PRIVATE", None)
-    if flag is None or private is None:
+    area = None
+    if flag is not None and private is not None:
+        try:
+            area = mmap.mmap(-1, nbytes, flags=private | mmap.MAP_ANONYMOUS)
+        except OSError:
+            area = None
+    if area is None:
         return np.empty(nbytes // 4, np.float32), lambda: None
-    area = mmap.mmap(-1, nbytes, flags=private | mmap.MAP_ANONYMOUS)
 
     def advise() -> None:
         try:

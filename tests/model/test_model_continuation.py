@@ -764,6 +764,25 @@ def test_packed_weights_are_read_only_copies_in_one_aligned_buffer():
     assert first.ctypes.data % HUGE_PAGE == 0 and not first.flags.writeable
 
 
+@pytest.mark.parametrize("system", ["no map", "no advice"])
+def test_packed_weights_without_a_memory_map_or_huge_pages(monkeypatch, system):
+    """Where no memory map is to be had, or the system has no huge-page advice (macOS, Windows), the weights go
+    into a plain array and the network computes the same."""
+    import mmap
+
+    net = random_net(CONFIG, seed=3)
+    if system == "no map":
+        def refuse(*_a, **_k):
+            raise OSError("no memory")
+        monkeypatch.setattr(mmap, "mmap", refuse)
+    else:
+        monkeypatch.delattr(mmap, "MADV_HUGEPAGE", raising=False)
+    other = random_net(CONFIG, seed=3)
+    rows = _two_parts()
+    a, b = net.new_cache(2, CONFIG["max_len"]), other.new_cache(2, CONFIG["max_len"])
+    np.testing.assert_array_equal(net.step(rows, a), other.step(rows, b))
+
+
 def test_a_step_for_the_last_rows_only_gives_their_states_and_fills_the_whole_cache():
     """``last_only`` (a prompt, a refill) gives each sequence's last state as the full step does (to rounding) and
     the same keys and values for every row, so the next steps go on exactly as after the full step."""
