@@ -600,7 +600,7 @@ class Decoder:
             pitch_logits += self._register_pull(st)
         if self.bass is not None:
             pitch_logits += self.bass[chord]
-        in_last = (self.end_tonic is not None or self.join is not None or self.hold) and nb.max() == self.last_bar
+        in_last = nb.max() == self.last_bar  # some candidate is in the last bar
         if self.end_tonic is not None and in_last:
             pitch_logits += self.end_tonic * (nb == self.last_bar)[:, None]
         if self.join is not None and in_last:

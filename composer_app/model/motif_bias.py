@@ -176,14 +176,9 @@ class MotifBias:
             return
         step = last - before
         known = (last >= 0) & (before >= 0) & (np.abs(step) <= SPAN)
-        if known.all():  # every candidate (most steps): no row selection
-            step += SPAN
-            if self._known_step[step].any():
-                logits += self._windows[step, 127 - last]
-            return
         if not known.any():
             return
-        rows = np.flatnonzero(known)
+        rows = slice(None) if known.all() else np.flatnonzero(known)  # every candidate (most steps): no selection
         steps = step[rows] + SPAN
         if not self._known_step[steps].any():  # no candidate's last step is one the prompt took
             return
