@@ -146,7 +146,10 @@ def _figures(cands: list, key, grid, first: int, args: argparse.Namespace, pcs, 
         "exact_bars": cm.mean([float(cm.exact_bars(c, grid, first, args.bars)) for c in cands]),
         "pitch_class_overlap": cm.mean(pc),
         "rhythm_overlap": cm.mean(rhythm),
-        # the candidate a musician would keep, and all candidates together (one sample's noise averaged out)
+        # the first card (the engine's consensus choice), the candidate a musician would keep, and all candidates
+        # together (one sample's noise averaged out)
+        "pitch_class_overlap_first": pc[0] if pc else None,
+        "rhythm_overlap_first": rhythm[0] if rhythm else None,
         "pitch_class_overlap_best": max(pc, default=None),
         "rhythm_overlap_best": max(rhythm, default=None),
         "pitch_class_overlap_pooled": cm.overlap(cm.pitch_class_histogram(pooled), pcs) if pooled else None,
@@ -251,13 +254,14 @@ def report(r: dict) -> str:
                  for st, g in r["nll_by_style"].items())
     s = r["sampling"]
     if r["sampled"]:
-        cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "pitch_class_overlap_best",
-                "rhythm_overlap_best", "copy", "distinct", "notes_per_bar", "last_bar_notes", "last_note_room",
-                "prompt_pitch_class_overlap", "prompt_rhythm_overlap")
+        cols = ("in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "pitch_class_overlap_first",
+                "rhythm_overlap_first", "pitch_class_overlap_best", "rhythm_overlap_best", "copy", "distinct",
+                "notes_per_bar", "last_bar_notes", "last_note_room", "prompt_pitch_class_overlap",
+                "prompt_rhythm_overlap")
         lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
                      f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
-        heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc best", "rhythm best", "copy", "distinct",
-                 "notes/bar", "last bar", "last room", "pc kept", "rhythm kept")
+        heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc 1st", "rhythm 1st", "pc best",
+                 "rhythm best", "copy", "distinct", "notes/bar", "last bar", "last room", "pc kept", "rhythm kept")
         lines.append(f"  {'':<15}" + "".join(f"{h:>12}" for h in heads))
         for name in ("real", *ENGINES):
             vals = [s[name].get(c) for c in cols]

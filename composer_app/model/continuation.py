@@ -26,6 +26,7 @@ from composer_app.core.song import NoteTuple as Note
 from composer_app.model import note_values as nv
 from composer_app.model import played_rhythm, two_hands
 from composer_app.model import tokens as tk
+from composer_app.model.consensus import consensus_order
 from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.decoding import Decoder
 from composer_app.model.facts import CandidateFacts, candidate_facts
@@ -140,7 +141,7 @@ class Candidate:
 
 
 class SuggestionEngine(Protocol):
-    """What the UI talks to: a name and ``suggest`` (``on_candidate`` is called as each one finishes)."""
+    """What the UI talks to: a name and ``suggest`` (``on_candidate`` is called with each candidate as it is ready)."""
 
     name: str
 
@@ -183,7 +184,9 @@ class ContinuationEngine:
 
     def suggest(self, request: ContinuationRequest, on_candidate: Callable[[Candidate], None] | None = None,
                 cancel: Callable[[], bool] | None = None) -> list[Candidate]:
-        """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch.
+        """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch; a
+        continuation's in ``consensus`` order, the one most like the others first. Each is given to ``on_candidate``
+        once the batch is complete and in order.
 
         A song written in long note values (3/2 in half notes, 3/1 in whole notes) is sampled in the values the
         network learnt (``note_values``) and its candidates come back in the song's own.
@@ -256,8 +259,6 @@ class ContinuationEngine:
             cand = Candidate(slot[i], notes, float(log_prob), candidate_facts(notes, prompt, key),
                              start_tick, end_tick)
             done[slot[i]] = cand
-            if on_candidate is not None:
-                on_candidate(cand)
 
         req = request
         for attempt in range(1 + RETRIES):
@@ -273,7 +274,17 @@ class ContinuationEngine:
             each = tuple(request.chords_each[i] for i in slot) if request.chords_each else ()
             req = replace(req, candidates=len(slot), chords_each=each, temperature=max(req.temperature, 1.0) * 1.25,
                           reuse=0.0, seed=None if req.seed is None else req.seed + 1009 * (attempt + 1))
-        return [done[i] for i in sorted(done)]
+        out = [done[i] for i in sorted(done)]
+        # a continuation's are put in consensus order; fills and variations keep the sampled order (their first
+        # candidate, the one no other pushes away from the echo, was as close to the hidden bars), and candidates
+        # paired by index with their own chords keep their places
+        if request.mode == "continue" and not request.chords_each:
+            order = consensus_order([c.notes for c in out], grid)
+            out = [replace(out[k], index=rank) for rank, k in enumerate(order)]
+        if on_candidate is not None:
+            for cand in out:
+                on_candidate(cand)
+        return out
 
     @staticmethod
     def _notes(rows: np.ndarray, bars: list[int], grid: tk.BarGrid, key: KeySignature, role: str,

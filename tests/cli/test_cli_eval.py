@@ -10,7 +10,7 @@ from composer_app.cli import main
 from composer_app.cli.evaluate import EVAL_KINDS
 
 SAMPLING_KEYS = {"in_key", "exact_bars", "pitch_class_overlap", "rhythm_overlap", "copy", "distinct", "notes_per_bar",
-                 "pitch_class_overlap_best", "rhythm_overlap_best",
+                 "pitch_class_overlap_first", "rhythm_overlap_first", "pitch_class_overlap_best", "rhythm_overlap_best",
                  "pitch_class_overlap_pooled", "rhythm_overlap_pooled", "last_bar_notes", "last_note_room",
                  "prompt_pitch_class_overlap", "prompt_rhythm_overlap"}
 
@@ -39,6 +39,10 @@ def test_eval_continuation_json(capsys, model_dir, lead_folder) -> None:
         assert 0 <= s[name]["in_key"] <= 1 and 0 <= s[name]["exact_bars"] <= 1
         assert s[name]["pitch_class_overlap"] <= s[name]["pitch_class_overlap_best"] <= 1
         assert s[name]["rhythm_overlap"] <= s[name]["rhythm_overlap_best"] <= 1
+        # the first card (the consensus of the candidates) is one of them: no better than the best
+        assert 0 < s[name]["pitch_class_overlap_first"] <= s[name]["pitch_class_overlap_best"]
+        assert 0 < s[name]["rhythm_overlap_first"] <= s[name]["rhythm_overlap_best"]
+    assert s["repeat_prompt"]["rhythm_overlap_first"] == s["repeat_prompt"]["rhythm_overlap"]
     assert s["model_key_lock"]["in_key"] == 1.0
     assert s["real"]["in_key"] == 1.0  # the generated tunes stay in their key
     assert 0 < s["real"]["last_note_room"] <= 1 and s["real"]["last_bar_notes"] >= 1
