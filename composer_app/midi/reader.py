@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from composer_app.core.errors import SongFileError
@@ -113,6 +114,7 @@ def song_from_smf(smf: SmfFile) -> Song:
             latest = max(latest, max(s + d for s, d, _, _ in notes))
     _check_reach(latest, tempos)
 
+    meters = _meter_after_closing_bar(meters, [s + d for notes in spans.values() for s, d, _, _ in notes])
     meter_map = MeterMap(meters)
     tracks: list[Track] = []
     title = ""
@@ -143,6 +145,33 @@ def song_from_smf(smf: SmfFile) -> Song:
     _check_reach(max([latest] + [c.end for c in chords]), tempos)
     return Song(tracks=tuple(tracks), tempos=tuple(tempos), meters=tuple(meters), keys=tuple(keys),
                 chords=chords, title=title)
+
+
+def _meter_after_closing_bar(meters: list[TimeSignature], note_ends: list[int]) -> list[TimeSignature]:
+    """``meters`` and, where the music ends on the bar that completes its pickup, the meter before that bar again
+    from the next bar.
+
+    A notation program writes a tune's pickup as a short first bar with a meter of its own, and the bar that
+    completes it at the end as another (a 6/8 tune: 1/8, 6/8, ..., 5/8). Read as written, every bar after the
+    music would be 5/8, so the bars a musician adds there, or asks the assistant for, would be too. Where the
+    first bar is such a pickup and the last note ends in a last bar whose meter, set there, adds up with the
+    pickup's to the meter before it, that meter comes back at the next barline. The notes keep every bar and
+    position they had; any other last meter (a change the music goes on in, however short) stays as written."""
+    if len(meters) < 3 or not note_ends:
+        return meters
+    ordered = sorted(meters, key=lambda m: m.tick)
+    pickup, after_pickup, before, last = ordered[0], ordered[1], ordered[-2], ordered[-1]
+    mm = MeterMap(ordered)
+    bar = mm.bar_of(last.tick)
+
+    def length(m: TimeSignature) -> Fraction:
+        return Fraction(m.numerator, m.denominator)
+
+    if (pickup.tick != 0 or after_pickup.tick != mm.bar_start(1) or length(pickup) >= length(after_pickup)
+            or length(pickup) + length(last) != length(before) or mm.bar_start(bar) != last.tick
+            or mm.bar_of(max(note_ends) - 1) != bar):
+        return meters
+    return [*meters, TimeSignature(mm.bar_start(bar + 1), before.numerator, before.denominator)]
 
 
 def _check_reach(tick: int, tempos: list[TempoChange]) -> None:

@@ -120,8 +120,8 @@ def suggest(plain: Suggest, request: Any, on_candidate: Callable[[Any], None] | 
     the tunes first, over the chords heard in the accompaniment (``heard_chords``, a figure's notes taken together:
     ``as_heard``; a chord symbol wins where one stands); then the accompaniments in one batch, each under the chords
     the ``harmonizer`` (when there is one) puts under its tune in the new bars of a continuation (``chords_each``),
-    or under the chords heard in the notes a fill or variation replaces. Each pair comes back as one candidate, as
-    its accompaniment finishes, with those chords in its bars (``meta["chords"]``). Where the context has no
+    or under the chords heard in the notes a fill or variation replaces. Each pair comes back as one candidate, in the
+    tunes' (consensus) order, with those chords in its bars (``meta["chords"]``). Where the context has no
     accompaniment (one line, or nothing yet), it is asked as a tune."""
     tune, rest = split(request.context)
     if not rest:  # one line (or nothing yet): a tune

@@ -206,3 +206,19 @@ def test_a_piano_solo_in_one_track_is_continued_as_tune_and_accompaniment(tmp_pa
     assert main(["vary", str(path), "--bars", "2:3", "--role", "melody", "--candidates", "2", "--seed", "1",
                  "--out", str(tmp_path / "vary")]) == 0
     assert json.loads(capsys.readouterr().out)["role"] == "melody"
+
+
+def test_a_tune_ending_on_a_closing_bar_is_continued_in_its_own_meter(tmp_path, capsys, model_dir) -> None:
+    """A 6/8 tune from a notation program (a 1/8 pickup bar, a 5/8 closing bar): the new bars are 6/8."""
+    from tests.midi.test_midi_reader import BAR_68, pickup_tune_bytes
+
+    src = tmp_path / "pickup.mid"
+    src.write_bytes(pickup_tune_bytes())
+    rc, summary, err = _run(capsys, ["suggest", str(src), "--out", str(tmp_path / "out"), "--bars", "2",
+                                     "--candidates", "2", "--seed", "1", "--model", str(model_dir / "random.npz")])
+    assert rc == 0, err
+    assert summary["meter"] == "6/8" and summary["start_bar"] == 7
+    for row in summary["candidates"]:
+        assert row["end_tick"] - row["start_tick"] == 2 * BAR_68
+        song = read_midi(row["file"])
+        assert [(m.numerator, m.denominator) for m in song.meters] == [(6, 8)]

@@ -271,3 +271,54 @@ def test_a_chords_conductor_track_is_not_the_title():
     song = read_midi_bytes(smf(chords, track((0, on(60)), (480, off(60)))))
     assert song.title == ""
     assert [c.label for c in song.chords] == ["C:maj"]
+
+
+EIGHTH = 240
+BAR_68 = 6 * EIGHTH
+
+
+def pickup_tune_bytes(closing: tuple[int, int] | None = (5, 8), bars: int = 4, bass_after: bool = False,
+                      pickup: bool = True) -> bytes:
+    """A 6/8 tune as a notation program writes it: a bar of 1/8 for the pickup (``pickup``), ``bars`` bars of
+    6/8, then the bar that completes the pickup as a meter of its own (``closing``; None: none), eighth notes
+    throughout; ``bass_after``: a second part holds a note through the bar after the tune."""
+    start = EIGHTH if pickup else 0
+    end = start + bars * BAR_68
+    conductor = [(0, meta("time_signature", numerator=1, denominator=8))] if pickup else []
+    conductor.append((start, meta("time_signature", numerator=6, denominator=8)))
+    if closing is not None:
+        conductor.append((end, meta("time_signature", numerator=closing[0], denominator=closing[1])))
+        end += closing[0] * EIGHTH
+    tune = []
+    for i in range(end // EIGHTH):
+        pitch = 72 + [0, 2, 4, 5, 7, 4][i % 6]
+        tune += [(i * EIGHTH, on(pitch)), ((i + 1) * EIGHTH, off(pitch))]
+    parts = [track(*conductor), track(*tune)]
+    if bass_after:
+        parts.append(track((end, on(48, channel=1)), (end + BAR_68, off(48, channel=1))))
+    return smf(*parts)
+
+
+def test_after_a_closing_bar_the_tunes_meter_comes_back():
+    """The bars after a tune that ends on a 5/8 bar completing its 1/8 pickup are 6/8 again (the bars a musician
+    or the assistant adds there); every note keeps its bar and position."""
+    song = read_midi_bytes(pickup_tune_bytes())
+    end = EIGHTH + 4 * BAR_68 + 5 * EIGHTH
+    assert song.meters == (TimeSignature(0, 1, 8), TimeSignature(EIGHTH, 6, 8), TimeSignature(end - 5 * EIGHTH, 5, 8),
+                           TimeSignature(end, 6, 8))
+    mm = song.meter_map
+    assert mm.bar_of(end - 1) == 5 and mm.bar_start(6) == end and mm.bar_start(10) == end + 4 * BAR_68
+    clip = song.tracks[0].clips[0]
+    assert clip.end == end and len(clip.notes) == end // EIGHTH
+
+
+@pytest.mark.parametrize("closing, bass_after, pickup", [((9, 8), False, True), (None, False, True),
+                                                         ((5, 8), True, True), ((4, 8), False, True),
+                                                         ((5, 8), False, False)])
+def test_any_other_last_meter_stays_as_written(closing, bass_after, pickup):
+    """Longer, absent, played on by another part, not adding up with the pickup, or a tune with no pickup bar
+    (a musician's own short last bar, which a round trip keeps)."""
+    data = pickup_tune_bytes(closing=closing, bass_after=bass_after, pickup=pickup)
+    written = [(m.numerator, m.denominator) for m in mido.MidiFile(file=BytesIO(data)).tracks[0]
+               if m.type == "time_signature"]
+    assert [(m.numerator, m.denominator) for m in read_midi_bytes(data).meters] == written

@@ -159,8 +159,9 @@ class Assistant(QObject):
         if running is None:
             return
         batch = running.batch
-        # numbered as they arrive: the first one shown is #1, and a card never moves once it is there (the engine
-        # finishes the candidates with the fewest steps first; a harmonization's come in rank order)
+        # numbered as they arrive: the first one shown is #1, and a card never moves once it is there (a
+        # continuation's come in consensus order, the one most like the others first; a harmonization's in rank
+        # order)
         suggestion = replace(suggestion, index=len(batch.suggestions))
         self.history.add(batch, suggestion)
         self.suggestion_added.emit(batch, suggestion)

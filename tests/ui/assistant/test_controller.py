@@ -314,3 +314,33 @@ def test_the_continuation_engine_gets_its_harmonizer_from_the_same_engines(tmp_p
     assert loads == [tmp_path / "mine.npz"]
     broken = Engines({"harmony": tmp_path / "missing.npz"}).get("continuation")
     assert broken._harmonizer() is None
+
+
+def test_bars_after_a_closing_bar_are_in_the_tunes_meter_through_more_like_this_and_keep(qtbot, engines):
+    """A 6/8 tune from a MIDI file with a 1/8 pickup and a 5/8 closing bar, continued past its end: the candidates
+    are in 6/8 bars, "More like this" keeps them, and the kept bars are 6/8 bars (undo takes them away)."""
+    from composer_app.midi import read_midi_bytes
+    from tests.midi.test_midi_reader import BAR_68, pickup_tune_bytes
+
+    doc = SongDocument(read_midi_bytes(pickup_tune_bytes()))
+    end = doc.song.end_tick
+    assistant = make(doc, engines, bars=2, candidates=2)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.ask("continue")
+    base = assistant.current
+    assert (base.start_tick, base.end_tick) == (end, end + 2 * BAR_68)
+    with qtbot.waitSignal(assistant.batch_finished, timeout=60_000):
+        assistant.more_like(base)
+    for s in assistant.history.batch.suggestions:
+        assert (s.start_tick, s.end_tick) == (end, end + 2 * BAR_68)
+        assert sorted(n for n in s.notes if n[1] < end + BAR_68) == sorted(n for n in base.notes
+                                                                            if n[1] < end + BAR_68)
+    before = doc.song
+    assert assistant.accept(base)
+    assert doc.undo_stack.count() == 1
+    mm = doc.song.meter_map
+    assert str(mm.meter_at(end)) == "6/8" and mm.bar_start(mm.bar_of(end) + 2) == end + 2 * BAR_68
+    clip = doc.song.tracks[0].clips[0]
+    assert {(p, s) for p, s, _d, _v in base.notes} <= {(n.pitch, clip.start + n.start) for n in clip.notes}
+    doc.undo_stack.undo()
+    assert doc.song is before
