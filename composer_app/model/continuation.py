@@ -186,7 +186,7 @@ class ContinuationEngine:
                 cancel: Callable[[], bool] | None = None) -> list[Candidate]:
         """``request.candidates`` continuations of exactly ``request.bars`` bars, sampled in one batch; a
         continuation's in ``consensus`` order, the one most like the others first. Each is given to ``on_candidate``
-        once the batch is complete and in order.
+        once the batch is complete and in order (on a cancel, those finished before it, then ``Cancelled``).
 
         A song written in long note values (3/2 in half notes, 3/1 in whole notes) is sampled in the values the
         network learnt (``note_values``) and its candidates come back in the song's own.
@@ -260,11 +260,26 @@ class ContinuationEngine:
                              start_tick, end_tick)
             done[slot[i]] = cand
 
+        def hand_over() -> list[Candidate]:
+            """The candidates done, in the order they are shown, each given to ``on_candidate``. A continuation's
+            are put in consensus order; fills and variations keep the sampled order (their first candidate, the one
+            no other pushes away from the echo, was as close to the hidden bars), and candidates paired by index
+            with their own chords keep their places."""
+            out = [done[i] for i in sorted(done)]
+            if request.mode == "continue" and not request.chords_each:
+                order = consensus_order([c.notes for c in out], grid)
+                out = [replace(out[k], index=rank) for rank, k in enumerate(order)]
+            if on_candidate is not None:
+                for cand in out:
+                    on_candidate(cand)
+            return out
+
         req = request
         for attempt in range(1 + RETRIES):
             last_try = attempt == RETRIES
             decoder = Decoder(self.net, req, key, grid, start_bar, prompt, bars=bars, after=after, original=original)
             if not decoder.run(functools.partial(finish, last_try=last_try), cancel):
+                hand_over()  # those finished before the cancel are still the caller's to keep
                 raise Cancelled("suggest was cancelled")
             if not repeats:
                 break
@@ -274,17 +289,7 @@ class ContinuationEngine:
             each = tuple(request.chords_each[i] for i in slot) if request.chords_each else ()
             req = replace(req, candidates=len(slot), chords_each=each, temperature=max(req.temperature, 1.0) * 1.25,
                           reuse=0.0, seed=None if req.seed is None else req.seed + 1009 * (attempt + 1))
-        out = [done[i] for i in sorted(done)]
-        # a continuation's are put in consensus order; fills and variations keep the sampled order (their first
-        # candidate, the one no other pushes away from the echo, was as close to the hidden bars), and candidates
-        # paired by index with their own chords keep their places
-        if request.mode == "continue" and not request.chords_each:
-            order = consensus_order([c.notes for c in out], grid)
-            out = [replace(out[k], index=rank) for rank, k in enumerate(order)]
-        if on_candidate is not None:
-            for cand in out:
-                on_candidate(cand)
-        return out
+        return hand_over()
 
     @staticmethod
     def _notes(rows: np.ndarray, bars: list[int], grid: tk.BarGrid, key: KeySignature, role: str,

@@ -77,3 +77,22 @@ def test_fills_and_candidates_paired_with_their_own_chords_keep_their_places(mon
     assert asked == []
     engine.suggest(ContinuationRequest(context=MOTIF, key=KeySignature(0, 7), seed=5, candidates=3, bars=4))
     assert asked == [3], "without chords of their own they are put in order"
+
+
+def test_a_cancel_hands_over_the_candidates_finished_before_it():
+    """The window keeps what was finished when the musician pressed Stop: those candidates, in consensus order,
+    then ``Cancelled``."""
+    from composer_app.model.continuation import Cancelled
+
+    engine = _engine()
+    request = ContinuationRequest(context=MOTIF, key=KeySignature(0, 7), seed=5, candidates=4, bars=4)
+    asked = []
+    full = engine.suggest(request, cancel=lambda: asked.append(1) and False)
+    steps = len(asked)
+    streamed, again = [], []
+    with pytest.raises(Cancelled):  # at the last time it is asked, before the last step
+        engine.suggest(request, on_candidate=streamed.append, cancel=lambda: again.append(1) or len(again) >= steps)
+    assert 0 < len(streamed) < 4, "some candidates finish before the last step"
+    assert [c.index for c in streamed] == list(range(len(streamed)))
+    assert {c.notes for c in streamed} <= {c.notes for c in full}
+    assert consensus_order([c.notes for c in streamed], GRID) == list(range(len(streamed)))
