@@ -90,6 +90,15 @@ ECHO_REUSE = 1.5
 """Logit bonus (nats) of the onsets of the prompt bar a phrase earlier, at ``request.reuse`` 1. Since session 23 a
 fill's too (the bar a phrase before its gap, or after it where nothing comes before; see ``MotifBias``), and an
 accompaniment's onset gets it only until it holds as many notes as the echoed bar's did there."""
+ECHO_OSTINATO = 4.0
+"""Factor on the echo's bonuses (``ECHO_REUSE``, ``ECHO_DUR_REUSE``) for a line whose bars before the span repeat one
+rhythm (``_rhythm_regularity`` 1; in between, in proportion): a riff keeps its rhythm. A syncopated one-bar riff in
+sixteenths (onsets at 0, 3, 6, 10 and 12 sixteenths, 5 notes a bar) was continued with 9.8 notes a bar, its onsets
+0.48 like the riff's; with the factor 4, 6.5 notes and 0.77 (three other riffs: 0.45 to 0.81, 0.39 to 0.63, and one
+on the beat kept as it was, 0.99). Set on the valid split's lead sheets (seeds 0-3): onsets against the real next
+bars 0.812 to 0.819 (factor 3: 0.818), first card 0.821 to 0.826, pitch classes 0.711 to 0.710, notes per bar 4.66
+to 4.56 (real 4.39), copied bars 0.246 to 0.264 (real 0.221). Not for an accompaniment, whose patterns nearly always
+repeat: there it moved its figures both ways (POP909 and the chorales' valid parts)."""
 ECHO_DUR_REUSE = 2.0
 """Logit bonus (nats) of the duration the prompt bar a phrase earlier has at a candidate's onset, at
 ``request.reuse`` 1: the bar's rhythm comes back with new pitches. Until session 6 the echo favoured that bar's
@@ -310,8 +319,10 @@ class Decoder:
         active candidates all have the same length), so the repeat checks stop there."""
         self.must_change = self._changes(request)
         reuse = float(getattr(request, "reuse", 1.0))
+        echo = reuse * (1.0 + (ECHO_OSTINATO - 1.0) * self._rhythm_regularity()) if self.role != "accompaniment" \
+            else reuse
         self.bias = MotifBias(self.rows, self.bars, RHYTHM_REUSE * reuse, STEP_REUSE * reuse, self.role == "melody",
-                              0.0 if self.keep else ECHO_REUSE * reuse, PROFILE_REUSE * reuse, ECHO_DUR_REUSE * reuse,
+                              0.0 if self.keep else ECHO_REUSE * echo, PROFILE_REUSE * reuse, ECHO_DUR_REUSE * echo,
                               gap=(self.first_bar, self.last_bar) if self.fill else None)
         self.bias.prepare(self.first_bar, self.last_bar)
         self.echo_row_of = self.bias.echo_rows(np.arange(self.bar0, self.last_bar + 1))
@@ -368,6 +379,17 @@ class Decoder:
             if count and end > lo:
                 return max(1.0, count / (end - lo))
         return None
+
+    def _rhythm_regularity(self) -> float:
+        """How much the bars before the span repeat one rhythm: the mean Jaccard likeness of the onset positions of
+        each of the last 4 bars with a note to those of the bar with a note before it (1: a riff, an ostinato)."""
+        onsets: dict[int, set] = {}
+        for r, bar in zip(self.rows, self.bars):
+            if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar < self.first_bar:
+                onsets.setdefault(bar, set()).add(int(r[tk.POS]))
+        bars = sorted(onsets)[-5:]
+        pairs = [(onsets[a], onsets[b]) for a, b in zip(bars, bars[1:])]
+        return float(np.mean([len(x & y) / len(x | y) for x, y in pairs])) if pairs else 0.0
 
     def _longest_rest(self, notes: tuple) -> int:
         """The most bars in a row without an onset between the first and the last of ``notes`` (the rests before
