@@ -963,14 +963,32 @@ def test_a_riff_gets_the_strong_echo_and_an_accompaniment_or_a_varied_line_does_
     assert ECHO_REUSE < echo(varied, "melody") < ECHO_REUSE * ECHO_OSTINATO  # bars 2-3 move every other onset
 
 
-def test_a_syncopated_riff_keeps_its_rhythm():
-    """Continued without the strong echo, the riff came back with 9.8 notes a bar (it has 5), its onsets 0.48 like
-    the riff's; now about 6.5 notes and 0.77 (seeds 0-3 of 4 candidates)."""
+@pytest.mark.parametrize("bars", [2, 4])
+def test_a_syncopated_riff_keeps_its_rhythm(bars):
+    """Before the riff's echo the riff drawn for 4 bars came back with 9.8 notes a bar (it has 5), its onsets 0.49
+    like the riff's (drawn for 2 bars: 0.41); with ``ECHO_OSTINATO`` alone 6.6 notes and 0.78 (2 bars: 7.4, 0.69);
+    with ``ECHO_SHIFT`` too 5.5 and 0.90 (2 bars: 6.2, 0.83)."""
     from composer_app.model import continuation_metrics as cm
 
     engine = _shipped()
     grid = tk.BarGrid(((0, 4, 4),))
-    riff = cm.onset_histogram(RIFF, grid)
-    cands = [c for seed in range(4) for c in engine.suggest(_request(context=RIFF, chords=(), seed=seed, bars=4))]
-    assert np.mean([cm.overlap(cm.onset_histogram(c.notes, grid), riff) for c in cands]) > 0.65
-    assert np.mean([len(c.notes) / 4 for c in cands]) < 8
+    riff = tuple(n for n in RIFF if n[1] < bars * BAR)
+    shape = cm.onset_histogram(riff, grid)
+    cands = [c for seed in range(4) for c in engine.suggest(_request(context=riff, chords=(), seed=seed, bars=4))]
+    assert np.mean([cm.overlap(cm.onset_histogram(c.notes, grid), shape) for c in cands]) > 0.75
+    assert np.mean([len(c.notes) / 4 for c in cands]) < 7
+
+
+def test_the_shift_echo_is_for_a_riff_and_not_for_a_variation_or_an_accompaniment(engine):
+    from composer_app.model.decoding import ECHO_SHIFT, Decoder
+
+    def shift_echo(context, **kw):
+        req = _request(context=context, start_bar=4, **kw)
+        return Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 4, context).shift_echo
+
+    assert shift_echo(RIFF) == pytest.approx(ECHO_SHIFT)
+    assert shift_echo(RIFF, role="accompaniment") == 0.0
+    vary = _request(context=RIFF, mode="vary", keep="contour", start_bar=2, bars=2)
+    before, original = tuple(n for n in RIFF if n[1] < 2 * BAR), tuple(n for n in RIFF if n[1] >= 2 * BAR)
+    assert Decoder(engine.net, vary, G_MAJOR, tk.BarGrid(vary.meters), 2, before, 2,
+                   original=original).shift_echo == 0.0  # a variation follows its original
