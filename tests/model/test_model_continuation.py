@@ -965,9 +965,9 @@ def test_a_riff_gets_the_strong_echo_and_an_accompaniment_or_a_varied_line_does_
 
 @pytest.mark.parametrize("bars", [2, 4])
 def test_a_syncopated_riff_keeps_its_rhythm(bars):
-    """Before the riff's echo the riff drawn for 4 bars came back with 9.8 notes a bar (it has 5), its onsets 0.49
-    like the riff's (drawn for 2 bars: 0.41); with ``ECHO_OSTINATO`` alone 6.6 notes and 0.78 (2 bars: 7.4, 0.69);
-    with ``ECHO_SHIFT`` too 5.5 and 0.90 (2 bars: 6.2, 0.83)."""
+    """Before the riff's echo the riff (5 notes a bar) drawn for 4 bars came back with its onsets 0.49 like the
+    riff's (drawn for 2 bars: 0.41); with ``ECHO_OSTINATO`` alone 6.6 notes a bar and 0.78 (2 bars: 7.4, 0.69); with
+    ``ECHO_SHIFT`` too 5.5 and 0.90 (2 bars: 6.2, 0.83)."""
     from composer_app.model import continuation_metrics as cm
 
     engine = _shipped()
