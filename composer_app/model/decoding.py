@@ -23,6 +23,7 @@ from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.motif_bias import MotifBias
 from composer_app.model.sampling import merge_into, sample
 
+_POSITIONS = np.arange(tk.NUM_POS)[None, :]
 NOTES_PER_BAR_CAP = {"melody": 24, "accompaniment": 48}
 CHORD_CAP = 8
 """Most notes an accompaniment candidate stacks on one onset. In the training split 99.85 % of an accompaniment's
@@ -600,11 +601,12 @@ class Decoder:
             if hot.any():
                 temp = np.where(hot, max(temp, 1.0) * SHADOW_HEAT, temp)
         allowed, logits = self._shift_mask(net.head("shift", h), st)
-        if self.shift_echo and self.echo_row_of is not None:
+        if self.shift_echo and self.echo_row_of is not None:  # like the echo, not for a shadow
             here = self.bias.echo_pos(self.echo_row_of[st.bar - self.bar0])
             if here is not None:
-                later = (here > 0) & (np.arange(tk.NUM_POS)[None, :] > st.pos[:, None])
-                logits[:, 0] += np.where(later.any(axis=1), self.shift_echo, -self.shift_echo)
+                later = ((here > 0) & (_POSITIONS > st.pos[:, None])).any(axis=1)
+                bonus = np.where(later, self.shift_echo, -self.shift_echo)
+                logits[:, 0] += bonus * ~shadow if any_shadow else bonus
         s, lp = sample(logits, allowed, rng, temp, top_p)
         if any_shadow:
             self._part_at_the_end(s, lp, twin, st, logits, allowed, temp)
