@@ -9,7 +9,6 @@ Bayes risk choice, with the overlaps ``continuation_metrics`` judges candidates 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from composer_app.core.song import NoteTuple as Note
@@ -21,10 +20,7 @@ def consensus_order(candidates: Sequence[Sequence[Note]], grid: tk.BarGrid) -> l
     """Positions of ``candidates`` by their summed likeness to all the others, the most alike first; ties keep
     the sampled order. Two candidates' likeness (0..2) is the overlap of their onset positions in the bar plus that
     of their pitch classes; a candidate without notes is like none."""
-    place: dict[int, int] = {}  # onset tick -> position in its bar, worked out once (candidates share most onsets)
-    for tick in {n[1] for c in candidates for n in c}:
-        place[tick] = grid.locate(tick)[1]
-    onsets = [_shares(Counter(place[n[1]] for n in c)) if c else None for c in candidates]
+    onsets = [cm.onset_histogram(c, grid) if c else None for c in candidates]
     classes = [cm.pitch_class_histogram(c) if c else None for c in candidates]
     n = len(candidates)
     score = [0.0] * n
@@ -37,8 +33,3 @@ def consensus_order(candidates: Sequence[Sequence[Note]], grid: tk.BarGrid) -> l
             score[j] += both
     return sorted(range(n), key=lambda i: (-round(score[i], 9), i))
 
-
-def _shares(counts: Counter) -> dict[int, float]:
-    """Counts as shares of their total (``continuation_metrics.onset_histogram``'s form)."""
-    total = sum(counts.values())
-    return {k: v / total for k, v in counts.items()}

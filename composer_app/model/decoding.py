@@ -23,7 +23,6 @@ from composer_app.model.continuation_net import ContinuationNet
 from composer_app.model.motif_bias import MotifBias
 from composer_app.model.sampling import merge_into, sample
 
-_POSITIONS = np.arange(tk.NUM_POS)[None, :]
 NOTES_PER_BAR_CAP = {"melody": 24, "accompaniment": 48}
 CHORD_CAP = 8
 """Most notes an accompaniment candidate stacks on one onset. In the training split 99.85 % of an accompaniment's

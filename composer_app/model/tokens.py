@@ -166,6 +166,7 @@ class BarGrid:
     def __init__(self, meters: Iterable[tuple[int, int, int]]) -> None:
         self.map = MeterMap([TimeSignature(t, n, d) for t, n, d in meters])
         self._starts: dict[int, int] = {}
+        self._located: dict[int, tuple[int, int]] = {}
 
     def start(self, bar: int) -> int:
         """The bar's first tick (remembered: encoding a part asks for the same few bars hundreds of times)."""
@@ -183,12 +184,14 @@ class BarGrid:
         return meter_class(m.numerator, m.denominator)
 
     def locate(self, tick: int) -> tuple[int, int]:
-        """(bar, grid position) of ``tick``, rounded to the nearest grid step (rolling into the next bar)."""
-        bar = self.map.bar_of(max(tick, 0))
-        pos = round((tick - self.start(bar)) / GRID)
-        if pos >= self.steps(bar):
-            bar, pos = bar + 1, 0
-        return bar, pos
+        """(bar, grid position) of ``tick``, rounded to the nearest grid step (rolling into the next bar); remembered,
+        as the bars' starts are (candidates, and the histograms that compare them, share most onsets)."""
+        found = self._located.get(tick)
+        if found is None:
+            bar = self.map.bar_of(max(tick, 0))
+            pos = round((tick - self.start(bar)) / GRID)
+            found = self._located[tick] = (bar + 1, 0) if pos >= self.steps(bar) else (bar, pos)
+        return found
 
 
 def special_row(kind: int, meter: int, mode: int, style: int, role: int, chord: int = NO_CHORD) -> np.ndarray:
