@@ -499,6 +499,27 @@ def test_the_last_bar_ends_the_phrase():
     assert notes_on < notes_off - 0.3 and room_on > room_off + 0.08
 
 
+@pytest.mark.parametrize("cadence", [((0, 1440, 67), (1440, 240, 74), (1680, 240, 71)),  # dotted half, pickup
+                                     ((0, 960, 67), (960, 480, 71), (1440, 480, 74))])  # half, two quarters
+def test_the_last_bar_ends_as_the_prompts_cadence_does(cadence):
+    """Where the bar the phrase's last bar echoes holds a long note (a cadence of the prompt's own, ECHO_CADENCE),
+    the new phrase ends with that bar's rhythm, its pickup too, instead of the hold's one long note; a prompt
+    whose bars run on is still ended by the hold (the test above)."""
+    from composer_app.model import continuation_metrics as cm
+
+    engine = _shipped()
+    grid = tk.BarGrid(((0, 4, 4),))
+    bars = [[(0, 480, 67), (480, 480, 71), (960, 480, 74), (1440, 480, 71)],
+            [(0, 720, 72), (720, 240, 71), (960, 480, 69), (1440, 480, 67)],
+            [(0, 480, 66), (480, 480, 69), (960, 480, 72), (1440, 480, 69)], list(cadence)]
+    prompt = tuple((p, b * BAR + s, d, 90) for b, bar in enumerate(bars) for s, d, p in bar)
+    told = cm.onset_histogram([n for n in prompt if n[1] >= 3 * BAR], grid)
+    cands = [c.notes for seed in range(12) for c in engine.suggest(_request(context=prompt, chords=(), seed=seed))]
+    kept = [cm.overlap(cm.onset_histogram([n for n in c if n[1] >= 7 * BAR], grid), told) for c in cands]
+    # about 0.9 and 1.0 (0.50 and 0.68 when the last bar's durations were left to the hold alone)
+    assert sum(kept) / len(kept) > 0.85
+
+
 def test_a_melody_held_to_the_end_ends_without_another_step():
     """A melody candidate whose note in the last bar sounds to the span's end is finished at once: the request
     takes no network step after the longest candidate's last note when every candidate ends that way, and the
@@ -992,3 +1013,21 @@ def test_the_shift_echo_is_for_a_riff_and_not_for_a_variation_or_an_accompanimen
     before, original = tuple(n for n in RIFF if n[1] < 2 * BAR), tuple(n for n in RIFF if n[1] >= 2 * BAR)
     assert Decoder(engine.net, vary, G_MAJOR, tk.BarGrid(vary.meters), 2, before, 2,
                    original=original).shift_echo == 0.0  # a variation follows its original
+
+
+def test_the_cadence_echo_needs_a_long_note_a_line_and_a_phrase_ending(engine):
+    """The last bar keeps the duration echo only where the bar it echoes holds a note for half a bar or more
+    (ECHO_CADENCE), the part is a line and the request ends the phrase."""
+    from composer_app.model.decoding import Decoder
+
+    cadence = tuple(n for n in PHRASE if n[1] < 3 * BAR) + ((67, 3 * BAR, 960, 90), (71, 3 * BAR + 960, 960, 90))
+
+    def echoes(context, **kw):
+        req = _request(context=context, chords=(), **kw)
+        return Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 4, context).cadence_echo
+
+    assert echoes(cadence)
+    assert not echoes(PHRASE), "a bar of quarter notes runs on: the hold ends the phrase"
+    assert not echoes(cadence, role="accompaniment")
+    assert not echoes(cadence, phrase_end=False)
+    assert not echoes(cadence, reuse=0.0), "no echo at all"

@@ -46,7 +46,8 @@ class RequestControls(QWidget):
         self.candidates = self._spin(1, 8, 4, "How many alternatives to compare (1-8)")
         self.phrase_end = QCheckBox("End phrase", self)
         self.phrase_end.setChecked(True)
-        self.phrase_end.setToolTip("The last suggested bar ends the phrase: fewer notes and one held to the barline"
+        self.phrase_end.setToolTip("The last suggested bar ends the phrase: fewer notes and one held to the barline,"
+                                   " in the rhythm of your own phrase's ending where it had a long note"
                                    " (off: the line runs on)")
         form.addRow("Bars", _pair(self.bars, self.phrase_end, QLabel("Candidates", self), self.candidates))
         self.creativity = QDoubleSpinBox(self)
