@@ -621,12 +621,10 @@ class Decoder:
             if hot.any():
                 temp = np.where(hot, max(temp, 1.0) * SHADOW_HEAT, temp)
         allowed, logits = self._shift_mask(net.head("shift", h), st)
-        if self.shift_echo and self.echo_row_of is not None:  # like the echo, not for a shadow
-            here = self.bias.echo_pos(self.echo_row_of[st.bar - self.bar0])
-            if here is not None:
-                later = ((here > 0) & (_POSITIONS > st.pos[:, None])).any(axis=1)
-                bonus = np.where(later, self.shift_echo, -self.shift_echo)
-                logits[:, 0] += bonus * ~shadow if any_shadow else bonus
+        later = self._echo_ahead(st) if self.shift_echo else None  # like the echo, not for a shadow
+        if later is not None:
+            bonus = np.where(later, self.shift_echo, -self.shift_echo)
+            logits[:, 0] += bonus * ~shadow if any_shadow else bonus
         s, lp = sample(logits, allowed, rng, temp, top_p)
         if any_shadow:
             self._part_at_the_end(s, lp, twin, st, logits, allowed, temp)
@@ -695,6 +693,18 @@ class Decoder:
         v, lp_v = sample(net.head("vel", u), None, rng, temp, top_p)
         st.logp += (lp + lp_q + lp_d + lp_v) * st.active
         return np.array([s, p, q, d, v, chord, meter, *self.id_columns]).T, nb
+
+    def _echo_ahead(self, st: Batch) -> np.ndarray | None:
+        """(B,) whether the bar each candidate is in echoes a bar with an onset after the candidate's last one and
+        still inside this bar (a short bar, such as a strain's pickup bar, ends before the bar it echoes does); None
+        without an echo."""
+        if self.echo_row_of is None:
+            return None
+        at = st.bar - self.bar0
+        here = self.bias.echo_pos(self.echo_row_of[at])
+        if here is None:
+            return None
+        return ((here > 0) & (_POSITIONS > st.pos[:, None]) & self.in_bar_of[at]).any(axis=1)
 
     def _part_at_the_end(self, s: np.ndarray, lp: np.ndarray, twin: np.ndarray, st: Batch, logits: np.ndarray,
                          allowed: np.ndarray, temp: float | np.ndarray) -> None:

@@ -1031,3 +1031,21 @@ def test_the_cadence_echo_needs_a_long_note_a_line_and_a_phrase_ending(engine):
     assert not echoes(cadence, role="accompaniment")
     assert not echoes(cadence, phrase_end=False)
     assert not echoes(cadence, reuse=0.0), "no echo at all"
+
+
+def test_the_shift_echo_counts_only_the_onsets_inside_a_short_bar(engine):
+    """A strain's pickup written as a short bar (1/8) echoes a whole bar of the prompt, whose later onsets fall past
+    its end: the candidate is told to move on there, not to stay and squeeze a note before the barline (such
+    bars got notes of a 32nd-note triplet in tunes no model trained on). A whole bar still has onsets ahead."""
+    from types import SimpleNamespace
+
+    from composer_app.model.decoding import Decoder
+
+    meters = ((0, 3, 4), (4 * 1440, 1, 8), (4 * 1440 + 240, 3, 4))
+    figure = [67, 71, 74, 71, 67, 62]
+    prompt = tuple((figure[i], b * 1440 + i * 240, 240, 90) for b in range(4) for i in range(6))
+    req = ContinuationRequest(context=prompt, meters=meters, key=G_MAJOR, chords=(), seed=0, start_bar=4)
+    dec = Decoder(engine.net, req, G_MAJOR, tk.BarGrid(meters), 4, prompt)
+    assert dec.shift_echo > 0, "running eighths: a riff's rhythm"
+    ahead = dec._echo_ahead(SimpleNamespace(bar=np.array([4, 5]), pos=np.array([0, 0])))
+    assert ahead.tolist() == [False, True]
