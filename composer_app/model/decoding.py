@@ -324,6 +324,7 @@ class Decoder:
         MAX_SHIFT bars too, so the network hears the music before the rest and its first note in the span's first
         bar). Until session 12 such a context was dropped and the candidates knew nothing of the part."""
         self._bar_tables()
+        self._keep_off_the_barline(heard)
         self.original = self._original_rows(original)
         self.room = self._contour_room(original) if self.keep == "contour" else None
         """A contour-keeping variation's shortest gap between the original's onsets (its last note's to the span's
@@ -402,6 +403,19 @@ class Decoder:
             if count and end > lo:
                 return max(1.0, count / (end - lo))
         return None
+
+    def _keep_off_the_barline(self, heard: tuple) -> None:
+        """In a bar of a meter the network has no token for (``tk.METER_OTHER``: a strain's pickup written as a bar of
+        1/8, a bar of 7/8), a line's notes start at least the part's shortest gap between onsets before the barline.
+        The network does not know how short such a bar is: in a 1/8 pickup bar it stayed after the bar's first note
+        and, with only the bar's last steps left, squeezed in a note of a 32nd-note triplet."""
+        other = self.meter_of == tk.METER_OTHER
+        onsets = np.unique([n[1] for n in heard])
+        if self.role == "accompaniment" or not other.any() or len(onsets) < 2:
+            return
+        gap = max(1, int(np.diff(onsets).min()) // tk.GRID)
+        self.last_pos_of = np.where(other, np.maximum(self.steps_of - gap, 0), self.last_pos_of)
+        self.in_bar_of = _POSITIONS <= self.last_pos_of[:, None]
 
     def _echoes_a_cadence(self) -> bool:
         """Whether the bar that a line's last bar echoes, where the phrase ends there, holds a note for ECHO_CADENCE
@@ -536,8 +550,10 @@ class Decoder:
         self.shift_ok_of[:, tk.EOS] = False
         self.beyond_of = target > self.last_bar
         self.beyond_of[:, tk.EOS] = True
+        self.last_pos_of = self.steps_of - 1
+        """(bars,) the last grid position a note may start on in each bar (``_keep_off_the_barline``)."""
         self.in_bar_of = _POSITIONS < self.steps_of[:, None]
-        """(bars, NUM_POS) whether each grid position lies inside the bar."""
+        """(bars, NUM_POS) whether a note may start on each grid position: inside the bar, up to ``last_pos_of``."""
         ticks = self.start_of[:, None] + _POSITIONS * tk.GRID
         each = getattr(self.req, "chords_each", ())
         self.chord_of = (np.stack([tk.ChordTrack(chords, self.t).at_ticks(ticks) for chords in each]) if each
@@ -777,7 +793,7 @@ class Decoder:
     def _room_in_bar(self, st: Batch, at: np.ndarray) -> np.ndarray:
         """Whether another note fits after each candidate's last one in the same bar (table rows ``at``; for an
         accompaniment, a higher pitch at the same onset counts)."""
-        later = st.pos < self.steps_of[at] - 1
+        later = st.pos < self.last_pos_of[at]
         if self.role == "accompaniment":
             later |= self._may_stack(st)
         return (st.bar >= self.first_bar) & later

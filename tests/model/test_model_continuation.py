@@ -1049,3 +1049,22 @@ def test_the_shift_echo_counts_only_the_onsets_inside_a_short_bar(engine):
     assert dec.shift_echo > 0, "running eighths: a riff's rhythm"
     ahead = dec._echo_ahead(SimpleNamespace(bar=np.array([4, 5]), pos=np.array([0, 0])))
     assert ahead.tolist() == [False, True]
+
+
+def test_a_bar_of_a_meter_the_network_does_not_know_keeps_its_notes_off_the_barline():
+    """A 1/8 pickup bar between bars of 3/4 (``tk.METER_OTHER``): the network cannot tell how short it is. Its notes
+    start at least the part's shortest gap between onsets (an eighth here) before the barline, so the bar gets
+    the one eighth it has room for, where it got a note and a 32nd-note triplet squeezed before the barline."""
+    from composer_app.model.decoding import Decoder
+
+    engine = _shipped()
+    meters = ((0, 3, 4), (4 * 1440, 1, 8), (4 * 1440 + 240, 3, 4))
+    figure = [67, 71, 74, 71, 67, 62]
+    prompt = tuple((figure[i] + (b % 2) * 2, b * 1440 + i * 240, 240, 90) for b in range(4) for i in range(6))
+    req = ContinuationRequest(context=prompt, meters=meters, key=G_MAJOR, chords=(), candidates=4, start_bar=4)
+    dec = Decoder(engine.net, req, G_MAJOR, tk.BarGrid(meters), 4, prompt)
+    assert dec.last_pos_of[4 - dec.bar0] == 0 and dec.last_pos_of[5 - dec.bar0] == dec.steps_of[5 - dec.bar0] - 1
+    cands = [c.notes for seed in range(6) for c in engine.suggest(replace(req, seed=seed))]
+    short = [[n for n in c if 4 * 1440 <= n[1] < 4 * 1440 + 240] for c in cands]
+    assert all(len(s) == 1 and s[0][1] == 4 * 1440 for s in short), short
+    assert min(n[2] for c in cands for n in c) >= 120
