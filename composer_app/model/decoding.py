@@ -408,10 +408,11 @@ class Decoder:
         """In a bar of a meter the network has no token for (``tk.METER_OTHER``: a strain's pickup written as a bar of
         1/8, a bar of 7/8), a line's notes start at least the part's shortest gap between onsets before the barline.
         The network does not know how short such a bar is: in a 1/8 pickup bar it stayed after the bar's first note
-        and, with only the bar's last steps left, squeezed in a note of a 32nd-note triplet."""
+        and, with only the bar's last steps left, squeezed in a note of a 32nd-note triplet. Not for a variation, whose
+        notes follow its original's."""
         other = self.meter_of == tk.METER_OTHER
         onsets = np.unique([n[1] for n in heard])
-        if self.role == "accompaniment" or not other.any() or len(onsets) < 2:
+        if self.role == "accompaniment" or self.keep or not other.any() or len(onsets) < 2:
             return
         gap = max(1, int(np.diff(onsets).min()) // tk.GRID)
         self.last_pos_of = np.where(other, np.maximum(self.steps_of - gap, 0), self.last_pos_of)
