@@ -411,8 +411,10 @@ class Decoder:
         and, with only the bar's last steps left, squeezed in a note of a 32nd-note triplet. Not for a variation, whose
         notes follow its original's."""
         other = self.meter_of == tk.METER_OTHER
+        if self.role == "accompaniment" or self.keep or not other.any():
+            return
         onsets = np.unique([n[1] for n in heard])
-        if self.role == "accompaniment" or self.keep or not other.any() or len(onsets) < 2:
+        if len(onsets) < 2:
             return
         gap = max(1, int(np.diff(onsets).min()) // tk.GRID)
         self.last_pos_of = np.where(other, np.maximum(self.steps_of - gap, 0), self.last_pos_of)
@@ -421,10 +423,9 @@ class Decoder:
     def _echoes_a_cadence(self) -> bool:
         """Whether the bar that a line's last bar echoes, where the phrase ends there, holds a note for ECHO_CADENCE
         of a bar or more."""
-        if not self.hold or self.echo_row_of is None or self.role == "accompaniment":
+        if not self.hold or self.role == "accompaniment":
             return False
-        at = self.last_bar - self.bar0
-        return self.bias.longest_echoed(int(self.echo_row_of[at])) >= ECHO_CADENCE * int(self.steps_of[at])
+        return self.bias.longest_echoed(self.last_bar) >= ECHO_CADENCE * int(self.steps_of[self.last_bar - self.bar0])
 
     def _rhythm_regularity(self) -> float:
         """How much the bars before the span repeat one rhythm: the mean Jaccard likeness of the onset positions of
@@ -718,9 +719,7 @@ class Decoder:
         if self.echo_row_of is None:
             return None
         at = st.bar - self.bar0
-        here = self.bias.echo_pos(self.echo_row_of[at])
-        if here is None:
-            return None
+        here = self.bias.echo_pos(self.echo_row_of[at])  # not None where there are echo rows
         return ((here > 0) & (_POSITIONS > st.pos[:, None]) & self.in_bar_of[at]).any(axis=1)
 
     def _part_at_the_end(self, s: np.ndarray, lp: np.ndarray, twin: np.ndarray, st: Batch, logits: np.ndarray,

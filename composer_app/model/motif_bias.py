@@ -94,8 +94,6 @@ class MotifBias:
         """(bars, NUM_POS) the notes the echoed bar struck at each onset."""
         self._figure: np.ndarray | None = None
         """(bars,) whether the echoed bar is a figure: FIGURE_ONSETS or more onsets, one note on each."""
-        self._longest: np.ndarray | None = None
-        """(bars,) the longest note of the echoed bar (grid steps; 0 where a bar echoes none)."""
 
     def _source(self, bar: int) -> int | None:
         """The prompt bar that ``bar`` echoes (whole periods back), None when there is none. A fill's bar echoes
@@ -122,7 +120,6 @@ class MotifBias:
         self._echo_count = np.zeros((n, tk.NUM_POS), np.int64) if self.echo else None
         self._echo_dur = np.zeros((n, tk.NUM_POS, len(tk.DUR_STEPS)), np.float32) if self._dur_weight else None
         self._figure = None
-        self._longest = np.zeros(n, np.int64) if self.echo else None
         if not self.echo:
             return
         for i in range(n):
@@ -130,7 +127,6 @@ class MotifBias:
             for p, durs in (self.by_bar.get(src, {}) if src is not None else {}).items():
                 self._echo_pos[i, p] = self.echo
                 self._echo_count[i, p] = len(durs)
-                self._longest[i] = max(self._longest[i], max(tk.DUR_STEPS[d] for d in durs))
                 if self._echo_dur is not None:
                     self._echo_dur[i, p, durs] = self._dur_weight
         self._figure = (self._echo_count.max(axis=1) == 1) & ((self._echo_count > 0).sum(axis=1) >= FIGURE_ONSETS)
@@ -151,9 +147,11 @@ class MotifBias:
         """(B,) whether the echoed bar is a figure struck one note at a time (``FIGURE_ONSETS``; None: no echo)."""
         return None if rows is None or self._figure is None else self._figure[rows]
 
-    def longest_echoed(self, row: int) -> int:
-        """The longest note (grid steps) of the bar that table row ``row`` echoes; 0 where it echoes none."""
-        return 0 if self._longest is None else int(self._longest[row])
+    def longest_echoed(self, bar: int) -> int:
+        """The longest note (grid steps) of the prompt bar that ``bar`` echoes; 0 where it echoes none."""
+        src = self._source(bar)
+        durs = [d for ds in self.by_bar.get(src, {}).values() for d in ds] if src is not None else []
+        return max((tk.DUR_STEPS[d] for d in durs), default=0)
 
     def echo_count(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
         """(B,) how many notes the echoed bar struck at each candidate's onset ``pos`` (None: no echo)."""
