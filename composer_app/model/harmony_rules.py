@@ -238,8 +238,8 @@ def seventh_share(labels: list[str]) -> float:
     return sum(q in rich for q in chords) / len(chords) if chords else 0.0
 
 
-def _up_a_fourth(labels: list[str]) -> list[tuple[str | None, str | None]]:
-    """(quality, next quality) of each change of chord whose root rises a fourth (falls a fifth)."""
+def _up_a_fourth(labels: list[str]) -> list[tuple[str | None, str | None, int]]:
+    """(quality, next quality, root) of each change of chord whose root rises a fourth (falls a fifth)."""
     from composer_app.model.harmony_vocab import label_to_class
 
     classes = [label_to_class(lab)[0] for lab in labels]
@@ -248,15 +248,21 @@ def _up_a_fourth(labels: list[str]) -> list[tuple[str | None, str | None]]:
     for a, b in zip(merged, merged[1:]):
         ra, rb = class_root(a), class_root(b)
         if ra is not None and rb is not None and (rb - ra) % 12 == 5:
-            out.append((class_quality(a), class_quality(b)))
+            out.append((class_quality(a), class_quality(b), ra))
     return out
 
 
 def two_five_count(labels: list[str]) -> int:
     """How many times a minor seventh (or half-diminished) chord moves to the dominant a fourth above."""
-    return sum(qa in ("min7", "hdim7", "min9") and qb in _DOMINANTS for qa, qb in _up_a_fourth(labels))
+    return sum(qa in ("min7", "hdim7", "min9") and qb in _DOMINANTS for qa, qb, _ in _up_a_fourth(labels))
 
 
 def dominant_resolutions(labels: list[str]) -> int:
     """How many dominant-seventh chords resolve down a fifth (V7-I and secondary dominants)."""
-    return sum(qa in _DOMINANTS for qa, _ in _up_a_fourth(labels))
+    return sum(qa in _DOMINANTS for qa, _, _ in _up_a_fourth(labels))
+
+
+def secondary_dominants(labels: list[str], tonic: int) -> int:
+    """How many dominant-seventh chords on a root other than the key's fifth degree (``tonic`` + 7) resolve down a
+    fifth: V7 of ii, of IV, of V, ... (A7 to Dm7 in C major), not V7 to I."""
+    return sum(qa in _DOMINANTS and (root - tonic) % 12 != 7 for qa, _, root in _up_a_fourth(labels))

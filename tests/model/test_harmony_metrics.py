@@ -40,3 +40,19 @@ def test_tonal_centroid_and_distinctness():
     assert np.linalg.norm(tonal_centroid([0, 4, 7]) - tonal_centroid([7, 11, 2])) < \
         np.linalg.norm(tonal_centroid([0, 4, 7]) - tonal_centroid([6, 10, 1]))
     assert distinctness([["C", "F"], ["C", "G"]]) == 0.5
+
+
+def test_secondary_dominants_are_the_resolving_dominants_off_the_fifth_degree():
+    from composer_app.model.harmony_rules import dominant_resolutions, secondary_dominants, two_five_count
+
+    # C major: V7 of ii, then ii-V-I; a held chord over two slots counts once
+    labels = ["C:maj", "A:7", "A:7", "D:min7", "G:7", "C:maj7", "E:7", "A:min"]
+    assert dominant_resolutions(labels) == 3  # A7-Dm7, G7-Cmaj7, E7-Am
+    assert secondary_dominants(labels, tonic=0) == 2  # V7/ii and V7/vi; G7-C is V7-I
+    assert two_five_count(labels) == 1
+    # the same chords heard in F major: G7-C is now V7 of V and C-F would be V7-I (a triad here: not counted)
+    assert secondary_dominants(labels, tonic=5) == 3
+    # A minor: E7-Am is its V7-i, A7-Dm7 and G7-C are secondary
+    assert secondary_dominants(labels, tonic=9) == 2
+    # a dominant that does not resolve down a fifth, and a triad that does, are neither
+    assert secondary_dominants(["D:7", "C:maj", "D:maj", "G:maj"], tonic=0) == 0

@@ -6,7 +6,7 @@ import pytest
 from composer_app.core.pitch import KeySignature
 from composer_app.model.continuation import Cancelled
 from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, HarmonyRequest
-from composer_app.model.harmony_rules import dominant_resolutions, seventh_share, two_five_count
+from composer_app.model.harmony_rules import dominant_resolutions, secondary_dominants, seventh_share, two_five_count
 
 pytestmark = pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(), reason=f"no shipped weights at {DEFAULT_WEIGHTS}")
 BAR = 1920
@@ -63,10 +63,10 @@ def test_alternatives_are_distinct(engine, excerpts):
         assert all(a.distinct >= 1 / 3 - 1e-9 for a in alts[1:])
 
 
-def test_jazz_style_brings_sevenths_and_two_fives(engine, excerpts):
+def test_jazz_style_brings_sevenths_two_fives_and_secondary_dominants(engine, excerpts):
     stats = {}
     for style in ("pop", "jazz"):
-        sevenths = two_fives = resolutions = 0.0
+        sevenths = two_fives = resolutions = secondary = 0.0
         for ex in excerpts:
             first = engine.harmonize(HarmonyRequest(ex.melody, meters=ex.meters, key=ex.key, end=ex.end,
                                                     rhythm="half", candidates=1, style=style))[0]
@@ -74,10 +74,12 @@ def test_jazz_style_brings_sevenths_and_two_fives(engine, excerpts):
             sevenths += seventh_share(labels)
             two_fives += two_five_count(labels)
             resolutions += dominant_resolutions(labels)
-        stats[style] = (sevenths / len(excerpts), two_fives, resolutions)
+            secondary += secondary_dominants(labels, ex.key.tonic)
+        stats[style] = (sevenths / len(excerpts), two_fives, resolutions, secondary)
     assert stats["jazz"][0] >= stats["pop"][0] + 0.2, stats
     assert stats["jazz"][1] > stats["pop"][1], stats
     assert stats["jazz"][2] >= stats["pop"][2], stats
+    assert stats["jazz"][3] >= stats["pop"][3] + len(excerpts) / 4, stats  # V7 of ii, of V, ...: jazz has them
 
 
 def test_cancel_stops_between_steps(engine):

@@ -197,9 +197,11 @@ def unseen_sections(weights: Path, pieces: int = 60, before: dict | None = None,
     lines += ["### Style on the same melodies", "",
               f"The first candidate for {contrast['pop']['excerpts']} held-out excerpts of every source, asked in "
               "pop and in jazz:", "",
-              "| style | seventh chords | ii-V per excerpt | dominants resolving down a fifth per excerpt | root |",
-              "|---|---|---|---|---|",
-              *[f"| {st} | {d['sevenths']:.2f} | {d['two_five']:.2f} | {d['resolutions']:.2f} | {d['root']:.3f} |"
+              "| style | seventh chords | ii-V per excerpt | dominants resolving down a fifth per excerpt | "
+              "of them secondary dominants (not V7-I) | root |",
+              "|---|---|---|---|---|---|",
+              *[f"| {st} | {d['sevenths']:.2f} | {d['two_five']:.2f} | {d['resolutions']:.2f} | "
+                f"{d['secondary']:.2f} | {'-' if d['root'] is None else format(d['root'], '.3f')} |"
                 for st, d in contrast.items()], "", NOTE, ""]
     return lines
 

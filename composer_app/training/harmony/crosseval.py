@@ -17,7 +17,7 @@ from composer_app.core.timing import meters_from
 from composer_app.model.harmony import Harmonizer, HarmonyRequest
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_metrics import chord_pcs, distinctness
-from composer_app.model.harmony_rules import dominant_resolutions, seventh_share, two_five_count
+from composer_app.model.harmony_rules import dominant_resolutions, secondary_dominants, seventh_share, two_five_count
 from composer_app.model.keys import estimate_key
 from composer_app.training.corpus import Piece
 from composer_app.training.harmony.data import cache_path
@@ -166,7 +166,7 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
     root = {m: [0, 0] for m in METHODS if m != "real"}
     majmin = {m: [0, 0] for m in METHODS if m != "real"}
     ct = {m: [0, 0] for m in METHODS if m != "best_of_4"}
-    div, sevenths, two_five, resolutions, n_ex = [], [], [], [], 0
+    div, sevenths, two_five, resolutions, secondary, n_ex = [], [], [], [], [], 0
     paired: list[tuple[int, int, int]] = []  # per excerpt: model 1st and rule root hits, slots
     for i, ex in enumerate(excerpts):
         req = HarmonyRequest(ex.melody, meters=ex.meters, key=ex.key, end=ex.end, rhythm="half",
@@ -208,6 +208,7 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
         sevenths.append(seventh_share(first))
         two_five.append(two_five_count(first))
         resolutions.append(dominant_resolutions(first))
+        secondary.append(secondary_dominants(first, ex.key.tonic))
     ratio = lambda x: round(x[0] / x[1], 4) if x[1] else None  # noqa: E731
     mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
     return {"excerpts": n_ex, "slots": root["model"][1],
@@ -216,7 +217,8 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
             "majmin": {m: ratio(v) for m, v in majmin.items() if m != "best_of_4"},
             "strong_beat_chord_tones": {m: ratio(v) for m, v in ct.items()},
             "alternatives_distinct": mean(div), "first_sevenths": mean(sevenths),
-            "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions)}
+            "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions),
+            "first_secondary_dominants_per_excerpt": mean(secondary)}
 
 
 def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style: str = "pop") -> dict | None:
@@ -328,12 +330,21 @@ def run_cli(mode: str, harmonizer: Harmonizer | None, as_json: bool, pieces: int
 
 
 def style_contrast(harmonizer: Harmonizer, excerpts: list[Excerpt], styles: tuple[str, ...] = ("pop", "jazz")) -> dict:
-    """The first candidate on the same melodies in each style: share of seventh chords, ii-V and dominant
-    resolutions per excerpt, root agreement with the real chords."""
+    """The first candidate on the same melodies in each style: share of seventh chords, ii-V, dominant
+    resolutions and secondary dominants per excerpt, root agreement with the real chords; "real" counts the same
+    for the real chords (root None)."""
     out = {}
     for style in styles:
         report = evaluate_excerpts(excerpts, harmonizer, candidates=1, style=style)
         out[style] = {"sevenths": report["first_sevenths"], "two_five": report["first_two_five_per_excerpt"],
                       "resolutions": report["first_dominant_resolutions_per_excerpt"],
+                      "secondary": report["first_secondary_dominants_per_excerpt"],
                       "root": report["root"]["model"], "excerpts": report["excerpts"]}
+    real = [slot_labels(ex.chords, slot_grid(ex.meters, ex.end, "half")) for ex in excerpts]
+    mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
+    out["real"] = {"sevenths": mean([seventh_share(lab) for lab in real]),
+                   "two_five": mean([two_five_count(lab) for lab in real]),
+                   "resolutions": mean([dominant_resolutions(lab) for lab in real]),
+                   "secondary": mean([secondary_dominants(lab, ex.key.tonic) for lab, ex in zip(real, excerpts)]),
+                   "root": None, "excerpts": len(excerpts)}
     return out
