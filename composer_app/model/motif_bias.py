@@ -77,8 +77,13 @@ class MotifBias:
         self._dur_weight = echo_dur if self.echo else 0.0
         self.by_bar: dict[int, dict[int, list[int]]] = {}
         """Per prompt bar, per onset position: the duration classes of the notes there."""
+        self._longest: dict[int, tuple[int, int, int]] = {}
+        """Per prompt bar: its longest note (grid steps, pitch, onset position), the latest of equally long ones."""
         for r, b in notes:
             self.by_bar.setdefault(int(b), {}).setdefault(int(r[tk.POS]), []).append(int(r[tk.DUR]))
+            held = (tk.DUR_STEPS[int(r[tk.DUR])], int(r[tk.PITCH]), int(r[tk.POS]))
+            if held[0] >= self._longest.get(int(b), (0, 0))[0]:
+                self._longest[int(b)] = held
         # the bars echoed: a continuation's prompt; a fill's bars before its gap (``gap``: its first and last bar),
         # or after it where nothing comes before
         side = [b for b in self.by_bar if gap is None or b < gap[0]] or [b for b in self.by_bar if b > gap[1]]
@@ -147,11 +152,11 @@ class MotifBias:
         """(B,) whether the echoed bar is a figure struck one note at a time (``FIGURE_ONSETS``; None: no echo)."""
         return None if rows is None or self._figure is None else self._figure[rows]
 
-    def longest_echoed(self, bar: int) -> int:
-        """The longest note (grid steps) of the prompt bar that ``bar`` echoes; 0 where it echoes none."""
+    def longest_echoed(self, bar: int) -> tuple[int, int, int] | None:
+        """The longest note (grid steps, pitch, onset position; the latest of equally long ones) of the prompt bar
+        that ``bar`` echoes; None where it echoes none."""
         src = self._source(bar)
-        durs = [d for ds in self.by_bar.get(src, {}).values() for d in ds] if src is not None else []
-        return max((tk.DUR_STEPS[d] for d in durs), default=0)
+        return None if src is None else self._longest.get(src)
 
     def echo_count(self, rows: np.ndarray | None, pos: np.ndarray) -> np.ndarray | None:
         """(B,) how many notes the echoed bar struck at each candidate's onset ``pos`` (None: no echo)."""

@@ -520,6 +520,40 @@ def test_the_last_bar_ends_as_the_prompts_cadence_does(cadence):
     assert sum(kept) / len(kept) > 0.85
 
 
+QUESTION = tuple((p, b * BAR + s, d, 90) for b, bar in enumerate(
+    [[(0, 480, 67), (480, 480, 71), (960, 480, 74), (1440, 480, 71)],
+     [(0, 480, 72), (480, 480, 71), (960, 480, 69), (1440, 480, 67)],
+     [(0, 480, 66), (480, 480, 69), (960, 480, 72), (1440, 480, 69)],
+     [(0, 480, 71), (480, 480, 69), (960, 960, 62)]]) for s, d, p in bar)
+"""A 4-bar phrase in G that ends open: a half cadence on D, held for half a bar."""
+
+
+def _closing_notes(notes: tuple, bar: int) -> int:
+    """The pitch of the longest note of ``bar`` (the latest of equally long ones)."""
+    last = [n for n in notes if bar * BAR <= n[1] < (bar + 1) * BAR]
+    return max(last, key=lambda n: (n[2], n[1]))[0]
+
+
+def test_a_phrase_that_answers_an_open_one_closes_on_the_tonic(monkeypatch):
+    """After a phrase that ends away from the tonic (a half cadence on D in G), the new phrase's last bar leans
+    on the tonic from where the prompt's phrase held its note (ANSWER_TONIC): the period closes, B A G where the
+    question went B A D. Without it 1 candidate in 24 ends on G, and B A D is the likeliest last bar."""
+    from composer_app.model import decoding
+
+    engine = _shipped()
+
+    def on_the_tonic() -> int:
+        cands = [c.notes for seed in range(6)
+                 for c in engine.suggest(_request(context=QUESTION, chords=(), seed=seed))]
+        return sum(_closing_notes(c, 7) % 12 == 7 for c in cands)
+
+    answered = on_the_tonic()
+    monkeypatch.setattr(decoding, "ANSWER_TONIC", 0.0)
+    repeated = on_the_tonic()
+    # 10 of 24 against 1 of 24
+    assert answered >= repeated + 5, (answered, repeated)
+
+
 def test_a_melody_held_to_the_end_ends_without_another_step():
     """A melody candidate whose note in the last bar sounds to the span's end is finished at once: the request
     takes no network step after the longest candidate's last note when every candidate ends that way, and the
@@ -1031,6 +1065,31 @@ def test_the_cadence_echo_needs_a_long_note_a_line_and_a_phrase_ending(engine):
     assert not echoes(cadence, role="accompaniment")
     assert not echoes(cadence, phrase_end=False)
     assert not echoes(cadence, reuse=0.0), "no echo at all"
+
+
+def test_the_answer_needs_an_open_phrase_a_tune_and_a_phrase_ending(engine):
+    """The tonic's pull in the last bar is for a tune's continuation that ends the phrase after a phrase of the
+    prompt that held its note away from the tonic, from that note's position in the bar on."""
+    from composer_app.model.decoding import Decoder
+
+    home = QUESTION[:-1] + ((67, 3 * BAR + 960, 960, 90),)  # the same phrase ending on G
+
+    def answer(context, **kw):
+        req = _request(context=context, chords=(), **kw)
+        return Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 4, context).answer
+
+    found = answer(QUESTION)
+    assert found is not None and found[0] == 960 // 40, "from the half bar on, where the D was held"
+    assert set(np.flatnonzero(found[1]) % 12) == {0}, "every tonic (the rows are in C, the reference key)"
+    assert answer(home) is None, "a phrase that ended on the tonic: nothing to answer"
+    assert answer(QUESTION, role="accompaniment") is None
+    assert answer(QUESTION, role="bass") is None
+    assert answer(QUESTION, phrase_end=False) is None
+    assert answer(QUESTION, reuse=0.0) is None, "no echo: no bar a phrase earlier"
+    vary = _request(context=QUESTION, chords=(), mode="vary", keep="contour", start_bar=2, bars=2)
+    before, original = QUESTION[:8], QUESTION[8:]
+    assert Decoder(engine.net, vary, G_MAJOR, tk.BarGrid(vary.meters), 2, before, 2,
+                   original=original).answer is None, "a variation follows its original"
 
 
 def test_the_shift_echo_counts_only_the_onsets_inside_a_short_bar(engine):

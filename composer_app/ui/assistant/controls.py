@@ -46,9 +46,10 @@ class RequestControls(QWidget):
         self.candidates = self._spin(1, 8, 4, "How many alternatives to compare (1-8)")
         self.phrase_end = QCheckBox("End phrase", self)
         self.phrase_end.setChecked(True)
-        self.phrase_end.setToolTip("The last suggested bar ends the phrase: fewer notes and one held to the barline,"
-                                   " in the rhythm of your own phrase's ending where it had a long note"
-                                   " (off: the line runs on)")
+        self.phrase_end.setToolTip("<qt>The last suggested bar ends the phrase: fewer notes and one held to the"
+                                   " barline, in the rhythm of your own phrase's ending where it had a long note."
+                                   " Where your phrase ended open, away from the key's home note, a tune's new"
+                                   " phrase leans on the home note there: it answers. Off: the line runs on.</qt>")
         form.addRow("Bars", _pair(self.bars, self.phrase_end, QLabel("Candidates", self), self.candidates))
         self.creativity = QDoubleSpinBox(self)
         self.creativity.setRange(0.2, 2.0)
