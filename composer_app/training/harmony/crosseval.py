@@ -157,6 +157,11 @@ def _roots(labels: list[str]) -> list[int | None]:
     return out
 
 
+def _mean(xs: list[float]) -> float | None:
+    """The mean to 4 places (None for nothing)."""
+    return round(float(np.mean(xs)), 4) if xs else None
+
+
 def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candidates: int = 4,
                       style: str | None = None, seed: int = 0) -> dict:
     """Pooled figures over half-bar slots where the real chord exists: root and majmin agreement with the real
@@ -210,15 +215,14 @@ def evaluate_excerpts(excerpts: Iterable[Excerpt], harmonizer: Harmonizer, candi
         resolutions.append(dominant_resolutions(first))
         secondary.append(secondary_dominants(first, ex.key.tonic))
     ratio = lambda x: round(x[0] / x[1], 4) if x[1] else None  # noqa: E731
-    mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
     return {"excerpts": n_ex, "slots": root["model"][1],
             "root": {m: ratio(v) for m, v in root.items()},
             "root_model_minus_rule_ci95": gain_interval(paired, seed),
             "majmin": {m: ratio(v) for m, v in majmin.items() if m != "best_of_4"},
             "strong_beat_chord_tones": {m: ratio(v) for m, v in ct.items()},
-            "alternatives_distinct": mean(div), "first_sevenths": mean(sevenths),
-            "first_two_five_per_excerpt": mean(two_five), "first_dominant_resolutions_per_excerpt": mean(resolutions),
-            "first_secondary_dominants_per_excerpt": mean(secondary)}
+            "alternatives_distinct": _mean(div), "first_sevenths": _mean(sevenths),
+            "first_two_five_per_excerpt": _mean(two_five), "first_dominant_resolutions_per_excerpt": _mean(resolutions),
+            "first_secondary_dominants_per_excerpt": _mean(secondary)}
 
 
 def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style: str = "pop") -> dict | None:
@@ -341,10 +345,9 @@ def style_contrast(harmonizer: Harmonizer, excerpts: list[Excerpt], styles: tupl
                       "secondary": report["first_secondary_dominants_per_excerpt"],
                       "root": report["root"]["model"], "excerpts": report["excerpts"]}
     real = [slot_labels(ex.chords, slot_grid(ex.meters, ex.end, "half")) for ex in excerpts]
-    mean = lambda xs: round(float(np.mean(xs)), 4) if xs else None  # noqa: E731
-    out["real"] = {"sevenths": mean([seventh_share(lab) for lab in real]),
-                   "two_five": mean([two_five_count(lab) for lab in real]),
-                   "resolutions": mean([dominant_resolutions(lab) for lab in real]),
-                   "secondary": mean([secondary_dominants(lab, ex.key.tonic) for lab, ex in zip(real, excerpts)]),
+    out["real"] = {"sevenths": _mean([seventh_share(lab) for lab in real]),
+                   "two_five": _mean([two_five_count(lab) for lab in real]),
+                   "resolutions": _mean([dominant_resolutions(lab) for lab in real]),
+                   "secondary": _mean([secondary_dominants(lab, ex.key.tonic) for lab, ex in zip(real, excerpts)]),
                    "root": None, "excerpts": len(excerpts)}
     return out
