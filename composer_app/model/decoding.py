@@ -304,8 +304,6 @@ class Decoder:
         self.t = tk.reference_shift(key)
         self.reference = KeySignature(0, 9 if key.mode == "minor" else 0, key.mode)
         """The key as the rows have it, moved to C major or A minor."""
-        self.end_tonic = self._end_tonic() if self.fill and self.hold else None
-        """The pitch bonus of a fill's last bar where the music ends with it (``END_TONIC``); None otherwise."""
         self.track = tk.ChordTrack(request.chords, self.t)
         self.ids = (tk.MODES.index(key.mode), tk.STYLES.index(request.style), tk.ROLES.index(self.role))
         self.id_columns = [np.full(self.n, x) for x in self.ids]
@@ -366,10 +364,10 @@ class Decoder:
         """The echo tables' row for each bar a candidate can be in (row ``bar - bar0``); None without an echo."""
         self.cadence_echo = self._echoes_a_cadence()
         """Whether the phrase's last bar keeps the duration echo (``ECHO_CADENCE``)."""
-        self.answer = self._answer()
-        """Where a tune's phrase answers one of the prompt's that ended away from the tonic: the onset position of
-        that phrase's held note and the pitch bonuses from there on in the last bar (``ANSWER_TONIC``,
-        ``ANSWER_AWAY``); None otherwise."""
+        self.ending = (0, self._end_tonic()) if self.fill and self.hold else self._answer()
+        """The pitch bonuses of the last bar's notes from a grid position on: the whole bar of a fill that the music
+        ends with (``END_TONIC``), or a tune's phrase answering one of the prompt's that ended away from the tonic
+        (``_answer``); None otherwise."""
         notes = [int(r[tk.PITCH]) for r in self.rows if int(r[tk.SHIFT]) <= tk.MAX_SHIFT]
         recent = [int(r[tk.PITCH]) for r, bar in zip(self.rows, self.bars)
                   if int(r[tk.SHIFT]) <= tk.MAX_SHIFT and bar >= self.first_bar - AUTO_DENSITY_BARS]
@@ -452,7 +450,7 @@ class Decoder:
         its longest note away from the tonic (a phrase that ended open): that note's onset position and the pitch
         bonuses from there on, the tonic's (``ANSWER_TONIC``) and the cost of that note's pitch class
         (``ANSWER_AWAY``); else None."""
-        if not ANSWER_TONIC or self.fill or not self.hold or self.req.role != "melody":
+        if not (ANSWER_TONIC or ANSWER_AWAY) or self.fill or not self.hold or self.req.role != "melody":
             return None
         held = self.bias.longest_echoed(self.last_bar)
         if held is None or held[1] % 12 == self.reference.tonic % 12:
@@ -717,12 +715,10 @@ class Decoder:
         if self.bass is not None:
             pitch_logits += self.bass[chord]
         in_last = nb.max() == self.last_bar  # some candidate is in the last bar
-        if self.end_tonic is not None and in_last:
-            pitch_logits += self.end_tonic * (nb == self.last_bar)[:, None]
-        if self.answer is not None and in_last:
-            closing = (nb == self.last_bar) & (p >= self.answer[0])
+        if self.ending is not None and in_last:
+            closing = (nb == self.last_bar) & (p >= self.ending[0])
             if closing.any():
-                pitch_logits += self.answer[1] * closing[:, None]
+                pitch_logits += self.ending[1] * closing[:, None]
         if self.join is not None and in_last:
             late = (nb == self.last_bar) & (p >= self.steps_of[at] - JOIN_BEATS * _STEPS_PER_BEAT)
             if late.any():

@@ -1079,7 +1079,7 @@ def test_the_answer_needs_an_open_phrase_a_tune_and_a_phrase_ending(engine):
 
     def answer(context, **kw):
         req = _request(context=context, chords=(), **kw)
-        return Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 4, context).answer
+        return Decoder(engine.net, req, G_MAJOR, tk.BarGrid(req.meters), 4, context).ending
 
     found = answer(QUESTION)
     assert found is not None and found[0] == 960 // 40, "from the half bar on, where the D was held"
@@ -1093,7 +1093,7 @@ def test_the_answer_needs_an_open_phrase_a_tune_and_a_phrase_ending(engine):
     vary = _request(context=QUESTION, chords=(), mode="vary", keep="contour", start_bar=2, bars=2)
     before, original = QUESTION[:8], QUESTION[8:]
     assert Decoder(engine.net, vary, G_MAJOR, tk.BarGrid(vary.meters), 2, before, 2,
-                   original=original).answer is None, "a variation follows its original"
+                   original=original).ending is None, "a variation follows its original"
 
 
 def test_the_shift_echo_counts_only_the_onsets_inside_a_short_bar(engine):

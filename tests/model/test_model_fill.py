@@ -363,16 +363,18 @@ def test_a_fill_that_the_music_ends_with_comes_home_to_the_tonic(engine) -> None
     assert ends.count(6) >= 6, ends
     grid = tk.BarGrid(request.meters)
     decoder = Decoder(engine.net, request, key.key, grid, 15, tuple(n for n in request.context if n[1] < 15 * 1440), 2)
-    assert decoder.end_tonic is not None and decoder.end_tonic[69] == END_TONIC and decoder.end_tonic[68] == 0.0
-    assert decoder.end_tonic[72] == 0.0  # a melody: the tonic alone
+    assert decoder.ending is not None and decoder.ending[0] == 0, "the whole last bar"
+    end_tonic = decoder.ending[1]
+    assert end_tonic[69] == END_TONIC and end_tonic[68] == 0.0
+    assert end_tonic[72] == 0.0  # a melody: the tonic alone
     from dataclasses import replace
 
     chords = Decoder(engine.net, replace(request, role="accompaniment"), key.key, grid, 15,
-                     tuple(n for n in request.context if n[1] < 15 * 1440), 2).end_tonic
+                     tuple(n for n in request.context if n[1] < 15 * 1440), 2).ending[1]
     assert chords is not None and all(chords[p] == END_TONIC for p in (69, 72, 76)) and chords[71] == 0.0
     middle, key = sa.fill_request(song, track, mode="fill", start_bar=12, bars=2)
     assert Decoder(engine.net, middle, key.key, grid, 12, tuple(n for n in middle.context if n[1] < 12 * 1440), 2,
-                   after=tuple(n for n in middle.context if n[1] >= 14 * 1440)).end_tonic is None
+                   after=tuple(n for n in middle.context if n[1] >= 14 * 1440)).ending is None
 
 
 def _piano_progression(path: Path) -> Path:
