@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from composer_app.audio.synth import audible_tracks, set_up_tracks
+from composer_app.core.controls import chased, track_events
 from composer_app.core.song import DRUM_CHANNEL, Song
 
 MIDI_CHANNELS = 16
@@ -76,7 +77,9 @@ class PlayPosition:
 
 
 # An event: (seconds from the start of its pass, order, channel, pitch, velocity, is_click); velocity 0 = off.
+# Order -1 is a controller change (pitch: the controller, velocity: its value), sent before the notes at its time.
 _Event = tuple[float, int, int, int, int, bool]
+CONTROL = -1
 
 
 def setup_channels(sink: NoteSink, song: Song, channels: int = MIDI_CHANNELS) -> dict[str, int]:
@@ -103,6 +106,22 @@ def note_events(song: Song, channels: dict[str, int], start: int, end: int, chas
             off = max(tm.seconds(min(n.end, end)) - origin, on + 0.001)
             out.append((on, 1, ch, n.pitch, n.velocity, False))
             out.append((off, 0, ch, n.pitch, 0, False))
+    return out + control_events(song, channels, start, end)
+
+
+def control_events(song: Song, channels: dict[str, int], start: int, end: int) -> list[_Event]:
+    """The clips' controller changes (pedal, ...) in ``(start, end]``, timed from ``start``, led at ``start`` by
+    each controller's value in force there, so a pass that starts mid-song or again at a loop's start hears the
+    pedal as it is there."""
+    tm = song.tempo_map
+    origin = tm.seconds(start)
+    out: list[_Event] = []
+    for track in audible_tracks(song):
+        events = track_events(track)
+        if events:
+            ch = channels[track.id]
+            out.extend((tm.seconds(tick) - origin, CONTROL, ch, number, value, False)
+                       for tick, number, value in chased(events, start, end))
     return out
 
 
@@ -212,7 +231,7 @@ class _Run:
         next_report = clock()
         try:
             for wall, events, _k in self._passes():
-                for at, _order, ch, pitch, velocity, is_click in events:
+                for at, order, ch, pitch, velocity, is_click in events:
                     target = wall + at
                     while True:
                         now = clock()
@@ -228,7 +247,9 @@ class _Run:
                             return
                     if self.stop_event.is_set():
                         return
-                    if ch >= 0:
+                    if ch >= 0 and order == CONTROL:
+                        player.sink.cc(ch, pitch, velocity)
+                    elif ch >= 0:
                         self._send(ch, pitch, velocity, is_click)
             self.finished = True  # the song ended by itself (the end marker waited for its end)
         except Exception as error:  # a broken sink (a device that went away) must not kill the app: stop, say why

@@ -25,6 +25,7 @@ import numpy as np
 
 from composer_app.audio.synth import DEFAULT_GAIN, FluidSynthSynth, assign_channels, audible_tracks
 from composer_app.core.atomic import atomic_write_bytes
+from composer_app.core.controls import chased, track_events
 from composer_app.core.song import Song
 
 BLOCK = 64
@@ -34,6 +35,10 @@ MAX_CHUNK = 4096
 """Most frames rendered between two checks of the cancel flag (93 ms of audio at 44.1 kHz)."""
 
 DEFAULT_TAIL_SECONDS = 1.5
+
+
+CONTROL = -1
+"""A controller change's place among the events of one frame: before the notes."""
 
 
 class RenderCancelled(Exception):
@@ -50,12 +55,14 @@ Cancel = Callable[[], bool] | _EventLike
 
 @dataclass(frozen=True, slots=True)
 class NoteEvent:
-    """One scheduled synth event: ``frame`` is block-aligned; ``velocity`` 0 means note off."""
+    """One scheduled synth event: ``frame`` is block-aligned; ``velocity`` 0 means note off. With ``control`` a
+    controller change instead: ``pitch`` is the controller and ``velocity`` its value."""
 
     frame: int
     channel: int
     pitch: int
     velocity: int
+    control: bool = False
 
 
 def _is_cancelled(cancel: Cancel | None) -> bool:
@@ -70,8 +77,9 @@ def schedule(song: Song, sample_rate: int, channels: dict[str, int], *, start_ti
     """Note events of the audible tracks in ``[start_tick, end_tick)``, in play order.
 
     Frames count from ``start_tick``. Each event sits on the 64-frame block boundary nearest its exact
-    time; a note lasts at least one block. At equal frames note-offs come before note-ons, so a
-    repeated note is released and struck again.
+    time; a note lasts at least one block. At equal frames controller changes (the pedal) come first, then
+    note-offs, then note-ons, so a repeated note is released and struck again. The controllers start at their
+    values in force at ``start_tick``.
     """
     tm = song.tempo_map
     origin = tm.seconds_exact(start_tick)
@@ -91,8 +99,12 @@ def schedule(song: Song, sample_rate: int, channels: dict[str, int], *, start_ti
             off = max(off, on + BLOCK)
             events.append((on, 1, ch, note.pitch, note.velocity))
             events.append((off, 0, ch, note.pitch, 0))
+        controls = track_events(track)
+        if controls:
+            events.extend((frame(tick), CONTROL, ch, number, value)
+                          for tick, number, value in chased(controls, start_tick, end_tick))
     events.sort()
-    return [NoteEvent(f, ch, p, v) for f, _kind, ch, p, v in events]
+    return [NoteEvent(f, ch, p, v, kind == CONTROL) for f, kind, ch, p, v in events]
 
 
 def render_song(song: Song, soundfont: str | Path | None = None, sample_rate: int = 44100, *,
@@ -149,7 +161,9 @@ def _run(synth: FluidSynthSynth, out: np.ndarray, events: list[NoteEvent], progr
         while i < len(events) and events[i].frame <= pos:
             e = events[i]
             key = (e.channel, e.pitch)
-            if e.velocity:
+            if e.control:
+                synth.cc(e.channel, e.pitch, e.velocity)
+            elif e.velocity:
                 held[key] = held.get(key, 0) + 1
                 synth.note_on(e.channel, e.pitch, e.velocity)
             elif held.get(key, 0) > 0:

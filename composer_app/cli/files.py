@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from composer_app.core.chords import lead_sheet_name
+from composer_app.core.controls import pedal_spans
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
@@ -32,6 +33,7 @@ def song_info(song: Song) -> dict:
             "range": [key.spell(min(n.pitch for n in notes)), key.spell(max(n.pitch for n in notes))]
             if notes else None,
             "part": part_of(song, t),
+            "pedal_presses": sum(len(pedal_spans(c)) for c in t.clips),
         })
     return {
         "title": song.title,
@@ -99,8 +101,9 @@ def _print_info(path: str, info: dict) -> None:
     for i, t in enumerate(info["tracks"], 1):
         rng = f"{t['range'][0]}-{t['range'][1]}" if t["range"] else "-"
         part = f"  {PART_ROLES[t['part']].lower()}" if t.get("part") in PART_ROLES else ""
+        pedal = f"  sustain pedal x{t['pedal_presses']}" if t.get("pedal_presses") else ""
         print(f"    {i:>2}. {t['name'] or '(unnamed)':<20} {t['instrument']:<28} ch {t['channel']:>2}  "
-              f"{t['notes']:>6} notes  {rng:<8}{part}")
+              f"{t['notes']:>6} notes  {rng:<8}{part}{pedal}")
 
 
 def _open(path: str) -> tuple[Song, tuple[str, ...]]:

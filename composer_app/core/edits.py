@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
+from composer_app.core.controls import acting, window
 from composer_app.core.ids import new_id
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 
 # ---------------------------------------------------------------- tracks
@@ -100,7 +101,9 @@ def resize_clip(song: Song, clip_id: str, start: int, length: int) -> Song:
         if s < 0 or s >= length:
             continue
         kept.append(replace(n, start=s, duration=min(n.duration, length - s)))
-    return _map_clip(song, clip_id, lambda c: replace(c, start=start, length=length, notes=tuple(kept)))
+    controls = window(old.controls, -shift, length + 1 - shift)
+    return _map_clip(song, clip_id, lambda c: replace(c, start=start, length=length, notes=tuple(kept),
+                                                      controls=controls))
 
 
 def update_clip(song: Song, clip_id: str, **changes) -> Song:
@@ -119,8 +122,9 @@ def split_clip(song: Song, clip_id: str, tick: int) -> Song:
         raise ValueError("the split point is not inside the clip")
     left = [replace(n, duration=min(n.duration, cut - n.start)) for n in clip.notes if n.start < cut]
     right = [replace(n, start=n.start - cut) for n in clip.notes if n.start >= cut]
-    first = replace(clip, length=cut, notes=tuple(left))
-    second = Clip(tick, clip.length - cut, tuple(right), clip.name, clip.color)
+    first = replace(clip, length=cut, notes=tuple(left), controls=window(clip.controls, 0, cut + 1))
+    second = Clip(tick, clip.length - cut, tuple(right), clip.name, clip.color,
+                  controls=window(clip.controls, cut, None))
     owner = song.track_of_clip(clip_id)
     song = _map_clip(song, clip_id, lambda _c: first)
     return add_clip(song, owner.id, second)
@@ -138,7 +142,8 @@ def join_clips(song: Song, clip_ids: Iterable[str]) -> Song:
     start = clips[0].start
     end = max(c.end for c in clips)
     notes = tuple(replace(n, start=n.start + c.start - start) for c in clips for n in c.notes)
-    joined = replace(clips[0], length=end - start, notes=_sorted_notes(notes))
+    controls = tuple(Control(tick - start, number, value) for tick, number, value in acting(clips))
+    joined = replace(clips[0], length=end - start, notes=_sorted_notes(notes), controls=controls)
     song = delete_clips(song, [c.id for c in clips[1:]])
     return _map_clip(song, clips[0].id, lambda _c: joined)
 
@@ -152,7 +157,8 @@ def duplicate_clips(song: Song, clip_ids: Iterable[str]) -> tuple[Song, list[str
     offset = _free_offset(song, clips, max(c.end for c in clips) - min(c.start for c in clips))
     new_ids = []
     for c in clips:
-        copy = Clip(c.start + offset, c.length, tuple(_fresh(n) for n in c.notes), c.name, c.color)
+        copy = Clip(c.start + offset, c.length, tuple(_fresh(n) for n in c.notes), c.name, c.color,
+                    controls=c.controls)
         new_ids.append(copy.id)
         song = add_clip(song, song.track_of_clip(c.id).id, copy)
     return song, new_ids

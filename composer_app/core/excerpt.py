@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from composer_app.core.controls import window
 from composer_app.core.song import ChordSymbol, Clip, Song, Track
 
 
@@ -38,7 +39,8 @@ def _cut_clip(clip: Clip, start: int, end: int | None) -> Clip | None:
     if hi <= lo and not notes:
         return None
     length = max([hi - lo, 1] + [n.end for n in notes])
-    return replace(clip, start=lo - start, length=length, notes=notes)
+    controls = window(clip.controls, lo - clip.start, hi - clip.start + 1)
+    return replace(clip, start=lo - start, length=length, notes=notes, controls=controls)
 
 
 def excerpt(song: Song, start: int, end: int | None = None, track_ids: Iterable[str] | None = None) -> Song:

@@ -48,9 +48,35 @@ class Note:
         return self.start + self.duration
 
 
+PERFORMANCE_CONTROLS = {1: 0, 11: 127, 64: 0, 66: 0, 67: 0}
+"""The MIDI controllers a clip keeps, each with its value at rest: modulation, expression and the three piano
+pedals (sustain, sostenuto, soft). A track's volume and pan are its own fields; other controllers are setup."""
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A controller change (the sustain pedal going down, ...) at ``start`` ticks into its clip."""
+
+    start: int
+    number: int
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0:
+            raise ValueError(f"controller change at negative tick {self.start}")
+        if self.number not in PERFORMANCE_CONTROLS:
+            raise ValueError(f"controller {self.number} is not one a clip keeps "
+                             f"({', '.join(map(str, PERFORMANCE_CONTROLS))})")
+        if not 0 <= self.value <= 127:
+            raise ValueError(f"controller value {self.value} is outside 0..127")
+
+
 @dataclass(frozen=True, slots=True)
 class Clip:
-    """A stretch of a track holding notes; ``start`` and ``length`` are song ticks."""
+    """A stretch of a track holding notes; ``start`` and ``length`` are song ticks.
+
+    ``controls`` (pedal, expression, ...) act from their tick up to the clip's end, where those left away
+    from rest come back to it (``composer_app.core.controls``); sorted by tick, file order within one."""
 
     start: int
     length: int
@@ -58,12 +84,15 @@ class Clip:
     name: str = ""
     color: str = ""
     id: str = field(default_factory=new_id)
+    controls: tuple[Control, ...] = ()
 
     def __post_init__(self) -> None:
         if self.start < 0:
             raise ValueError(f"clip starts at negative tick {self.start}")
         if self.length < 1:
             raise ValueError(f"clip length {self.length} is not positive")
+        if any(b.start < a.start for a, b in zip(self.controls, self.controls[1:])):
+            object.__setattr__(self, "controls", tuple(sorted(self.controls, key=lambda c: c.start)))
 
     @property
     def end(self) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature, fifths_to_tonic
 from composer_app.core.regular_file import read_regular
-from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import DRUM_CHANNEL, ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import MeterMap, TempoChange, TempoMap, TimeSignature
 from composer_app.midi.leadsheet import chords_from_labels, is_chords_track_name
 from composer_app.midi.smf import MAX_FILE_BYTES, SmfError, SmfFile, SmfTrack, parse_smf
@@ -101,6 +101,7 @@ def song_from_smf(smf: SmfFile) -> Song:
 
     # notes at 480 PPQ, per (MTrk, channel); check how far the song reaches before building anything
     spans: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+    controls: dict[tuple[int, int], list[Control]] = {}
     latest = max([0] + [c.tick for c in tempos] + [m.tick for m in meters] + [k.tick for k in keys])
     for trk in smf.tracks:
         for channel, raw in trk.notes.items():
@@ -112,6 +113,10 @@ def song_from_smf(smf: SmfFile) -> Song:
                 notes.append((s, max(1, at480(end) - s), pitch, velocity))
             spans[trk.index, channel] = notes
             latest = max(latest, max(s + d for s, d, _, _ in notes))
+            changes = [Control(at480(t), number, value) for t, number, value in trk.controls.get(channel, ())]
+            if changes:  # only where the channel plays notes: a pedal alone has nothing to hold
+                controls[trk.index, channel] = changes
+                latest = max(latest, max(c.start for c in changes))
     _check_reach(latest, tempos)
 
     meters = _meter_after_closing_bar(meters, [s + d for notes in spans.values() for s, d, _, _ in notes])
@@ -138,7 +143,7 @@ def song_from_smf(smf: SmfFile) -> Song:
                 name = "Drums" if channel == DRUM_CHANNEL else f"Channel {channel + 1}"
             else:
                 name = f"Track {len(tracks) + 1}"
-            clip = _clip(spans[trk.index, channel], meter_map)
+            clip = _clip(spans[trk.index, channel], controls.get((trk.index, channel), []), meter_map)
             tracks.append(_track(trk, channel, name, (clip,)))
 
     chords = _chords(smf, at480, meter_map)
@@ -184,13 +189,14 @@ def _check_reach(tick: int, tempos: list[TempoChange]) -> None:
                        "not read (a corrupt delta time?)")
 
 
-def _clip(notes: list[tuple[int, int, int, int]], meter_map: MeterMap) -> Clip:
-    """One clip from tick 0 holding all notes, its length rounded up to a whole bar."""
-    end = max(s + d for s, d, _, _ in notes)
+def _clip(notes: list[tuple[int, int, int, int]], controls: list[Control], meter_map: MeterMap) -> Clip:
+    """One clip from tick 0 holding all notes and controller changes, its length rounded up to a whole bar (a
+    change on the barline after the last note, a pedal let up there, ends the clip rather than opening a bar)."""
+    end = max([s + d for s, d, _, _ in notes] + [c.start for c in controls])
     length = meter_map.bar_start(meter_map.bar_of(end - 1) + 1) if end > 0 else 0
     length = max(length, meter_map.meter_at(0).bar_ticks)
     ordered = sorted(notes, key=lambda n: (n[0], n[2]))
-    return Clip(0, length, tuple(Note(p, s, d, v) for s, d, p, v in ordered))
+    return Clip(0, length, tuple(Note(p, s, d, v) for s, d, p, v in ordered), controls=tuple(controls))
 
 
 def _track(trk: SmfTrack, channel: int, name: str, clips: tuple[Clip, ...]) -> Track:

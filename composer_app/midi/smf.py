@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from composer_app.core.song import PERFORMANCE_CONTROLS
+
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Files larger than this are refused before parsing."""
 
@@ -33,6 +35,8 @@ class SmfTrack:
     programs: dict[int, int] = field(default_factory=dict)  # first program per channel
     volumes: dict[int, int] = field(default_factory=dict)  # first CC7 per channel
     pans: dict[int, int] = field(default_factory=dict)  # first CC10 per channel
+    controls: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    """channel -> (tick, controller, value) of the performance controllers (pedals, expression, modulation)"""
     texts: list[tuple[int, str]] = field(default_factory=list)  # text, lyrics and marker events
     tempos: list[tuple[int, int]] = field(default_factory=list)  # (tick, us per quarter)
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # (tick, numerator, denominator)
@@ -325,6 +329,8 @@ def _channel_event(data: bytes, pos: int, end: int, index: int, track: SmfTrack,
             track.volumes.setdefault(channel, d2)
         elif d1 == 10:
             track.pans.setdefault(channel, d2)
+        elif d1 in PERFORMANCE_CONTROLS:
+            track.controls.setdefault(channel, []).append((tick, d1, d2))
     elif kind == 0xC0:
         track.programs.setdefault(channel, d1)
     return pos

@@ -8,6 +8,7 @@ from pathlib import Path
 import mido
 
 from composer_app.core.atomic import atomic_write_bytes
+from composer_app.core.controls import track_events
 from composer_app.core.errors import SongFileError
 from composer_app.core.song import DRUM_CHANNEL, Song, Track
 from composer_app.core.timing import PPQ
@@ -21,8 +22,8 @@ MAX_DELTA = 0x0FFFFFFF
 NOTE_OFF_VELOCITY = 64
 CONDUCTOR_NAME = "Conductor"  # track 0's name when the song has no title
 
-# order of events that share a tick
-_FIRST, _SETUP, _OFF, _TEXT, _ON = range(5)
+# order of events that share a tick (a pedal let up with the notes it held, put down again before the next ones)
+_FIRST, _SETUP, _OFF, _CONTROL, _TEXT, _ON = range(6)
 
 _Event = tuple[int, int, mido.Message | mido.MetaMessage]  # (tick, order at that tick, message)
 
@@ -112,6 +113,9 @@ def _part(track: Track, labels: list[tuple[int, str]]) -> mido.MidiTrack:
         events.append((stop, _OFF, mido.Message("note_off", channel=channel, note=pitch,
                                                 velocity=NOTE_OFF_VELOCITY)))
         end = max(end, stop)
+    for tick, number, value in track_events(track):
+        events.append((tick, _CONTROL, mido.Message("control_change", channel=channel, control=number, value=value)))
+        end = max(end, tick)
     for tick, label in labels:
         events.append(_text(0x01, label, tick, _TEXT))
     return _assemble(events, end)

@@ -8,7 +8,7 @@ from typing import Any
 
 from composer_app.core.chords import parse_chord
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import PPQ, TempoChange, TimeSignature
 
 FORMAT_NAME = "composer-project"
@@ -45,6 +45,8 @@ def _track_to_dict(t: Track) -> dict[str, Any]:
             "id": c.id, "start": c.start, "length": c.length, "name": c.name, "color": c.color,
             # notes as compact rows: id, pitch, start, duration, velocity
             "notes": [[n.id, n.pitch, n.start, n.duration, n.velocity] for n in c.notes],
+            # controller changes (pedal, ...) as rows: start, controller, value; absent when none
+            **({"controls": [[k.start, k.number, k.value] for k in c.controls]} if c.controls else {}),
         } for c in t.clips],
     }
 
@@ -179,10 +181,14 @@ def _clip(c: Any, where: str) -> Clip:
         w = f"{where}.notes[{i}]"
         nid, pitch, start, duration, velocity = _row(row, (str, int, int, int, int), w)
         notes.append(_build(w, Note, pitch, start, duration, velocity, nid))
+    controls = []
+    for i, row in enumerate(_field(c, "controls", list, where, [])):
+        w = f"{where}.controls[{i}]"
+        controls.append(_build(w, Control, *_row(row, (int, int, int), w)))
     return _build(where, Clip, _field(c, "start", int, where), _field(c, "length", int, where),
                   tuple(sorted(notes, key=lambda n: (n.start, n.pitch))),
                   _field(c, "name", str, where, ""), _field(c, "color", str, where, ""),
-                  _field(c, "id", str, where))
+                  _field(c, "id", str, where), tuple(controls))
 
 
 def _check_unique_ids(tracks: list[Track], chords: list[ChordSymbol]) -> None:

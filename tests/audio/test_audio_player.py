@@ -8,7 +8,7 @@ import time
 import pytest
 
 from composer_app.audio.player import LoopRegion, Player, click_events
-from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.song import Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from tests.audio.audio_fakes import RecordingSynth
 
@@ -215,3 +215,25 @@ def test_a_device_that_disappears_mid_song_stops_the_player_and_says_why():
     with pytest.raises(DeviceGone):  # starting again on the dead device says so to the caller
         player.play(song)
     player.stop()
+
+
+def test_the_pedal_is_sent_in_time_and_as_it_is_where_playback_or_a_loop_starts(synth, player):
+    """The pedal reaches the synth (or a MIDI port) with the notes; started in the middle of a pedalled bar it goes
+    down at once, each loop pass sets it as it is at the loop's start, and stopping lets it up."""
+    notes = [Note(60 + i, i * 480, 480) for i in range(4)]
+    pedal = (Control(0, 64, 127), Control(960, 64, 0), Control(1440, 64, 127))
+    song = Song(tracks=(Track("t", clips=(Clip(0, 1920, tuple(notes), controls=pedal),)),),
+                tempos=(TempoChange.from_bpm(0, 240.0),))  # 0.25 s a beat
+    player.play(song, 480, loop=(480, 1920))
+    assert synth.wait_for(lambda: len(synth.ons()) >= 5)
+    player.stop()
+    sent = [(m[0], m[2], m[3] if m[0] == "cc" else None) for _t, m in synth.messages("on", "cc")
+            if m[0] == "on" or m[2] == 64]
+    assert sent[:6] == [("cc", 64, 127), ("on", 61, None), ("cc", 64, 0), ("on", 62, None), ("cc", 64, 127),
+                        ("on", 63, None)]
+    second_pass = sent[6:9]
+    assert second_pass == [("cc", 64, 0), ("cc", 64, 127), ("on", 61, None)]  # up at the clip's end, down again
+    first_on = next(t for t, m in synth.messages("on") if m[2] == 61)
+    up = next(t for t, m in synth.messages("cc") if m[2:] == (64, 0))
+    assert up - first_on == pytest.approx(0.25, abs=TOL)  # the pedal comes up on beat 3
+    assert synth.messages("cc")[-1][1][2:] == (64, 0)  # stopping lets it up

@@ -22,7 +22,7 @@ from composer_app.audio.render import (
 )
 from composer_app.audio.synth import assign_channels
 from composer_app.core.errors import SongFileError
-from composer_app.core.song import Clip, Note, Song, Track
+from composer_app.core.song import Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange
 
 SR = 44100
@@ -226,3 +226,34 @@ def test_bench_render_reports_speed(soundfont):
     assert figures["audio_seconds"] > 5 and figures["notes"] == 20
     assert Path(figures["soundfont"]) == soundfont
     print(figures)
+
+
+def test_the_sustain_pedal_holds_a_piano_chord_until_it_comes_up(soundfont):
+    """Listen with numbers: a piano chord played for an eighth rings on under the pedal as loud as it was, where the
+    same chord without the pedal has died away, and fades once the pedal is up."""
+    chord = tuple(Note(p, 0, 240, 100) for p in (60, 64, 67))
+
+    def render(controls):
+        song = Song(tracks=(Track("Piano", clips=(Clip(0, 1920, chord, controls=controls),)),))
+        return render_song(song, soundfont, tail_seconds=1.0)
+
+    dry, pedalled = render(()), render((Control(0, 64, 127), Control(1440, 64, 0)))  # up at 1.5 s (120 BPM)
+
+    def level(audio, a, b):
+        return rms_dbfs(audio[int(a * SR):int(b * SR)])
+
+    assert level(dry, 0.0, 0.2) == pytest.approx(level(pedalled, 0.0, 0.2), abs=0.5)
+    assert level(dry, 0.8, 1.4) < -80  # released at 0.25 s, gone
+    assert level(pedalled, 0.8, 1.4) > level(pedalled, 0.0, 0.2) - 20  # still ringing
+    assert level(pedalled, 2.0, 2.5) < level(pedalled, 0.8, 1.4) - 30  # the pedal came up at 1.5 s
+
+
+def test_a_render_from_inside_starts_with_the_pedal_as_it_is_there():
+    song = Song(tracks=(Track("Piano", clips=(Clip(0, 3840, (Note(60, 1920, 240),),
+                                                   controls=(Control(0, 64, 127), Control(2400, 64, 0))),)),))
+    events = schedule(song, SR, assign_channels(song), start_tick=1920)
+    controls = [(e.frame, e.pitch, e.velocity) for e in events if e.control]
+    frame_480 = round(0.5 * SR / BLOCK) * BLOCK
+    assert controls == [(0, 64, 127), (frame_480, 64, 0)]  # down from the start, up half a second later
+    first = [e for e in events if e.frame == 0]
+    assert first[0].control and first[1].velocity  # the pedal goes down before the note is struck

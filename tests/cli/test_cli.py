@@ -7,7 +7,7 @@ import pytest
 
 from composer_app.cli import main
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from composer_app.fileio import open_song
 from composer_app.project import save_project
@@ -47,6 +47,22 @@ def test_info_spells_ranges_as_the_key_does(tmp_path, capsys):
     assert main(["info", str(path), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["keys"][0]["key"] == "Bb major" and info["tracks"][0]["range"] == ["Bb4", "F5"]
+
+
+def test_info_says_which_tracks_use_the_sustain_pedal(tmp_path, capsys):
+    from dataclasses import replace
+
+    song = lead_sheet()
+    chords = song.tracks[1]
+    pedal = (Control(0, 64, 127), Control(1900, 64, 0), Control(1920, 64, 127))  # down twice, up at the end
+    song = replace(song, tracks=(song.tracks[0], replace(chords, clips=(replace(chords.clips[0], controls=pedal),))))
+    path = tmp_path / "tune.composer"
+    save_project(song, path)
+    assert main(["info", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "sustain pedal x2" in lines[-1] and "pedal" not in lines[-2]
+    assert main(["info", str(path), "--json"]) == 0
+    assert [t["pedal_presses"] for t in json.loads(capsys.readouterr().out)["tracks"]] == [0, 2]
 
 
 def test_info_json(tmp_path, capsys):

@@ -9,6 +9,7 @@ from pathlib import Path
 import mido
 import pytest
 
+from composer_app.core.controls import track_events
 from composer_app.core.song import Song
 from composer_app.midi import read_midi, write_midi
 from tests.midi.mido_reference import paired_notes
@@ -62,7 +63,8 @@ def facts(song: Song):
     """Everything a round trip must keep."""
     return (
         [(t.name, t.channel, t.program, t.is_drum,
-          [(n.pitch, n.start, n.duration, n.velocity) for n in t.notes_absolute()]) for t in song.tracks],
+          [(n.pitch, n.start, n.duration, n.velocity) for n in t.notes_absolute()], track_events(t))
+         for t in song.tracks],
         song.tempos, song.meters, song.keys, [(c.start, c.label) for c in song.chords],
     )
 
@@ -101,6 +103,19 @@ def test_pop909_matches_mido_and_round_trips(number, tmp_path):
     check_file(path, tmp_path)
     song = read_midi(path)
     assert [t.name for t in song.tracks] == ["MELODY", "BRIDGE", "PIANO"]
+    # the piano's sustain pedal, as mido reads the file (the round trip above keeps it too)
+    tpq = mido.MidiFile(path).ticks_per_beat
+    pedal = [(at480(tick, tpq), m.value) for tick, m in _timed(mido.MidiFile(path).tracks[-1])
+             if m.type == "control_change" and m.control == 64]
+    assert [(c.start, c.value) for c in song.tracks[-1].clips[0].controls if c.number == 64] == pedal
+    assert not any(c.number == 64 for c in song.tracks[0].clips[0].controls)  # the melody has no pedal
+
+
+def _timed(track):
+    now = 0
+    for m in track:
+        now += m.time
+        yield now, m
 
 
 def test_nottingham_meters_and_keys_are_read():

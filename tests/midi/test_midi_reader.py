@@ -322,3 +322,29 @@ def test_any_other_last_meter_stays_as_written(closing, bass_after, pickup):
     written = [(m.numerator, m.denominator) for m in mido.MidiFile(file=BytesIO(data)).tracks[0]
                if m.type == "time_signature"]
     assert [(m.numerator, m.denominator) for m in read_midi_bytes(data).meters] == written
+
+
+def cc(control: int, value: int, channel: int = 0) -> mido.Message:
+    return mido.Message("control_change", control=control, value=value, channel=channel)
+
+
+def test_the_sustain_pedal_and_expression_are_read_into_the_clip():
+    """A DAW's piano part: its pedal and expression come with its notes (tick-scaled like them); the volume stays
+    the track's, setup controllers (reverb send) are not kept, nor a pedal on a channel that plays nothing."""
+    data = smf(track(
+        (0, cc(7, 90)), (0, cc(91, 40)), (0, cc(11, 100)), (0, on(60)), (0, cc(64, 127, channel=1)),
+        (96, cc(64, 127)), (192, off(60)), (384, cc(64, 0)), (384, on(64)), (480, off(64)),
+        (768, cc(64, 0))), tpq=96)  # the pedal let up on the barline after the last note
+    song = read_midi_bytes(data)
+    (piano,) = song.tracks
+    clip = piano.clips[0]
+    assert piano.volume == 90
+    assert [(c.start, c.number, c.value) for c in clip.controls] == [
+        (0, 11, 100), (480, 64, 127), (1920, 64, 0), (3840, 64, 0)]
+    assert clip.length == 3840  # the release on the barline closes the bar, it opens no new one
+
+
+def test_a_pedal_let_up_after_the_last_bar_makes_the_clip_reach_it():
+    data = smf(track((0, cc(64, 127)), (0, on(60)), (480, off(60)), (2400, cc(64, 0))))
+    clip = read_midi_bytes(data).tracks[0].clips[0]
+    assert clip.length == 3840 and clip.controls[-1].start == 2400

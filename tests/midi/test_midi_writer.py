@@ -10,7 +10,7 @@ import pytest
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from composer_app.midi import read_midi, read_midi_bytes, write_midi, write_midi_bytes
 
@@ -271,3 +271,19 @@ def test_overlapping_notes_of_one_key_are_written_as_the_app_plays_them():
         elif msg.type == "note_off":
             sounding[msg.note] = 0
     assert write_midi_bytes(read_midi_bytes(data)) == data  # and the file reads back note for note
+
+
+def test_the_pedal_is_written_between_the_notes_it_lets_go_and_the_next_ones():
+    """Legato pedalling: at a tick where notes end and new ones start, the pedal comes up after the note-offs and
+    goes down before the note-ons; a pedal still down at the clip's end is let up there; it all reads back as it was."""
+    notes = (Note(60, 0, 480), Note(64, 480, 480))
+    pedal = (Control(0, 64, 127), Control(480, 64, 0), Control(480, 64, 127))
+    song = Song(tracks=(Track("Piano", clips=(Clip(0, 1920, notes, controls=pedal),)),))
+    piano = as_mido(write_midi_bytes(song)).tracks[1]
+    events = [(t, m.type, getattr(m, "note", getattr(m, "control", None)), getattr(m, "value", None))
+              for t, m in absolute(piano) if m.type in ("note_on", "note_off") or getattr(m, "control", 0) == 64]
+    assert events == [(0, "control_change", 64, 127), (0, "note_on", 60, None), (480, "note_off", 60, None),
+                      (480, "control_change", 64, 0), (480, "control_change", 64, 127), (480, "note_on", 64, None),
+                      (960, "note_off", 64, None), (1920, "control_change", 64, 0)]
+    again = read_midi_bytes(write_midi_bytes(song)).tracks[0].clips[0]
+    assert again.controls == pedal + (Control(1920, 64, 0),) and again.length == 1920

@@ -6,14 +6,15 @@ import pytest
 from composer_app.core import edits
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from composer_app.project import load_project, save_project, song_to_dict
 
 
 def rich_song() -> Song:
     piano = Track("Piano", program=0, channel=0, volume=90, pan=40, clips=(
-        Clip(0, 1920, (Note(60, 0, 480, 90), Note(64, 0, 480, 91), Note(67, 480, 960, 1)), "verse", "#ff8800"),
+        Clip(0, 1920, (Note(60, 0, 480, 90), Note(64, 0, 480, 91), Note(67, 480, 960, 1)), "verse", "#ff8800",
+             controls=(Control(0, 64, 127), Control(470, 64, 0), Control(480, 64, 100), Control(960, 11, 80))),
         Clip(3840, 960, (Note(72, 10, 20, 127),)),
     ))
     drums = Track("Drums", program=0, channel=9, is_drum=True, mute=True, solo=True,
@@ -95,6 +96,8 @@ def test_broken_files_give_one_clear_line(tmp_path, content, message):
     (lambda d: d["tracks"][1].__setitem__("id", d["tracks"][0]["id"]), "used twice"),
     (lambda d: d["meters"][0].__setitem__(2, 5), "power of two"),
     (lambda d: d["tracks"][0]["clips"][0].__setitem__("notes", {}), "expected a list"),
+    (lambda d: d["tracks"][0]["clips"][0]["controls"][1].__setitem__(1, 7), "clips[0].controls[1]: controller 7"),
+    (lambda d: d["tracks"][0]["clips"][0]["controls"].append([0, 64]), "controls[4]: expected 3 values"),
 ])
 def test_schema_errors_say_where(tmp_path, mutation, message):
     path = tmp_path / "bad.composer"
@@ -167,3 +170,17 @@ def test_a_key_spelt_with_sharps_keeps_its_spelling_after_save_and_load(tmp_path
     (tmp_path / "bad.composer").write_text(json.dumps(doc))
     with pytest.raises(SongFileError, match=r"keys\[0\]\[3\]"):
         load_project(tmp_path / "bad.composer")
+
+
+def test_the_pedal_is_saved_only_where_a_clip_has_one(tmp_path):
+    """A clip's pedal goes into the project file; a clip without one writes no "controls", so files stay as they
+    were, and a file written before clips kept a pedal still opens."""
+    doc = song_to_dict(rich_song())
+    first, second = doc["tracks"][0]["clips"]
+    assert first["controls"] == [[0, 64, 127], [470, 64, 0], [480, 64, 100], [960, 11, 80]]
+    assert "controls" not in second
+    del first["controls"]
+    path = tmp_path / "older.composer"
+    path.write_text(json.dumps(doc))
+    assert load_project(path).tracks[0].clips[0].controls == ()
+

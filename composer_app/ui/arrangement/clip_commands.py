@@ -53,7 +53,8 @@ class ClipCommands:
             target = song.tracks[row + dtrack].id
             clip = song.clip(cid)
             if copy:
-                dup = Clip(clip.start + dt, clip.length, edits.copy_notes(clip.notes), clip.name, clip.color)
+                dup = Clip(clip.start + dt, clip.length, edits.copy_notes(clip.notes), clip.name, clip.color,
+                           controls=clip.controls)
                 song = edits.add_clip(song, target, dup)
                 out.append(dup.id)
             else:

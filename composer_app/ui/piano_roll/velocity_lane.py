@@ -1,4 +1,5 @@
-"""Velocity lane: a bar per note under the roll; drag a bar to set it, drag elsewhere to draw a ramp."""
+"""Velocity lane: a bar per note under the roll; drag a bar to set it, drag elsewhere to draw a ramp. A strip along
+its foot shows where the sustain pedal is down."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from composer_app.core.controls import pedal_spans
 from composer_app.core.song import Note
 from composer_app.ui.piano_roll import ops
 from composer_app.ui.piano_roll.view import PianoRollView
@@ -15,6 +17,8 @@ from composer_app.ui.piano_roll.view import PianoRollView
 HEIGHT = 84
 PAD = 6
 GRAB_PX = 5
+PEDAL_PX = 3
+"""Height of the sustain pedal's strip along the lane's foot."""
 
 
 class VelocityLane(QWidget):
@@ -66,6 +70,7 @@ class VelocityLane(QWidget):
         for v in (32, 64, 96, 127):
             y = round(self.y_of(v)) + 0.5
             p.drawLine(QLineF(0, y, self.width(), y))
+        self._paint_pedal(p)
         selected = self._scene.selected
         base = self.y_of(0)
         normal, chosen = QPen(QColor(110, 175, 215), 2), QPen(QColor(250, 180, 90), 2)
@@ -81,6 +86,17 @@ class VelocityLane(QWidget):
             p.setPen(QPen(QColor(240, 240, 240), 1, Qt.PenStyle.DashLine))
             p.drawLine(QLineF(*self._line))
         p.end()
+
+    def _paint_pedal(self, p: QPainter) -> None:
+        clip = self._scene.clip
+        if clip is None or not clip.controls:
+            return
+        color = QColor(150, 120, 200)
+        for start, end in pedal_spans(clip):
+            x0 = self._view.view_x(clip.start + start)
+            x1 = self._view.view_x(clip.start + end)
+            if x1 >= 0 and x0 <= self.width():
+                p.fillRect(QRectF(x0, self.height() - PEDAL_PX, max(1.0, x1 - x0 - 1), PEDAL_PX), color)
 
     # ------------------------------------------------------------ mouse
     def _note_near(self, x: float) -> Note | None:

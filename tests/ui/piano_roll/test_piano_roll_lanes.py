@@ -183,3 +183,27 @@ def test_the_chord_lane_shows_the_chords_the_other_parts_play_and_can_keep_them(
     assert lane.heard() == () and roll.doc.undo_stack.undoText() == "Keep 1 heard chord"
     roll.doc.undo_stack.undo()
     assert lane.heard() == ((0, BAR, "C:maj"),)
+
+
+def test_the_velocity_lane_shows_where_the_sustain_pedal_is_down(roll):
+    """A strip along the lane's foot under the pedalled beats (here beats 2-3 of the clip's first bar), none
+    elsewhere; it follows an undo like the notes do."""
+    from dataclasses import replace
+
+    from composer_app.core.song import Control
+
+    lane = roll.editor.velocity_lane
+    song = roll.doc.song
+    clip = song.clip("clip1")
+    pedalled = replace(clip, controls=(Control(480, 64, 127), Control(1440, 64, 0)))
+    song = replace(song, tracks=(replace(song.tracks[0], clips=(pedalled,)), song.tracks[1]))
+    roll.doc.apply("Pedal", song)
+
+    def strip_at(tick):
+        x = round(roll.view.view_x(BAR + tick))
+        return lane.grab().toImage().pixelColor(x, lane.height() - 2)
+
+    assert strip_at(960) == QColor(150, 120, 200)
+    assert strip_at(240) != QColor(150, 120, 200) and strip_at(1700) != QColor(150, 120, 200)
+    roll.doc.undo_stack.undo()
+    assert strip_at(960) != QColor(150, 120, 200)
