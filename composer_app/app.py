@@ -46,6 +46,7 @@ def start(app: QApplication, files: Sequence[str] = ()) -> MainWindow:
     recovery = install_recovery(window, document, settings)
     install_error_net(window, [recovery.save_now])
     window.show()
+    window.activateWindow()  # keys reach it at once, also where no window manager hands out focus
     restored = recovery.offer()  # copies left by a crash or kill: restore, discard or later
     if files:
         window.open_path(files[0], ask=restored)

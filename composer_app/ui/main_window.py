@@ -15,6 +15,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.ui import song_summary as summary
 from composer_app.ui.assistant.window import AssistantUi
+from composer_app.ui.dialog_focus import FocusAfterDialogs
 from composer_app.ui.document import PROJECT_SUFFIX, SongDocument
 from composer_app.ui.drops import song_file_in
 from composer_app.ui.editor_area import EditorArea
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self._update_title)
         self._update_title()
         self._restore_geometry()
+        self.focus_after_dialogs = FocusAfterDialogs(self)
 
     # ------------------------------------------------------------------ building
 

@@ -393,3 +393,37 @@ def test_closing_stops_a_request_still_running_and_leaves_no_thread(window, docu
     document.undo_stack.setClean()
     assert window.close()
     assert worker.running_threads() == 0
+
+
+def test_the_window_has_the_keyboard_again_after_a_dialog_closes(window, qtbot):
+    """With no window manager to hand focus back (a bare X server, as offscreen Qt behaves too), closing a dialog
+    left no window active and every shortcut dead until a click; the window now takes the keyboard back. Focus
+    that leaves from the window itself (to another program) is left alone."""
+    from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
+
+    from composer_app.ui.dialog_focus import FocusAfterDialogs
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    dialog = QDialog(window)
+    field = QLineEdit(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    dialog.close()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+    control = QDialog(window)
+    control.show()
+    control.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is control)
+    window.focus_after_dialogs.deleteLater()  # without it, the same close leaves nothing active
+    qtbot.wait(10)
+    control.close()
+    qtbot.wait(50)
+    assert QApplication.activeWindow() is None
+    stay = FocusAfterDialogs(window)
+    stay.focus_changed(window.centralWidget(), None)  # the keyboard left from the window, which is still shown
+    qtbot.wait(50)
+    assert QApplication.activeWindow() is None
