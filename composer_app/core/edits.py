@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from composer_app.core.controls import acting, window
+from composer_app.core.controls import acting, clip_events, window
 from composer_app.core.ids import new_id
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import ChordSymbol, Clip, Control, Note, Song, Track
@@ -101,7 +101,8 @@ def resize_clip(song: Song, clip_id: str, start: int, length: int) -> Song:
         if s < 0 or s >= length:
             continue
         kept.append(replace(n, start=s, duration=min(n.duration, length - s)))
-    controls = window(old.controls, -shift, length + 1 - shift)
+    heard = tuple(Control(tick - old.start, number, value) for tick, number, value in clip_events(old))
+    controls = window(heard, -shift, length + 1 - shift)  # a pedal let up at the old end still comes up there
     return _map_clip(song, clip_id, lambda c: replace(c, start=start, length=length, notes=tuple(kept),
                                                       controls=controls))
 

@@ -64,6 +64,8 @@ def test_trim_join_duplicate_and_excerpt_keep_the_pedal():
     assert trimmed.controls[0] == Control(0, 64, DOWN) and Control(960, 64, UP) in trimmed.controls
     longer = edits.resize_clip(song, "c", 0, 3 * BAR).clip("c")
     assert longer.controls[0] == Control(BAR, 64, DOWN)
+    grown = edits.resize_clip(song, "c", BAR, 3 * BAR).clip("c")  # room for new bars after the music
+    assert pedal_spans(grown) == pedal_spans(song.clip("c"))  # the pedal still comes up where the clip ended
     split = edits.split_clip(song, "c", BAR + 960)
     joined = edits.join_clips(split, [c.id for c in split.track("t").clips]).clip("c")
     assert pedal_spans(joined) == pedal_spans(song.clip("c"))
