@@ -12,6 +12,7 @@ from composer_app.core.controls import pedal_spans
 from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
+from composer_app.model.beat_offset import song_offset
 from composer_app.model.song_adapter import PART_ROLES, heard_under, part_of, pick_track, song_key_report, spelling_key
 
 
@@ -49,7 +50,16 @@ def song_info(song: Song) -> dict:
         "chords_heard": _heard(song),
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
+        "off_the_beat": _off_the_beat(song),
     }
+
+
+def _off_the_beat(song: Song) -> dict | None:
+    """Where the notes keep to beats of their own between the grid's: how far off, and which way."""
+    offset = song_offset(song)
+    if offset is None:
+        return None
+    return {"ticks": offset.ticks, "beat_ticks": offset.beat, "said": offset.describe()}
 
 
 def _heard(song: Song) -> list[dict]:
@@ -86,6 +96,10 @@ def _print_info(path: str, info: dict) -> None:
         if detected["sections"]:
             line += "; by section: " + ", ".join(f"{s['key']} from bar {s['bar']}" for s in detected["sections"])
         print(line)
+    off = info.get("off_the_beat")
+    if off:
+        print(f"  beat     the notes keep to beats {off['said']} against the bar lines; suggest, fill and harmonize "
+              "move them onto the beat first (in the window: Arrangement > Align Notes to the Beat)")
     chords = info["chords"]
     if chords:
         shown = " ".join(c["name"] for c in chords[:16]) + (" ..." if len(chords) > 16 else "")

@@ -11,7 +11,6 @@ from composer_app.cli import evaluate
 from composer_app.cli.suggest import parse_key
 from composer_app.core.chords import normalize_label
 from composer_app.core.song import Song
-from composer_app.fileio import open_song
 from composer_app.midi import write_midi
 from composer_app.model import song_adapter as sa
 from composer_app.model.harmony import DEFAULT_WEIGHTS, Pin
@@ -58,10 +57,10 @@ def _error(message: str) -> int:
 
 
 def cmd_harmonize(args: argparse.Namespace) -> int:
-    from composer_app.cli.suggest import with_key
+    from composer_app.cli.suggest import open_on_the_beat, with_key
 
     harmonizer = sa.load_harmonizer(args.weights)
-    song = open_song(args.input)
+    song, off_the_beat = open_on_the_beat(args.input)
     try:
         track = sa.pick_track(song, args.track)
         pins = tuple(parse_pin(p, song) for p in args.pin)
@@ -82,7 +81,8 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
         return _error(f"cannot create the folder {out}: {exc.strerror or exc}")
     summary = {"input": str(args.input), "melody_track": track.name, "key": key.key.name, "key_reason": key.reason,
                "detected_key": key.detected.name if key.detected else None, "rhythm": req.rhythm,
-               "style": args.style, "voicing": args.voicing, "over_a_bass_line": bool(req.bass), "alternatives": []}
+               "style": args.style, "voicing": args.voicing, "over_a_bass_line": bool(req.bass),
+               "off_the_beat": off_the_beat, "alternatives": []}
     for res in results:
         notes = sa.voice_harmonization(req, res, args.voicing)
         path = out / f"harmonization-{res.rank}.mid"

@@ -358,3 +358,35 @@ def delete_chords(song: Song, chord_ids: Iterable[str]) -> Song:
 
 def set_title(song: Song, title: str) -> Song:
     return replace(song, title=title)
+
+
+# ---------------------------------------------------------------- the whole song in time
+
+
+def shift_music(song: Song, dt: int) -> Song:
+    """Every note, controller change and chord symbol ``dt`` ticks later (earlier when negative), the tempo, meter and
+    key changes where they are: music moved against the bar lines, as when it is put on the beat (``beat_offset``).
+
+    A clip that can move does (its notes keep their places in it); one that would start before tick 0 stays and its
+    notes and changes move inside it (the clip grows where they would leave it). ValueError when something would
+    start before tick 0."""
+    if dt == 0:
+        return song
+    tracks = tuple(replace(t, clips=_sorted_clips(_shifted_clip(c, dt) for c in t.clips)) for t in song.tracks)
+    chords = []
+    for c in song.chords:
+        if c.start + dt < 0:
+            raise ValueError(f"the chord at tick {c.start} would start before the song")
+        chords.append(replace(c, start=c.start + dt))
+    return replace(song, tracks=tracks, chords=tuple(chords))
+
+
+def _shifted_clip(clip: Clip, dt: int) -> Clip:
+    if clip.start + dt >= 0:
+        return replace(clip, start=clip.start + dt)
+    if any(n.start + dt < 0 for n in clip.notes):
+        raise ValueError(f"a note at tick {clip.start + min(n.start for n in clip.notes)} would start before the song")
+    notes = tuple(replace(n, start=n.start + dt) for n in clip.notes)
+    controls = window(clip.controls, -dt, None)
+    length = max([clip.length] + [n.end for n in notes])
+    return replace(clip, notes=notes, controls=controls, length=length)

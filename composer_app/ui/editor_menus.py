@@ -82,6 +82,7 @@ class EditorMenus:
         menu = QMenu("&Arrangement", self.frame)
         groups = [[acts.add_track, acts.delete_track, acts.move_track_up, acts.move_track_down],
                   [acts.open_clip, acts.rename, acts.split, acts.duplicate, acts.delete_clips, acts.select_all],
+                  [acts.align_to_beat],
                   [acts.pencil],
                   [acts.zoom_in, acts.zoom_out, acts.zoom_fit]]
         _add_groups(menu, groups)

@@ -222,3 +222,26 @@ def test_a_tune_ending_on_a_closing_bar_is_continued_in_its_own_meter(tmp_path, 
         assert row["end_tick"] - row["start_tick"] == 2 * BAR_68
         song = read_midi(row["file"])
         assert [(m.numerator, m.denominator) for m in song.meters] == [(6, 8)]
+
+
+def test_music_off_the_beat_is_put_on_it_and_said(tmp_path, capsys, lead_folder) -> None:
+    """A lead sheet whose every note lies a third of a beat late (as in a file aligned to a recording): suggest moves
+    it onto the beat first and says so, and the candidates keep to the beat as the tune then does; info says it."""
+    from composer_app.core import edits
+    from composer_app.midi import write_midi
+    from composer_app.model.beat_offset import song_offset
+
+    late = tmp_path / "late.mid"
+    write_midi(edits.shift_music(read_midi(lead_folder / "tune-0.mid"), 160), late)
+    assert main(["info", str(late)]) == 0
+    assert "160 ticks (0.33 beat) late" in capsys.readouterr().out
+    rc, summary, err = _run(capsys, ["suggest", str(late), "--out", str(tmp_path / "out"), "--seed", "0"])
+    assert rc == 0, err
+    assert summary["off_the_beat"] == "160 ticks (0.33 beat) late"
+    onsets = [n.start for p in sorted((tmp_path / "out").glob("*.mid")) for t in read_midi(p).tracks
+              for n in t.notes_absolute()]
+    on_beat = sum(s % 240 == 0 for s in onsets) / len(onsets)
+    assert on_beat > 0.8  # on beats and half beats, not a third of a beat after them
+    rc, summary, err = _run(capsys, ["suggest", str(lead_folder / "tune-0.mid"), "--out", str(tmp_path / "o2")])
+    assert rc == 0 and summary["off_the_beat"] is None
+    assert song_offset(read_midi(lead_folder / "tune-0.mid")) is None

@@ -159,3 +159,20 @@ def test_duplicate_never_lands_on_the_next_clip():
     loose = Song(tracks=(Track("Lead", clips=(Clip(100, 1000), Clip(1100, 300))),))
     d3, (copy3,) = edits.duplicate_clips(loose, [loose.tracks[0].clips[0].id])
     assert d3.clip(copy3).start == 1400  # off the bar grid already: straight after the clip in the way
+
+
+def test_shift_music_moves_notes_pedal_and_chords_against_the_bar_lines():
+    from composer_app.core.song import Control
+
+    at_zero = Clip(0, 1920, (Note(60, 100, 480), Note(62, 600, 480)), controls=(Control(0, 64, 127), Control(700, 64, 0)))
+    later = Clip(3840, 1920, (Note(64, 0, 480),))
+    song = Song(tracks=(Track("t", clips=(at_zero, later)),), chords=(ChordSymbol(100, 1820, "C:maj"),))
+    back = edits.shift_music(song, -100)
+    first, second = back.tracks[0].clips
+    assert (first.start, [n.start for n in first.notes]) == (0, [0, 500])  # the clip at 0 stays, its notes move
+    assert first.controls == (Control(0, 64, 127), Control(600, 64, 0))  # the pedal still down from the start
+    assert (second.start, second.notes[0].start) == (3740, 0)  # a later clip moves whole
+    assert back.chords[0].start == 0 and back.tempos == song.tempos and back.meters == song.meters
+    assert edits.shift_music(song, 0) is song
+    with pytest.raises(ValueError, match="before the song"):
+        edits.shift_music(song, -101)

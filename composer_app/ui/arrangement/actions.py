@@ -23,6 +23,7 @@ class ArrangementActions:
     move_track_down: QAction
     open_clip: QAction
     split: QAction
+    align_to_beat: QAction
     duplicate: QAction
     delete_clips: QAction
     select_all: QAction
@@ -62,6 +63,7 @@ def build_actions(view) -> ArrangementActions:
         move_track_down=_action(view, "Move Track Down", ("Ctrl+Shift+Down",), lambda: view.move_current_track(1)),
         open_clip=_action(view, "Open in Piano Roll", ("Return", "Enter"), view.open_selected_clip, scope=clips),
         split=_action(view, "Split at Playhead", ("Ctrl+E",), view.split_at_playhead),
+        align_to_beat=_action(view, "Align Notes to the Beat", (), view.align_to_beat),
         duplicate=_action(view, "Duplicate", ("Ctrl+D",), view.duplicate_selected),
         delete_clips=_action(view, "Delete Clips", ("Delete", "Backspace"), view.delete_selected, scope=clips),
         select_all=_action(view, "Select All Clips", ("Ctrl+A",), view.select_all, scope=clips),

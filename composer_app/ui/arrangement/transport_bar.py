@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.ui.arrangement.detected_key import DetectedKeyButton
+from composer_app.ui.arrangement.off_beat import OffBeatButton
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.grid import GridValue, grid_by_label
@@ -67,6 +68,7 @@ class TransportBar(QWidget):
         for d in DENOMINATORS:
             self.denominator.addItem(str(d), d)
         self.denominator.setToolTip("Beat unit")
+        self.off_beat = OffBeatButton(document, self)
         self.tonic = QComboBox(self)
         self.tonic.addItems(TONICS)
         self._spelling: tuple[str, bool] = ("major", False)
@@ -114,6 +116,7 @@ class TransportBar(QWidget):
         row.addWidget(self.numerator)
         row.addWidget(QLabel("/", self))
         row.addWidget(self.denominator)
+        row.addWidget(self.off_beat)
         row.addSpacing(10)
         row.addWidget(caption("Key"))
         row.addWidget(self.tonic)

@@ -79,6 +79,8 @@ class ArrangementView(QWidget):
         self.headers.current_changed.connect(self.set_current_track)
         self.headers.context_menu_requested.connect(self._track_context_menu)
         self.transport_bar.grid_changed.connect(self.set_grid)
+        self.transport_bar.off_beat.found.connect(self.actions_.align_to_beat.setEnabled)
+        self.actions_.align_to_beat.setEnabled(self.transport_bar.off_beat.offset is not None)
         self.transport_bar.pencil_toggled.connect(self.actions_.pencil.setChecked)
         self.document.song_changed.connect(self._on_song_changed)
         self.scene.sceneRectChanged.connect(lambda _r: self.headers.set_row_height(self.scene.row_height))
@@ -171,6 +173,10 @@ class ArrangementView(QWidget):
         if new:
             self.select_clips(new)
         return new
+
+    def align_to_beat(self) -> None:
+        """Move the music onto the beat grid where it keeps to beats of its own (the transport bar's hint)."""
+        self.transport_bar.off_beat.align()
 
     def duplicate_selected(self) -> list[str]:
         new = self.clip_commands.duplicate(self.selected_clip_ids())

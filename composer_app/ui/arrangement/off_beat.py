@@ -1,0 +1,66 @@
+"""OffBeatButton: "Off the beat: align" beside the time signature, shown only where the notes keep to beats of their
+own between the grid's (a MIDI file aligned to a recording, a take played without the click). One click moves the
+music onto the beat grid, one undo step; the assistant, quantize and the metronome then work with its beats."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QToolButton, QWidget
+
+from composer_app.core.song import Song
+from composer_app.model.beat_offset import BeatOffset, on_the_beat, song_offset
+from composer_app.ui.document import SongDocument
+
+DEBOUNCE_MS = 400
+"""Detection runs this long after the last note edit."""
+
+UNDO_TEXT = "Align notes to the beat"
+
+
+class OffBeatButton(QToolButton):
+    """Hidden while the notes keep to the grid; otherwise says how far off they are, and aligns them on a click."""
+
+    found = Signal(bool)
+    """After each judgement: whether the notes are off the beat (the menu's "Align Notes to the Beat" follows it)."""
+
+    def __init__(self, document: SongDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.offset: BeatOffset | None = None
+        self._tracks: object = None
+        self.setAutoRaise(True)
+        self.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; }")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setText("Off the beat: align")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.detect)
+        self.clicked.connect(self.align)
+        document.song_changed.connect(self._song_changed)
+        self.detect()
+
+    def _song_changed(self, _old: Song, new: Song) -> None:
+        if new.tracks is not self._tracks:
+            self._timer.start()
+
+    def detect(self) -> None:
+        """Judge the notes now (normally called by the debounce timer after they change)."""
+        self._timer.stop()
+        song = self.document.song
+        self._tracks = song.tracks
+        self.offset = song_offset(song)
+        self.setVisible(self.offset is not None)
+        self.found.emit(self.offset is not None)
+        if self.offset is not None:
+            self.setToolTip(f"The notes keep to beats of their own, {self.offset.describe()} against the bar lines "
+                            "(a MIDI file aligned to a recording, or played without the click): every note reads as "
+                            "off the beat, and suggestions come out of step with the song. Click to move the music "
+                            "onto the beat (undo with Ctrl+Z).")
+
+    def align(self) -> None:
+        """Move the music onto the beat grid (one undo step); nothing when it already keeps to it."""
+        self.detect()
+        if self.offset is not None:
+            self.document.apply(UNDO_TEXT, on_the_beat(self.document.song, self.offset))
+            self.detect()
