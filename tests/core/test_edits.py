@@ -164,7 +164,8 @@ def test_duplicate_never_lands_on_the_next_clip():
 def test_shift_music_moves_notes_pedal_and_chords_against_the_bar_lines():
     from composer_app.core.song import Control
 
-    at_zero = Clip(0, 1920, (Note(60, 100, 480), Note(62, 600, 480)), controls=(Control(0, 64, 127), Control(700, 64, 0)))
+    pedal = (Control(0, 64, 127), Control(700, 64, 0))
+    at_zero = Clip(0, 1920, (Note(60, 100, 480), Note(62, 600, 480)), controls=pedal)
     later = Clip(3840, 1920, (Note(64, 0, 480),))
     song = Song(tracks=(Track("t", clips=(at_zero, later)),), chords=(ChordSymbol(100, 1820, "C:maj"),))
     back = edits.shift_music(song, -100)
