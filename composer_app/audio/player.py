@@ -91,8 +91,9 @@ def setup_channels(sink: NoteSink, song: Song, channels: int = MIDI_CHANNELS) ->
 
 
 def note_events(song: Song, channels: dict[str, int], start: int, end: int, chase: bool = False) -> list[_Event]:
-    """Note on/off events of notes starting in ``[start, end)``, cut at ``end``, timed from ``start``.
-    With ``chase`` notes already sounding at ``start`` are struck at once too (as DAWs do on a jump)."""
+    """Note on/off events of notes starting in ``[start, end)``, cut at ``end``, timed from ``start``, and the
+    clips' controller changes (``control_events``). With ``chase`` notes already sounding at ``start`` are struck at
+    once too (as DAWs do on a jump)."""
     tm = song.tempo_map
     origin = tm.seconds(start)
     out: list[_Event] = []

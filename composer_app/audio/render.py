@@ -74,7 +74,7 @@ def _is_cancelled(cancel: Cancel | None) -> bool:
 
 def schedule(song: Song, sample_rate: int, channels: dict[str, int], *, start_tick: int = 0,
              end_tick: int | None = None) -> list[NoteEvent]:
-    """Note events of the audible tracks in ``[start_tick, end_tick)``, in play order.
+    """Note and controller events of the audible tracks in ``[start_tick, end_tick)``, in play order.
 
     Frames count from ``start_tick``. Each event sits on the 64-frame block boundary nearest its exact
     time; a note lasts at least one block. At equal frames controller changes (the pedal) come first, then

@@ -13,6 +13,8 @@ from composer_app.core.song import PERFORMANCE_CONTROLS, Clip, Control, Track
 ControlEvent = tuple[int, int, int]
 """(song tick, controller number, value)."""
 
+SUSTAIN = 64
+
 
 def in_force(controls: Iterable[Control], tick: int) -> dict[int, int]:
     """Each controller's value after the changes before ``tick`` (those that changed at all)."""
@@ -86,9 +88,6 @@ def chased(events: list[ControlEvent], start: int, end: int | None) -> Iterator[
             yield tick, number, value
 
 
-SUSTAIN = 64
-
-
 def pedal_spans(clip: Clip, number: int = SUSTAIN) -> list[tuple[int, int]]:
     """(start, end) ticks into the clip where a pedal is down (value 64 or more), up to the clip's end."""
     out: list[tuple[int, int]] = []
@@ -105,4 +104,3 @@ def pedal_spans(clip: Clip, number: int = SUSTAIN) -> list[tuple[int, int]]:
     if down is not None and down < clip.length:
         out.append((down, clip.length))
     return out
-
