@@ -3,22 +3,19 @@ When another key fits the notes about as well ("Detected: F minor or F major"), 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.model import keys as key_detection
 from composer_app.model.song_adapter import detected_rivals, detected_sections, has_key_signature
+from composer_app.ui.arrangement.link_button import LinkButton
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
 from composer_app.ui.timeline.transport import TransportState
 
-DEBOUNCE_MS = 400
-"""Detection runs this long after the last note edit (never on each step of a drag)."""
 
-
-class DetectedKeyButton(QToolButton):
+class DetectedKeyButton(LinkButton):
     """Shows the key detected from the notes and chord symbols at the playhead; clicking sets the song's key to it."""
 
     def __init__(self, document: SongDocument, transport: TransportState, commands: TrackCommands,
@@ -32,13 +29,6 @@ class DetectedKeyButton(QToolButton):
         self._tracks = self._chords = None
         self._menu = QMenu(self)
         self._menu.triggered.connect(lambda action: self._adopt_key(action.data()))
-        self.setAutoRaise(True)
-        self.setStyleSheet("QToolButton:enabled { color: palette(link); text-decoration: underline; }")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.detect)
         self.clicked.connect(self.adopt)
         document.song_changed.connect(self._song_changed)
         transport.playhead_changed.connect(lambda _tick: self.refresh())
@@ -59,12 +49,12 @@ class DetectedKeyButton(QToolButton):
 
     def _song_changed(self, old: Song, new: Song) -> None:
         if new.tracks is not self._tracks or new.chords is not self._chords:
-            self._timer.start()
+            self.detect_soon()
         self.refresh()
 
     def detect(self) -> None:
         """Detect now (normally called by the debounce timer after the notes change)."""
-        self._timer.stop()
+        super().detect()
         song = self.document.song
         self._tracks, self._chords = song.tracks, song.chords
         self.sections = detected_sections(song)

@@ -4,20 +4,18 @@ music onto the beat grid, one undo step; the assistant, quantize and the metrono
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QToolButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from composer_app.core.song import Song
 from composer_app.model.beat_offset import BeatOffset, on_the_beat, song_offset
+from composer_app.ui.arrangement.link_button import LinkButton
 from composer_app.ui.document import SongDocument
-
-DEBOUNCE_MS = 400
-"""Detection runs this long after the last note edit."""
 
 UNDO_TEXT = "Align notes to the beat"
 
 
-class OffBeatButton(QToolButton):
+class OffBeatButton(LinkButton):
     """Hidden while the notes keep to the grid; otherwise says how far off they are, and aligns them on a click."""
 
     found = Signal(bool)
@@ -28,25 +26,18 @@ class OffBeatButton(QToolButton):
         self.document = document
         self.offset: BeatOffset | None = None
         self._tracks: object = None
-        self.setAutoRaise(True)
-        self.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; }")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setText("Off the beat: align")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.detect)
         self.clicked.connect(self.align)
         document.song_changed.connect(self._song_changed)
         self.detect()
 
     def _song_changed(self, _old: Song, new: Song) -> None:
         if new.tracks is not self._tracks:
-            self._timer.start()
+            self.detect_soon()
 
     def detect(self) -> None:
         """Judge the notes now (normally called by the debounce timer after they change)."""
-        self._timer.stop()
+        super().detect()
         song = self.document.song
         self._tracks = song.tracks
         self.offset = song_offset(song)

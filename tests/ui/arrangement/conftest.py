@@ -22,6 +22,20 @@ def small_song() -> Song:
 
 
 @pytest.fixture
+def view_of(qtbot):
+    """view_of(song) -> a shown ArrangementView over ``song`` (its own document and transport)."""
+
+    def make(song: Song) -> ArrangementView:
+        view = ArrangementView(SongDocument(song), TransportState())
+        qtbot.addWidget(view)
+        view.resize(1200, 400)
+        view.show()
+        return view
+
+    return make
+
+
+@pytest.fixture
 def arr(qtbot) -> ArrangementView:
     document = SongDocument(small_song())
     transport = TransportState()

@@ -10,28 +10,17 @@ import pytest
 from composer_app.core import edits
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.fileio import open_song
-from composer_app.ui.arrangement import ArrangementView
-from composer_app.ui.arrangement.detected_key import DEBOUNCE_MS
-from composer_app.ui.document import SongDocument
-from composer_app.ui.timeline.transport import TransportState
+from composer_app.ui.arrangement.link_button import DEBOUNCE_MS
 
 BAR = 1920
 POP909 = Path(__file__).resolve().parents[4] / "shared/datasets/pop909/POP909/001/001.mid"
 EB_MAJOR = [63, 65, 67, 68, 70, 72, 74, 75, 70, 67, 63, 58, 63, 70, 67, 63]
 
 
-def _view(qtbot, song: Song) -> ArrangementView:
-    view = ArrangementView(SongDocument(song), TransportState())
-    qtbot.addWidget(view)
-    view.resize(1200, 400)
-    view.show()
-    return view
-
-
-def test_a_motif_in_eb_while_the_song_says_c(qtbot):
+def test_a_motif_in_eb_while_the_song_says_c(qtbot, view_of):
     """No key signature, notes in Eb major: 'Detected: Eb major'; a click sets it as the key, one undo step."""
     motif = tuple(Note(p, i * 240, 240 if i % 4 else 480) for i, p in enumerate(EB_MAJOR))
-    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
+    view = view_of(Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
     button = view.transport_bar.detected_key
     assert button.isVisible() and button.isEnabled()
     assert button.text() == "Detected: Eb major"
@@ -47,17 +36,17 @@ def test_a_motif_in_eb_while_the_song_says_c(qtbot):
     assert button.isEnabled()
 
 
-def test_choosing_the_key_shown_marks_it_as_set_on_purpose(qtbot):
-    view = _view(qtbot, Song(tracks=(Track("Lead"),)))
+def test_choosing_the_key_shown_marks_it_as_set_on_purpose(qtbot, view_of):
+    view = view_of(Song(tracks=(Track("Lead"),)))
     assert not view.transport_bar.detected_key.isVisible()  # no notes, nothing detected
     bar = view.transport_bar
     bar.tonic.activated.emit(0)  # C major again, but chosen
     assert view.document.key_explicit and view.document.undo_stack.text(0) == "Set key C major"
 
 
-def test_detection_follows_note_edits_after_a_pause(qtbot):
+def test_detection_follows_note_edits_after_a_pause(qtbot, view_of):
     motif = tuple(Note(p, i * 240, 240) for i, p in enumerate(EB_MAJOR))
-    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
+    view = view_of(Song(tracks=(Track("Lead", clips=(Clip(0, 2 * BAR, motif),)),)))
     button = view.transport_bar.detected_key
     song = view.document.song
     clip = song.tracks[0].clips[0]
@@ -68,13 +57,13 @@ def test_detection_follows_note_edits_after_a_pause(qtbot):
     qtbot.waitUntil(lambda: button.text() == "Detected: A major", timeout=DEBOUNCE_MS * 10)  # ... but soon after
 
 
-def test_chord_symbols_count_in_the_detected_key(qtbot):
+def test_chord_symbols_count_in_the_detected_key(qtbot, view_of):
     """A melody of C major's notes that leans on E and A reads as A minor alone; C F G7 C under it make it C
     major, once the chord edit has settled (the same debounce as notes), and undoing the chords brings A minor
     back."""
     melody = [64, 60, 62, 64, 69, 67, 65, 64, 62, 64, 60, 62, 64, 65, 64, 62]
     notes = tuple(Note(p, i * 480, 480) for i, p in enumerate(melody))
-    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 4 * BAR, notes),)),)))
+    view = view_of(Song(tracks=(Track("Lead", clips=(Clip(0, 4 * BAR, notes),)),)))
     button = view.transport_bar.detected_key
     assert button.text().startswith("Detected: A minor")
     song = view.document.song
@@ -88,18 +77,18 @@ def test_chord_symbols_count_in_the_detected_key(qtbot):
 
 
 @pytest.mark.skipif(not POP909.is_file(), reason="no POP909 in ../shared/datasets")
-def test_pop909_without_key_signature_detects_gb(qtbot):
-    view = _view(qtbot, open_song(POP909))
+def test_pop909_without_key_signature_detects_gb(qtbot, view_of):
+    view = view_of(open_song(POP909))
     assert view.transport_bar.detected_key.text() == "Detected: Gb major"
     view.transport_bar.detected_key.click()
     assert view.transport_bar.tonic.currentText() == "Gb"
 
 
-def test_the_tonic_selector_spells_each_tonic_as_the_mode_does(qtbot):
+def test_the_tonic_selector_spells_each_tonic_as_the_mode_does(qtbot, view_of):
     """Gb and Db in major, F# and C# in minor; a song in F# major (spelt with sharps) reads F#."""
     from composer_app.core.pitch import KeySignature
 
-    view = _view(qtbot, Song(keys=(KeySignature(0, 6, "major"),)))
+    view = view_of(Song(keys=(KeySignature(0, 6, "major"),)))
     tonic = view.transport_bar.tonic
     assert (tonic.currentText(), tonic.itemText(1)) == ("Gb", "Db")
     view.document.apply("key", edits.set_key(view.document.song, 0, 6, "minor"))
@@ -124,9 +113,9 @@ def _major_or_minor_f() -> tuple[Note, ...]:
     return tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))
 
 
-def test_two_keys_that_fit_about_equally_are_both_offered(qtbot):
+def test_two_keys_that_fit_about_equally_are_both_offered(qtbot, view_of):
     notes = _major_or_minor_f()
-    view = _view(qtbot, Song(tracks=(Track("Lead", clips=(Clip(0, 16 * BAR, notes),)),)))
+    view = view_of(Song(tracks=(Track("Lead", clips=(Clip(0, 16 * BAR, notes),)),)))
     button = view.transport_bar.detected_key
     assert button.text() == "Detected: F major or F minor" and button.isEnabled()
     actions = button.menu().actions()

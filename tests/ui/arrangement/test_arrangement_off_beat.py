@@ -11,10 +11,8 @@ from composer_app.core import edits
 from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.fileio import open_song
 from composer_app.model.beat_offset import song_offset
-from composer_app.ui.arrangement import ArrangementView
-from composer_app.ui.arrangement.off_beat import DEBOUNCE_MS, UNDO_TEXT
-from composer_app.ui.document import SongDocument
-from composer_app.ui.timeline.transport import TransportState
+from composer_app.ui.arrangement.link_button import DEBOUNCE_MS
+from composer_app.ui.arrangement.off_beat import UNDO_TEXT
 
 BAR = 1920
 POP909 = Path(__file__).resolve().parents[4] / "shared/datasets/pop909/POP909/010/010.mid"
@@ -30,25 +28,17 @@ def on_grid() -> Song:
     return Song(tracks=(Track("Lead", clips=(Clip(0, t, tuple(notes)),)),), chords=(ChordSymbol(0, BAR, "C:maj"),))
 
 
-def _view(qtbot, song: Song) -> ArrangementView:
-    view = ArrangementView(SongDocument(song), TransportState())
-    qtbot.addWidget(view)
-    view.resize(1200, 400)
-    view.show()
-    return view
-
-
-def test_notes_on_the_grid_show_no_hint(qtbot):
-    view = _view(qtbot, on_grid())
+def test_notes_on_the_grid_show_no_hint(qtbot, view_of):
+    view = view_of(on_grid())
     assert not view.transport_bar.off_beat.isVisible()
     assert not view.actions_.align_to_beat.isEnabled()
     view.align_to_beat()  # nothing to do: nothing changes
     assert view.document.undo_stack.count() == 0
 
 
-def test_notes_a_third_of_a_beat_late_are_put_on_the_beat_in_one_step(qtbot):
+def test_notes_a_third_of_a_beat_late_are_put_on_the_beat_in_one_step(qtbot, view_of):
     late = edits.shift_music(on_grid(), 160)
-    view = _view(qtbot, late)
+    view = view_of(late)
     button = view.transport_bar.off_beat
     assert button.isVisible() and view.actions_.align_to_beat.isEnabled()
     assert "160 ticks (0.33 beat) late" in button.toolTip()
@@ -63,18 +53,18 @@ def test_notes_a_third_of_a_beat_late_are_put_on_the_beat_in_one_step(qtbot):
     qtbot.waitUntil(button.isVisible, timeout=DEBOUNCE_MS * 10)
 
 
-def test_the_hint_follows_the_notes_and_the_menu_aligns_too(qtbot):
-    view = _view(qtbot, on_grid())
+def test_the_hint_follows_the_notes_and_the_menu_aligns_too(qtbot, view_of):
+    view = view_of(on_grid())
     view.document.apply("move", edits.shift_music(view.document.song, 160))
     qtbot.waitUntil(lambda: view.actions_.align_to_beat.isEnabled(), timeout=DEBOUNCE_MS * 10)
     view.actions_.align_to_beat.trigger()
     assert song_offset(view.document.song) is None and view.document.undo_stack.text(1) == UNDO_TEXT
 
 
-def test_a_pop909_file_aligned_to_its_recording(qtbot):
+def test_a_pop909_file_aligned_to_its_recording(qtbot, view_of):
     if not POP909.exists():
         pytest.skip("../shared/datasets is not here")
-    view = _view(qtbot, open_song(POP909))
+    view = view_of(open_song(POP909))
     assert view.transport_bar.off_beat.isVisible()
     view.transport_bar.off_beat.click()
     assert song_offset(view.document.song) is None
