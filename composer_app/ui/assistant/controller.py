@@ -14,6 +14,7 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.model import melody_chords, two_hands
 from composer_app.model import song_adapter as adapter
+from composer_app.model.beat_offset import song_offset
 from composer_app.model.continuation import Candidate
 from composer_app.ui.assistant.engines import Engines
 from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind, chords_said
@@ -89,6 +90,8 @@ class Assistant(QObject):
         batch = self.history.start(kind_name, title, target, options)
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
         batch.chords_from = chords_said(ask, request)
+        offset = song_offset(song)
+        batch.off_the_beat = offset.describe() if offset is not None else ""
         engines = self.engines
 
         def job(token: CancelToken) -> int:
@@ -175,7 +178,9 @@ class Assistant(QObject):
             n = len(batch.suggestions)
             if n == 0:
                 return "The model had no suggestion for this; try other options"
-            return (f"{n} candidate{'s' if n != 1 else ''} in {batch.key_name}{_over(batch)} \u2014 Tab accepts, "
+            off = (f" (the song's notes lie {batch.off_the_beat} against its beat grid, so these keep to the grid "
+                   "and not to the music: Arrangement > Align Notes to the Beat first)") if batch.off_the_beat else ""
+            return (f"{n} candidate{'s' if n != 1 else ''} in {batch.key_name}{_over(batch)}{off} \u2014 Tab accepts, "
                     "Alt+] cycles, Esc dismisses")
         self._end_batch(request_id, "done", message)
 

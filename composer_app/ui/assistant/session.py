@@ -95,6 +95,8 @@ class Batch:
     key_reason: str = ""
     chords_from: str = ""
     """Where the request's chords came from (``song_adapter.chords_source``; "" for a harmonization)."""
+    off_the_beat: str = ""
+    """How far the song's notes lay off its beat grid when asked ("80 ticks (0.17 beat) early"; "" when on it)."""
     suggestions: list[Suggestion] = field(default_factory=list)
     state: str = "running"  # running, done, cancelled, failed
     message: str = ""

@@ -321,3 +321,23 @@ def test_regenerating_bars_of_a_piano_solo_writes_tune_and_chords_over_the_chord
     assert assistant.accept()
     kept = [n for n in doc.song.tracks[0].notes_absolute() if mm.bar_start(2) <= n.start < mm.bar_start(4)]
     assert sorted((n.pitch, n.start) for n in kept) == sorted((n[0], n[1]) for n in batch.suggestions[0].notes)
+
+
+def test_the_status_line_says_when_the_song_is_off_the_beat(qtbot, engines):
+    """Suggestions keep to the grid; where the song's notes keep to beats of their own between the grid's, the status
+    line says so and where to put them on the beat. Once aligned, it says nothing of it."""
+    from composer_app.model.beat_offset import on_the_beat
+
+    rhythm = [480, 240, 240, 480, 480, 240, 240, 240, 240, 960]
+    notes, t = [], 160  # every note a third of a beat late
+    for bar in range(4):
+        for i, d in enumerate(rhythm):
+            notes.append(Note(60 + (0, 2, 4, 5, 7)[(i + bar) % 5], t, d))
+            t += d
+    doc = SongDocument(Song(tracks=(Track("Lead", clips=(Clip(0, 5 * 1920, tuple(notes)),)),)))
+    clip_id = doc.song.tracks[0].clips[0].id
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert "160 ticks (0.33 beat) late" in said[-1] and "Align Notes to the Beat" in said[-1]
+    doc.apply("Align notes to the beat", on_the_beat(doc.song))
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert said[-1].startswith("2 candidates in ") and "beat" not in said[-1]
