@@ -264,10 +264,11 @@ class PianoRollScene(QGraphicsScene):
         font.setPixelSize(max(9, min(12, int(sy * 0.62))))
         painter.setFont(font)
         top = (sy - font.pixelSize() * 1.2) / 2
-        names = self._label_cache(font.pixelSize(), self.label_key())
+        origin = self.clip.start if self.clip else 0
         for selected, colour in ((False, QColor(236, 242, 248)), (True, QColor(40, 24, 8))):
             painter.setPen(colour)
             for item in items:
+                names = self._label_cache(font.pixelSize(), self.label_key(origin + item.note.start))
                 if item.selected is selected and item.isVisible():
                     r = item.rect()
                     pos = item.pos()
@@ -276,9 +277,10 @@ class PianoRollScene(QGraphicsScene):
                     painter.drawStaticText(QPointF(x, y), names[item.note.pitch])
         painter.restore()
 
-    def label_key(self) -> KeySignature:
-        """The key the note labels are spelt in: the song's at the clip, or the detected one without a signature."""
-        return spelling_key(self.song, self.clip.start if self.clip else 0)
+    def label_key(self, tick: int | None = None) -> KeySignature:
+        """The key a note label at song ``tick`` (default: the clip's start) is spelt in: the song's key there, or
+        without a signature the key detected there (a clip that modulates names each note in its own section's key)."""
+        return spelling_key(self.song, (self.clip.start if self.clip else 0) if tick is None else tick)
 
     def _label_cache(self, pixels: int, song_key: KeySignature) -> list[QStaticText]:
         key = (pixels, song_key.fifths, song_key.mode)  # D minor and F major name C#/Db apart

@@ -207,3 +207,20 @@ def test_the_velocity_lane_shows_where_the_sustain_pedal_is_down(roll):
     assert strip_at(240) != QColor(150, 120, 200) and strip_at(1700) != QColor(150, 120, 200)
     roll.doc.undo_stack.undo()
     assert strip_at(960) != QColor(150, 120, 200)
+
+
+def test_a_clip_that_modulates_names_each_note_in_its_own_sections_key(roll):
+    """No key signature, 16 bars in G major then 16 in Ab major, one clip: 61 reads C#4 in the G major bars and Db4
+    in the Ab major ones (the labels used to follow the key at the clip's start all the way)."""
+    from composer_app.core.song import Clip, Note, Song, Track
+
+    g = [67, 69, 71, 72, 74, 76, 78, 79, 74, 71, 67, 62, 66, 67, 71, 74]
+    ab = [p + 1 for p in g]
+    notes = tuple(Note(p, i * 240, 240) for i, p in enumerate(g * 8 + ab * 8))
+    roll.doc.load(Song(tracks=(Track("Lead", clips=(Clip(0, 32 * BAR, notes, id="clip1"),)),)), None)
+    roll.editor.open_clip("clip1")
+    scene = roll.editor.scene
+    assert scene._label_cache(12, scene.label_key(BAR))[61].text() == "C#4"
+    assert scene._label_cache(12, scene.label_key(30 * BAR))[61].text() == "Db4"
+    assert scene.label_key().name == "G major"  # the clip's start, as before
+    roll.view.viewport().grab()  # painted with both keys
