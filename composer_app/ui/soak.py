@@ -197,13 +197,18 @@ class Soak:
 
     def op_add_clip(self) -> None:
         from composer_app.core import edits
-        from composer_app.core.song import Clip
+        from composer_app.core.song import Clip, Control
 
         if not self.song.tracks:
             self.op_add_track()
         track = self.rng.choice(self.song.tracks)
         start = self.rng.randrange(0, 32) * 480
-        self.apply("Add Clip", edits.add_clip(self.song, track.id, Clip(start, self.rng.choice((960, 1920, 3840)))))
+        length = self.rng.choice((960, 1920, 3840))
+        pedal = ()
+        if self.rng.random() < 0.5:  # a clip from a pianist's file: the sustain pedal down and up, and left down
+            ticks = sorted(self.rng.sample(range(0, length + 1, 60), self.rng.randint(1, 6)))
+            pedal = tuple(Control(t, 64, 127 if i % 2 == 0 else 0) for i, t in enumerate(ticks))
+        self.apply("Add Clip", edits.add_clip(self.song, track.id, Clip(start, length, controls=pedal)))
 
     def op_move_clip(self) -> None:
         from composer_app.core import edits
