@@ -164,3 +164,21 @@ def test_pin_and_range_syntax():
             parse_pin(bad, song)
     with pytest.raises(argparse.ArgumentTypeError):
         parse_range("5:3")
+
+
+def test_eval_harmonization_reads_a_file_off_its_beat_grid_as_harmonize_does(tmp_path, weights, capsys):
+    """The same lead sheets with every note and chord symbol a third of a beat late (a file aligned to a recording)
+    score as they do on the grid: they are put on the beat first, as `harmonize` does."""
+    from composer_app.core import edits
+
+    export_pieces(synthetic_pieces(3), tmp_path / "ls")
+    (tmp_path / "late").mkdir()
+    for path in sorted((tmp_path / "ls").glob("*.mid")):
+        write_midi(edits.shift_music(read_midi(path), 160), tmp_path / "late" / path.name)
+
+    def report(folder):
+        assert main(["eval", "harmonization", str(tmp_path / folder), "--weights", str(weights), "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        return out["accuracy"], out["excerpts"]["root"]
+
+    assert report("late") == report("ls")

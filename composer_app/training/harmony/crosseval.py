@@ -230,12 +230,13 @@ def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style:
     else ``default_style``); None when no file has an excerpt to judge. Unreadable files are left out (the
     whole-file report lists them)."""
     from composer_app.fileio import open_song
+    from composer_app.model.beat_offset import on_the_beat
     from composer_app.training.harmony.evaluate import style_of
 
     excerpts: list[Excerpt] = []
     for path in files:
         try:
-            song = open_song(path)
+            song = on_the_beat(open_song(path))  # as harmonize reads a file off its beat grid
         except Exception:  # noqa: BLE001 - reported by the whole-file evaluation
             continue
         excerpts += song_excerpts(song, path.stem, style_of(path, default_style))
