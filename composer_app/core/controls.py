@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from composer_app.core.song import PERFORMANCE_CONTROLS, Clip, Control, Track
+from composer_app.core.timing import MeterMap
 
 ControlEvent = tuple[int, int, int]
 """(song tick, controller number, value)."""
@@ -104,3 +105,31 @@ def pedal_spans(clip: Clip, number: int = SUSTAIN) -> list[tuple[int, int]]:
     if down is not None and down < clip.length:
         out.append((down, clip.length))
     return out
+
+
+def pedal_going_on(track: Track, meters: MeterMap, start: int, end: int) -> tuple[Control, ...]:
+    """The sustain pedal for new bars of ``track`` from the bar line ``start`` to ``end`` (ticks into a clip that
+    starts at ``start``): each new bar pedalled as the bar before ``start`` was, where that bar used the pedal and the
+    new bars are as long. Nothing where the music before did not use it."""
+    bar = meters.bar_of(start)
+    if bar == 0 or meters.bar_start(bar) != start:
+        return ()
+    before = meters.bar_start(bar - 1)
+    length = start - before
+    events = [(tick, value) for tick, number, value in track_events(track) if number == SUSTAIN]
+    down = 0
+    changes: list[tuple[int, int]] = []
+    for tick, value in events:
+        if tick <= before:
+            down = value
+        elif tick < start:
+            changes.append((tick - before, value))
+    if down < 64 and not any(value >= 64 for _, value in changes):
+        return ()
+    pattern = [(0, down)] + changes
+    out: list[Control] = []
+    at = start
+    while at < end and meters.bar_start(meters.bar_of(at) + 1) - at == length:
+        out += [Control(at - start + offset, SUSTAIN, value) for offset, value in pattern]
+        at += length
+    return tuple(out)

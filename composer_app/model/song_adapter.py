@@ -27,6 +27,7 @@ import numpy as np
 
 from composer_app.core import edits
 from composer_app.core.chords import label_in_key, parse_chord
+from composer_app.core.controls import pedal_going_on
 from composer_app.core.errors import SongFileError
 from composer_app.core.excerpt import excerpt
 from composer_app.core.pitch import KeySignature
@@ -874,8 +875,10 @@ def _song_notes(notes: Iterable[NoteTuple], origin: int) -> tuple[Note, ...]:
 def candidate_song(song: Song, track: Track, notes: Sequence[NoteTuple], start: int, end: int, name: str,
                    key: KeySignature | None = None) -> Song:
     """A song holding only ``notes`` (one clip, ``start`` to ``end``) that begins at ``start``'s bar: tick 0 is
-    the candidate's first bar, with the tempo, meter and key in force there (``key`` when given)."""
-    clip = Clip(start, max(1, end - start), _song_notes(notes, start), name=name)
+    the candidate's first bar, with the tempo, meter and key in force there (``key`` when given); pedalled as the
+    part's bar before it was (``pedal_going_on``)."""
+    clip = Clip(start, max(1, end - start), _song_notes(notes, start), name=name,
+                controls=pedal_going_on(track, song.meter_map, start, end))
     out = replace(track, name=name, mute=False, solo=False, clips=(clip,))
     keys = song.keys if key is None else (replace(key, tick=0),)
     whole = Song(tracks=(out,), tempos=song.tempos, meters=song.meters, keys=keys, title=song.title)
@@ -884,9 +887,11 @@ def candidate_song(song: Song, track: Track, notes: Sequence[NoteTuple], start: 
 
 
 def add_candidate(song: Song, track_id: str, candidate: Candidate, name: str = "suggestion") -> Song:
-    """``candidate``'s notes as a new clip on the track, from its start tick to its end tick (one edit)."""
-    clip = Clip(candidate.start_tick, max(1, candidate.end_tick - candidate.start_tick),
-                _song_notes(candidate.notes, candidate.start_tick), name=name)
+    """``candidate``'s notes as a new clip on the track, from its start tick to its end tick (one edit); where the
+    part used the sustain pedal in the bar before, the new bars are pedalled as that bar was (``pedal_going_on``)."""
+    lo, hi = candidate.start_tick, candidate.end_tick
+    pedal = pedal_going_on(song.track(track_id), song.meter_map, lo, hi)
+    clip = Clip(lo, max(1, hi - lo), _song_notes(candidate.notes, lo), name=name, controls=pedal)
     return edits.add_clip(song, track_id, clip)
 
 

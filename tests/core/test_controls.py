@@ -81,3 +81,21 @@ def test_window_leads_with_values_away_from_rest_only():
     assert window(controls, 150, None) == (Control(50, 1, 40),)  # the pedal is up, modulation comes in later
     assert window(controls, 50, 150) == (Control(0, 64, DOWN), Control(50, 64, UP))
     assert window(controls, 250, None) == (Control(0, 1, 40),)
+
+
+def test_new_bars_are_pedalled_as_the_bar_before_them_was():
+    from composer_app.core.controls import pedal_going_on
+    from composer_app.core.timing import MeterMap, TimeSignature
+
+    meters = MeterMap([TimeSignature(0, 4, 4), TimeSignature(6 * BAR, 3, 4)])
+    legato = (Control(0, 64, DOWN), Control(1700, 64, UP), Control(BAR + 60, 64, DOWN), Control(BAR + 1700, 64, UP))
+    track = Track("Piano", clips=(Clip(0, 2 * BAR, (Note(48, 0, BAR),), controls=legato),))
+    assert pedal_going_on(track, meters, 2 * BAR, 4 * BAR) == (
+        Control(0, 64, UP), Control(60, 64, DOWN), Control(1700, 64, UP),
+        Control(BAR, 64, UP), Control(BAR + 60, 64, DOWN), Control(BAR + 1700, 64, UP))
+    held = Track("Piano", clips=(Clip(0, 2 * BAR, (Note(48, 0, BAR),), controls=(Control(0, 64, DOWN),)),))
+    assert pedal_going_on(held, meters, BAR, 2 * BAR) == (Control(0, 64, DOWN),)  # down all through, as before
+    dry = Track("Piano", clips=(Clip(0, 2 * BAR, (Note(48, 0, BAR),)),))
+    assert pedal_going_on(dry, meters, 2 * BAR, 4 * BAR) == ()
+    assert pedal_going_on(track, meters, 2 * BAR + 480, 4 * BAR) == ()  # not on a bar line
+    assert len(pedal_going_on(track, meters, 2 * BAR, 8 * BAR)) == 3 * 4  # stops where the bars get shorter (3/4)

@@ -82,3 +82,29 @@ def test_a_played_take_is_selected_and_compared_as_written():
     same = tuple((60 + 2 * i, i * 480, 480, 80) for i in range(4, 8))
     cand = Candidate(0, same, -3.0, candidate_facts(same, (), KeySignature(0)), BAR, 2 * BAR)
     assert changed_notes(song, bar_two.track_id, cand) == 0
+
+
+def test_a_kept_continuation_of_a_pedalled_part_goes_on_pedalling_as_it_did():
+    """A piano part pedalled bar by bar (down just after the bar line, up before the next): its kept continuation,
+    joined to the clip, is pedalled so too, and so is what the card auditions (Keep's own song)."""
+    from composer_app.core.controls import pedal_spans
+    from composer_app.core.song import Control
+    from composer_app.ui.assistant.audition import heard_song
+    from composer_app.ui.assistant.controller import accepted_song
+
+    pedal = tuple(Control(b * BAR + t, 64, v) for b in range(2) for t, v in ((60, 127), (1800, 0)))
+    notes = tuple(Note(48 + (i % 3) * 4, i * 480, 480) for i in range(8))
+    song = Song(tracks=(Track("Piano", clips=(Clip(0, 2 * BAR, notes, controls=pedal),)),))
+    clip = song.tracks[0].clips[0]
+    target = target_of(song, clip.id, [])
+    new = ((60, 2 * BAR, 960, 80), (64, 2 * BAR + 960, 960, 80), (62, 3 * BAR, 1920, 80))
+    cand = Candidate(0, new, -3.0, candidate_facts(new, (), KeySignature(0)), 2 * BAR, 4 * BAR)
+    suggestion = Suggestion("continue", 0, new, 2 * BAR, 4 * BAR, source=cand)
+    kept = accepted_song(song, target, suggestion)
+    (joined,) = kept.tracks[0].clips
+    assert pedal_spans(joined) == [(b * BAR + 60, b * BAR + 1800) for b in range(4)]
+    dry = Song(tracks=(Track("Piano", clips=(Clip(0, 2 * BAR, notes),)),))
+    (plain,) = accepted_song(dry, target_of(dry, dry.tracks[0].clips[0].id, []), suggestion).tracks[0].clips
+    assert plain.controls == ()
+    heard = heard_song(song, target, suggestion)
+    assert [pedal_spans(c) for c in heard.tracks[0].clips] == [pedal_spans(joined)]
