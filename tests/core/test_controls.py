@@ -99,3 +99,35 @@ def test_new_bars_are_pedalled_as_the_bar_before_them_was():
     assert pedal_going_on(dry, meters, 2 * BAR, 4 * BAR) == ()
     assert pedal_going_on(track, meters, 2 * BAR + 480, 4 * BAR) == ()  # not on a bar line
     assert len(pedal_going_on(track, meters, 2 * BAR, 8 * BAR)) == 3 * 4  # stops where the bars get shorter (3/4)
+
+
+def test_split_and_join_anywhere_keep_the_pedal_as_it_was_heard():
+    """Random pedalling, cut at random ticks and joined again: what the synth hears (the acting changes, taken
+    where the pedal state changes) is the same; an excerpt from a random bar hears the same pedal from there."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(60):
+        length = rng.choice((2, 3, 4)) * BAR
+        ticks = sorted(rng.sample(range(0, length + 1), rng.randint(1, 8)))
+        pedal = tuple(Control(t, 64, rng.choice((0, 40, 64, 100, 127))) for t in ticks)
+        song = Song(tracks=(Track("P", clips=(Clip(BAR, length, (Note(60, 0, 10),), id="c", controls=pedal),),
+                                  id="t"),))
+
+        def heard(s: Song) -> list[tuple[int, bool]]:
+            out, down = [], False
+            for tick, _n, value in track_events(s.track("t")):
+                if (value >= 64) != down:
+                    down = value >= 64
+                    out.append((tick, down))
+            return out
+
+        cut = BAR + rng.randrange(1, length)
+        split = edits.split_clip(song, "c", cut)
+        assert heard(split) == heard(song)
+        joined = edits.join_clips(split, [c.id for c in split.track("t").clips])
+        assert heard(joined) == heard(song)
+        bar = rng.randrange(1, 1 + length // BAR)
+        part = excerpt(song, bar * BAR)
+        assert [(t + bar * BAR, d) for t, d in heard(part) if t > 0] == [(t, d) for t, d in heard(song)
+                                                                        if t > bar * BAR]
