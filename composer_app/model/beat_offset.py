@@ -4,7 +4,8 @@ A MIDI file aligned to a recording (POP909's) or recorded without the click can 
 whose beats fall between the file's: every note a third of a beat after where the grid says. Then every onset
 reads as a syncopation, and a suggestion written on the grid sounds a fraction of a beat out against the song.
 ``beat_offset`` finds that shift from the onsets alone: the shift that puts most of them on beats and half beats
-(thirds of the beat in a compound meter), taken only where it fits far better than the grid as it is."""
+(thirds of the beat in a compound meter), taken only where it fits far better than the grid as it is, and never a
+shift of whole half beats: music that sits on the grid's off-beats is syncopated, not displaced."""
 
 from __future__ import annotations
 
@@ -87,7 +88,9 @@ def beat_offset(starts: Iterable[int], meters: MeterMap) -> BeatOffset | None:
     exact = best + round(sum(e * c for e, c in matched) / sum(c for _, c in matched))
     ticks = exact % beat
     ticks = ticks if ticks <= beat // 2 else ticks - beat
-    return BeatOffset(ticks, beat, best_fit, on_grid) if ticks else None
+    if near(ticks, sub):  # on the grid's own half beats (an off-beat part, a skank): syncopation, not an offset
+        return None
+    return BeatOffset(ticks, beat, best_fit, on_grid)
 
 
 def song_offset(song: Song) -> BeatOffset | None:

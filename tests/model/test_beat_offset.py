@@ -79,6 +79,8 @@ def test_too_few_or_too_free_onsets_say_nothing():
     assert beat_offset(free, tune().meter_map) is None
     triplets = [480 * b + 160 * k for b in range(32) for k in range(3)]  # triplets keep the grid's beats
     assert beat_offset(triplets, tune().meter_map) is None
+    skank = [480 * b + 240 for b in range(32)]  # every note on the off-beat: syncopation, not a displaced grid
+    assert beat_offset(skank, tune().meter_map) is None
 
 
 def test_music_that_cannot_go_back_goes_on_to_the_next_beat():
