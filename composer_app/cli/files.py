@@ -14,6 +14,7 @@ from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
 from composer_app.model.beat_offset import song_offset
 from composer_app.model.song_adapter import PART_ROLES, heard_under, part_of, pick_track, song_key_report, spelling_key
+from composer_app.model.triple_meter import song_in_three
 
 
 def song_info(song: Song) -> dict:
@@ -51,7 +52,14 @@ def song_info(song: Song) -> dict:
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
         "off_the_beat": _off_the_beat(song),
+        "in_three": _in_three(song),
     }
+
+
+def _in_three(song: Song) -> dict | None:
+    """Where a song written in 2/4 or 4/4 moves in three: the beats before its first downbeat, how clearly."""
+    found = song_in_three(song)
+    return None if found is None else {"meter": "3/4", "pickup_beats": found.pickup, "lean": round(found.lean, 3)}
 
 
 def _off_the_beat(song: Song) -> dict | None:
@@ -84,6 +92,10 @@ def _print_info(path: str, info: dict) -> None:
           f"({info['length_seconds']:g} s), {info['notes']} notes")
     print("  tempo    " + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in info["tempos"]))
     print("  meter    " + ", ".join(f"{m['meter']} at {m['bar']}" for m in info["meters"]))
+    three = info.get("in_three")
+    if three:
+        pickup = f", after a pickup of {three['pickup_beats']} beat(s)" if three["pickup_beats"] else ""
+        print(f"           the notes move in three: detected 3/4{pickup} (in the window: click 'Detected: 3/4')")
     detected = info["key_detected"]
     if detected["signature"] is None:
         print("  key      no key signature")

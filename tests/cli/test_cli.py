@@ -229,3 +229,17 @@ def test_info_names_each_part_as_the_assistant_hears_it(tmp_path, capsys):
     save_project(replace(lead_sheet(), tracks=(solo,), chords=()), path)
     assert main(["info", str(path)]) == 0
     assert "tune + chords" in capsys.readouterr().out
+
+
+def test_info_says_when_a_four_four_song_moves_in_three(tmp_path, capsys):
+    from tests.model.meter_tunes import march, song_of, waltz
+
+    for name, song, said in (("waltz", song_of(waltz(pickup=1)), True), ("march", song_of(march()), False)):
+        path = tmp_path / f"{name}.composer"
+        save_project(song, path)
+        assert main(["info", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert ("detected 3/4, after a pickup of 1 beat(s)" in out) is said
+        assert main(["info", str(path), "--json"]) == 0
+        three = json.loads(capsys.readouterr().out)["in_three"]
+        assert (three == {"meter": "3/4", "pickup_beats": 1, "lean": three["lean"]}) if said else three is None

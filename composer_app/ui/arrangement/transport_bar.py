@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.ui.arrangement.detected_key import DetectedKeyButton
+from composer_app.ui.arrangement.detected_meter import DetectedMeterButton
 from composer_app.ui.arrangement.off_beat import OffBeatButton
 from composer_app.ui.arrangement.track_commands import TrackCommands
 from composer_app.ui.document import SongDocument
@@ -69,6 +70,7 @@ class TransportBar(QWidget):
             self.denominator.addItem(str(d), d)
         self.denominator.setToolTip("Beat unit")
         self.off_beat = OffBeatButton(document, self)
+        self.detected_meter = DetectedMeterButton(document, self)
         self.tonic = QComboBox(self)
         self.tonic.addItems(TONICS)
         self._spelling: tuple[str, bool] = ("major", False)
@@ -117,6 +119,7 @@ class TransportBar(QWidget):
         row.addWidget(QLabel("/", self))
         row.addWidget(self.denominator)
         row.addWidget(self.off_beat)
+        row.addWidget(self.detected_meter)
         row.addSpacing(10)
         row.addWidget(caption("Key"))
         row.addWidget(self.tonic)

@@ -1,0 +1,115 @@
+"""A waltz in a 4/4 file: music in three that its file calls 2/4 or 4/4 (a MIDI file without a time signature
+reads as 4/4), found from where its notes lean.
+
+Every part leans on the first beat of its bars: notes start there more often, and longer ones (a bass note, a chord,
+a melody's held note) and the low ones (an oom-pah-pah's oom). Per beat of the song, each part that starts something
+on it weighs 1, plus the log of the length of its longest note there, plus 1, in a part that plays chords, where its
+lowest note there is among the part's lowest quarter;
+for bars of 2, 3 and 4 beats, at every phase, the downbeats' mean weight less the other beats' is how strongly the
+music leans that way (as a share of the mean weight of a beat). Three beats a bar is taken only where it leans on
+its downbeats clearly more than two or four do (``MIN_LEAN``), which no duple tune of the tests' sets did; the
+phase says where its first bar starts (a pickup of one or two beats before it)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from composer_app.core.song import NoteTuple, Song
+from composer_app.core.timing import TimeSignature
+
+BEAT = 480
+"""A quarter note: the beat of the x/4 meters this judges."""
+
+NEAR = 20
+"""Ticks an onset may lie from its beat and still count on it."""
+
+MIN_BEATS = 24
+"""Fewer beats than this (six bars of 4/4) are too few to judge."""
+
+MIN_LEAN = 0.2
+"""How much more, as a share of a beat's mean weight, bars of three must lean on their downbeats than bars of two
+or four for the music to be called in three."""
+
+
+@dataclass(frozen=True, slots=True)
+class TripleMeter:
+    """The music moves in bars of three beats, the first from beat ``pickup`` (0: the song's first beat)."""
+
+    pickup: int
+    lean: float
+
+
+def beat_weights(parts: Iterable[Iterable[NoteTuple]]) -> dict[int, float]:
+    """Per beat (quarter) of the song, the weight of what starts on it: for each part with a note there, 1 plus the
+    log of its longest note's length (a chord is one onset, as a bass note is; a held note counts more)."""
+    weights: dict[int, float] = defaultdict(float)
+    for notes in parts:
+        longest: dict[int, int] = {}
+        lowest: dict[int, int] = {}
+        count: dict[int, int] = defaultdict(int)
+        for pitch, start, duration, _velocity in notes:
+            beat, rest = divmod(start, BEAT)
+            if rest >= BEAT - NEAR:
+                beat += 1
+            elif rest > NEAR:
+                continue
+            longest[beat] = max(longest.get(beat, 0), duration)
+            lowest[beat] = min(lowest.get(beat, 128), pitch)
+            count[beat] += 1
+        if not lowest:
+            continue
+        chords = sum(n > 1 for n in count.values()) >= len(count) / 4  # a part that plays chords has a bass too
+        low = sorted(lowest.values())[len(lowest) // 4] if chords else -1  # its lowest quarter of beats
+        for beat, duration in longest.items():
+            weights[beat] += 1 + math.log1p(duration / (BEAT / 2)) + (lowest[beat] <= low)
+    return weights
+
+
+def _lean(weights: dict[int, float], first: int, beats: int, per_bar: int) -> tuple[float, int]:
+    """(how much bars of ``per_bar`` beats lean on their downbeats at their best phase, that phase), over the beats
+    from the first note's ``first`` to ``beats``."""
+    best, phase = -math.inf, 0
+    for p in range(per_bar):
+        down = [weights.get(k, 0.0) for k in range(first, beats) if (k - p) % per_bar == 0]
+        other = [weights.get(k, 0.0) for k in range(first, beats) if (k - p) % per_bar]
+        lean = sum(down) / len(down) - sum(other) / len(other)
+        if lean > best:
+            best, phase = lean, p
+    return best, phase
+
+
+def triple_meter(parts: Iterable[Iterable[NoteTuple]]) -> TripleMeter | None:
+    """Where parts (each its notes, song ticks, quarter beats) move in three beats a bar, clearly more than in two or
+    four: the phase of its downbeats; None otherwise (or too few beats to tell)."""
+    weights = beat_weights(parts)
+    if not weights:
+        return None
+    first, last = min(weights), max(weights)
+    beats = last + 1
+    if beats - first < MIN_BEATS:
+        return None
+    mean = sum(weights.values()) / (beats - first)
+    three, phase = _lean(weights, first, beats, 3)
+    other = max(_lean(weights, first, beats, 2)[0], _lean(weights, first, beats, 4)[0])
+    lean = (three - other) / mean
+    return TripleMeter(phase, lean) if lean >= MIN_LEAN else None
+
+
+def song_in_three(song: Song) -> TripleMeter | None:
+    """For a song written in one x/4 meter of 2 or 4 beats (a file without a time signature reads as 4/4): where its
+    notes, every part's, move in three instead. None for any other song."""
+    if len(song.meters) != 1 or (song.meters[0].numerator, song.meters[0].denominator) not in ((2, 4), (4, 4)):
+        return None
+    return triple_meter([(n.pitch, c.start + n.start, n.duration, n.velocity) for c in t.clips for n in c.notes]
+                        for t in song.tracks)
+
+
+def in_three(song: Song, found: TripleMeter) -> Song:
+    """The song in 3/4 from its first downbeat, the beats before it a pickup bar of their own (one undo step's worth):
+    the notes stay where they are in time."""
+    if found.pickup == 0:
+        return replace(song, meters=(TimeSignature(0, 3, 4),))
+    return replace(song, meters=(TimeSignature(0, found.pickup, 4), TimeSignature(found.pickup * BEAT, 3, 4)))
