@@ -20,17 +20,14 @@ class DetectedKeyButton(LinkButton):
 
     def __init__(self, document: SongDocument, transport: TransportState, commands: TrackCommands,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.document = document
+        super().__init__(document, parent)
         self.transport = transport
         self.commands = commands
         self.sections: tuple[KeySignature, ...] = ()
         self.rivals: tuple[KeySignature | None, ...] = ()
-        self._tracks = self._chords = None
         self._menu = QMenu(self)
         self._menu.triggered.connect(lambda action: self._adopt_key(action.data()))
         self.clicked.connect(self.adopt)
-        document.song_changed.connect(self._song_changed)
         transport.playhead_changed.connect(lambda _tick: self.refresh())
         self.detect()
 
@@ -47,16 +44,13 @@ class DetectedKeyButton(LinkButton):
         index = key_detection.section_at(self.sections, self.transport.playhead)
         return self.rivals[index] if index < len(self.rivals) else None
 
-    def _song_changed(self, old: Song, new: Song) -> None:
-        if new.tracks is not self._tracks or new.chords is not self._chords:
-            self.detect_soon()
+    def judged(self, song: Song) -> tuple[object, ...]:
+        return song.tracks, song.chords
+
+    def song_changed(self, song: Song) -> None:
         self.refresh()
 
-    def detect(self) -> None:
-        """Detect now (normally called by the debounce timer after the notes change)."""
-        super().detect()
-        song = self.document.song
-        self._tracks, self._chords = song.tracks, song.chords
+    def judge(self, song: Song) -> None:
         self.sections = detected_sections(song)
         self.rivals = detected_rivals(song) if self.sections else ()
         self.refresh()

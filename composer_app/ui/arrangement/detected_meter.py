@@ -17,27 +17,19 @@ class DetectedMeterButton(LinkButton):
     """Hidden unless the notes move in three where the song's bars have two or four beats."""
 
     def __init__(self, document: SongDocument, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.document = document
+        super().__init__(document, parent)
         self.found: TripleMeter | None = None
-        self._tracks: object = None
         self._meters: object = None
         self.setText("Detected: 3/4")
         self.clicked.connect(self.adopt)
-        document.song_changed.connect(self._song_changed)
         self.detect()
 
-    def _song_changed(self, _old: Song, new: Song) -> None:
-        if new.meters is not self._meters:
-            self.detect()  # a meter edit hides or shows it at once
-        elif new.tracks is not self._tracks:
-            self.detect_soon()
+    def song_changed(self, song: Song) -> None:
+        if song.meters is not self._meters:
+            self.detect()  # a time signature set by hand hides or shows it at once
 
-    def detect(self) -> None:
-        """Judge the notes now (normally called by the debounce timer after they change)."""
-        super().detect()
-        song = self.document.song
-        self._tracks, self._meters = song.tracks, song.meters
+    def judge(self, song: Song) -> None:
+        self._meters = song.meters
         self.found = song_in_three(song)
         self.setVisible(self.found is not None)
         if self.found is not None:

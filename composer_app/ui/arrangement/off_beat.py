@@ -22,24 +22,13 @@ class OffBeatButton(LinkButton):
     """After each judgement: whether the notes are off the beat (the menu's "Align Notes to the Beat" follows it)."""
 
     def __init__(self, document: SongDocument, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.document = document
+        super().__init__(document, parent)
         self.offset: BeatOffset | None = None
-        self._tracks: object = None
         self.setText("Off the beat: align")
         self.clicked.connect(self.align)
-        document.song_changed.connect(self._song_changed)
         self.detect()
 
-    def _song_changed(self, _old: Song, new: Song) -> None:
-        if new.tracks is not self._tracks:
-            self.detect_soon()
-
-    def detect(self) -> None:
-        """Judge the notes now (normally called by the debounce timer after they change)."""
-        super().detect()
-        song = self.document.song
-        self._tracks = song.tracks
+    def judge(self, song: Song) -> None:
         self.offset = song_offset(song)
         self.setVisible(self.offset is not None)
         self.found.emit(self.offset is not None)
