@@ -1,14 +1,14 @@
 """A waltz in a 4/4 file: music in three that its file calls 2/4 or 4/4 (a MIDI file without a time signature
 reads as 4/4), found from where its notes lean.
 
-Every part leans on the first beat of its bars: notes start there more often, and longer ones (a bass note, a chord,
-a melody's held note) and the low ones (an oom-pah-pah's oom). Per beat of the song, each part that starts something
-on it weighs 1, plus the log of the length of its longest note there, plus 1, in a part that plays chords, where its
-lowest note there is among the part's lowest quarter;
-for bars of 2, 3 and 4 beats, at every phase, the downbeats' mean weight less the other beats' is how strongly the
-music leans that way (as a share of the mean weight of a beat). Three beats a bar is taken only where it leans on
-its downbeats clearly more than two or four do (``MIN_LEAN``), which no duple tune of the tests' sets did; the
-phase says where its first bar starts (a pickup of one or two beats before it)."""
+Every part leans on the first beat of its bars: notes start there more often, longer ones (a bass note, a chord, a
+melody's held note) and low ones (an oom-pah-pah's oom). Per beat of the song, each part that starts something on it
+weighs 1, plus the log of the length of its longest note there, plus 1, in a part that plays chords, where its lowest
+note there is among the part's lowest quarter. For bars of 2, 3 and 4 beats, at every phase, the downbeats' mean
+weight less the other beats' is how strongly the music leans that way (as a share of the mean weight of a beat).
+Three beats a bar is taken only where it leans on its downbeats clearly more than two or four do (``MIN_LEAN``); the
+phase says where its first bar starts (a pickup of one or two beats before it). The model card counts how often it
+is right."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class TripleMeter:
 
 def beat_weights(parts: Iterable[Iterable[NoteTuple]]) -> dict[int, float]:
     """Per beat (quarter) of the song, the weight of what starts on it: for each part with a note there, 1 plus the
-    log of its longest note's length (a chord is one onset, as a bass note is; a held note counts more)."""
+    log of its longest note's length (a chord is one onset, as a bass note is; a held note counts more), plus 1 in a
+    part that plays chords where its note there is one of its lowest."""
     weights: dict[int, float] = defaultdict(float)
     for notes in parts:
         longest: dict[int, int] = {}
