@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from composer_app.core.edits import shift_music
 from composer_app.core.song import Song
 from composer_app.core.timing import MeterMap
+from composer_app.model.song_adapter import remembered
 
 TOLERANCE = 15
 """Ticks (at 480 a quarter) an onset may lie from a beat or half beat and still count as on it."""
@@ -94,8 +95,10 @@ def beat_offset(starts: Iterable[int], meters: MeterMap) -> BeatOffset | None:
 
 
 def song_offset(song: Song) -> BeatOffset | None:
-    """The offset of the song's notes (every track's) from its beat grid; None when they keep to it."""
-    return beat_offset((c.start + n.start for t in song.tracks for c in t.clips for n in c.notes), song.meter_map)
+    """The offset of the song's notes (every track's) from its beat grid; None when they keep to it. Worked out once
+    per song (``song_adapter.remembered``): the window's hint and the assistant's status line both ask."""
+    return remembered(song, "beat offset", lambda: beat_offset(
+        (c.start + n.start for t in song.tracks for c in t.clips for n in c.notes), song.meter_map))
 
 
 def on_the_beat(song: Song, offset: BeatOffset | None = None) -> Song:
