@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from composer_app.cli.suggest import open_on_the_beat
+from composer_app.cli.suggest import open_as_played
 from composer_app.core.errors import SongFileError
 from composer_app.model import song_adapter as sp
 from composer_app.model.continuation_metrics import phrase_origin
@@ -40,7 +40,7 @@ def _piece(path: Path) -> dict | None:
     from composer_app.model import note_values as nv
     from composer_app.model import tokens as tk
 
-    song = open_on_the_beat(path)[0]  # as suggest reads it
+    song = open_as_played(path).song  # as suggest reads it
     try:
         track = sp.pick_track(song)
     except ValueError:

@@ -13,8 +13,8 @@ from composer_app.core.gm import program_name
 from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
 from composer_app.model.beat_offset import song_offset
+from composer_app.model.felt_meter import one_beat_bars, song_meter
 from composer_app.model.song_adapter import PART_ROLES, heard_under, part_of, pick_track, song_key_report, spelling_key
-from composer_app.model.triple_meter import song_in_three
 
 
 def song_info(song: Song) -> dict:
@@ -52,14 +52,18 @@ def song_info(song: Song) -> dict:
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
         "off_the_beat": _off_the_beat(song),
-        "in_three": _in_three(song),
+        "meter_felt": _meter_felt(song),
     }
 
 
-def _in_three(song: Song) -> dict | None:
-    """Where a song written in 2/4 or 4/4 moves in three: the beats before its first downbeat, how clearly."""
-    found = song_in_three(song)
-    return None if found is None else {"meter": "3/4", "pickup_beats": found.pickup, "lean": round(found.lean, 3)}
+def _meter_felt(song: Song) -> dict | None:
+    """Where the notes are felt in another meter than the song's bars (music in three written in 2/4 or 4/4, bars
+    of one beat): that meter, the beats before its first downbeat, how clearly, and whether the models read it so."""
+    found = song_meter(song)
+    if found is None:
+        return None
+    return {"meter": found.name, "pickup_beats": found.pickup, "lean": round(found.lean, 3),
+            "bars_of_one_beat": one_beat_bars(song)}
 
 
 def _off_the_beat(song: Song) -> dict | None:
@@ -92,10 +96,15 @@ def _print_info(path: str, info: dict) -> None:
           f"({info['length_seconds']:g} s), {info['notes']} notes")
     print("  tempo    " + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in info["tempos"]))
     print("  meter    " + ", ".join(f"{m['meter']} at {m['bar']}" for m in info["meters"]))
-    three = info.get("in_three")
-    if three:
-        pickup = f", after a pickup of {three['pickup_beats']} beat(s)" if three["pickup_beats"] else ""
-        print(f"           the notes move in three: detected 3/4{pickup} (in the window: click 'Detected: 3/4')")
+    felt = info.get("meter_felt")
+    if felt:
+        pickup = f", after a pickup of {felt['pickup_beats']} beat(s)" if felt["pickup_beats"] else ""
+        click = f"(in the window: click 'Detected: {felt['meter']}')"
+        if felt["bars_of_one_beat"]:
+            print(f"           bars of one beat: the notes move in {felt['meter']}{pickup}; suggest, fill and "
+                  f"harmonize read it so, and count its bars so {click}")
+        else:
+            print(f"           the notes move in three: detected 3/4{pickup} {click}")
     detected = info["key_detected"]
     if detected["signature"] is None:
         print("  key      no key signature")

@@ -12,7 +12,8 @@ from composer_app.cli.suggest import (
     _positive,
     _range,
     add_role,
-    open_on_the_beat,
+    as_played_said,
+    open_as_played,
     over_the_tune,
     parse_key,
     with_key,
@@ -63,7 +64,8 @@ def _track(song, args: argparse.Namespace):
 def cmd_fill(args: argparse.Namespace) -> int:
     from composer_app.model import song_adapter as sa
 
-    song, off_the_beat = open_on_the_beat(args.input)
+    played = open_as_played(args.input)
+    song = played.song
     start_bar, bars = args.bars
     mode = {"infill": "fill"}.get(args.command, args.command)
     try:
@@ -93,7 +95,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
                       "keep": request.keep, "amount": request.amount if request.mode == "vary" else None,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
-                      "chords": chords_from, "off_the_beat": off_the_beat,
+                      "chords": chords_from, **as_played_said(played),
                       "bars": [start_bar + 1, start_bar + bars], "seconds": round(seconds, 3),
                       "candidates": rows}, indent=2))
     return 0

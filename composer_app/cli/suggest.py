@@ -10,11 +10,10 @@ from pathlib import Path
 
 from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
-from composer_app.core.song import Song
 from composer_app.fileio import open_song
 from composer_app.midi import write_midi
-from composer_app.model.beat_offset import on_the_beat, song_offset
 from composer_app.model.continuation import DEFAULT_TEMPERATURE
+from composer_app.model.felt_meter import AsPlayed, as_played
 
 
 def _int_in(lo: int, hi: int, what: str):
@@ -99,19 +98,24 @@ def over_the_tune(song, track, request):
     return request, sa.request_chords_source(song, track, request)
 
 
-def open_on_the_beat(path) -> tuple[Song, str | None]:
-    """The song in ``path``, its music moved onto the beat grid where it keeps to beats of its own between the
-    grid's (a MIDI file aligned to a recording: POP909's); and, then, how far off it was (the JSON's
-    ``off_the_beat``), as the window's "Off the beat: align" would have moved it."""
-    song = open_song(path)
-    offset = song_offset(song)
-    return (song, None) if offset is None else (on_the_beat(song, offset), offset.describe())
+def open_as_played(path) -> AsPlayed:
+    """The song in ``path`` as the models read it (``felt_meter.as_played``): its music moved onto the beat grid where
+    it keeps to beats of its own between the grid's (a MIDI file aligned to a recording: POP909's), and bars of one
+    beat read in the meter the music is felt in, as the window's "Off the beat: align" and "Detected: 4/4" would set
+    it. The JSON says what was done (``off_the_beat``, ``meter_found``)."""
+    return as_played(open_song(path))
+
+
+def as_played_said(played: AsPlayed) -> dict:
+    """The JSON fields that say how the file was read."""
+    return {"off_the_beat": played.offset.describe() if played.offset else None, "meter_found": played.meter_said()}
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     from composer_app.model import song_adapter as sa
 
-    song, off_the_beat = open_on_the_beat(args.input)
+    played = open_as_played(args.input)
+    song = played.song
     try:
         track = sa.pick_track(song, args.track)
         request, key = sa.suggest_request(
@@ -140,7 +144,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
                       "chords": chords_from,
-                      "meter": str(song.meter_map.meter_at(at)), "off_the_beat": off_the_beat,
+                      "meter": str(song.meter_map.meter_at(at)), **as_played_said(played),
                       "start_bar": first + 1, "bars": args.bars,
                       "phrase_end": request.phrase_end, "context_notes": len(request.context),
                       "seconds": round(seconds, 3),

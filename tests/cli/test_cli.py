@@ -241,5 +241,6 @@ def test_info_says_when_a_four_four_song_moves_in_three(tmp_path, capsys):
         out = capsys.readouterr().out
         assert ("detected 3/4, after a pickup of 1 beat(s)" in out) is said
         assert main(["info", str(path), "--json"]) == 0
-        three = json.loads(capsys.readouterr().out)["in_three"]
-        assert (three == {"meter": "3/4", "pickup_beats": 1, "lean": three["lean"]}) if said else three is None
+        three = json.loads(capsys.readouterr().out)["meter_felt"]
+        said_three = {"meter": "3/4", "pickup_beats": 1, "lean": three and three["lean"], "bars_of_one_beat": False}
+        assert three == said_three if said else three is None

@@ -87,3 +87,44 @@ def test_the_prompt_counts_whole_bars_after_a_pickup_bar() -> None:
     assert phrase_origin(notes, tk.BarGrid(pickup)) == 1
     plain = ((0, 4, 4),)
     assert phrase_origin(notes, tk.BarGrid(plain)) == 0
+
+
+def test_pop909_melodies_in_bars_of_one_beat_are_scored_in_the_meter_they_are_felt_in(tmp_path, capsys, monkeypatch):
+    """Most of POP909's MIDI files are written in bars of one beat (1/4). The evaluation reads a file as suggest does:
+    on the beat and in the meter felt (4/4), where the shipped model finds those melodies far likelier than in the
+    file's own bars."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import composer_app.cli.eval_continuation as ec
+    from composer_app.midi import read_midi, write_midi
+
+    root = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "pop909" / "POP909"
+    files = sorted(root.glob("*/[0-9][0-9][0-9].mid"))
+    if not files:
+        pytest.skip("../shared/datasets is not here")
+    written = 0
+    for path in files:
+        song = read_midi(path)
+        if {(m.numerator, m.denominator) for m in song.meters} == {(1, 4)}:
+            write_midi(replace(song, tracks=(replace(song.tracks[0], name="melody"),)), tmp_path / path.name)
+            written += 1
+        if written == 4:
+            break
+
+    def nll() -> float:
+        assert main(["eval", "continuation", str(tmp_path), "--json", "--no-sample"]) == 0
+        return json.loads(capsys.readouterr().out)["nll"]["model"]["nll"]
+
+    felt = nll()
+    monkeypatch.setattr(ec, "open_as_played", _on_the_beat_only)
+    assert felt < 0.75 * nll()
+
+
+def _on_the_beat_only(path):
+    """A file read on the beat but in its own bars (what ``eval`` did before bars of one beat were read in four)."""
+    from composer_app.fileio import open_song
+    from composer_app.model.beat_offset import on_the_beat
+    from composer_app.model.felt_meter import AsPlayed
+
+    return AsPlayed(on_the_beat(open_song(path)), None)

@@ -245,3 +245,21 @@ def test_music_off_the_beat_is_put_on_it_and_said(tmp_path, capsys, lead_folder)
     rc, summary, err = _run(capsys, ["suggest", str(lead_folder / "tune-0.mid"), "--out", str(tmp_path / "o2")])
     assert rc == 0 and summary["off_the_beat"] is None
     assert song_offset(read_midi(lead_folder / "tune-0.mid")) is None
+
+
+def test_bars_of_one_beat_are_read_in_the_meter_felt_and_said(tmp_path, capsys) -> None:
+    """A file written in bars of one beat (1/4): info says the meter the notes move in, and suggest reads the file so,
+    its 4 bars four bars of 4/4 from the music's first downbeat, and says it."""
+    from composer_app.midi import write_midi
+    from tests.model.meter_tunes import in_four, song_of
+
+    path = tmp_path / "beats.mid"
+    write_midi(song_of(in_four(pickup=1), meter=(1, 4)), path)
+    assert main(["info", str(path)]) == 0
+    assert "bars of one beat: the notes move in 4/4, after a pickup of 1 beat(s)" in capsys.readouterr().out
+    rc, summary, err = _run(capsys, ["suggest", str(path), "--out", str(tmp_path / "out"), "--seed", "0"])
+    assert rc == 0, err
+    assert summary["meter"] == "4/4" and summary["meter_found"] == "4/4 from beat 2 (the file's bars are one beat: 1/4)"
+    for row in summary["candidates"]:
+        assert row["end_tick"] - row["start_tick"] == 4 * 1920 and (row["start_tick"] - 480) % 1920 == 0
+        assert [(m.numerator, m.denominator) for m in read_midi(row["file"]).meters][-1] == (4, 4)

@@ -1,4 +1,5 @@
-"""Made-up pieces in three and in four for the meter tests: a waltz over oom-pah-pah and a march."""
+"""Made-up pieces in three and in four for the meter tests: a waltz over oom-pah-pah, a march, and a pop song's
+verse in four."""
 
 from __future__ import annotations
 
@@ -35,6 +36,22 @@ def march(bars: int = 12, seed: int = 1) -> list[tuple[int, int, int, int]]:
         notes += [(43, t, 2 * Q, 90), (43, t + 2 * Q, 2 * Q, 80)]
         for b in range(4):
             notes.append((72 + rng.choice((0, 2, 4, 5)), t + b * Q, Q, 80))
+    return notes
+
+
+def in_four(bars: int = 12, pickup: int = 0, seed: int = 1) -> list[tuple[int, int, int, int]]:
+    """A tune in four over a piano: the left hand's root held from each bar's first beat, the right hand's chord on the
+    other three, the tune's long notes on the first beat; ``pickup`` tune beats before the first bar."""
+    rng = random.Random(seed)
+    notes = [(72, i * Q, Q, 80) for i in range(pickup)]
+    for bar in range(bars):
+        t = (pickup + 4 * bar) * Q
+        notes.append((41 + rng.choice((0, 5, 7)), t, 3 * Q, 90))
+        notes += [(p, t + b * Q, Q, 60) for b in (1, 2, 3) for p in (60, 64)]
+        if rng.random() < 0.5:
+            notes += [(72 + rng.choice((0, 2, 4)), t, 3 * Q, 90), (71, t + 3 * Q, Q, 80)]
+        else:
+            notes += [(74, t, 2 * Q, 90), (72, t + 2 * Q, Q, 80), (71, t + 3 * Q, Q, 80)]
     return notes
 
 

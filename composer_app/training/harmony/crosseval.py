@@ -230,13 +230,13 @@ def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style:
     else ``default_style``); None when no file has an excerpt to judge. Unreadable files are left out (the
     whole-file report lists them)."""
     from composer_app.fileio import open_song
-    from composer_app.model.beat_offset import on_the_beat
+    from composer_app.model.felt_meter import as_played
     from composer_app.training.harmony.evaluate import style_of
 
     excerpts: list[Excerpt] = []
     for path in files:
         try:
-            song = on_the_beat(open_song(path))  # as harmonize reads a file off its beat grid
+            song = as_played(open_song(path)).song  # as harmonize reads a file
         except Exception:  # noqa: BLE001 - reported by the whole-file evaluation
             continue
         excerpts += song_excerpts(song, path.stem, style_of(path, default_style))

@@ -11,7 +11,7 @@ import numpy as np
 
 from composer_app.core.song import Song
 from composer_app.midi import read_midi
-from composer_app.model.beat_offset import on_the_beat
+from composer_app.model.felt_meter import as_played
 from composer_app.model.harmony import Harmonizer
 from composer_app.model.harmony_features import STYLES, slot_grid, slot_labels
 from composer_app.model.harmony_metrics import beat_accuracy, distinctness, fit_metrics
@@ -41,7 +41,7 @@ def evaluate_files(paths: Sequence[Path], harmonizer: Harmonizer, candidates: in
     by_style: dict[str, dict[str, list[float]]] = {}
     for i, path in enumerate(paths):
         try:
-            song = on_the_beat(read_midi(path))  # as harmonize reads a file off its beat grid
+            song = as_played(read_midi(path)).song  # as harmonize reads a file
             track = pick_track(song)
         except Exception as exc:  # a file we cannot read is reported, never fatal
             skipped.append(f"{path.name}: {exc}")

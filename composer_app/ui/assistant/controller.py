@@ -16,6 +16,7 @@ from composer_app.model import melody_chords, two_hands
 from composer_app.model import song_adapter as adapter
 from composer_app.model.beat_offset import song_offset
 from composer_app.model.continuation import Candidate
+from composer_app.model.felt_meter import one_beat_bars, song_meter
 from composer_app.ui.assistant.engines import Engines
 from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind, chords_said
 from composer_app.ui.assistant.session import Batch, History, Options, Suggestion, Target
@@ -92,6 +93,8 @@ class Assistant(QObject):
         batch.chords_from = chords_said(ask, request)
         offset = song_offset(song)
         batch.off_the_beat = offset.describe() if offset is not None else ""
+        felt = song_meter(song) if one_beat_bars(song) else None
+        batch.felt_meter = felt.name if felt is not None else ""
         engines = self.engines
 
         def job(token: CancelToken) -> int:
@@ -180,6 +183,9 @@ class Assistant(QObject):
                 return "The model had no suggestion for this; try other options"
             off = (f" (the song's notes lie {batch.off_the_beat} against its beat grid, so these keep to the grid "
                    "and not to the music: Arrangement > Align Notes to the Beat first)") if batch.off_the_beat else ""
+            if batch.felt_meter:
+                off += (f" (the song's bars are one beat long, so these are beats, not bars: click 'Detected: "
+                        f"{batch.felt_meter}' beside the time signature first)")
             return (f"{n} candidate{'s' if n != 1 else ''} in {batch.key_name}{_over(batch)}{off} \u2014 Tab accepts, "
                     "Alt+] cycles, Esc dismisses")
         self._end_batch(request_id, "done", message)

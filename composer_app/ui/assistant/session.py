@@ -97,6 +97,8 @@ class Batch:
     """Where the request's chords came from (``song_adapter.chords_source``; "" for a harmonization)."""
     off_the_beat: str = ""
     """How far the song's notes lay off its beat grid when asked ("80 ticks (0.17 beat) early"; "" when on it)."""
+    felt_meter: str = ""
+    """Where the song's bars were one beat long when asked, the meter its notes are felt in ("4/4"; "" otherwise)."""
     suggestions: list[Suggestion] = field(default_factory=list)
     state: str = "running"  # running, done, cancelled, failed
     message: str = ""

@@ -341,3 +341,18 @@ def test_the_status_line_says_when_the_song_is_off_the_beat(qtbot, engines):
     doc.apply("Align notes to the beat", on_the_beat(doc.song))
     _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
     assert said[-1].startswith("2 candidates in ") and "beat" not in said[-1]
+
+
+def test_the_status_line_says_when_the_songs_bars_are_one_beat_long(qtbot, engines):
+    """In a song written in bars of one beat (1/4, as most of POP909's files), 'Next 2 bars' are two beats: the status
+    line says so and what to click; once the meter found is set, it says nothing of it."""
+    from composer_app.model.felt_meter import in_meter, song_meter
+    from tests.model.meter_tunes import in_four, song_of
+
+    doc = SongDocument(song_of(in_four(pickup=1), meter=(1, 4)))
+    clip_id = doc.song.tracks[0].clips[0].id
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert "bars are one beat long" in said[-1] and "'Detected: 4/4'" in said[-1]
+    doc.apply("Set time signature 4/4", in_meter(doc.song, song_meter(doc.song)))
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert said[-1].startswith("2 candidates in ") and "one beat" not in said[-1]
