@@ -81,6 +81,8 @@ def test_a_song_in_four_keeps_its_bars_and_too_few_beats_say_nothing():
     assert song_meter(song_of(in_four())) is None  # 4/4 already
     assert song_meter(song_of(in_four(), meter=(2, 4))) is None  # two or four: the file's word
     assert song_meter(song_of(in_four(bars=4), meter=(1, 4))) is None  # 16 beats: too few to judge
+    pickup_bar = replace(song_of(in_four(pickup=1)), meters=(TimeSignature(0, 1, 4), TimeSignature(Q, 4, 4)))
+    assert song_meter(pickup_bar) is None  # a notation program's pickup bar of one beat, then bars of four
 
 
 def test_a_file_is_read_on_the_beat_and_in_the_meter_felt_but_a_waltz_keeps_its_file_bars():
