@@ -14,6 +14,7 @@ from composer_app.core.song import Song
 from composer_app.fileio import open_song_checked, save_song
 from composer_app.model.beat_offset import song_offset
 from composer_app.model.felt_meter import one_beat_bars, song_meter
+from composer_app.model.played_tempo import played_tempo
 from composer_app.model.song_adapter import PART_ROLES, heard_under, part_of, pick_track, song_key_report, spelling_key
 
 
@@ -52,6 +53,7 @@ def song_info(song: Song) -> dict:
         "seconds_per_bar_at_start": round(tm.seconds(mm.bar_start(1)), 4),
         "key_detected": song_key_report(song),
         "off_the_beat": _off_the_beat(song),
+        "played_tempo": _played_tempo(song),
         "meter_felt": _meter_felt(song),
     }
 
@@ -72,6 +74,15 @@ def _off_the_beat(song: Song) -> dict | None:
     if offset is None:
         return None
     return {"ticks": offset.ticks, "beat_ticks": offset.beat, "said": offset.describe()}
+
+
+def _played_tempo(song: Song) -> dict | None:
+    """Where the notes drift across the song's beats (a take played without the click): the take's tempo."""
+    found = played_tempo(song)
+    if found is None:
+        return None
+    low, high = found.span()
+    return {"bpm": round(found.bpm, 1), "slowest": round(low, 1), "fastest": round(high, 1), "said": found.describe()}
 
 
 def _heard(song: Song) -> list[dict]:
@@ -117,6 +128,11 @@ def _print_info(path: str, info: dict) -> None:
         if detected["sections"]:
             line += "; by section: " + ", ".join(f"{s['key']} from bar {s['bar']}" for s in detected["sections"])
         print(line)
+    played = info.get("played_tempo")
+    if played:
+        print(f"  beat     the notes drift across the bar lines: a take played without the click, {played['said']}; "
+              "suggest, fill and harmonize follow its tempo first (in the window: Arrangement > Align Notes to the "
+              "Beat)")
     off = info.get("off_the_beat")
     if off:
         print(f"  beat     the notes keep to beats {off['said']} against the bar lines; suggest, fill and harmonize "

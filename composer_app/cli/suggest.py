@@ -12,8 +12,8 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.pitch import KeySignature
 from composer_app.fileio import open_song
 from composer_app.midi import write_midi
+from composer_app.model.as_played import AsPlayed, as_played
 from composer_app.model.continuation import DEFAULT_TEMPERATURE
-from composer_app.model.felt_meter import AsPlayed, as_played
 
 
 def _int_in(lo: int, hi: int, what: str):
@@ -99,16 +99,16 @@ def over_the_tune(song, track, request):
 
 
 def open_as_played(path) -> AsPlayed:
-    """The song in ``path`` as the models read it (``felt_meter.as_played``): its music moved onto the beat grid where
-    it keeps to beats of its own between the grid's (a MIDI file aligned to a recording: POP909's), and bars of one
-    beat read in the meter the music is felt in, as the window's "Off the beat: align" and "Detected: 4/4" would set
-    it. The JSON says what was done (``off_the_beat``, ``meter_found``)."""
+    """The song in ``path`` as the models read it (``model.as_played``): a take played without the click given a tempo
+    map that follows it, music off the beat grid moved onto it, bars of one beat read in the meter the notes are felt
+    in, as the window's "Off the beat" and "Detected: 4/4" would set it. The JSON says what was done
+    (``as_played_said``)."""
     return as_played(open_song(path))
 
 
 def as_played_said(played: AsPlayed) -> dict:
-    """The JSON fields that say how the file was read."""
-    return {"off_the_beat": played.offset.describe() if played.offset else None, "meter_found": played.meter_said()}
+    """The JSON fields that say how the file was read: ``off_the_beat``, ``meter_found``, ``tempo_followed``."""
+    return played.said()
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:

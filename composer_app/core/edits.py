@@ -390,3 +390,26 @@ def _shifted_clip(clip: Clip, dt: int) -> Clip:
     controls = window(clip.controls, -dt, None)
     length = max([clip.length] + [n.end for n in notes])
     return replace(clip, notes=notes, controls=controls, length=length)
+
+
+def retime(song: Song, tick_of: Callable[[int], int], tempos: tuple[TempoChange, ...],
+           meters: tuple[TimeSignature, ...]) -> Song:
+    """The song on another time line: every note's start and end, every controller change, chord symbol and key change
+    at ``tick_of`` its old tick (``tick_of`` rising), with ``tempos`` and ``meters`` in place of its own; as when a take
+    played without the click is given a tempo map that follows it. Each clip keeps its notes; a note keeps at least a
+    tick, a clip at least its notes."""
+    def clip_of(clip: Clip) -> Clip:
+        start = tick_of(clip.start)
+        notes = []
+        for n in clip.notes:
+            a = tick_of(clip.start + n.start)
+            notes.append(replace(n, start=a - start, duration=max(1, tick_of(clip.start + n.end) - a)))
+        controls = tuple(replace(c, start=tick_of(clip.start + c.start) - start) for c in clip.controls)
+        length = max([tick_of(clip.end) - start, 1] + [n.end for n in notes])
+        return replace(clip, start=start, length=length, notes=tuple(notes), controls=controls)
+
+    tracks = tuple(replace(t, clips=_sorted_clips(clip_of(c) for c in t.clips)) for t in song.tracks)
+    chords = tuple(replace(c, start=tick_of(c.start), duration=max(1, tick_of(c.start + c.duration) - tick_of(c.start)))
+                   for c in song.chords)
+    keys = tuple(replace(k, tick=tick_of(k.tick)) for k in song.keys)
+    return replace(song, tracks=tracks, chords=chords, keys=keys, tempos=tempos, meters=meters)

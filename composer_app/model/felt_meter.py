@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from composer_app.core.song import NoteTuple, Song
 from composer_app.core.timing import TimeSignature
-from composer_app.model.beat_offset import BeatOffset, on_the_beat, song_offset
+from composer_app.model.beat_offset import on_the_beat
 from composer_app.model.song_adapter import remembered
 
 BEAT = 480
@@ -165,30 +165,3 @@ def in_meter(song: Song, found: FeltMeter) -> Song:
     meter = TimeSignature(found.pickup * BEAT, found.beats, 4)
     return replace(song, meters=(TimeSignature(0, found.pickup, 4), meter) if found.pickup else (meter,))
 
-
-@dataclass(frozen=True, slots=True)
-class AsPlayed:
-    """A song as the models read a file: ``song`` with its music on the beat where it was ``offset`` from the grid,
-    and in the ``meter`` its notes are felt in where the file's bars were one beat long."""
-
-    song: Song
-    offset: BeatOffset | None
-    meter: FeltMeter | None = None
-    written: TimeSignature | None = None
-
-    def meter_said(self) -> str | None:
-        """"4/4 from beat 2 (the file's bars are one beat: 1/4)", or None where the bars are the file's own."""
-        return None if self.meter is None else f"{self.meter.describe()} (the file's bars are one beat: {self.written})"
-
-
-def as_played(song: Song) -> AsPlayed:
-    """The song as ``suggest``, ``fill``, ``harmonize`` and the evaluations read a file, and as the window's hints would
-    set it with a click each: its notes on the beat (``beat_offset``) and, where its bars are one beat long, in the
-    meter they are felt in. Music in three in a 2/4 or 4/4 file keeps the file's bars: those are a meter a musician
-    writes, and the window only offers 3/4."""
-    offset = song_offset(song)
-    aligned = song if offset is None else on_the_beat(song, offset)
-    found = song_meter(song) if one_beat_bars(song) else None
-    if found is None:
-        return AsPlayed(aligned, offset)
-    return AsPlayed(in_meter(aligned, found), offset, found, song.meters[0])

@@ -124,7 +124,7 @@ def test_pop909_melodies_in_bars_of_one_beat_are_scored_in_the_meter_they_are_fe
 def _on_the_beat_only(path):
     """A file read on the beat but in its own bars (what ``eval`` did before bars of one beat were read in four)."""
     from composer_app.fileio import open_song
+    from composer_app.model.as_played import AsPlayed
     from composer_app.model.beat_offset import on_the_beat
-    from composer_app.model.felt_meter import AsPlayed
 
     return AsPlayed(on_the_beat(open_song(path)), None)

@@ -263,3 +263,24 @@ def test_bars_of_one_beat_are_read_in_the_meter_felt_and_said(tmp_path, capsys) 
     for row in summary["candidates"]:
         assert row["end_tick"] - row["start_tick"] == 4 * 1920 and (row["start_tick"] - 480) % 1920 == 0
         assert [(m.numerator, m.denominator) for m in read_midi(row["file"]).meters][-1] == (4, 4)
+
+
+def test_a_take_played_without_the_click_is_followed_first_and_said(tmp_path, capsys) -> None:
+    """A take whose notes drift across the file's beats: info says it, and suggest follows the take's tempo first,
+    writing whole bars of the meter its notes are felt in."""
+    from composer_app.midi import write_midi
+    from tests.model.meter_tunes import in_four, song_of
+    from tests.model.played_takes import played_take
+
+    take, _ = played_take(song_of(in_four(bars=24, pickup=1)), bpm=96, seed=3)
+    path = tmp_path / "take.mid"
+    write_midi(take, path)
+    assert main(["info", str(path)]) == 0
+    assert "a take played without the click, about 9" in capsys.readouterr().out
+    rc, summary, err = _run(capsys, ["suggest", str(path), "--out", str(tmp_path / "out"), "--seed", "0"])
+    assert rc == 0, err
+    assert summary["tempo_followed"].startswith("about 9") and summary["meter"] == "4/4"
+    candidate = read_midi(summary["candidates"][0]["file"])
+    assert 85 < candidate.tempos[0].bpm < 110  # the take's tempo where it ends, not the recorder's 120
+    for row in summary["candidates"]:
+        assert row["end_tick"] - row["start_tick"] == 4 * 1920

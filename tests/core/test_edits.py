@@ -177,3 +177,21 @@ def test_shift_music_moves_notes_pedal_and_chords_against_the_bar_lines():
     assert edits.shift_music(song, 0) is song
     with pytest.raises(ValueError, match="before the song"):
         edits.shift_music(song, -101)
+
+
+def test_retime_moves_everything_through_the_new_time_line():
+    from composer_app.core.pitch import KeySignature
+    from composer_app.core.song import Control
+    from composer_app.core.timing import TempoChange, TimeSignature
+
+    clip = Clip(960, 1920, (Note(60, 0, 480), Note(62, 960, 960)), controls=(Control(0, 64, 127), Control(900, 64, 0)))
+    song = Song(tracks=(Track("t", clips=(clip,)),), chords=(ChordSymbol(960, 960, "C:maj"),),
+                keys=(KeySignature(0), KeySignature(1920, 7)))
+    tempos, meters = (TempoChange(0, 600_000), TempoChange(480, 400_000)), (TimeSignature(0, 3, 4),)
+    new = edits.retime(song, lambda t: t // 2, tempos, meters)  # twice as fast in ticks
+    moved = new.tracks[0].clips[0]
+    assert (moved.start, moved.length) == (480, 960)
+    assert [(n.start, n.duration) for n in moved.notes] == [(0, 240), (480, 480)]
+    assert [(c.start, c.value) for c in moved.controls] == [(0, 127), (450, 0)]
+    assert (new.chords[0].start, new.chords[0].duration) == (480, 480)
+    assert [k.tick for k in new.keys] == [0, 960] and new.tempos == tempos and new.meters == meters

@@ -10,7 +10,8 @@ import pytest
 
 from composer_app.core.timing import TimeSignature
 from composer_app.midi import read_midi
-from composer_app.model.felt_meter import as_played, in_meter, song_meter, triple_meter
+from composer_app.model.as_played import as_played
+from composer_app.model.felt_meter import in_meter, song_meter, triple_meter
 from tests.model.meter_tunes import Q, in_four, march, song_of, waltz
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"

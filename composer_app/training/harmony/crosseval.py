@@ -230,7 +230,7 @@ def excerpt_report(files: Iterable[Path], harmonizer: Harmonizer, default_style:
     else ``default_style``); None when no file has an excerpt to judge. Unreadable files are left out (the
     whole-file report lists them)."""
     from composer_app.fileio import open_song
-    from composer_app.model.felt_meter import as_played
+    from composer_app.model.as_played import as_played
     from composer_app.training.harmony.evaluate import style_of
 
     excerpts: list[Excerpt] = []

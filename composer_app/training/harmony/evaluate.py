@@ -11,7 +11,7 @@ import numpy as np
 
 from composer_app.core.song import Song
 from composer_app.midi import read_midi
-from composer_app.model.felt_meter import as_played
+from composer_app.model.as_played import as_played
 from composer_app.model.harmony import Harmonizer
 from composer_app.model.harmony_features import STYLES, slot_grid, slot_labels
 from composer_app.model.harmony_metrics import beat_accuracy, distinctness, fit_metrics

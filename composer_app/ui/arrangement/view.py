@@ -80,7 +80,8 @@ class ArrangementView(QWidget):
         self.headers.context_menu_requested.connect(self._track_context_menu)
         self.transport_bar.grid_changed.connect(self.set_grid)
         self.transport_bar.off_beat.found.connect(self.actions_.align_to_beat.setEnabled)
-        self.actions_.align_to_beat.setEnabled(self.transport_bar.off_beat.offset is not None)
+        off_beat = self.transport_bar.off_beat
+        self.actions_.align_to_beat.setEnabled(off_beat.offset is not None or off_beat.tempo is not None)
         self.transport_bar.pencil_toggled.connect(self.actions_.pencil.setChecked)
         self.document.song_changed.connect(self._on_song_changed)
         self.scene.sceneRectChanged.connect(lambda _r: self.headers.set_row_height(self.scene.row_height))

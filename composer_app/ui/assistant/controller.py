@@ -17,6 +17,7 @@ from composer_app.model import song_adapter as adapter
 from composer_app.model.beat_offset import song_offset
 from composer_app.model.continuation import Candidate
 from composer_app.model.felt_meter import one_beat_bars, song_meter
+from composer_app.model.played_tempo import played_tempo
 from composer_app.ui.assistant.engines import Engines
 from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind, chords_said
 from composer_app.ui.assistant.session import Batch, History, Options, Suggestion, Target
@@ -92,7 +93,10 @@ class Assistant(QObject):
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
         batch.chords_from = chords_said(ask, request)
         offset = song_offset(song)
-        batch.off_the_beat = offset.describe() if offset is not None else ""
+        tempo = played_tempo(song) if offset is None else None
+        batch.off_the_beat = (f"lie {offset.describe()} against its beat grid" if offset is not None else
+                              f"drift across its beat grid (a take played without the click, {tempo.describe()})"
+                              if tempo is not None else "")
         felt = song_meter(song) if one_beat_bars(song) else None
         batch.felt_meter = felt.name if felt is not None else ""
         engines = self.engines
@@ -181,8 +185,8 @@ class Assistant(QObject):
             n = len(batch.suggestions)
             if n == 0:
                 return "The model had no suggestion for this; try other options"
-            off = (f" (the song's notes lie {batch.off_the_beat} against its beat grid, so these keep to the grid "
-                   "and not to the music: Arrangement > Align Notes to the Beat first)") if batch.off_the_beat else ""
+            off = (f" (the song's notes {batch.off_the_beat}, so these keep to the grid and not to the music: "
+                   "Arrangement > Align Notes to the Beat first)") if batch.off_the_beat else ""
             if batch.felt_meter:
                 off += (f" (the song's bars are one beat long, so these are beats, not bars: click 'Detected: "
                         f"{batch.felt_meter}' beside the time signature first)")

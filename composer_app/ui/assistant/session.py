@@ -96,7 +96,8 @@ class Batch:
     chords_from: str = ""
     """Where the request's chords came from (``song_adapter.chords_source``; "" for a harmonization)."""
     off_the_beat: str = ""
-    """How far the song's notes lay off its beat grid when asked ("80 ticks (0.17 beat) early"; "" when on it)."""
+    """How the song's notes lay off its beat grid when asked ("lie 80 ticks (0.17 beat) early against its beat grid",
+    "drift across its beat grid (...)"; "" when on it)."""
     felt_meter: str = ""
     """Where the song's bars were one beat long when asked, the meter its notes are felt in ("4/4"; "" otherwise)."""
     suggestions: list[Suggestion] = field(default_factory=list)

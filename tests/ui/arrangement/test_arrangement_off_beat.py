@@ -69,3 +69,26 @@ def test_a_pop909_file_aligned_to_its_recording(qtbot, view_of):
     view.transport_bar.off_beat.click()
     assert song_offset(view.document.song) is None
     assert view.document.song.note_count == open_song(POP909).note_count
+
+
+def test_a_take_played_without_the_click_is_followed_in_one_step(qtbot, view_of):
+    """Notes drifting across the beats: "Off the beat: follow the playing"; one click (or the menu) gives the song a
+    tempo map that follows the take, its notes sounding where they did, and undo gives the take back."""
+    from composer_app.ui.arrangement.off_beat import FOLLOW_TEXT
+    from tests.model.meter_tunes import in_four, song_of
+    from tests.model.played_takes import played_take
+
+    take, _ = played_take(song_of(in_four(bars=24, pickup=1)), bpm=96, seed=3)
+    view = view_of(take)
+    hint = view.transport_bar.off_beat
+    assert hint.isVisible() and hint.text() == "Off the beat: follow the playing"
+    assert "played without the click" in hint.toolTip() and view.actions_.align_to_beat.isEnabled()
+    view.align_to_beat()
+    song = view.document.song
+    assert view.document.undo_stack.text(0) == FOLLOW_TEXT and len(song.tempos) > 20
+    assert abs(song.length_seconds - take.length_seconds) < 1.0
+    assert not hint.isVisible() and not view.actions_.align_to_beat.isEnabled()
+    view.document.undo_stack.undo()
+    assert view.document.song.tempos == take.tempos
+    qtbot.wait(DEBOUNCE_MS + 100)
+    assert hint.isVisible()

@@ -356,3 +356,18 @@ def test_the_status_line_says_when_the_songs_bars_are_one_beat_long(qtbot, engin
     doc.apply("Set time signature 4/4", in_meter(doc.song, song_meter(doc.song)))
     _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
     assert said[-1].startswith("2 candidates in ") and "one beat" not in said[-1]
+
+
+def test_the_status_line_says_when_the_song_is_a_take_played_without_the_click(qtbot, engines):
+    from composer_app.model.played_tempo import follow, played_tempo
+    from tests.model.meter_tunes import in_four, song_of
+    from tests.model.played_takes import played_take
+
+    take, _ = played_take(song_of(in_four(bars=24, pickup=1)), bpm=96, seed=3)
+    doc = SongDocument(take)
+    clip_id = doc.song.tracks[0].clips[0].id
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert "drift across its beat grid (a take played without the click, about" in said[-1]
+    doc.apply("Follow the playing's tempo", follow(doc.song, played_tempo(doc.song)))
+    _, _, said = ask_and_listen(qtbot, doc, engines, clip_id, "continue", bars=2, candidates=2)
+    assert said[-1].startswith("2 candidates in ") and "drift" not in said[-1]
