@@ -101,11 +101,21 @@ def _fmt_time(seconds: float) -> str:
     return f"{int(m)}:{s:06.3f}"
 
 
+MANY_TEMPOS = 8
+"""More tempo changes than this are summed up on ``info``'s tempo line (the JSON lists them all)."""
+
+
 def _print_info(path: str, info: dict) -> None:
     print(f"{path}" + (f"  ({info['title']})" if info["title"] else ""))
     print(f"  length   {info['length_bars']:g} bars, {_fmt_time(info['length_seconds'])} "
           f"({info['length_seconds']:g} s), {info['notes']} notes")
-    print("  tempo    " + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in info["tempos"]))
+    tempos = info["tempos"]
+    if len(tempos) > MANY_TEMPOS:  # a tempo map that follows a take or a recording: its range, not every change
+        bpms = [t["bpm"] for t in tempos]
+        print(f"  tempo    {len(tempos)} changes, {min(bpms):g} to {max(bpms):g} BPM: "
+              + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in tempos[:3]) + " ...")
+    else:
+        print("  tempo    " + ", ".join(f"{t['bpm']:g} BPM at {t['bar']}" for t in tempos))
     print("  meter    " + ", ".join(f"{m['meter']} at {m['bar']}" for m in info["meters"]))
     felt = info.get("meter_felt")
     if felt:

@@ -258,7 +258,11 @@ def follow(song: Song, found: PlayedTempo) -> Song:
         a, b = beats[i], beats[i + 1]
         return max(0, round((i + (seconds - a) / (b - a)) * PPQ))
 
-    tempos = tuple(TempoChange(i * PPQ, round((beats[i + 1] - beats[i]) * 1e6)) for i in range(len(beats) - 1))
-    retimed = retime(song, tick_of, tempos, (TimeSignature(0, 1, 4),))
+    tempos: list[TempoChange] = []
+    for i in range(len(beats) - 1):
+        us = round((beats[i + 1] - beats[i]) * 1e6)
+        if not tempos or tempos[-1].us_per_quarter != us:  # a beat as long as the last needs no change
+            tempos.append(TempoChange(i * PPQ, us))
+    retimed = retime(song, tick_of, tuple(tempos), (TimeSignature(0, 1, 4),))
     felt = song_meter(retimed)
     return in_meter(retimed, felt) if felt is not None else replace(retimed, meters=(TimeSignature(0, 4, 4),))

@@ -244,3 +244,14 @@ def test_info_says_when_a_four_four_song_moves_in_three(tmp_path, capsys):
         three = json.loads(capsys.readouterr().out)["meter_felt"]
         said_three = {"meter": "3/4", "pickup_beats": 1, "lean": three and three["lean"], "bars_of_one_beat": False}
         assert three == said_three if said else three is None
+
+
+def test_info_sums_up_a_tempo_map_that_follows_a_take(tmp_path, capsys):
+    from dataclasses import replace
+
+    tempos = tuple(TempoChange(i * 480, 600_000 + 10_000 * (i % 5)) for i in range(20))
+    path = tmp_path / "take.composer"
+    save_project(replace(lead_sheet(), tempos=tempos), path)
+    assert main(["info", str(path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("tempo"))
+    assert "20 changes, 93.75 to 100 BPM: 100 BPM at 1.1.000" in line and line.endswith("...")
