@@ -50,6 +50,8 @@ NEAR = 0.05
 """An onset this close (seconds) to a beat or a half beat counts on it, and no closer than NEAR_SHARE of the beat."""
 NEAR_SHARE = 0.1
 MIN_EVENTS = 16
+SHORTEST_TAKE, LONGEST_TAKE = 6.0, 900.0
+"""Seconds from a take's first onset to its last: shorter is too little to track, longer too long to judge at once."""
 MIN_FIT = 1.2
 """The fit the tracked beats must reach (on-beat onsets count 2, those on half beats 1, as a share of all events)."""
 MIN_GAIN = 0.3
@@ -210,7 +212,9 @@ def _on_a_written_grid(song: Song) -> bool:
 
 def _played_tempo(song: Song) -> PlayedTempo | None:
     events = onset_events(song)
-    if len(events) < MIN_EVENTS or _on_a_written_grid(song):
+    if len(events) < MIN_EVENTS or not SHORTEST_TAKE <= events[-1][0] - events[0][0] <= LONGEST_TAKE:
+        return None
+    if _on_a_written_grid(song):
         return None
     envelope = _envelope(events)
     beats = _track(envelope, _period(envelope))

@@ -77,3 +77,13 @@ def test_pop909_files_keep_their_tempo():
     if not files:
         pytest.skip("../shared/datasets is not here")
     assert [p.name for p in files if played_tempo(as_played(read_midi(p)).song) is not None] == []
+
+
+def test_takes_too_short_or_too_long_to_judge_say_nothing():
+    from dataclasses import replace
+
+    from composer_app.core.timing import TempoChange
+
+    take, _ = played_take(song_of(in_four(bars=24)), bpm=96, seed=3)
+    assert played_tempo(replace(take, tempos=(TempoChange(0, 20_000),))) is None  # all of it in a few seconds
+    assert played_tempo(replace(take, tempos=(TempoChange(0, 16_000_000),))) is None  # hours
