@@ -47,16 +47,17 @@ CENTRE, SPREAD = 0.55, 0.9
 """The tempo a beat period is weighed towards (seconds; about 110 beats a minute) and how loosely (octaves)."""
 TIGHT = 100.0
 """How much the beat tracker pays (per squared log of the ratio) for an interval away from the period."""
-NEAR = 0.05
-"""An onset this close (seconds) to a beat or a half beat counts on it, and no closer than NEAR_SHARE of the beat."""
-NEAR_SHARE = 0.1
+NEAR, NEAR_SHARE = 0.05, 0.1
+"""An onset this close (seconds) to a beat, a half or a third of one counts on it, and never more than this share of
+the beat (in 16ths at a fast tempo, every onset would be near something)."""
 MIN_EVENTS = 16
 SHORTEST_TAKE, LONGEST_TAKE = 6.0, 900.0
 """Seconds from a take's first onset to its last: shorter is too little to track, longer too long to judge at once."""
 MIN_PULSE = 0.15
 """How clearly the onsets must come back a beat later (``_pulse``) for a beat to be tracked at all."""
 MIN_FIT = 1.2
-"""The fit the tracked beats must reach (on-beat onsets count 2, those on half beats 1, as a share of all events)."""
+"""The fit the tracked beats must reach (on-beat onsets count 2, those on a half or third of a beat 1, as a share of
+all events)."""
 MIN_GAIN = 0.3
 """How much better than the file's own beats (at the same level) the tracked beats must keep time with the onsets."""
 RATIOS = (1, 2, 1 / 2, 4, 1 / 4, 3, 1 / 3, 3 / 2, 2 / 3, 3 / 4, 4 / 3)
