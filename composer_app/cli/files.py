@@ -141,8 +141,8 @@ def _print_info(path: str, info: dict) -> None:
     played = info.get("played_tempo")
     if played:
         print(f"  beat     the notes drift across the bar lines: a take played without the click, {played['said']}; "
-              "suggest, fill and harmonize follow its tempo first (in the window: Arrangement > Align Notes to the "
-              "Beat)")
+              "suggest, fill and harmonize follow its tempo first and count its bars in its own beats (in the window: "
+              "Arrangement > Align Notes to the Beat)")
     off = info.get("off_the_beat")
     if off:
         print(f"  beat     the notes keep to beats {off['said']} against the bar lines; suggest, fill and harmonize "
