@@ -145,13 +145,16 @@ def _track(envelope: np.ndarray, period: int) -> list[float]:
     back = np.full(n, -1)
     steps = np.arange(max(1, period // 2), 2 * period + 1)
     cost = -TIGHT * np.log(steps / period) ** 2
-    for t in range(int(steps[0]), n):
-        before = t - steps
-        ok = before >= 0
-        options = score[before[ok]] + cost[ok]
-        best = int(np.argmax(options))
-        score[t] += options[best]
-        back[t] = before[ok][best]
+    shortest = int(steps[0])
+    # every step is at least ``shortest`` frames, so that many frames at once depend only on frames before them
+    for first in range(shortest, n, shortest):
+        frames = np.arange(first, min(first + shortest, n))
+        before = frames[:, None] - steps[None, :]
+        options = np.where(before >= 0, score[np.maximum(before, 0)], -np.inf) + cost
+        best = np.argmax(options, axis=1)
+        rows = np.arange(len(frames))
+        score[frames] += options[rows, best]
+        back[frames] = before[rows, best]
     t = n - period - 1 + int(np.argmax(score[n - period - 1:]))
     beats = [t]
     while back[t] >= 0:
@@ -222,10 +225,10 @@ def _on_a_written_grid(song: Song) -> bool:
 
 
 def _played_tempo(song: Song) -> PlayedTempo | None:
+    if _on_a_written_grid(song):  # the quick answer for written music, first
+        return None
     events = onset_events(song)
     if len(events) < MIN_EVENTS or not SHORTEST_TAKE <= events[-1][0] - events[0][0] <= LONGEST_TAKE:
-        return None
-    if _on_a_written_grid(song):
         return None
     envelope = _envelope(events)
     period = _period(envelope)
