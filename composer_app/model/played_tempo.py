@@ -51,6 +51,9 @@ NEAR, NEAR_SHARE = 0.05, 0.1
 """An onset this close (seconds) to a beat, a half or a third of one counts on it, and never more than this share of
 the beat (in 16ths at a fast tempo, every onset would be near something)."""
 MIN_EVENTS = 16
+EARLY, EARLY_LEAD = 0.25, 0.75
+"""A first note this much of a beat before the first tracked beat was played early on it (not a pickup of a beat of
+its own); a tracked beat this much of a beat before the first note lies in the silence before the take."""
 SHORTEST_TAKE, LONGEST_TAKE = 6.0, 900.0
 """Seconds from a take's first onset to its last: shorter is too little to track, longer too long to judge at once."""
 MIN_PULSE = 0.15
@@ -235,6 +238,12 @@ def _played_tempo(song: Song) -> PlayedTempo | None:
     if _pulse(envelope, period) < MIN_PULSE:
         return None
     beats = _track(envelope, period)
+    # the chain runs on back through the silence before the take: it starts at the last beat before the first onset,
+    # or the next one where that beat is most of a beat before it
+    start = max(bisect_right(beats, events[0][0] + NEAR) - 1, 0)
+    if start + 1 < len(beats) and events[0][0] - beats[start] > EARLY_LEAD * (beats[start + 1] - beats[start]):
+        start += 1
+    beats = beats[start:]
     if len(beats) < MIN_EVENTS // 2:
         return None
     tracked = keeps_time(events, beats)
@@ -269,9 +278,10 @@ def follow(song: Song, found: PlayedTempo) -> Song:
     tm = song.tempo_map
     first = min((tm.seconds(c.start + n.start) for t in song.tracks for c in t.clips for n in c.notes),
                 default=beats[0])
-    lead = max(0, math.ceil((beats[0] - first) / (beats[1] - beats[0]) - 1e-9))
-    start = beats[0] - lead * (beats[1] - beats[0])
-    beats = [start + i * (beats[1] - beats[0]) for i in range(lead)] + beats
+    interval = beats[1] - beats[0]
+    lead = max(0, math.ceil((beats[0] - EARLY * interval - first) / interval))  # a note played early keeps its beat
+    start = beats[0] - lead * interval
+    beats = [start + i * interval for i in range(lead)] + beats
 
     def tick_of(old_tick: int) -> int:
         seconds = tm.seconds(old_tick)

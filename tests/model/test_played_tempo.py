@@ -87,3 +87,16 @@ def test_takes_too_short_or_too_long_to_judge_say_nothing():
     take, _ = played_take(song_of(in_four(bars=24)), bpm=96, seed=3)
     assert played_tempo(replace(take, tempos=(TempoChange(0, 20_000),))) is None  # all of it in a few seconds
     assert played_tempo(replace(take, tempos=(TempoChange(0, 16_000_000),))) is None  # hours
+
+
+@pytest.mark.parametrize("pickup", [0, 1, 2, 3])
+def test_a_followed_take_has_its_bars_from_its_first_downbeat(pickup):
+    from tests.model.meter_tunes import waltz
+
+    take, _ = played_take(song_of(in_four(bars=24, pickup=pickup)), bpm=96, seed=pickup)
+    meters = [(m.tick, m.numerator) for m in follow(take, played_tempo(take)).meters]
+    assert meters == ([(0, pickup), (480 * pickup, 4)] if pickup else [(0, 4)])
+    if pickup < 3:
+        take, _ = played_take(song_of(waltz(bars=24, pickup=pickup), meter=(3, 4)), bpm=100, seed=pickup)
+        meters = [(m.tick, m.numerator) for m in follow(take, played_tempo(take)).meters]
+        assert meters == ([(0, pickup), (480 * pickup, 3)] if pickup else [(0, 3)])
