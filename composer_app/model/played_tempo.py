@@ -52,8 +52,9 @@ NEAR, NEAR_SHARE = 0.05, 0.1
 the beat (in 16ths at a fast tempo, every onset would be near something)."""
 MIN_EVENTS = 16
 EARLY, EARLY_LEAD = 0.25, 0.75
-"""A first note this much of a beat before the first tracked beat was played early on it (not a pickup of a beat of
-its own); a tracked beat this much of a beat before the first note lies in the silence before the take."""
+"""A first note this much of a beat before the first tracked beat was played early on it (that beat starts with it,
+not a pickup beat of its own); a tracked beat this much of a beat before the first note lies in the silence before
+the take."""
 SHORTEST_TAKE, LONGEST_TAKE = 6.0, 900.0
 """Seconds from a take's first onset to its last: shorter is too little to track, longer too long to judge at once."""
 MIN_PULSE = 0.15
@@ -279,7 +280,9 @@ def follow(song: Song, found: PlayedTempo) -> Song:
     first = min((tm.seconds(c.start + n.start) for t in song.tracks for c in t.clips for n in c.notes),
                 default=beats[0])
     interval = beats[1] - beats[0]
-    lead = max(0, math.ceil((beats[0] - EARLY * interval - first) / interval))  # a note played early keeps its beat
+    if beats[0] - EARLY * interval <= first < beats[0]:  # the first note played a little early: its beat starts there
+        beats[0] = first
+    lead = max(0, math.ceil((beats[0] - first) / interval - 1e-9))
     start = beats[0] - lead * interval
     beats = [start + i * interval for i in range(lead)] + beats
 
