@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -87,6 +88,7 @@ class Soak:
             "redo": (6, self.op_redo), "play_stop": (3, self.op_play_stop), "save": (2, self.op_save),
             "load": (0.5, self.op_load), "autosave": (2, self.op_autosave), "recover": (0.5, self.op_recover),
             "suggest": (0.4, self.op_suggest), "harmonize": (0.4, self.op_harmonize),
+            "take": (0.4, self.op_take), "align": (0.6, self.op_align),
         }
 
     def _silence_dialogs(self) -> None:
@@ -209,6 +211,28 @@ class Soak:
             ticks = sorted(self.rng.sample(range(0, length + 1, 60), self.rng.randint(1, 6)))
             pedal = tuple(Control(t, 64, 127 if i % 2 == 0 else 0) for i, t in enumerate(ticks))
         self.apply("Add Clip", edits.add_clip(self.song, track.id, Clip(start, length, controls=pedal)))
+
+    def op_take(self) -> None:
+        """A track of a take played without the click: quarter notes whose beat swells and sways, each a little early or
+        late, at the file's fixed tempo (or, half the time, a fixed part of a beat late: a file aligned to a
+        recording)."""
+        from composer_app.core import edits
+        from composer_app.core.song import Clip, Note, Track
+
+        drift = self.rng.random() < 0.5
+        phase, t, notes = self.rng.uniform(0, 6.3), 0.0, []
+        for beat in range(64):
+            jitter = self.rng.gauss(0, 12) if drift else 0
+            notes.append(Note(self.rng.choice((60, 62, 64, 67, 69)), max(0, round(t + jitter)), 400, 90))
+            t += 480 * (1 + 0.06 * math.sin(beat / 5 + phase)) if drift else 480
+        if not drift:
+            notes = [Note(n.pitch, n.start + 160, n.duration, n.velocity) for n in notes]
+        clip = Clip(0, max(n.end for n in notes), tuple(notes))
+        self.apply("Add Track", edits.add_track(self.song, Track("Take", clips=(clip,))))
+
+    def op_align(self) -> None:
+        """Arrangement > Align Notes to the Beat: the music put on the beat or the take followed (or nothing)."""
+        self.window.editors.arrangement.align_to_beat()
 
     def op_move_clip(self) -> None:
         from composer_app.core import edits

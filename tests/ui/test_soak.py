@@ -4,9 +4,9 @@ from composer_app.core import edits
 from composer_app.ui.soak import Soak
 
 
-def _soak(tmp_path, qapp):
-    soak = Soak(5, tmp_path, engines=False)
-    return soak
+def _soak(tmp_path, qapp, seed=5):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    return Soak(seed, tmp_path, engines=False)
 
 
 def test_an_edit_that_bypasses_undo_is_a_failure_with_its_replay_line(qtbot, qapp, tmp_path):
@@ -66,3 +66,16 @@ def test_a_seed_replays_the_same_run(qtbot, qapp, tmp_path):
         runs.append((names, soak.song.note_count, [t.name for t in soak.song.tracks], soak.failures))
         soak.finish()
     assert runs[0] == runs[1] and runs[0][3] == []
+
+
+def test_a_take_alone_is_put_on_the_beat_as_the_window_would(qtbot, qapp, tmp_path):
+    """The soak's takes: one played without the click is followed, one a fixed part of a beat late is aligned."""
+    done = set()
+    for seed in range(4):
+        soak = _soak(tmp_path / str(seed), qapp, seed=seed)
+        soak.op_take()
+        soak.op_align()
+        done.add(soak.document.undo_stack.text(soak.document.undo_stack.count() - 1))
+        assert soak.failures == [] and not soak.qt_errors
+        soak.finish()
+    assert done == {"Follow the playing's tempo", "Align notes to the beat"}
