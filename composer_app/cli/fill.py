@@ -12,7 +12,6 @@ from composer_app.cli.suggest import (
     _positive,
     _range,
     add_role,
-    as_played_said,
     open_as_played,
     over_the_tune,
     parse_key,
@@ -95,7 +94,7 @@ def cmd_fill(args: argparse.Namespace) -> int:
                       "keep": request.keep, "amount": request.amount if request.mode == "vary" else None,
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
-                      "chords": chords_from, **as_played_said(played),
+                      "chords": chords_from, **played.said(),
                       "bars": [start_bar + 1, start_bar + bars], "seconds": round(seconds, 3),
                       "candidates": rows}, indent=2))
     return 0

@@ -57,7 +57,7 @@ def _error(message: str) -> int:
 
 
 def cmd_harmonize(args: argparse.Namespace) -> int:
-    from composer_app.cli.suggest import as_played_said, open_as_played, with_key
+    from composer_app.cli.suggest import open_as_played, with_key
 
     harmonizer = sa.load_harmonizer(args.weights)
     played = open_as_played(args.input)
@@ -83,7 +83,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     summary = {"input": str(args.input), "melody_track": track.name, "key": key.key.name, "key_reason": key.reason,
                "detected_key": key.detected.name if key.detected else None, "rhythm": req.rhythm,
                "style": args.style, "voicing": args.voicing, "over_a_bass_line": bool(req.bass),
-               **as_played_said(played), "alternatives": []}
+               **played.said(), "alternatives": []}
     for res in results:
         notes = sa.voice_harmonization(req, res, args.voicing)
         path = out / f"harmonization-{res.rank}.mid"

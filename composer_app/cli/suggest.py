@@ -102,13 +102,8 @@ def open_as_played(path) -> AsPlayed:
     """The song in ``path`` as the models read it (``model.as_played``): a take played without the click given a tempo
     map that follows it, music off the beat grid moved onto it, bars of one beat read in the meter the notes are felt
     in, as the window's "Off the beat" and "Detected: 4/4" would set it. The JSON says what was done
-    (``as_played_said``)."""
+    (``AsPlayed.said``)."""
     return as_played(open_song(path))
-
-
-def as_played_said(played: AsPlayed) -> dict:
-    """The JSON fields that say how the file was read: ``off_the_beat``, ``meter_found``, ``tempo_followed``."""
-    return played.said()
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -144,7 +139,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                       "key": key.key.name, "key_reason": key.reason,
                       "detected_key": key.detected.name if key.detected else None,
                       "chords": chords_from,
-                      "meter": str(song.meter_map.meter_at(at)), **as_played_said(played),
+                      "meter": str(song.meter_map.meter_at(at)), **played.said(),
                       "start_bar": first + 1, "bars": args.bars,
                       "phrase_end": request.phrase_end, "context_notes": len(request.context),
                       "seconds": round(seconds, 3),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from composer_app.core.song import Song
 from composer_app.core.timing import TimeSignature
 from composer_app.model.beat_offset import BeatOffset, on_the_beat, song_offset
-from composer_app.model.felt_meter import FeltMeter, in_meter, one_beat_bars, song_meter
+from composer_app.model.felt_meter import FeltMeter, in_meter, one_beat_meter
 from composer_app.model.played_tempo import PlayedTempo, follow, played_tempo
 
 
@@ -36,15 +36,21 @@ class AsPlayed:
                 "tempo_followed": self.tempo.describe() if self.tempo else None}
 
 
+def off_the_beat(song: Song) -> BeatOffset | PlayedTempo | None:
+    """How the song's notes keep off its beat grid: a fixed part of a beat (``beat_offset``), or drifting across it as
+    a take played without the click (``played_tempo``, never where a fixed offset explains them); None where they keep
+    to it. The window's "Off the beat" hint, the assistant's status line and ``as_played`` all ask."""
+    return song_offset(song) or played_tempo(song)
+
+
 def as_played(song: Song) -> AsPlayed:
     """The song as the models read a file. Music in three in a 2/4 or 4/4 file keeps the file's bars: those are a meter
     a musician writes, and the window only offers 3/4."""
-    tempo = played_tempo(song)
-    if tempo is not None:
-        return AsPlayed(follow(song, tempo), tempo=tempo)
-    offset = song_offset(song)
-    aligned = song if offset is None else on_the_beat(song, offset)
-    found = song_meter(song) if one_beat_bars(song) else None
+    off = off_the_beat(song)
+    if isinstance(off, PlayedTempo):
+        return AsPlayed(follow(song, off), tempo=off)
+    aligned = song if off is None else on_the_beat(song, off)
+    found = one_beat_meter(song)
     if found is None:
-        return AsPlayed(aligned, offset)
-    return AsPlayed(in_meter(aligned, found), offset, found, song.meters[0])
+        return AsPlayed(aligned, off)
+    return AsPlayed(in_meter(aligned, found), off, found, song.meters[0])

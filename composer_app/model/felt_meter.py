@@ -142,6 +142,12 @@ def one_beat_bars(song: Song) -> bool:
     return all(m.numerator == 1 for m in song.meters)
 
 
+def one_beat_meter(song: Song) -> FeltMeter | None:
+    """For a song whose bars are one beat long, the meter its notes are felt in (``song_meter``); None for any other:
+    what the command line reads such a file in, and what the assistant's status line asks to set first."""
+    return song_meter(song) if one_beat_bars(song) else None
+
+
 def song_meter(song: Song) -> FeltMeter | None:
     """The meter a song's notes, every part's, are felt in, where its bars say otherwise: for a song written in one
     x/4 meter of 2 or 4 beats (a file without a time signature reads as 4/4), three where they move in three; for

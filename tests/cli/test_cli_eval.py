@@ -94,23 +94,15 @@ def test_pop909_melodies_in_bars_of_one_beat_are_scored_in_the_meter_they_are_fe
     on the beat and in the meter felt (4/4), where the shipped model finds those melodies far likelier than in the
     file's own bars."""
     from dataclasses import replace
-    from pathlib import Path
 
     import composer_app.cli.eval_continuation as ec
-    from composer_app.midi import read_midi, write_midi
+    from composer_app.midi import write_midi
+    from tests.model.meter_tunes import pop909_in_one_beat_bars
 
-    root = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "pop909" / "POP909"
-    files = sorted(root.glob("*/[0-9][0-9][0-9].mid"))
-    if not files:
-        pytest.skip("../shared/datasets is not here")
-    written = 0
-    for path in files:
-        song = read_midi(path)
-        if {(m.numerator, m.denominator) for m in song.meters} == {(1, 4)}:
-            write_midi(replace(song, tracks=(replace(song.tracks[0], name="melody"),)), tmp_path / path.name)
-            written += 1
-        if written == 4:
-            break
+    songs = pop909_in_one_beat_bars(4)
+    for path, song in songs:
+        write_midi(replace(song, tracks=(replace(song.tracks[0], name="melody"),)), tmp_path / path.name)
+    assert len(songs) == 4
 
     def nll() -> float:
         assert main(["eval", "continuation", str(tmp_path), "--json", "--no-sample"]) == 0

@@ -4,6 +4,7 @@ verse in four."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from composer_app.core.song import Clip, Note, Song, Track
 from composer_app.core.timing import TimeSignature
@@ -59,3 +60,23 @@ def song_of(notes, meter=(4, 4)) -> Song:
     end = max(s + d for _, s, d, _ in notes)
     return Song(tracks=(Track("Piano", clips=(Clip(0, end, tuple(Note(*n) for n in notes)),)),),
                 meters=(TimeSignature(0, *meter),))
+
+
+def pop909_in_one_beat_bars(count: int) -> list[tuple[Path, Song]]:
+    """The first ``count`` POP909 files that read as bars of one beat (1/4), with their songs; the test is skipped
+    without ../shared/datasets."""
+    import pytest
+
+    from composer_app.midi import read_midi
+
+    root = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "pop909" / "POP909"
+    found = []
+    for path in sorted(root.glob("*/[0-9][0-9][0-9].mid")):
+        song = read_midi(path)
+        if {(m.numerator, m.denominator) for m in song.meters} == {(1, 4)}:
+            found.append((path, song))
+            if len(found) == count:
+                return found
+    if not found:
+        pytest.skip("../shared/datasets is not here")
+    return found

@@ -12,7 +12,7 @@ from composer_app.core.timing import TimeSignature
 from composer_app.midi import read_midi
 from composer_app.model.as_played import as_played
 from composer_app.model.felt_meter import in_meter, song_meter, triple_meter
-from tests.model.meter_tunes import Q, in_four, march, song_of, waltz
+from tests.model.meter_tunes import Q, in_four, march, pop909_in_one_beat_bars, song_of, waltz
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 
@@ -102,14 +102,8 @@ def test_a_file_is_read_on_the_beat_and_in_the_meter_felt_but_a_waltz_keeps_its_
 
 
 def test_pop909_files_in_bars_of_one_beat_are_read_in_four():
-    files = sorted((DATASETS / "pop909" / "POP909").glob("*/[0-9][0-9][0-9].mid"))[20:32]
-    if not files:
-        pytest.skip("../shared/datasets is not here")
-    read = 0
-    for path in files:
-        song = read_midi(path)
-        if {(m.numerator, m.denominator) for m in song.meters} == {(1, 4)}:
-            played = as_played(song)
-            assert played.meter is not None and played.meter.beats == 4
-            read += 1
-    assert read >= 4
+    songs = pop909_in_one_beat_bars(6)
+    for _path, song in songs:
+        played = as_played(song)
+        assert played.meter is not None and played.meter.beats == 4
+    assert len(songs) == 6

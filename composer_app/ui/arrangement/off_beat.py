@@ -9,8 +9,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from composer_app.core.song import Song
-from composer_app.model.beat_offset import BeatOffset, on_the_beat, song_offset
-from composer_app.model.played_tempo import PlayedTempo, follow, played_tempo
+from composer_app.model.as_played import off_the_beat
+from composer_app.model.beat_offset import BeatOffset, on_the_beat
+from composer_app.model.played_tempo import PlayedTempo, follow
 from composer_app.ui.arrangement.link_button import LinkButton
 from composer_app.ui.document import SongDocument
 
@@ -34,9 +35,10 @@ class OffBeatButton(LinkButton):
         self.detect()
 
     def judge(self, song: Song) -> None:
-        self.offset = song_offset(song)
-        self.tempo = played_tempo(song) if self.offset is None else None
-        off = self.offset is not None or self.tempo is not None
+        found = off_the_beat(song)
+        self.offset = found if isinstance(found, BeatOffset) else None
+        self.tempo = found if isinstance(found, PlayedTempo) else None
+        off = found is not None
         self.setVisible(off)
         self.found.emit(off)
         if self.offset is not None:

@@ -14,10 +14,10 @@ from composer_app.core.errors import SongFileError
 from composer_app.core.song import Song
 from composer_app.model import melody_chords, two_hands
 from composer_app.model import song_adapter as adapter
-from composer_app.model.beat_offset import song_offset
+from composer_app.model.as_played import off_the_beat
+from composer_app.model.beat_offset import BeatOffset
 from composer_app.model.continuation import Candidate
-from composer_app.model.felt_meter import one_beat_bars, song_meter
-from composer_app.model.played_tempo import played_tempo
+from composer_app.model.felt_meter import one_beat_meter
 from composer_app.ui.assistant.engines import Engines
 from composer_app.ui.assistant.kinds import KINDS, MORE_LIKE_THIS, Ask, RequestKind, chords_said
 from composer_app.ui.assistant.session import Batch, History, Options, Suggestion, Target
@@ -92,12 +92,11 @@ class Assistant(QObject):
         batch = self.history.start(kind_name, title, target, options)
         batch.request, batch.key_name, batch.key_reason = request, key.key.name, key.reason
         batch.chords_from = chords_said(ask, request)
-        offset = song_offset(song)
-        tempo = played_tempo(song) if offset is None else None
-        batch.off_the_beat = (f"lie {offset.describe()} against its beat grid" if offset is not None else
-                              f"drift across its beat grid (a take played without the click, {tempo.describe()})"
-                              if tempo is not None else "")
-        felt = song_meter(song) if one_beat_bars(song) else None
+        off = off_the_beat(song)
+        batch.off_the_beat = ("" if off is None else f"lie {off.describe()} against its beat grid"
+                              if isinstance(off, BeatOffset) else
+                              f"drift across its beat grid (a take played without the click, {off.describe()})")
+        felt = one_beat_meter(song)
         batch.felt_meter = felt.name if felt is not None else ""
         engines = self.engines
 
