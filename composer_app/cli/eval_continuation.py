@@ -270,6 +270,14 @@ def report(r: dict) -> str:
 
 
 def cmd_eval_continuation(args: argparse.Namespace) -> int:
+    if args.held_out or args.cross_source:
+        from composer_app.cli import eval_continuation_sets
+
+        return eval_continuation_sets.cmd("held-out" if args.held_out else "cross-source", args)
+    if not args.folder:
+        print("composer-cli: error: give a folder of lead-sheet MIDI files, or --held-out / --cross-source",
+              file=sys.stderr)
+        return 2
     result = evaluate(args, log=lambda m: print(m, file=sys.stderr))
     print(json.dumps(result, indent=2) if args.json else report(result))
     return 0
@@ -277,9 +285,21 @@ def cmd_eval_continuation(args: argparse.Namespace) -> int:
 
 def register_eval(kinds) -> None:
     p = kinds.add_parser("continuation", help="continuation model vs the n-gram baseline on lead-sheet MIDI files")
-    p.add_argument("folder", help="a folder of lead-sheet MIDI files (track 'melody', track 'chords')")
+    p.add_argument("folder", nargs="?", help="a folder of lead-sheet MIDI files (track 'melody', track 'chords')")
+    sets = p.add_mutually_exclusive_group()
+    sets.add_argument("--held-out", action="store_true",
+                      help="the test split of the lead-sheet sources the models train on, moved to other keys, key "
+                           "signatures removed; one row per source")
+    sets.add_argument("--cross-source", action="store_true",
+                      help="folk collections no model trains on (Aird's airs, Essen, music21's miscFolk), moved to "
+                           "other keys, key signatures removed; one row per source")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="with --held-out / --cross-source: sample with this many seeds from --seed on and give the "
+                        "means (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--limit", type=int, default=None, help="evaluate at most N files (sorted by name)")
+    p.add_argument("--limit", type=int, default=None,
+                   help="evaluate at most N files (sorted by name); with --held-out / --cross-source, pieces per "
+                        "source (default 30)")
     p.add_argument("--candidates", type=int, choices=range(1, 9), default=4, metavar="1..8")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--bars", type=int, choices=range(1, 17), default=4, metavar="1..16", help="bars to continue")

@@ -21,9 +21,10 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "music21_folk": ("music21_folk", None),
     "airds": ("unseen_folk:airds_pieces", None),
     "essen": ("unseen_folk:essen_pieces", None),
+    "misc_folk": ("unseen_folk:misc_folk_pieces", None),
 }
-NEEDS_MUSIC21 = {"openewld", "when_in_rome", "music21_folk", "airds", "essen"}
-EVAL_ONLY = ("airds", "essen")
+NEEDS_MUSIC21 = {"openewld", "when_in_rome", "music21_folk", "airds", "essen", "misc_folk"}
+EVAL_ONLY = ("airds", "essen", "misc_folk")
 """Sources no model trains on: music the models never saw, for cross-source evaluation (Essen: licence)."""
 
 

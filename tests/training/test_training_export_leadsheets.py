@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from composer_app.cli.eval_continuation import _piece
 from composer_app.core.pitch import KeySignature
@@ -33,3 +34,16 @@ def test_lead_sheet_round_trip(tmp_path) -> None:
     got = _piece(path)
     assert got is not None and got["style"] == "folk" and got["role"] == "melody"
     np.testing.assert_array_equal(got["rows"], expected)
+
+
+def test_a_cross_source_set_spreads_over_the_collection(tmp_path, monkeypatch) -> None:
+    """miscFolk's 181 tunes: 30 taken every 6th, so the Northumbrian minstrelsy is there beside the fife tunes."""
+    pytest.importorskip("music21")
+    from composer_app.training.continuation.export_leadsheets import eval_set
+
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", str(tmp_path / "training"))
+    folder, _ = eval_set("cross-source", "misc_folk", 30, log=lambda _: None)
+    names = sorted(p.name for p in folder.glob("*.mid"))
+    assert len(names) == 30
+    fife = sum("americanfife" in n for n in names)
+    assert 5 <= fife <= 12 and sum("northumbrian" in n for n in names) == 30 - fife

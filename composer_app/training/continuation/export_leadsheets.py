@@ -6,6 +6,11 @@ Harte labels, and key, meter and tempo in track 0. The title is ``source:id [sty
 on the style. ``--limit`` caps the files per source. ``--strip-keys`` moves every piece to another key and
 removes its key signatures (music in keys nobody told the models); ``--split all --sources airds essen`` writes
 the collections no model trains on (cross-source evaluation).
+
+``eval_set(kind, source)`` writes (once, into the user cache) the sets ``composer-cli eval continuation --held-out``
+and ``--cross-source`` judge: the test split of each training source of lead sheets, or every tune of a
+collection no model trains on, a piece spread evenly over the source, each moved to another key without its
+signatures.
 """
 
 from __future__ import annotations
@@ -22,13 +27,22 @@ from composer_app.core.pitch import KeySignature
 from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
 from composer_app.core.timing import TempoChange, TimeSignature
 from composer_app.midi import write_midi
+from composer_app.training import cache
 from composer_app.training.continuation.dataset import DEFAULT_SOURCES, MIN_NOTES
 from composer_app.training.corpus import Piece
 from composer_app.training.skips import SkipLog
-from composer_app.training.sources import SOURCES, iter_source
+from composer_app.training.sources import EVAL_ONLY, SOURCES, iter_source
 from composer_app.training.split import assign_split
 
 CHORD_VELOCITY = 64
+EVAL_SETS = {"held-out": ("nottingham", "pop909", "openewld"), "cross-source": EVAL_ONLY}
+"""The sets of ``eval_set``: the lead-sheet sources the models train on (their test split), and those no model
+trains on (every tune)."""
+EVAL_SET_VERSION = 2
+"""Bump when what a set holds changes, so sets written before are written again."""
+SPREAD = 6
+"""A cross-source set of N pieces takes every SPREAD-th of the first SPREAD x N a collection yields (both of
+miscFolk's collections, more than one book of Aird's airs); a held-out set the first N of the test split."""
 
 
 def chord_spans(piece: Piece) -> list[tuple[int, int, str]]:
@@ -88,6 +102,17 @@ def hide_key(piece: Piece) -> Piece:
     return replace(moved, keys=())
 
 
+def write_piece(piece: Piece, out: Path) -> Path | None:
+    """The piece as a lead-sheet file in ``out``, named for its source and id (None without a melody)."""
+    song = leadsheet_song(piece)
+    if song is None:
+        return None
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{piece.source}-{piece.id}")[:100]
+    path = out / f"{name}.mid"
+    write_midi(song, path)
+    return path
+
+
 def export(out: Path, split: str = "test", sources: list[str] | None = None, limit: int | None = None,
            log=print, strip_keys: bool = False) -> list[Path]:
     """Write every ``split`` piece of ``sources`` (at most ``limit`` per source; split "all" takes every piece)
@@ -102,16 +127,46 @@ def export(out: Path, split: str = "test", sources: list[str] | None = None, lim
                 break
             if split != "all" and assign_split(piece) != split:
                 continue
-            song = leadsheet_song(hide_key(piece) if strip_keys else piece)
-            if song is None:
+            path = write_piece(hide_key(piece) if strip_keys else piece, out)
+            if path is None:
                 continue
-            name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{source}-{piece.id}")[:100]
-            path = out / f"{name}.mid"
-            write_midi(song, path)
             written.append(path)
             count += 1
         log(f"  {source}: {count} lead sheets")
     return written
+
+
+def eval_set(kind: str, source: str, pieces: int = 30, log=print) -> tuple[Path, SkipLog]:
+    """The folder of ``source``'s lead sheets in the evaluation set ``kind`` (see EVAL_SETS, SPREAD), at most
+    ``pieces``, written once into the user cache (a temporary folder when caching is off); with the reasons
+    pieces were skipped (a missing dataset among them)."""
+    import tempfile
+
+    split, spread = ("test", 1) if kind == "held-out" else ("all", SPREAD)
+    base = cache.cache_dir()
+    folder = (base.parent / "eval" / f"{kind}-{source}-{pieces}-v{EVAL_SET_VERSION}" if base is not None
+              else Path(tempfile.mkdtemp(prefix=f"composer-eval-{source}-")))
+    done = folder / "complete"
+    skips = SkipLog()
+    if done.is_file():
+        return folder, skips
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.mid"):
+        old.unlink()
+    chosen, seen = [], 0
+    for piece in iter_source(source, skips=skips):
+        if split != "all" and assign_split(piece) != split:
+            continue
+        if seen % spread == 0:
+            chosen.append(piece)
+        seen += 1
+        if seen >= spread * pieces:
+            break
+    written = sum(write_piece(hide_key(piece), folder) is not None for piece in chosen)
+    if written:
+        done.write_text(f"{written}\n")
+    log(f"  {kind} {source}: {written} lead sheets in {folder}")
+    return folder, skips
 
 
 def main(argv: list[str] | None = None) -> int:

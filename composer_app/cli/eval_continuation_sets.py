@@ -1,0 +1,114 @@
+"""``composer-cli eval continuation --held-out`` / ``--cross-source``: the continuation judged on music it never saw.
+
+``--held-out`` takes the test split of the lead-sheet sources the models train on (Nottingham, POP909, OpenEWLD),
+``--cross-source`` the folk collections no model trains on (Aird's airs, Essen, music21's miscFolk). Each piece is
+moved to another key and its key signatures removed, so the engine works from the key it detects. The sets are
+written once into the user cache (``export_leadsheets.eval_set``). Every source is judged over ``--seeds`` seeds
+by ``eval_continuation.evaluate``, one row per source and one for them all: NLL against the n-gram, and one card
+(the first, the consensus a musician hears first; the mean of the four; the best of the four) against the real
+next bars, beside the n-gram's candidates and the prompt's last bars played again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from composer_app.cli import eval_continuation as ec
+from composer_app.model import continuation_metrics as cm
+
+PIECES = 30
+"""Pieces per source when ``--limit`` is not given."""
+COLUMNS = (("pc 1st", "model", "pitch_class_overlap_first"), ("rhythm 1st", "model", "rhythm_overlap_first"),
+           ("pc mean", "model", "pitch_class_overlap"), ("rhythm mean", "model", "rhythm_overlap"),
+           ("pc best", "model", "pitch_class_overlap_best"), ("rhythm best", "model", "rhythm_overlap_best"),
+           ("ngram pc", "ngram", "pitch_class_overlap"), ("ngram rhy", "ngram", "rhythm_overlap"),
+           ("replay pc", "repeat_prompt", "pitch_class_overlap"), ("replay rhy", "repeat_prompt", "rhythm_overlap"),
+           ("copy", "model", "copy"), ("real copy", "real", "copy"), ("in key", "model", "in_key"))
+"""The table's sampled columns: (heading, engine, figure)."""
+
+
+def run(kind: str, args: argparse.Namespace, log=print) -> dict:
+    """Every source of the set ``kind``: its figures (NLL; sampled figures, means over the seeds), or why not."""
+    from composer_app.training.continuation.export_leadsheets import EVAL_SETS, eval_set
+
+    out: dict = {"set": kind, "seeds": list(range(args.seed, args.seed + args.seeds)), "sources": {}}
+    for source in EVAL_SETS[kind]:
+        folder, skips = eval_set(kind, source, args.limit or PIECES, log=log)
+        if not any(folder.glob("*.mid")):
+            reasons = "; ".join(f"{name}: {why}" for _, name, why in skips.entries[:3]) or "no piece"
+            out["sources"][source] = {"missing": reasons}
+            continue
+        runs = [ec.evaluate(argparse.Namespace(**{**vars(args), "folder": str(folder), "seed": seed, "limit": None}),
+                            log=log) for seed in out["seeds"]]
+        out["sources"][source] = {**{k: runs[0][k] for k in ("folder", "evaluated", "sampled", "nll", "nll_ratio")},
+                                  "sampling": mean_sampling([r["sampling"] for r in runs])}
+    judged = {s: r for s, r in out["sources"].items() if "missing" not in r}
+    if judged:
+        out["all"] = pooled(list(judged.values()))
+    return out
+
+
+def mean_sampling(runs: list[dict]) -> dict:
+    """Per engine and figure, the mean over seeds (None where no seed has it)."""
+    return {engine: {k: _mean([r[engine].get(k) for r in runs]) for k in runs[0][engine]} for engine in runs[0]}
+
+
+def pooled(rows: list[dict]) -> dict:
+    """Sources together: NLL weighted by notes, the sampled figures by the pieces sampled."""
+    notes = {m: sum(r["nll"][m]["notes"] for r in rows) for m in ("model", "ngram")}
+    nll = {m: {"nll": round(sum(r["nll"][m]["nll"] * r["nll"][m]["notes"] for r in rows) / max(notes[m], 1), 4),
+               "notes": notes[m]} for m in ("model", "ngram")}
+    sampled = sum(r["sampled"] for r in rows)
+    sampling = {}
+    for engine in rows[0]["sampling"]:
+        sampling[engine] = {}
+        for k in rows[0]["sampling"][engine]:
+            have = [(r["sampling"][engine][k], r["sampled"]) for r in rows
+                    if r["sampling"][engine].get(k) is not None]
+            weight = sum(w for _, w in have)
+            sampling[engine][k] = round(sum(v * w for v, w in have) / weight, 4) if weight else None
+    ratio = nll["model"]["nll"] / nll["ngram"]["nll"] if nll["ngram"]["nll"] else None
+    return {"evaluated": sum(r["evaluated"] for r in rows), "sampled": sampled, "nll": nll,
+            "nll_ratio": None if ratio is None else round(ratio, 4), "sampling": sampling}
+
+
+def _mean(values: list) -> float | None:
+    have = [v for v in values if v is not None]
+    return round(cm.mean(have), 4) if have else None
+
+
+def table(result: dict) -> str:
+    """The set's figures as a text table, one row per source and one for them all."""
+    seeds = result["seeds"]
+    said = f"means over seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    lines = [f"{result['set']}: pieces moved to other keys, key signatures removed; 4 bars after 4; sampled figures: "
+             f"{said}",
+             "  pc / rhythm: overlap of a card's pitch-class / onset histogram with the real next bars'; 1st: the "
+             "card shown first; replay: the prompt's last bars played again",
+             f"  {'source':<12}{'pieces':>7}{'NLL':>8}{'n-gram':>8}{'ratio':>7}"
+             + "".join(f"{h:>12}" for h, _, _ in COLUMNS)]
+    rows = list(result["sources"].items()) + ([("all", result["all"])] if "all" in result else [])
+    for source, r in rows:
+        if "missing" in r:
+            lines.append(f"  {source:<12} not judged: {r['missing']}")
+            continue
+        n, s = r["nll"], r["sampling"]
+        vals = [s.get(engine, {}).get(key) for _, engine, key in COLUMNS]
+        lines.append(f"  {source:<12}{r['evaluated']:>7}{n['model']['nll']:>8.3f}{n['ngram']['nll']:>8.3f}"
+                     f"{r['nll_ratio'] or 0:>7.3f}" + "".join(f"{'-' if v is None else f'{v:.3f}':>12}" for v in vals))
+    return "\n".join(lines)
+
+
+def cmd(kind: str, args: argparse.Namespace) -> int:
+    if args.seeds < 1:
+        print("composer-cli: error: --seeds must be at least 1", file=sys.stderr)
+        return 2
+    result = run(kind, args, log=lambda m: print(m, file=sys.stderr))
+    if "all" not in result:
+        why = "; ".join(f"{s}: {r['missing']}" for s, r in result["sources"].items())
+        print(f"composer-cli: error: no piece of the {kind} set could be read ({why})", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2) if args.json else table(result))
+    return 0
