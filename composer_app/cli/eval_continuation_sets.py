@@ -6,7 +6,8 @@ moved to another key and its key signatures removed, so the engine works from th
 written once into the user cache (``export_leadsheets.eval_set``). Every source is judged over ``--seeds`` seeds
 by ``eval_continuation.evaluate``, one row per source and one for them all: NLL against the n-gram, and one card
 (the first, the consensus a musician hears first; the mean of the four; the best of the four) against the real
-next bars, beside the n-gram's candidates and the prompt's last bars played again.
+next bars, beside the n-gram's candidates and the prompt's last bars played again; and how often the key the
+window's Detected shows where a file starts is the key its piece starts in (moved with it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ COLUMNS = (("pc 1st", "model", "pitch_class_overlap_first"), ("rhythm 1st", "mod
            ("replay pc", "repeat_prompt", "pitch_class_overlap"), ("replay rhy", "repeat_prompt", "rhythm_overlap"),
            ("copy", "model", "copy"), ("real copy", "real", "copy"), ("in key", "model", "in_key"))
 """The table's sampled columns: (heading, engine, figure)."""
+VERDICTS = ("right", "relative", "fifth", "parallel", "other")
+"""How a detected key stands to the key to find (``key_eval.verdict``)."""
 
 
 def run(kind: str, args: argparse.Namespace, log=print) -> dict:
@@ -40,14 +43,33 @@ def run(kind: str, args: argparse.Namespace, log=print) -> dict:
             reasons = "; ".join(f"{name}: {why}" for _, name, why in skips.entries[:3]) or "no piece"
             out["sources"][source] = {"missing": reasons}
             continue
+        keys = found_keys(folder)
         runs = [ec.evaluate(argparse.Namespace(**{**vars(args), "folder": str(folder), "seed": seed, "limit": None}),
                             log=log) for seed in out["seeds"]]
         out["sources"][source] = {**{k: runs[0][k] for k in ("folder", "evaluated", "sampled", "nll", "nll_ratio")},
-                                  "sampling": mean_sampling([r["sampling"] for r in runs])}
+                                  "sampling": mean_sampling([r["sampling"] for r in runs]), "keys": keys}
     judged = {s: r for s, r in out["sources"].items() if "missing" not in r}
     if judged:
         out["all"] = pooled(list(judged.values()))
     return out
+
+
+def found_keys(folder) -> dict:
+    """The key the window's Detected shows where each file starts (its first section), against the key its piece
+    starts in (moved with it): counts of right, relative, a fifth away, parallel and other."""
+    from composer_app.model.keys import key_index
+    from composer_app.model.song_adapter import detected_sections
+    from composer_app.training.continuation.export_leadsheets import KEYS_FILE
+    from composer_app.training.key_eval import verdict
+
+    path = folder / KEYS_FILE
+    truth = json.loads(path.read_text()) if path.is_file() else {}
+    counts = dict.fromkeys(VERDICTS, 0)
+    for name, (tonic, mode) in sorted(truth.items()):
+        sections = detected_sections(ec.open_as_played(folder / name).song)
+        if sections:
+            counts[verdict(key_index(sections[0]), tonic + (12 if mode == "minor" else 0))] += 1
+    return counts
 
 
 def mean_sampling(runs: list[dict]) -> dict:
@@ -70,7 +92,8 @@ def pooled(rows: list[dict]) -> dict:
             weight = sum(w for _, w in have)
             sampling[engine][k] = round(sum(v * w for v, w in have) / weight, 4) if weight else None
     ratio = nll["model"]["nll"] / nll["ngram"]["nll"] if nll["ngram"]["nll"] else None
-    return {"evaluated": sum(r["evaluated"] for r in rows), "sampled": sampled, "nll": nll,
+    keys = {v: sum(r["keys"][v] for r in rows) for v in VERDICTS}
+    return {"evaluated": sum(r["evaluated"] for r in rows), "sampled": sampled, "nll": nll, "keys": keys,
             "nll_ratio": None if ratio is None else round(ratio, 4), "sampling": sampling}
 
 
@@ -87,7 +110,9 @@ def table(result: dict) -> str:
              f"{said}",
              "  pc / rhythm: overlap of a card's pitch-class / onset histogram with the real next bars'; 1st: the "
              "card shown first; replay: the prompt's last bars played again",
-             f"  {'source':<12}{'pieces':>7}{'NLL':>8}{'n-gram':>8}{'ratio':>7}"
+             "  key / tonic: the Detected key where each file starts is the key its piece starts in / has its tonic; "
+             "rel.: the relative key",
+             f"  {'source':<12}{'pieces':>7}{'NLL':>8}{'n-gram':>8}{'ratio':>7}{'key':>7}{'tonic':>7}{'rel.':>7}"
              + "".join(f"{h:>12}" for h, _, _ in COLUMNS)]
     rows = list(result["sources"].items()) + ([("all", result["all"])] if "all" in result else [])
     for source, r in rows:
@@ -97,8 +122,18 @@ def table(result: dict) -> str:
         n, s = r["nll"], r["sampling"]
         vals = [s.get(engine, {}).get(key) for _, engine, key in COLUMNS]
         lines.append(f"  {source:<12}{r['evaluated']:>7}{n['model']['nll']:>8.3f}{n['ngram']['nll']:>8.3f}"
-                     f"{r['nll_ratio'] or 0:>7.3f}" + "".join(f"{'-' if v is None else f'{v:.3f}':>12}" for v in vals))
+                     f"{r['nll_ratio'] or 0:>7.3f}{key_shares(r['keys'])}"
+                     + "".join(f"{'-' if v is None else f'{v:.3f}':>12}" for v in vals))
     return "\n".join(lines)
+
+
+def key_shares(counts: dict) -> str:
+    """Shares of the pieces whose Detected key is right, has the right tonic (right or parallel), is the relative."""
+    total = sum(counts.values())
+    if not total:
+        return f"{'-':>7}" * 3
+    shares = (counts["right"], counts["right"] + counts["parallel"], counts["relative"])
+    return "".join(f"{n / total:>7.2f}" for n in shares)
 
 
 def cmd(kind: str, args: argparse.Namespace) -> int:

@@ -170,7 +170,8 @@ def register_eval(eval_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--held-out", action="store_true",
                    help="8-bar excerpts of the datasets' held-out pieces, transposed, key signatures removed")
     p.add_argument("--cross-source", action="store_true",
-                   help="each source judged by the weights trained without it (train --only-cross-source first)")
+                   help="each source judged by the weights trained without it (resources/models/cross_source; "
+                        "python -m composer_app.training.harmony.train --only-cross-source trains them again)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, help="at most N files (with --held-out/--cross-source: pieces per source)")
     p.add_argument("--candidates", type=int, default=4, choices=range(1, 9), metavar="1..8")

@@ -35,6 +35,7 @@ def test_cross_source_judges_each_unseen_collection_with_the_shipped_model(cache
         assert 0 < s["model"]["pitch_class_overlap_first"] <= s["model"]["pitch_class_overlap_best"] <= 1
         assert s["repeat_prompt"]["prompt_rhythm_overlap"] == 1.0  # the replay is the prompt's last bars
     assert r["all"]["evaluated"] == 6
+    assert sum(r["all"]["keys"].values()) == 6  # every piece has a key to find
     # the trained network predicts tunes it never saw better than the n-gram counted on the training data
     assert r["all"]["nll"]["model"]["nll"] < r["all"]["nll"]["ngram"]["nll"]
     assert r["all"]["nll"]["model"]["notes"] == sum(row["nll"]["model"]["notes"] for row in r["sources"].values())
@@ -74,3 +75,15 @@ def test_a_folder_or_a_set_is_asked_for(capsys) -> None:
     assert "--held-out / --cross-source" in capsys.readouterr().err
     assert main(["eval", "continuation", "--cross-source", "--seeds", "0"]) == 2
     assert "--seeds" in capsys.readouterr().err
+
+
+def test_the_key_of_tunes_no_model_saw_is_found_with_their_signatures_removed(cache) -> None:
+    """music21's fife tunes and Northumbrian minstrelsy, moved to other keys, their signatures removed: the
+    window's Detected key where each starts is their key for most (the relative key counted apart)."""
+    from composer_app.cli.eval_continuation_sets import found_keys
+    from composer_app.training.continuation.export_leadsheets import eval_set
+
+    folder, _ = eval_set("cross-source", "misc_folk", 30, log=lambda _: None)
+    counts = found_keys(folder)
+    assert sum(counts.values()) == 30
+    assert counts["right"] >= 24 and counts["relative"] <= 3, counts

@@ -182,3 +182,41 @@ def test_eval_harmonization_reads_a_file_off_its_beat_grid_as_harmonize_does(tmp
         return out["accuracy"], out["excerpts"]["root"]
 
     assert report("late") == report("ls")
+
+
+def test_the_cross_source_weights_never_saw_their_source():
+    """The weights `eval harmonization --cross-source` judges each source with ship with the app, each trained on
+    the other three sources only, and load as the app's harmonizer does."""
+    from composer_app.model.harmony import Harmonizer
+    from composer_app.training.harmony.crosseval import loso_weights
+    from composer_app.training.harmony.data import SOURCES
+
+    for source in SOURCES:
+        path = loso_weights(source)
+        with np.load(path, allow_pickle=False) as arrays:
+            info = json.loads(str(arrays["train_info"]))
+        assert source not in info["sources"] and len(info["sources"]) == len(SOURCES) - 1, path
+        assert Harmonizer.load(path) is not None
+
+
+def test_eval_harmonization_cross_source_judges_every_source(capsys):
+    from composer_app.training.sources import default_datasets_root, music21_available
+
+    if not (default_datasets_root() / "pop909").is_dir() or not music21_available():
+        pytest.skip("needs ../shared/datasets and music21")
+    rc = main(["eval", "harmonization", "--cross-source", "--limit", "2", "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    r = json.loads(out)
+    assert set(r) == {"nottingham", "pop909", "openewld", "when_in_rome"}
+    for source, row in r.items():
+        assert row["excerpts"] >= 1, source
+        assert all(0 <= row["root"][m] <= 1 for m in ("model", "best_of_4", "hmm", "rule")), source
+        assert row["root"]["model"] <= row["root"]["best_of_4"]
+
+
+def test_eval_harmonization_cross_source_without_the_datasets_says_what_it_needs(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("COMPOSER_DATASETS", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", str(tmp_path / "cache"))
+    rc = main(["eval", "harmonization", "--cross-source", "--limit", "2"])
+    assert rc == 1 and "needs the datasets" in capsys.readouterr().err

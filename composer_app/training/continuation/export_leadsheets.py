@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 from dataclasses import replace
@@ -38,7 +39,9 @@ CHORD_VELOCITY = 64
 EVAL_SETS = {"held-out": ("nottingham", "pop909", "openewld"), "cross-source": EVAL_ONLY}
 """The sets of ``eval_set``: the lead-sheet sources the models train on (their test split), and those no model
 trains on (every tune)."""
-EVAL_SET_VERSION = 2
+EVAL_SET_VERSION = 3
+KEYS_FILE = "keys.json"
+"""In each set's folder: file name -> [tonic, mode] of the key its piece starts in, as moved (the key to find)."""
 """Bump when what a set holds changes, so sets written before are written again."""
 SPREAD = 6
 """A cross-source set of N pieces takes every SPREAD-th of the first SPREAD x N a collection yields (both of
@@ -94,12 +97,16 @@ def leadsheet_song(piece: Piece) -> Song | None:
 def hide_key(piece: Piece) -> Piece:
     """The piece moved to another key (-5..+6 semitones, chosen by its id) with its key signatures removed: music in
     keys nobody told the models, as most files from a DAW are."""
+    return replace(moved_piece(piece), keys=())
+
+
+def moved_piece(piece: Piece) -> Piece:
+    """The piece moved as ``hide_key`` moves it, its key signatures moved with it (the keys to find)."""
     shift = int(hashlib.sha1(piece.id.encode()).hexdigest(), 16) % 12 - 5
     try:
-        moved = piece.transposed(shift)
+        return piece.transposed(shift)
     except ValueError:
-        moved = piece
-    return replace(moved, keys=())
+        return piece
 
 
 def write_piece(piece: Piece, out: Path) -> Path | None:
@@ -162,7 +169,14 @@ def eval_set(kind: str, source: str, pieces: int = 30, log=print) -> tuple[Path,
         seen += 1
         if seen >= spread * pieces:
             break
-    written = sum(write_piece(hide_key(piece), folder) is not None for piece in chosen)
+    keys = {}
+    for piece in chosen:
+        moved = moved_piece(piece)
+        path = write_piece(replace(moved, keys=()), folder)
+        if path is not None and moved.keys:
+            keys[path.name] = [moved.keys[0].tonic, moved.keys[0].mode]
+    (folder / KEYS_FILE).write_text(json.dumps(keys, indent=0))
+    written = len(list(folder.glob("*.mid")))
     if written:
         done.write_text(f"{written}\n")
     log(f"  {kind} {source}: {written} lead sheets in {folder}")

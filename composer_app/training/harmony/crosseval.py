@@ -14,13 +14,12 @@ import numpy as np
 from composer_app.core.pitch import KeySignature
 from composer_app.core.song import Song
 from composer_app.core.timing import meters_from
-from composer_app.model.harmony import Harmonizer, HarmonyRequest
+from composer_app.model.harmony import DEFAULT_WEIGHTS, Harmonizer, HarmonyRequest
 from composer_app.model.harmony_features import slot_grid, slot_labels
 from composer_app.model.harmony_metrics import chord_pcs, distinctness
 from composer_app.model.harmony_rules import dominant_resolutions, secondary_dominants, seventh_share, two_five_count
 from composer_app.model.keys import estimate_key
 from composer_app.training.corpus import Piece
-from composer_app.training.harmony.data import cache_path
 from composer_app.training.sources import iter_source
 from composer_app.training.split import assign_split, unit_hash
 
@@ -256,9 +255,14 @@ def gain_interval(paired: list[tuple[int, int, int]], seed: int = 0, draws: int 
     return [round(float(lo), 4), round(float(hi), 4)]
 
 
-def loso_weights(source: str) -> Path:
-    """Where the weights trained without ``source`` live (``train --cross-source`` writes them)."""
-    return cache_path() / f"harmony-without-{source}.npz"
+CROSS_SOURCE_WEIGHTS = DEFAULT_WEIGHTS.parent / "cross_source"
+"""The weights trained without each source, as the harmony card's cross-source table measured them (``train
+--only-cross-source`` writes them; ``--quick`` runs write theirs into the cache)."""
+
+
+def loso_weights(source: str, folder: Path | None = None) -> Path:
+    """Where the weights trained without ``source`` live: ``folder``, else the shipped ones."""
+    return (folder or CROSS_SOURCE_WEIGHTS) / f"harmony-without-{source}.npz"
 
 
 def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None], pieces: int | None = 60,
@@ -272,6 +276,9 @@ def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None
             log(f"{source}: no weights trained without it ({loso_weights(source)}); skipped")
             continue
         exs = list(iter_excerpts([source], split=None, pieces=pieces, transpose=transpose, strip_key=strip_key))
+        if not exs:
+            log(f"{source}: no pieces (datasets missing?); skipped")
+            continue
         out[source] = evaluate_excerpts(exs, harmonizer)
         log(f"{source}: {out[source]}")
     return out
@@ -321,8 +328,9 @@ def run_cli(mode: str, harmonizer: Harmonizer | None, as_json: bool, pieces: int
 
         reports = cross_source(SOURCES, load, pieces=pieces or 60, log=lambda _: None)
         if not reports:
-            print("composer-cli: error: no weights trained without a source; train them with "
-                  "python -m composer_app.training.harmony.train --only-cross-source", file=sys.stderr)
+            print("composer-cli: error: no source could be judged: it needs the datasets (../shared/datasets) and "
+                  f"the weights trained without each source ({CROSS_SOURCE_WEIGHTS}; python -m "
+                  "composer_app.training.harmony.train --only-cross-source trains them)", file=sys.stderr)
             return 1
     else:
         assert harmonizer is not None

@@ -29,7 +29,7 @@ LR = 2e-3
 STYLE_DROP = 0.25
 """Share of training sequences seen without their style (features and CRF offset), so the shared model stands
 alone for a style it has not seen."""
-CROSS_SOURCE_MINUTES = 3.0
+CROSS_SOURCE_MINUTES = 8.0
 
 
 def _batch(seqs: list[HarmonySequence], rng: np.random.Generator,
@@ -160,9 +160,10 @@ def fit_and_save(seqs: list[HarmonySequence], cfg: NetConfig, out: Path, minutes
 
 
 def cross_source_runs(seqs: list[HarmonySequence], cfg: NetConfig, minutes: float, epochs: int, seed: int,
-                      sources: tuple[str, ...] = SOURCES, pieces: int | None = 60) -> dict:
-    """Leave-one-source-out: for each source a short run on the others, judged on that source's excerpts
-    (transposed); the report is also saved next to the weights for the model card."""
+                      sources: tuple[str, ...] = SOURCES, pieces: int | None = 60, folder: Path | None = None) -> dict:
+    """Leave-one-source-out: for each source a short run on the others (weights into ``folder``, else
+    ``crosseval.CROSS_SOURCE_WEIGHTS``), judged on that source's excerpts (transposed); the report is also saved
+    in the cache for the model card."""
     from composer_app.model.harmony import Harmonizer
     from composer_app.training.harmony.crosseval import cross_source, loso_weights
 
@@ -171,11 +172,12 @@ def cross_source_runs(seqs: list[HarmonySequence], cfg: NetConfig, minutes: floa
         if not any(s.split == "train" for s in rest):
             continue
         print(f"--- without {held}: {len(rest)} sequences")
-        fit_and_save(rest, cfg, loso_weights(held), minutes, epochs, seed,
+        loso_weights(held, folder).parent.mkdir(parents=True, exist_ok=True)
+        fit_and_save(rest, cfg, loso_weights(held, folder), minutes, epochs, seed,
                      f"python -m composer_app.training.harmony.train --hold-out {held}")
 
     def load(source: str) -> Harmonizer | None:
-        path = loso_weights(source)
+        path = loso_weights(source, folder)
         return Harmonizer.load(path) if path.is_file() else None
 
     report = {"minutes_per_run": minutes, "pieces_per_source": pieces,
@@ -206,13 +208,15 @@ def main(argv: list[str] | None = None) -> int:
                          "evaluate it on that source, before the shipped model")
     ap.add_argument("--cross-minutes", type=float, default=CROSS_SOURCE_MINUTES)
     ap.add_argument("--only-cross-source", action="store_true", help="the cross-source runs only")
-    ap.add_argument("--hold-out", choices=SOURCES, help="train without this source (weights into the cache)")
+    ap.add_argument("--hold-out", choices=SOURCES,
+                    help="train without this source (weights into resources/models/cross_source; with --quick "
+                         "into the cache)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     if args.hold_out and args.out is None:
         from composer_app.training.harmony.crosseval import loso_weights
 
-        args.out = loso_weights(args.hold_out)
+        args.out = loso_weights(args.hold_out, cache_path() if args.quick or args.synthetic else None)
     if args.out is None:
         args.out = cache_path() / "harmony-quick.npz" if args.quick or args.synthetic else DEFAULT_WEIGHTS
     if args.quick:
@@ -231,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                                       len(INVERSIONS))
     print(f"{len(seqs)} sequences loaded in {time.time() - t0:.0f} s; config {cfg}")
     if args.cross_source or args.only_cross_source:
-        cross_source_runs(seqs, cfg, args.cross_minutes, args.epochs, args.seed)
+        cross_source_runs(seqs, cfg, args.cross_minutes, args.epochs, args.seed,
+                          folder=cache_path() if args.quick or args.synthetic else None)
         if args.only_cross_source:
             return 0
     command = "python -m composer_app.training.harmony.train" + (" --quick" if args.quick else "") + (
