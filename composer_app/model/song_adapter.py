@@ -964,8 +964,10 @@ def lead_sheet(song: Song, track: Track, chords: Sequence[tuple[int, int, str]],
 
 
 def chord_notes(chords: Iterable[tuple[int, int, str]]) -> tuple[NoteTuple, ...]:
-    """Chord symbols (start, duration, label) as held notes, one per chord tone (root octave 4); unreadable labels
-    and "N" give none."""
+    """Chord symbols (start, duration, label) as held notes, one per chord tone: the bass (the root, or a slash
+    chord's bass where it is a chord tone) in octave 3, under the other tones in octave 4, as a player would sound
+    it, so the music ends on its final chord's bass (``keys.ending_pitch_class``); unreadable labels and "N" give
+    none."""
     out = []
     for start, duration, label in chords:
         try:
@@ -973,7 +975,9 @@ def chord_notes(chords: Iterable[tuple[int, int, str]]) -> tuple[NoteTuple, ...]
         except ValueError:
             continue
         if chord.root is not None:
-            out.extend((60 + (chord.root + iv) % 12, start, duration, 80) for iv in chord.intervals)
+            tones = [(chord.root + iv) % 12 for iv in chord.intervals]
+            bass = chord.bass_pitch_class if chord.bass_pitch_class in tones else chord.root
+            out.extend((48 + pc if pc == bass else 60 + pc, start, duration, 80) for pc in tones)
     return tuple(out)
 
 

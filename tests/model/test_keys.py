@@ -233,3 +233,25 @@ def test_key_amid_hears_the_rest_of_the_piece() -> None:
     modulating = _c_then_a_flat()
     assert km.key_amid(modulating, 4 * BAR, meters).name == "C major"
     assert km.key_amid(modulating, 16 * BAR, meters).name == "Ab major"
+
+
+def test_chord_symbols_sound_their_bass_lowest_so_a_lead_sheet_ends_on_its_final_chord() -> None:
+    """Chord symbols count in the key as held notes with the bass below the other tones, as a player sounds them: a
+    lead sheet whose melody is as much C major as A minor, over C and Am in turn, ending on a held E over Am is in
+    A minor (its last onset's lowest note is the chord's A; a fixed octave put Am's C lowest: C major); over C it
+    is C major."""
+    from composer_app.core.song import ChordSymbol, Clip, Note, Song, Track
+    from composer_app.model.song_adapter import chord_notes, song_key_report
+
+    assert min(chord_notes([(0, 1920, "A:min")]))[0] == 57
+    assert min(chord_notes([(0, 1920, "C:maj/3")]))[0] % 12 == 4  # a slash chord's bass
+    assert sorted(p % 12 for p, *_ in chord_notes([(0, 1920, "G:7")])) == [2, 5, 7, 11]  # the same tones
+    body = [60, 64, 67, 69, 72, 71, 69, 67, 65, 64, 62, 60, 57, 59, 60, 62, 64, 65, 67, 69, 71, 72, 69, 76]
+    melody = tuple(Note(p, i * 480, 480 if i < len(body) - 1 else 1920, 90) for i, p in enumerate(body))
+    last_onset = 23 * 480
+    for last, name in (("A:min", "A minor"), ("C:maj", "C major")):
+        other = "C:maj" if last == "A:min" else "A:min"
+        chords = tuple(ChordSymbol(b * 1920, 1920, other if b % 2 == 0 else last) for b in range(5)) + (
+            ChordSymbol(5 * 1920, last_onset - 5 * 1920, other), ChordSymbol(last_onset, 1920, last))
+        song = Song(tracks=(Track("melody", 0, 0, clips=(Clip(0, last_onset + 1920, melody),)),), chords=chords)
+        assert song_key_report(song)["detected"] == name, last
