@@ -36,7 +36,9 @@ def run(kind: str, args: argparse.Namespace, log=print) -> dict:
     """Every source of the set ``kind``: its figures (NLL; sampled figures, means over the seeds), or why not."""
     from composer_app.training.continuation.export_leadsheets import EVAL_SETS, eval_set
 
-    out: dict = {"set": kind, "seeds": list(range(args.seed, args.seed + args.seeds)), "sources": {}}
+    out: dict = {"set": kind, "seeds": list(range(args.seed, args.seed + args.seeds)),
+                 "settings": {"bars": args.bars, "prompt_bars": args.prompt_bars, "candidates": args.candidates},
+                 "sources": {}}
     for source in EVAL_SETS[kind]:
         folder, skips = eval_set(kind, source, args.limit or PIECES, log=log)
         if not any(folder.glob("*.mid")):
@@ -106,8 +108,9 @@ def table(result: dict) -> str:
     """The set's figures as a text table, one row per source and one for them all."""
     seeds = result["seeds"]
     said = f"means over seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
-    lines = [f"{result['set']}: pieces moved to other keys, key signatures removed; 4 bars after 4; sampled figures: "
-             f"{said}",
+    st = result["settings"]
+    lines = [f"{result['set']}: pieces moved to other keys, key signatures removed; {st['bars']} bars after "
+             f"{st['prompt_bars']}, {st['candidates']} candidates; sampled figures: {said}",
              "  pc / rhythm: overlap of a card's pitch-class / onset histogram with the real next bars'; 1st: the "
              "card shown first; replay: the prompt's last bars played again",
              "  key / tonic: the Detected key where each file starts is the key its piece starts in / has its tonic; "
