@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -147,8 +148,6 @@ def eval_set(kind: str, source: str, pieces: int = 30, log=print) -> tuple[Path,
     """The folder of ``source``'s lead sheets in the evaluation set ``kind`` (see EVAL_SETS, SPREAD), at most
     ``pieces``, written once into the user cache (a temporary folder when caching is off); with the reasons
     pieces were skipped (a missing dataset among them)."""
-    import tempfile
-
     split, spread = ("test", 1) if kind == "held-out" else ("all", SPREAD)
     base = cache.cache_dir()
     folder = (base.parent / "eval" / f"{kind}-{source}-{pieces}-v{EVAL_SET_VERSION}" if base is not None
