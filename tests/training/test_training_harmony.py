@@ -68,6 +68,38 @@ def test_quick_run_on_the_real_corpus(tmp_path):
     assert res and res[0].chords
 
 
+def test_quick_cross_source_runs_go_where_they_are_told(tmp_path, monkeypatch):
+    """``--only-cross-source --cross-out DIR``: one model without each source into DIR (a quick run sees
+    Nottingham only, so the run without it has nothing to learn from), each never trained on the source it is
+    judged on; the shipped left-out weights stay as they are."""
+    import json
+
+    pytest.importorskip("torch")
+    from composer_app.training.harmony.crosseval import loso_weights
+    from composer_app.training.sources import source_root
+
+    if not source_root("nottingham").is_dir():
+        pytest.skip("needs ../shared/datasets")
+    from composer_app.training.cache import cache_dir
+    from composer_app.training.harmony.train import main
+
+    corpus_cache = cache_dir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the report; the parsed pieces stay shared
+    monkeypatch.setenv("COMPOSER_TRAINING_CACHE", str(corpus_cache) if corpus_cache is not None else "")
+    shipped = {s: loso_weights(s).stat().st_mtime_ns for s in ("pop909", "openewld")}
+    assert main(["--quick", "--only-cross-source", "--cross-out", str(tmp_path / "loso")]) == 0
+    written = sorted(p.name for p in (tmp_path / "loso").iterdir())
+    assert written == ["harmony-without-openewld.npz", "harmony-without-pop909.npz",
+                       "harmony-without-when_in_rome.npz"]
+    for name in written:
+        with np.load(tmp_path / "loso" / name, allow_pickle=False) as arrays:
+            info = json.loads(str(arrays["train_info"]))
+        assert info["sources"] == ["nottingham"]
+    assert {s: loso_weights(s).stat().st_mtime_ns for s in shipped} == shipped
+    report = json.loads((tmp_path / "cache" / "composer" / "harmony" / "cross-source.json").read_text())
+    assert set(report["sources"]) == {"pop909", "openewld", "when_in_rome"}
+
+
 def test_excerpts_and_the_evaluation_of_first_candidates():
     from composer_app.training.harmony.crosseval import evaluate_excerpts, excerpts_of, format_table
 

@@ -273,7 +273,7 @@ def cross_source(sources: Iterable[str], load: Callable[[str], Harmonizer | None
     for source in sources:
         harmonizer = load(source)
         if harmonizer is None:
-            log(f"{source}: no weights trained without it ({loso_weights(source)}); skipped")
+            log(f"{source}: no weights trained without it; skipped")
             continue
         exs = list(iter_excerpts([source], split=None, pieces=pieces, transpose=transpose, strip_key=strip_key))
         if not exs:

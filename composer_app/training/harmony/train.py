@@ -208,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                          "evaluate it on that source, before the shipped model")
     ap.add_argument("--cross-minutes", type=float, default=CROSS_SOURCE_MINUTES)
     ap.add_argument("--only-cross-source", action="store_true", help="the cross-source runs only")
+    ap.add_argument("--cross-out", type=Path, default=None,
+                    help="folder for the left-out weights (default resources/models/cross_source; a second run to "
+                         "compare goes elsewhere)")
     ap.add_argument("--hold-out", choices=SOURCES,
                     help="train without this source (weights into resources/models/cross_source; with --quick "
                          "into the cache)")
@@ -236,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(seqs)} sequences loaded in {time.time() - t0:.0f} s; config {cfg}")
     if args.cross_source or args.only_cross_source:
         cross_source_runs(seqs, cfg, args.cross_minutes, args.epochs, args.seed,
-                          folder=cache_path() if args.quick or args.synthetic else None)
+                          folder=args.cross_out or (cache_path() if args.quick or args.synthetic else None))
         if args.only_cross_source:
             return 0
     command = "python -m composer_app.training.harmony.train" + (" --quick" if args.quick else "") + (
