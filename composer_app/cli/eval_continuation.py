@@ -74,8 +74,9 @@ def sampling_options(args: argparse.Namespace) -> dict:
             if v is not None}
 
 
-def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dict | None:
-    """Per engine: metric means over its candidates for one piece; plus the real continuation's figures."""
+def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace, seed: int) -> dict | None:
+    """Per engine: metric means over its candidates for one piece, sampled with ``seed``; plus the real
+    continuation's figures."""
     from composer_app.model import continuation_metrics as cm
     from composer_app.model import tokens as tk
     from composer_app.model.continuation import ContinuationRequest
@@ -102,7 +103,7 @@ def _sample_figures(piece: dict, engines: dict, args: argparse.Namespace) -> dic
             out[name] = _figures([replay], key, grid, first, args, pcs, onsets, prompt, told)
             continue
         req = ContinuationRequest(context=prompt, meters=piece["meters"], key=key, chords=piece["chords"],
-                                  start_bar=first, bars=args.bars, candidates=args.candidates, seed=args.seed,
+                                  start_bar=first, bars=args.bars, candidates=args.candidates, seed=seed,
                                   key_lock=name.endswith("key_lock"), style=piece["style"], role=piece["role"],
                                   phrase_end=not args.no_phrase_end, **sampling_options(args))
         cands = [c.notes for c in engine.suggest(req)]
@@ -205,23 +206,25 @@ def evaluate(args: argparse.Namespace, log=print) -> dict:
     by_style = {style: score(ws) for style, ws in sorted(wins.items())}
     nll = {name: _combine([g[name] for g in by_style.values()]) for name in ("model", "ngram")}
     engines = {"model": model, "model_key_lock": model, "ngram": baseline, "repeat_prompt": None}
+    seeds = list(range(args.seed, args.seed + args.seeds))
     if not args.no_sample:
-        for piece in pieces:
-            figs = _sample_figures(piece, engines, args)
-            if figs is not None:
-                per_piece.append(figs)
+        for seed in seeds:  # the sampled figures are means over every piece and seed
+            for piece in pieces:
+                figs = _sample_figures(piece, engines, args, seed)
+                if figs is not None:
+                    per_piece.append(figs)
     sampling = {}
     for name in ("real", *ENGINES):
         keys = per_piece[0][name].keys() if per_piece else ()
         sampling[name] = {k: _round(cm.mean([p[name][k] for p in per_piece])) for k in keys}
     ratio = nll["model"]["nll"] / nll["ngram"]["nll"] if nll["ngram"]["nll"] else None
     return {"folder": str(folder), "files": len(files), "evaluated": len(pieces), "skipped": skipped,
-            "sampled": len(per_piece), "model": getattr(model, "name", "?"), "ngram_source": ngram_source,
+            "sampled": len(per_piece) // len(seeds), "model": getattr(model, "name", "?"), "ngram_source": ngram_source,
             "window": length, "nll": {k: _round_all(v) for k, v in nll.items()}, "nll_ratio": _round(ratio),
             "nll_by_style": {st: {"model": _round(g["model"]["nll"]), "ngram": _round(g["ngram"]["nll"]),
                                   "notes": g["model"]["notes"]} for st, g in by_style.items()},
             "sampling": sampling, "settings": {"prompt_bars": args.prompt_bars, "bars": args.bars,
-                                               "candidates": args.candidates, "seed": args.seed,
+                                               "candidates": args.candidates, "seed": args.seed, "seeds": len(seeds),
                                                "phrase_end": not args.no_phrase_end, **sampling_options(args)},
             "seconds": round(time.perf_counter() - t0, 1)}
 
@@ -259,7 +262,8 @@ def report(r: dict) -> str:
                 "notes_per_bar", "last_bar_notes", "last_note_room", "prompt_pitch_class_overlap",
                 "prompt_rhythm_overlap")
         lines.append(f"continuations of {r['settings']['bars']} bars after {r['settings']['prompt_bars']} "
-                     f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each):")
+                     f"({r['sampled']} pieces, {r['settings']['candidates']} candidates each"
+                     + (f", means over {r['settings']['seeds']} seeds" if r['settings']['seeds'] > 1 else "") + "):")
         heads = ("in key", "exact bars", "pc overlap", "rhythm ovl", "pc 1st", "rhythm 1st", "pc best",
                  "rhythm best", "copy", "distinct", "notes/bar", "last bar", "last room", "pc kept", "rhythm kept")
         lines.append(f"  {'':<15}" + "".join(f"{h:>12}" for h in heads))
@@ -270,6 +274,9 @@ def report(r: dict) -> str:
 
 
 def cmd_eval_continuation(args: argparse.Namespace) -> int:
+    if args.seeds < 1:
+        print("composer-cli: error: --seeds must be at least 1", file=sys.stderr)
+        return 2
     if args.held_out or args.cross_source:
         from composer_app.cli import eval_continuation_sets
 
@@ -294,8 +301,7 @@ def register_eval(kinds) -> None:
                       help="folk collections no model trains on (Aird's airs, Essen, music21's miscFolk), moved to "
                            "other keys, key signatures removed; one row per source")
     p.add_argument("--seeds", type=int, default=1,
-                   help="with --held-out / --cross-source: sample with this many seeds from --seed on and give the "
-                        "means (default 1)")
+                   help="sample with this many seeds from --seed on and give the means (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--limit", type=int, default=None,
                    help="evaluate at most N files (sorted by name); with --held-out / --cross-source, pieces per "

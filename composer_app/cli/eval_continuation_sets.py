@@ -4,7 +4,7 @@
 ``--cross-source`` the folk collections no model trains on (Aird's airs, Essen, music21's miscFolk). Each piece is
 moved to another key and its key signatures removed, so the engine works from the key it detects. The sets are
 written once into the user cache (``export_leadsheets.eval_set``). Every source is judged over ``--seeds`` seeds
-by ``eval_continuation.evaluate``, one row per source and one for them all: NLL against the n-gram, and one card
+by one ``eval_continuation.evaluate``, one row per source and one for them all: NLL against the n-gram, and one card
 (the first, the consensus a musician hears first; the mean of the four; the best of the four) against the real
 next bars, beside the n-gram's candidates and the prompt's last bars played again; and how often the key the
 window's Detected shows where a file starts is the key its piece starts in (moved with it).
@@ -17,7 +17,6 @@ import json
 import sys
 
 from composer_app.cli import eval_continuation as ec
-from composer_app.model import continuation_metrics as cm
 
 PIECES = 30
 """Pieces per source when ``--limit`` is not given."""
@@ -46,10 +45,9 @@ def run(kind: str, args: argparse.Namespace, log=print) -> dict:
             out["sources"][source] = {"missing": reasons}
             continue
         keys = found_keys(folder)
-        runs = [ec.evaluate(argparse.Namespace(**{**vars(args), "folder": str(folder), "seed": seed, "limit": None}),
-                            log=log) for seed in out["seeds"]]
-        out["sources"][source] = {**{k: runs[0][k] for k in ("folder", "evaluated", "sampled", "nll", "nll_ratio")},
-                                  "sampling": mean_sampling([r["sampling"] for r in runs]), "keys": keys}
+        figures = ec.evaluate(argparse.Namespace(**{**vars(args), "folder": str(folder), "limit": None}), log=log)
+        out["sources"][source] = {**{k: figures[k] for k in ("folder", "evaluated", "sampled", "nll", "nll_ratio",
+                                                            "sampling")}, "keys": keys}
     judged = {s: r for s, r in out["sources"].items() if "missing" not in r}
     if judged:
         out["all"] = pooled(list(judged.values()))
@@ -74,11 +72,6 @@ def found_keys(folder) -> dict:
     return counts
 
 
-def mean_sampling(runs: list[dict]) -> dict:
-    """Per engine and figure, the mean over seeds (None where no seed has it)."""
-    return {engine: {k: _mean([r[engine].get(k) for r in runs]) for k in runs[0][engine]} for engine in runs[0]}
-
-
 def pooled(rows: list[dict]) -> dict:
     """Sources together: NLL weighted by notes, the sampled figures by the pieces sampled."""
     notes = {m: sum(r["nll"][m]["notes"] for r in rows) for m in ("model", "ngram")}
@@ -97,11 +90,6 @@ def pooled(rows: list[dict]) -> dict:
     keys = {v: sum(r["keys"][v] for r in rows) for v in VERDICTS}
     return {"evaluated": sum(r["evaluated"] for r in rows), "sampled": sampled, "nll": nll, "keys": keys,
             "nll_ratio": None if ratio is None else round(ratio, 4), "sampling": sampling}
-
-
-def _mean(values: list) -> float | None:
-    have = [v for v in values if v is not None]
-    return round(cm.mean(have), 4) if have else None
 
 
 def table(result: dict) -> str:
@@ -140,9 +128,6 @@ def key_shares(counts: dict) -> str:
 
 
 def cmd(kind: str, args: argparse.Namespace) -> int:
-    if args.seeds < 1:
-        print("composer-cli: error: --seeds must be at least 1", file=sys.stderr)
-        return 2
     result = run(kind, args, log=lambda m: print(m, file=sys.stderr))
     if "all" not in result:
         why = "; ".join(f"{s}: {r['missing']}" for s, r in result["sources"].items())

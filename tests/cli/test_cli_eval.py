@@ -120,3 +120,16 @@ def _on_the_beat_only(path):
     from composer_app.model.beat_offset import on_the_beat
 
     return AsPlayed(on_the_beat(open_song(path)), None)
+
+
+def test_eval_continuation_averages_over_seeds(capsys, model_dir, lead_folder) -> None:
+    args = ["eval", "continuation", str(lead_folder), "--json", "--limit", "2", "--candidates", "2",
+            "--model", str(model_dir / "random.npz"), "--ngram", str(model_dir / "ngram.npz")]
+    runs = []
+    for seed, seeds in ((3, 1), (4, 1), (3, 2)):
+        assert main([*args, "--seed", str(seed), "--seeds", str(seeds)]) == 0
+        runs.append(json.loads(capsys.readouterr().out))
+    both = runs[2]
+    assert both["sampled"] == 2 and both["settings"]["seeds"] == 2
+    assert both["sampling"]["model"]["copy"] == pytest.approx(
+        (runs[0]["sampling"]["model"]["copy"] + runs[1]["sampling"]["model"]["copy"]) / 2, abs=1e-4)
